@@ -1,0 +1,93 @@
+"""The application factory: it only registers things (no migrations, seeding, prompts or network)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import CONFIGS
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app for ``config_name`` (default: ``PANTAU_ENV`` or "development").
+
+    Configuration is layered: the config class, ``instance/config.py`` when present, then
+    ``FLASK_*`` environment variables, then ``overrides`` (tests). Production is checked last and
+    refuses to start with the default secret or without an explicit database URL.
+    """
+    config_name = config_name or os.environ.get("PANTAU_ENV", "development")
+    config_cls = CONFIGS[config_name]
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_cls)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        db_path = Path(app.instance_path) / "pantau.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    config_cls.check(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_models()
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_models() -> None:
+    """Import every package's models so that migrations and mappers see the whole schema."""
+    import estates.models  # noqa: F401
+    import permits.models  # noqa: F401
+
+
+def register_extensions(app: Flask) -> None:
+    from app.database import install_sqlite_pragmas
+    from app.extensions import babel, bootstrap, csrf, db, migrate
+    from app.i18n import select_locale
+
+    db.init_app(app)
+    install_sqlite_pragmas()
+    migrate.init_app(
+        app, db, directory=str(Path(app.root_path).parent / "migrations"), compare_type=True, render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories=str(Path(app.root_path) / "translations")
+    )
+    bootstrap.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.views import bp as core_bp
+    from estates.views import bp as estates_bp
+    from permits.dashboard import bp as dashboard_bp
+    from permits.views import bp as permits_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(estates_bp)
+    app.register_blueprint(permits_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.formatting import register_filters
+
+    register_filters(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from permits.cli import register as register_permit_commands
+
+    register_permit_commands(app)

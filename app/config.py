@@ -1,0 +1,71 @@
+"""Configuration classes.
+
+Defaults are safe: production refuses to start without a real ``SECRET_KEY`` and an explicit
+``DATABASE_URL``. Values are loaded in this order: the class below, then ``instance/config.py``
+when present, then environment variables prefixed ``FLASK_`` (``FLASK_SECRET_KEY``...), with the
+two unprefixed conveniences ``DATABASE_URL`` and ``SECRET_KEY`` read here.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - refused by ProductionConfig.check()
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration is unsafe or incomplete."""
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = ("id", "en")
+    BOOTSTRAP_SERVE_LOCAL = True  # never a CDN: government intranets may have no internet
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PAGE_SIZE = 20
+    # Start APScheduler inside this process (``make run`` only; see app/scheduler.py).
+    SCHEDULER_ENABLED = False
+    SEED_DEMO_ALLOWED = True
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        """Refuse a configuration that would be unsafe; the base class accepts anything."""
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the debugger is opt-in with FLASK_DEBUG=1, never a default
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
+    SECRET_KEY = "test-secret"  # noqa: S105
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    SEED_DEMO_ALLOWED = False
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEFAULT_SECRET:
+            raise ConfigError("Production needs a real SECRET_KEY (set SECRET_KEY in the environment).")
+        if len(config["SECRET_KEY"]) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
+        if not config.get("SQLALCHEMY_DATABASE_URI"):
+            raise ConfigError("Production needs an explicit DATABASE_URL.")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,152 @@
+"""The permit catalogue (PermitType) and the permits of each estate.
+
+Statutory working days and prerequisites are data, seeded from the reference catalogue by a data
+migration and editable by an administrator: several figures are UNCONFIRMED (see ``confirmed``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models import TimestampMixin, db, str_enum
+from estates.models import Estate, LabelledEnum
+
+permit_type_prerequisite = Table(
+    "permit_type_prerequisite",
+    db.metadata,
+    Column("permit_type_id", ForeignKey("permit_type.id", ondelete="CASCADE"), primary_key=True),
+    Column("prerequisite_id", ForeignKey("permit_type.id", ondelete="RESTRICT"), primary_key=True),
+    CheckConstraint("permit_type_id <> prerequisite_id", name="not_self"),
+)
+
+
+class PermitType(db.Model):
+    __tablename__ = "permit_type"
+    __table_args__ = (
+        CheckConstraint("sla_working_days >= 0", name="sla_nonneg"),
+        CheckConstraint("applicant_fix_working_days IS NULL OR applicant_fix_working_days >= 0", name="fix_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name_id: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    issuing_authority: Mapped[str] = mapped_column(String(255))
+    sla_working_days: Mapped[int]
+    applicant_fix_working_days: Mapped[int | None]
+    automatic_outcome_when_late: Mapped[str | None] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    confirmed: Mapped[bool] = mapped_column(default=False)
+    confirmation_note: Mapped[str | None] = mapped_column(Text)
+    sequence: Mapped[int] = mapped_column(default=0)  # position in the usual chain, for display
+
+    prerequisites: Mapped[list[PermitType]] = relationship(
+        secondary=permit_type_prerequisite,
+        primaryjoin=lambda: PermitType.id == permit_type_prerequisite.c.permit_type_id,
+        secondaryjoin=lambda: PermitType.id == permit_type_prerequisite.c.prerequisite_id,
+        order_by=lambda: PermitType.sequence,
+    )
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_id
+
+    def __repr__(self) -> str:
+        return f"<PermitType {self.code}>"
+
+
+class PermitStatus(LabelledEnum):
+    """Status words of PP 28/2025 and the OSS/SIMBG screens (DOMAIN.md section 5)."""
+
+    NOT_STARTED = "not_started"
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    RETURNED = "returned"
+    ISSUED = "issued"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    DEEMED_GRANTED = "deemed_granted"
+    FROZEN = "frozen"
+    REVOKED = "revoked"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            "not_started": _l("Not started"),
+            "submitted": _l("Submitted (diajukan)"),
+            "under_review": _l("Under review (penilaian)"),
+            "returned": _l("Returned for revision (dikembalikan dengan catatan perbaikan)"),
+            "issued": _l("Issued (diterbitkan)"),
+            "rejected": _l("Rejected (ditolak)"),
+            "withdrawn": _l("Withdrawn (dianggap ditarik kembali)"),
+            "deemed_granted": _l("Deemed granted (dianggap dikabulkan)"),
+            "frozen": _l("Frozen (dibekukan)"),
+            "revoked": _l("Revoked (dicabut)"),
+        }
+
+    @property
+    def is_granted(self) -> bool:
+        return self in (PermitStatus.ISSUED, PermitStatus.DEEMED_GRANTED)
+
+    @property
+    def is_decided(self) -> bool:
+        return self in DECIDED_STATUSES
+
+    @property
+    def css(self) -> str:
+        return STATUS_CSS.get(self, "secondary")
+
+
+DECIDED_STATUSES = frozenset(
+    {
+        PermitStatus.ISSUED,
+        PermitStatus.DEEMED_GRANTED,
+        PermitStatus.REJECTED,
+        PermitStatus.WITHDRAWN,
+        PermitStatus.REVOKED,
+    }
+)
+STATUS_CSS = {
+    PermitStatus.NOT_STARTED: "secondary",
+    PermitStatus.SUBMITTED: "primary",
+    PermitStatus.UNDER_REVIEW: "primary",
+    PermitStatus.RETURNED: "warning",
+    PermitStatus.ISSUED: "success",
+    PermitStatus.DEEMED_GRANTED: "success",
+    PermitStatus.REJECTED: "danger",
+    PermitStatus.WITHDRAWN: "dark",
+    PermitStatus.FROZEN: "info",
+    PermitStatus.REVOKED: "danger",
+}
+
+
+class Permit(TimestampMixin, db.Model):
+    """One application of one permit type for one estate (a rejected one may be followed by a new one)."""
+
+    __tablename__ = "permit"
+    __table_args__ = (
+        CheckConstraint(
+            "decided_on IS NULL OR submitted_on IS NULL OR decided_on >= submitted_on", name="decided_after_submitted"
+        ),
+        Index("ix_permit_estate_type", "estate_id", "permit_type_id"),
+        Index("ix_permit_status_type", "status", "permit_type_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id", ondelete="RESTRICT"))
+    permit_type_id: Mapped[int] = mapped_column(ForeignKey("permit_type.id", ondelete="RESTRICT"))
+    status: Mapped[PermitStatus] = mapped_column(str_enum(PermitStatus, 24), default=PermitStatus.NOT_STARTED)
+    reference_number: Mapped[str | None] = mapped_column(String(100))
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    issuing_authority: Mapped[str] = mapped_column(String(255))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    estate: Mapped[Estate] = relationship()
+    permit_type: Mapped[PermitType] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Permit {self.id} {self.status}>"

@@ -1,0 +1,238 @@
+"""Seed the demo scenario: the JDI reference case and a dozen fictional investors across Banten.
+
+``seed_demo`` is idempotent: an investor that already exists (by legal name) is left as it is, with its
+estates, zones, claims and permits. It flushes; the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from app.models import Region, db
+from estates.models import (
+    CapitalStatus,
+    Claim,
+    ClaimMetric,
+    Estate,
+    EstateStatus,
+    Investor,
+    LegalForm,
+    Zone,
+    ZoneKind,
+)
+from permits.demo_data import FICTIONAL, REFERENCE_CASE, ZONE_SPLIT
+from permits.models import Permit, PermitStatus, PermitType
+
+CHAIN = ("NIB", "KKPR", "PERTEK", "AMDAL", "IUKI", "PBG", "SLF")
+# Calendar days each permit took in the fictional histories (real durations run far past the statutory ones).
+TYPICAL_DAYS = {"NIB": 0, "KKPR": 45, "PERTEK": 52, "AMDAL": 170, "IUKI": 21, "PBG": 80, "SLF": 30}
+ANCHOR = date(2026, 11, 16)  # the fictional histories end here, so the demo never holds a future date
+RECORDED_BY = "Demo seed"
+
+
+def seed_demo() -> dict[str, int]:
+    """Create the demo records that are missing and return how many of each kind were added."""
+    regions = {r.bps_code: r for r in db.session.scalars(select(Region))}
+    types = {t.code: t for t in db.session.scalars(select(PermitType))}
+    existing = set(db.session.scalars(select(Investor.legal_name)))
+    added = {"investors": 0, "estates": 0, "zones": 0, "claims": 0, "permits": 0}
+
+    if REFERENCE_CASE["investor"]["legal_name"] not in existing:
+        _seed_reference_case(regions, types, added)
+    for index, row in enumerate(FICTIONAL):
+        if row[0] not in existing:
+            _seed_fictional(index, row, regions, types, added)
+    db.session.flush()
+    return added
+
+
+def database_is_empty() -> bool:
+    return not db.session.scalar(select(func.count()).select_from(Investor))
+
+
+def _seed_reference_case(regions: dict, types: dict, added: dict) -> None:
+    case = REFERENCE_CASE
+    inv = dict(case["investor"])
+    investor = Investor(
+        **{**inv, "legal_form": LegalForm(inv["legal_form"]), "capital_status": CapitalStatus(inv["capital_status"])}
+    )
+    est = dict(case["estate"])
+    region = regions[est.pop("bps_code")]
+    estate = Estate(
+        **{
+            **est,
+            "investor": investor,
+            "region": region,
+            "status": EstateStatus(est["status"]),
+            "area_ha": Decimal(est["area_ha"]),
+            "planned_investment_rp": Decimal(est["planned_investment_rp"]),
+        }
+    )
+    db.session.add_all([investor, estate])
+    added["investors"] += 1
+    added["estates"] += 1
+    for z in case["zones"]:
+        db.session.add(Zone(**{**z, "estate": estate, "kind": ZoneKind(z["kind"]), "area_ha": Decimal(z["area_ha"])}))
+        added["zones"] += 1
+    for c in case["claims"]:
+        db.session.add(
+            Claim(
+                **{
+                    **c,
+                    "estate": estate,
+                    "metric": ClaimMetric(c["metric"]),
+                    "value": Decimal(c["value"]),
+                    "value_high": Decimal(c["value_high"]) if c.get("value_high") else None,
+                    "recorded_by": RECORDED_BY,
+                }
+            )
+        )
+        added["claims"] += 1
+    for p in case["permits"]:
+        p = dict(p)
+        ptype = types[p.pop("code")]
+        db.session.add(Permit(**{**p, "status": PermitStatus(p["status"]), "permit_type": ptype, "estate": estate}))
+        added["permits"] += 1
+
+
+def _seed_fictional(index: int, row: tuple, regions: dict, types: dict, added: dict) -> None:
+    (name, form, capital, country, estate_name, bps, kecamatan, area, value, status, furthest) = row
+    region = regions[bps]
+    investor = Investor(
+        legal_name=name,
+        legal_form=LegalForm(form),
+        capital_status=CapitalStatus(capital),
+        country_of_origin=country,
+        nib=f"99{index + 1:011d}",
+        npwp=f"99{index + 1:013d}",
+        main_kbli="68130",
+        contact_person="Demo contact",
+        email=f"contact{index + 1}@demo.pantau.test",
+        phone="+62 254 000000",
+        is_demo=True,
+        notes="Fictional demo record.",
+    )
+    estate_status = EstateStatus(status)
+    estate = Estate(
+        investor=investor,
+        name=estate_name,
+        region=region,
+        kecamatan=kecamatan,
+        area_ha=Decimal(area),
+        planned_investment_rp=Decimal(value),
+        status=estate_status,
+        notes="Fictional demo record.",
+    )
+    if estate_status is EstateStatus.STOPPED:
+        estate.stop_order_on = date(2026, 6, 10)
+        estate.stop_order_reason = "Temporary stop order over a land dispute with residents (fictional)."
+    db.session.add_all([investor, estate])
+    added["investors"] += 1
+    added["estates"] += 1
+    for kind, share in ZONE_SPLIT:
+        zone_area = (Decimal(area) * Decimal(share)).quantize(Decimal("0.01"))
+        zone = Zone(estate=estate, kind=ZoneKind(kind), area_ha=zone_area)
+        if kind == "housing":
+            zone.housing_units = int(zone_area * 80)
+        if kind == "industrial":
+            zone.planned_direct_jobs = int(zone_area * 100)
+        db.session.add(zone)
+        added["zones"] += 1
+    db.session.add(
+        Claim(
+            estate=estate,
+            metric=ClaimMetric.JOBS,
+            value=Decimal(int(Decimal(area) * 120)),
+            unit="direct jobs",
+            claimant=name,
+            source="Investment plan submitted to DPMPTSP (fictional)",
+            claimed_on=date(2025, 1, 15),
+            recorded_by=RECORDED_BY,
+        )
+    )
+    added["claims"] += 1
+    for permit in _fictional_permits(index, furthest, region, types):
+        permit.estate = estate
+        db.session.add(permit)
+        added["permits"] += 1
+
+
+def _fictional_permits(index: int, furthest: str, region: Region, types: dict) -> list[Permit]:
+    """A plausible permit history that ends at ``furthest`` (e.g. "AMDAL-review", "PBG-rejected", "SLF")."""
+    code, _, state = furthest.partition("-")
+    stop = CHAIN.index(code)
+    issued_codes = CHAIN[: stop + 1] if not state else CHAIN[:stop]
+    # The open permit was filed 10 to 90 days before the anchor; closed chains ended a while ago.
+    cursor = ANCHOR - timedelta(days=10 + (index * 17) % 80) if state else ANCHOR - timedelta(days=420 + index * 25)
+    history: list[Permit] = []
+    if state:
+        opened = _open_permits(code, state, cursor, region, types)
+        history.extend(reversed(opened))
+        cursor = opened[0].submitted_on
+    for c in reversed(issued_codes):
+        decided = cursor - timedelta(days=7)
+        submitted = decided - timedelta(days=TYPICAL_DAYS[c])
+        history.append(_permit(c, PermitStatus.ISSUED, submitted, decided, region, types))
+        cursor = submitted
+    return list(reversed(history))
+
+
+def _open_permits(code: str, state: str, filed: date, region: Region, types: dict) -> list[Permit]:
+    """The open application(s) of ``code``, oldest first; the chain before it starts before the first."""
+    if state == "rejected":
+        # Rejected once, filed again: the new application is under review.
+        first = _permit(
+            code,
+            PermitStatus.REJECTED,
+            filed - timedelta(days=150),
+            filed - timedelta(days=30),
+            region,
+            types,
+            "Rejected: the technical review found the drainage plan incomplete (fictional).",
+        )
+        second = _permit(
+            code,
+            PermitStatus.UNDER_REVIEW,
+            filed,
+            None,
+            region,
+            types,
+            "Second application after the first was rejected.",
+        )
+        return [first, second]
+    status = {"review": PermitStatus.UNDER_REVIEW, "returned": PermitStatus.RETURNED}[state]
+    return [_permit(code, status, filed, None, region, types)]
+
+
+def _weekday(day: date) -> date:
+    """Move a Saturday or Sunday to the Monday after: offices file and decide on weekdays."""
+    return day + timedelta(days=max(0, 7 - day.weekday())) if day.weekday() >= 5 else day
+
+
+def _permit(
+    code: str,
+    status: PermitStatus,
+    submitted: date,
+    decided: date | None,
+    region: Region,
+    types: dict,
+    notes: str | None = None,
+) -> Permit:
+    ptype = types[code]
+    submitted = _weekday(submitted)
+    decided = max(_weekday(decided), submitted) if decided else None
+    authority = ptype.issuing_authority
+    if code in ("PBG", "SLF"):
+        authority = f"Dinas PUPR {region.name}"
+    return Permit(
+        permit_type=ptype,
+        status=status,
+        submitted_on=submitted,
+        decided_on=decided,
+        issuing_authority=authority,
+        notes=notes,
+        reference_number=f"DEMO/{code}/{submitted:%Y%m%d}",
+    )

@@ -6,13 +6,13 @@ migration and editable by an administrator: several figures are UNCONFIRMED (see
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models import TimestampMixin, db, str_enum
+from app.models import TimestampMixin, db, str_enum, utcnow
 from estates.models import Estate, LabelledEnum
 
 permit_type_prerequisite = Table(
@@ -150,3 +150,35 @@ class Permit(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Permit {self.id} {self.status}>"
+
+
+class CalendarOverrideKind(LabelledEnum):
+    """How an administrator's entry changes the working-day calendar on one date."""
+
+    CLOSED = "closed"  # non-working although the holidays package does not say so (a new decree, a closure)
+    WORKING = "working"  # working although the package, the weekend or the cuti bersama setting says otherwise
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {"closed": _l("Closed (non-working day)"), "working": _l("Working day")}
+
+
+class CalendarOverride(db.Model):
+    """An administrator's correction of the working-day calendar for one date (decrees change mid-year).
+
+    It wins over everything else: a ``closed`` date is never a working day and a ``working`` date always is.
+    One entry per date. Written only through ``permits.calendar_services``, which refreshes the calendar cache.
+    """
+
+    __tablename__ = "calendar_override"
+    __table_args__ = (CheckConstraint("reason <> ''", name="reason_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    kind: Mapped[CalendarOverrideKind] = mapped_column(str_enum(CalendarOverrideKind, 16))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    created_by: Mapped[str] = mapped_column(String(120))  # a login name until accounts arrive (issue 4)
+
+    def __repr__(self) -> str:
+        return f"<CalendarOverride {self.day} {self.kind}>"

@@ -59,6 +59,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 def _reset(snapshot: dict[str, list[dict]]) -> None:
     """Delete every row, then put the reference rows back as the migrations left them."""
+    from permits.calendar import invalidate_calendar_cache
+
     db.session.remove()
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
@@ -67,6 +69,7 @@ def _reset(snapshot: dict[str, list[dict]]) -> None:
             rows = snapshot.get(table.name)
             if rows:
                 conn.execute(insert(table), rows)
+    invalidate_calendar_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,7 @@ def upgrade():
     sa.Column('phone', sa.String(length=32), nullable=True),
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('notes', sa.Text(), nullable=True),
-    sa.Column('is_demo', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('created_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint('main_kbli IS NULL OR length(main_kbli) = 5', name=op.f('ck_investor_kbli_5_digits')),

@@ -1,0 +1,109 @@
+"""An administrator's corrections of the working-day calendar (closure dates and working-day overrides).
+
+Services flush, never commit: the caller commits once. Every change drops this process's calendar cache at once
+(and again if the transaction is rolled back); other processes see it within ``CACHE_TTL_SECONDS``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.formatting import day as format_day
+from app.models import db
+from permits.calendar import MAX_YEAR, MIN_YEAR, CalendarRangeError, invalidate_calendar_cache
+from permits.models import CalendarOverride, CalendarOverrideKind
+
+
+class CalendarOverrideError(ValueError):
+    """A calendar override refused. ``str(error)`` is the message for the administrator, translated lazily
+    (when shown, in the request's language)."""
+
+
+class DuplicateOverrideError(CalendarOverrideError):
+    """The date already has an override (remove it first)."""
+
+    def __init__(self, day: date) -> None:
+        super().__init__(_l("%(day)s already has a calendar entry.", day=LazyString(format_day, day)))
+        self.day = day
+
+
+class OverrideNotFoundError(CalendarOverrideError, LookupError):
+    """No override has this id (a view answers 404)."""
+
+
+def add_override(day: date, kind: CalendarOverrideKind | str, reason: str, created_by: str) -> CalendarOverride:
+    """Make ``day`` non-working (``closed``) or working (``working``) whatever the holidays package says.
+
+    Flushes the new row and drops the calendar cache. Raises ``CalendarOverrideError`` for an unknown kind, an
+    empty reason or author, or a year outside the calendar; ``DuplicateOverrideError`` when the date already has
+    an entry (if a concurrent insert wins the race, the flush fails and the session must be rolled back).
+    """
+    try:
+        kind = CalendarOverrideKind(kind)
+    except ValueError:
+        raise CalendarOverrideError(_l("Unknown kind of calendar entry: %(kind)s.", kind=kind)) from None
+    reason, created_by = (reason or "").strip(), (created_by or "").strip()
+    if not reason:
+        raise CalendarOverrideError(_l("Give the reason (the decree or the notice) for this calendar entry."))
+    if not created_by:
+        raise CalendarOverrideError(_l("A calendar entry needs the name of who made it."))
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise CalendarOverrideError(_l("The calendar covers %(first)s to %(last)s.", first=MIN_YEAR, last=MAX_YEAR))
+    if db.session.scalar(select(CalendarOverride.id).where(CalendarOverride.day == day)) is not None:
+        raise DuplicateOverrideError(day)
+    override = CalendarOverride(day=day, kind=kind, reason=reason, created_by=created_by)
+    db.session.add(override)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        raise DuplicateOverrideError(day) from exc
+    finally:
+        _overrides_changed()
+    return override
+
+
+def remove_override(override_id: int) -> CalendarOverride:
+    """Delete an override, so the date follows the holidays package again; returns the deleted row.
+
+    Flushes and drops the calendar cache. Raises ``OverrideNotFoundError`` for an unknown id.
+    """
+    override = db.session.get(CalendarOverride, override_id)
+    if override is None:
+        raise OverrideNotFoundError(_l("No calendar entry with this id."))
+    db.session.delete(override)
+    db.session.flush()
+    _overrides_changed()
+    return override
+
+
+def list_overrides(year: int) -> list[CalendarOverride]:
+    """The overrides of ``year`` in date order (at most one per day, so never more than 366).
+
+    Raises ``CalendarRangeError`` for a year outside the calendar.
+    """
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise CalendarRangeError(f"the working-day calendar covers {MIN_YEAR} to {MAX_YEAR}, not {year}")
+    query = (
+        select(CalendarOverride)
+        .where(CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31))
+        .order_by(CalendarOverride.day)
+    )
+    return list(db.session.scalars(query))
+
+
+def _overrides_changed() -> None:
+    """Drop the cache now, and again if this transaction is rolled back (the cache may have seen its rows)."""
+    invalidate_calendar_cache()
+    session = db.session()
+    if not event.contains(session, "after_rollback", _invalidate_after_rollback):
+        event.listen(session, "after_rollback", _invalidate_after_rollback)
+
+
+def _invalidate_after_rollback(session: Session) -> None:
+    invalidate_calendar_cache()

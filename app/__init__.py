@@ -22,13 +22,16 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_cls)
     app.config.from_pyfile("config.py", silent=True)
+    for key, variable in (("SQLALCHEMY_DATABASE_URI", "DATABASE_URL"), ("SECRET_KEY", "SECRET_KEY")):
+        if os.environ.get(variable):
+            app.config[key] = os.environ[variable]
     app.config.from_prefixed_env()
     if overrides:
         app.config.update(overrides)
+    config_cls.check(app.config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         db_path = Path(app.instance_path) / "pantau.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
-    config_cls.check(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_models()

@@ -2,13 +2,11 @@
 
 Defaults are safe: production refuses to start without a real ``SECRET_KEY`` and an explicit
 ``DATABASE_URL``. Values are loaded in this order: the class below, then ``instance/config.py``
-when present, then environment variables prefixed ``FLASK_`` (``FLASK_SECRET_KEY``...), with the
-two unprefixed conveniences ``DATABASE_URL`` and ``SECRET_KEY`` read here.
+when present, then the unprefixed environment variables ``DATABASE_URL`` and ``SECRET_KEY``, then
+environment variables prefixed ``FLASK_`` (``FLASK_SECRET_KEY``...). See ``create_app``.
 """
 
 from __future__ import annotations
-
-import os
 
 DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - refused by ProductionConfig.check()
 
@@ -18,8 +16,8 @@ class ConfigError(RuntimeError):
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
+    SECRET_KEY = DEFAULT_SECRET
+    SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite at instance/pantau.sqlite3 (not in production)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -73,8 +73,11 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, server_default=func.now())
 
 
-def str_enum(enum_cls: type[enum.StrEnum], length: int = 32) -> db.Enum:
-    """A portable enum column storing the member's value as a short string with a CHECK constraint."""
+def str_enum(enum_cls: type[enum.StrEnum], length: int = 32, name: str | None = None) -> db.Enum:
+    """A portable enum column storing the member's value as a short string with a CHECK constraint.
+
+    ``name`` names the CHECK constraint; give one when a table has two columns of the same enum.
+    """
     return db.Enum(
         enum_cls,
         native_enum=False,
@@ -82,7 +85,7 @@ def str_enum(enum_cls: type[enum.StrEnum], length: int = 32) -> db.Enum:
         create_constraint=True,
         validate_strings=True,
         values_callable=lambda e: [m.value for m in e],
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
     )
 
 

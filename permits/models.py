@@ -9,7 +9,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text, func
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models import TimestampMixin, db, str_enum, utcnow
@@ -123,6 +135,9 @@ STATUS_CSS = {
 }
 
 
+LIVE_WHERE = "status NOT IN ('rejected', 'withdrawn', 'revoked')"
+
+
 class Permit(TimestampMixin, db.Model):
     """One application of one permit type for one estate (a rejected one may be followed by a new one)."""
 
@@ -133,6 +148,15 @@ class Permit(TimestampMixin, db.Model):
         ),
         Index("ix_permit_estate_type", "estate_id", "permit_type_id"),
         Index("ix_permit_status_type", "status", "permit_type_id"),
+        # One live application per estate and permit type; ended ones (rejected, withdrawn, revoked) may repeat.
+        Index(
+            "uq_permit_live_application",
+            "estate_id",
+            "permit_type_id",
+            unique=True,
+            sqlite_where=text(LIVE_WHERE),
+            postgresql_where=text(LIVE_WHERE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,12 +168,64 @@ class Permit(TimestampMixin, db.Model):
     decided_on: Mapped[date | None] = mapped_column(Date)
     issuing_authority: Mapped[str] = mapped_column(String(255))
     notes: Mapped[str | None] = mapped_column(Text)
+    # Optimistic locking: a save based on an older version is refused (see permits.workflow).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    # The deadline clock, kept in step with the events by permits.workflow (and rebuildable from them).
+    regulation: Mapped[str | None] = mapped_column(String(32))  # the rules the deadline is computed under
+    agency_days_banked: Mapped[int] = mapped_column(default=0, server_default="0")  # closed agency intervals
+    running_since: Mapped[date | None] = mapped_column(Date)  # start of the agency interval now running
+    investor_days_banked: Mapped[int] = mapped_column(default=0, server_default="0")
+    investor_since: Mapped[date | None] = mapped_column(Date)  # start of the investor's current revision
+    clock_stops: Mapped[int] = mapped_column(default=0, server_default="0")
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)  # last working day within the limit
+    at_risk_on: Mapped[date | None] = mapped_column(Date)  # first day the at-risk share is used
+    overdue_on: Mapped[date | None] = mapped_column(Date, index=True)  # first working day past the limit
+    investor_due_on: Mapped[date | None] = mapped_column(Date)  # end of the investor's revision window
 
     estate: Mapped[Estate] = relationship()
     permit_type: Mapped[PermitType] = relationship()
+    events: Mapped[list[PermitEvent]] = relationship(
+        back_populates="permit", order_by="PermitEvent.seq", passive_deletes=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Permit {self.id} {self.status}>"
+
+
+class PermitEvent(db.Model):
+    """One move of a permit, written in the same transaction as the move and never edited or deleted.
+
+    ``effective_on`` is the legal date of the move (WIB calendar day, which may be before the day it was
+    recorded); ``recorded_at`` is when it was written (UTC). The clock columns hold the clock's state
+    right after the move, so durations per permit type and agency are a query away.
+    """
+
+    __tablename__ = "permit_event"
+    __table_args__ = (
+        UniqueConstraint("permit_id", "seq", name="uq_permit_event_permit_seq"),
+        Index("ix_permit_event_to_status_effective_on", "to_status", "effective_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    permit_id: Mapped[int] = mapped_column(ForeignKey("permit.id", ondelete="RESTRICT"), index=True)
+    seq: Mapped[int]
+    effective_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(120))
+    from_status: Mapped[PermitStatus | None] = mapped_column(str_enum(PermitStatus, 24, name="from_status"))
+    to_status: Mapped[PermitStatus] = mapped_column(str_enum(PermitStatus, 24, name="to_status"))
+    note: Mapped[str | None] = mapped_column(Text)
+    clock_running: Mapped[bool]
+    agency_days_used: Mapped[int]
+    investor_days_used: Mapped[int]
+    sla_working_days: Mapped[int]  # the limit in force when the move was made
+    due_on: Mapped[date | None] = mapped_column(Date)
+    regulation: Mapped[str | None] = mapped_column(String(32))
+
+    permit: Mapped[Permit] = relationship(back_populates="events")
 
 
 class CalendarOverrideKind(LabelledEnum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+import flask_babel
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -43,6 +44,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = _database_url(tmp_path_factory)
     instance = tmp_path_factory.mktemp("instance")
     application = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(instance)})
+    # Test-client requests share the test's app context (and so ``g``); let each pick its language afresh.
+    application.before_request(flask_babel.refresh)
     with application.app_context():
         _drop_everything()
         upgrade()

@@ -1,0 +1,26 @@
+"""Read the administrator-editable settings (the ``setting`` table) with a typed fallback."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from app.models import Setting, db
+
+log = logging.getLogger(__name__)
+
+
+def setting_value(key: str) -> str | None:
+    return db.session.scalar(select(Setting.value).where(Setting.key == key))
+
+
+def decimal_setting(key: str, default: Decimal) -> Decimal:
+    """The setting as a Decimal; a missing or unreadable row gives ``default`` and logs a warning."""
+    raw = setting_value(key)
+    try:
+        return Decimal(raw) if raw is not None else default
+    except InvalidOperation:
+        log.warning("setting %s has an unreadable value %r; using %s", key, raw, default)
+        return default

@@ -1,0 +1,208 @@
+"""The statutory deadline clock: pure arithmetic on working days, no database and no Flask.
+
+The agency's clock runs only while it holds the file (submitted, under review) and stops while the file is
+back with the investor (returned for revision), whose own revision time is counted apart against the permit
+type's limit. Working days follow the convention of ``permits.calendar``: day 1 is the first working day after
+the day the clock (re)starts.
+
+A permit is *at risk* once it has used the at-risk share (a setting, 75% by default) of its statutory working
+days, and *overdue* once it has used more than all of them. ``due_on`` is the last working day within the limit.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+from permits.calendar import WorkingCalendar
+from permits.models import PermitStatus
+from permits.stages import CLOCK_RUNNING, HOLDER, Holder
+
+# PP 28/2025 took effect on 5 June 2025; applications already under way stayed under PP 5/2021 (Pasal 547).
+PP28_IN_FORCE = date(2025, 6, 5)
+PP28 = "PP 28/2025"
+PP5 = "PP 5/2021"
+
+
+def regulation_for(first_submitted: date) -> str:
+    """The regulation a deadline is computed under, from the day the file first reached the agency."""
+    return PP5 if first_submitted < PP28_IN_FORCE else PP28
+
+
+class Band(enum.StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OVERDUE = "overdue"
+    STOPPED = "stopped"  # the file is with the investor: the agency clock is stopped
+    IDLE = "idle"  # not filed yet, or decided: no clock
+
+    @property
+    def label(self) -> str:
+        return str(BAND_LABELS[self])
+
+    @property
+    def css(self) -> str:
+        return {"on_track": "success", "at_risk": "warning", "overdue": "danger", "stopped": "info"}.get(
+            self.value, "secondary"
+        )
+
+
+BAND_LABELS = {
+    Band.ON_TRACK: _l("On track"),
+    Band.AT_RISK: _l("At risk"),
+    Band.OVERDUE: _l("Overdue"),
+    Band.STOPPED: _l("Clock stopped (with the investor)"),
+    Band.IDLE: _l("No clock"),
+}
+
+
+@dataclass(frozen=True)
+class ClockFields:
+    """The clock columns of a permit; ``apply_move`` turns one into the next."""
+
+    regulation: str | None = None
+    agency_days_banked: int = 0
+    running_since: date | None = None
+    investor_days_banked: int = 0
+    investor_since: date | None = None
+    clock_stops: int = 0
+    due_on: date | None = None
+    at_risk_on: date | None = None
+    overdue_on: date | None = None
+    investor_due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    sla_working_days: int
+    applicant_fix_working_days: int | None
+    at_risk_share: Decimal
+
+
+def deadlines(running_since: date, banked: int, limits: Limits, cal: WorkingCalendar) -> tuple[date, date, date]:
+    """(due_on, at_risk_on, overdue_on) for a clock running since ``running_since`` with ``banked`` days used.
+
+    A threshold already passed before the clock resumed falls on ``running_since`` itself.
+    """
+    sla = limits.sla_working_days
+    at_risk_days = math.ceil(limits.at_risk_share * sla)
+
+    def nth(n: int) -> date:
+        return cal.add_working_days(running_since, max(n - banked, 0))
+
+    return nth(sla), nth(at_risk_days), nth(sla + 1)
+
+
+def apply_move(
+    fields: ClockFields,
+    source: PermitStatus | None,
+    target: PermitStatus,
+    on: date,
+    limits: Limits,
+    cal: WorkingCalendar,
+) -> ClockFields:
+    """The clock after a move from ``source`` to ``target`` effective on ``on``."""
+    f = fields
+    was_running = source in CLOCK_RUNNING
+    runs = target in CLOCK_RUNNING
+    if was_running and not runs and f.running_since is not None:
+        f = replace(
+            f,
+            agency_days_banked=f.agency_days_banked + cal.working_days_between(f.running_since, on),
+            running_since=None,
+        )
+    if runs and not was_running:
+        f = replace(f, running_since=on, regulation=f.regulation or regulation_for(on))
+    if source is PermitStatus.RETURNED and f.investor_since is not None:
+        f = replace(
+            f,
+            investor_days_banked=f.investor_days_banked + cal.working_days_between(f.investor_since, on),
+            investor_since=None,
+            investor_due_on=None,
+        )
+    if target is PermitStatus.RETURNED:
+        fix = limits.applicant_fix_working_days
+        f = replace(
+            f,
+            investor_since=on,
+            clock_stops=f.clock_stops + 1,
+            investor_due_on=cal.add_working_days(on, fix) if fix is not None else None,
+        )
+    if f.running_since is not None:
+        due, at_risk, overdue = deadlines(f.running_since, f.agency_days_banked, limits, cal)
+        f = replace(f, due_on=due, at_risk_on=at_risk, overdue_on=overdue)
+    else:
+        f = replace(f, due_on=None, at_risk_on=None, overdue_on=None)
+    return f
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """What an officer or investor needs to see about a permit's clock on a given day."""
+
+    status: PermitStatus
+    holder: Holder
+    band: Band
+    sla_working_days: int
+    agency_days_used: int
+    agency_days_left: int  # negative when overdue
+    days_overdue: int
+    due_on: date | None
+    investor_days_used: int
+    investor_round_days_used: int
+    investor_limit: int | None
+    investor_due_on: date | None
+    investor_overdue: bool
+    regulation: str | None
+    clock_stops: int
+
+    @property
+    def running(self) -> bool:
+        return self.status in CLOCK_RUNNING
+
+
+def clock_state(
+    status: PermitStatus, fields: ClockFields, limits: Limits, today: date, cal: WorkingCalendar
+) -> ClockState:
+    """The clock of a permit in ``status`` with ``fields``, as it stands at the end of ``today``."""
+    used = fields.agency_days_banked
+    if fields.running_since is not None and status in CLOCK_RUNNING:
+        used += cal.working_days_between(fields.running_since, today)
+    round_used = 0
+    if fields.investor_since is not None and status is PermitStatus.RETURNED:
+        round_used = cal.working_days_between(fields.investor_since, today)
+    sla = limits.sla_working_days
+    if status in CLOCK_RUNNING:
+        if used > sla:
+            band = Band.OVERDUE
+        elif used >= math.ceil(limits.at_risk_share * sla):
+            band = Band.AT_RISK
+        else:
+            band = Band.ON_TRACK
+    elif status is PermitStatus.RETURNED:
+        band = Band.STOPPED
+    else:
+        band = Band.IDLE
+    fix = limits.applicant_fix_working_days
+    return ClockState(
+        status=status,
+        holder=HOLDER[status],
+        band=band,
+        sla_working_days=sla,
+        agency_days_used=used,
+        agency_days_left=sla - used,
+        days_overdue=max(used - sla, 0) if band is Band.OVERDUE else 0,
+        due_on=fields.due_on if status in CLOCK_RUNNING else None,
+        investor_days_used=fields.investor_days_banked + round_used,
+        investor_round_days_used=round_used,
+        investor_limit=fix,
+        investor_due_on=fields.investor_due_on if status is PermitStatus.RETURNED else None,
+        investor_overdue=bool(status is PermitStatus.RETURNED and fix is not None and round_used > fix),
+        regulation=fields.regulation,
+        clock_stops=fields.clock_stops,
+    )

@@ -10,16 +10,20 @@ from flask import Flask
 from app.config import CONFIGS
 
 
-def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+def create_app(
+    config_name: str | None = None, overrides: dict | None = None, instance_path: str | None = None
+) -> Flask:
     """Build the app for ``config_name`` (default: ``PANTAU_ENV`` or "development").
 
-    Configuration is layered: the config class, ``instance/config.py`` when present, then
-    ``FLASK_*`` environment variables, then ``overrides`` (tests). Production is checked last and
-    refuses to start with the default secret or without an explicit database URL.
+    Configuration is layered: the config class, ``instance/config.py`` when present, ``DATABASE_URL`` and
+    ``SECRET_KEY``, ``FLASK_*`` environment variables, then ``overrides`` (tests). ``instance_path``
+    replaces the repository's ``instance/`` folder (tests use a temporary one, so a developer's config is
+    not read). Production is checked before the SQLite fallback and refuses to start with the default
+    secret or without an explicit database URL.
     """
     config_name = config_name or os.environ.get("PANTAU_ENV", "development")
     config_cls = CONFIGS[config_name]
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_object(config_cls)
     app.config.from_pyfile("config.py", silent=True)
     for key, variable in (("SQLALCHEMY_DATABASE_URI", "DATABASE_URL"), ("SECRET_KEY", "SECRET_KEY")):
@@ -69,6 +73,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.views import bp as core_bp
     from estates.views import bp as estates_bp
+    from permits.admin import bp as admin_bp
     from permits.dashboard import bp as dashboard_bp
     from permits.views import bp as permits_bp
 
@@ -76,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(estates_bp)
     app.register_blueprint(permits_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,15 +1,250 @@
-"""Pages for investors, estates, zones and claims."""
+"""Pages for investors, estates, zones and claims.
 
-from flask import Blueprint
+Each view validates a form, calls a service, commits once, flashes and redirects; a refused save shows
+the form again with messages beside the fields and writes nothing. Unknown ids are a 404.
+
+Other packages add panels to the estate page through ``register_estate_panel`` (estates never imports them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup
+from sqlalchemy import Select
+from werkzeug.wrappers import Response
+
+from app.formatting import hectares, number, rupiah_short
+from app.models import db
+from estates import forms, queries, services
+from estates.models import CapitalStatus, ClaimMetric, Estate, EstateStatus
 
 bp = Blueprint("estates", __name__, template_folder="templates")
 
+EstatePanel = Callable[[Estate], str]
+_estate_panels: list[EstatePanel] = []
+T = TypeVar("T")
+
+
+def register_estate_panel(panel: EstatePanel) -> EstatePanel:
+    """Add a panel to the estate detail page; panels render in registration order.
+
+    ``panel(estate)`` returns safe HTML (render it with ``render_template``). Registering the same
+    function twice (e.g. one per app in tests) keeps one copy. Usable as a decorator.
+    """
+    if panel not in _estate_panels:
+        _estate_panels.append(panel)
+    return panel
+
+
+def _found(obj: T | None) -> T:
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _save(form: forms.ServiceForm, service: Callable[..., T], *args: object) -> T | None:
+    """Call ``service(*args, form.to_fields())`` and commit; on a rule error roll back and show it on the form."""
+    try:
+        result = service(*args, form.to_fields())
+    except services.EstateRuleError as error:
+        db.session.rollback()
+        form.add_rule_error(error)
+        return None
+    db.session.commit()
+    return result
+
+
+def _paginate(stmt: Select) -> Pagination:
+    size = current_app.config["PAGE_SIZE"]
+    return db.paginate(stmt, page=forms.page_number(request.args), per_page=size, max_per_page=size, error_out=False)
+
+
+# --- investors -------------------------------------------------------------------------------------------
+
 
 @bp.get("/investors")
-def investor_list():
-    return "todo"
+def investor_list() -> ResponseReturnValue:
+    filters = forms.investor_filters(request.args)
+    page = _paginate(queries.search_investors(filters.q, filters.capital_status))
+    stats = queries.investor_stats([investor.id for investor in page.items])
+    return render_template(
+        "estates/investor_list.html", page=page, stats=stats, filters=filters, capital_statuses=list(CapitalStatus)
+    )
+
+
+@bp.get("/investors/<int:investor_id>")
+def investor_detail(investor_id: int) -> ResponseReturnValue:
+    investor = _found(queries.get_investor(investor_id))
+    claims = queries.group_claims(queries.claims_about_investor(investor))
+    return render_template("estates/investor_detail.html", investor=investor, claims=claims)
+
+
+@bp.route("/investors/new", methods=["GET", "POST"])
+def investor_create() -> ResponseReturnValue:
+    form = forms.InvestorForm()
+    if form.validate_on_submit():
+        investor = _save(form, services.create_investor)
+        if investor is not None:
+            flash(_("Investor %(name)s added.", name=investor.legal_name), "success")
+            return redirect(url_for(".investor_detail", investor_id=investor.id))
+    return render_template("estates/investor_form.html", form=form, investor=None)
+
+
+@bp.route("/investors/<int:investor_id>/edit", methods=["GET", "POST"])
+def investor_edit(investor_id: int) -> ResponseReturnValue:
+    investor = _found(queries.get_investor(investor_id))
+    form = forms.InvestorForm(obj=investor, investor_id=investor.id)
+    if form.validate_on_submit() and _save(form, services.update_investor, investor) is not None:
+        flash(_("Investor %(name)s saved.", name=investor.legal_name), "success")
+        return redirect(url_for(".investor_detail", investor_id=investor.id))
+    return render_template("estates/investor_form.html", form=form, investor=investor)
+
+
+# --- estates ---------------------------------------------------------------------------------------------
 
 
 @bp.get("/estates")
-def estate_list():
-    return "todo"
+def estate_list() -> ResponseReturnValue:
+    filters = forms.estate_filters(request.args)
+    page = _paginate(queries.search_estates(filters.q, filters.region_id, filters.status, filters.sort))
+    totals = queries.estate_totals(filters.q, filters.region_id, filters.status)
+    return render_template(
+        "estates/estate_list.html",
+        page=page,
+        totals=totals,
+        filters=filters,
+        regions=queries.region_choices(),
+        statuses=list(EstateStatus),
+    )
+
+
+def _recorded_figures(estate: Estate) -> dict[ClaimMetric, str]:
+    """The estate's own figures, shown above the claims so that a reader can compare them."""
+    figures = {ClaimMetric.AREA: hectares(estate.area_ha)}
+    if estate.planned_investment_rp is not None:
+        figures[ClaimMetric.INVESTMENT] = rupiah_short(estate.planned_investment_rp)
+    jobs = [z.planned_direct_jobs for z in estate.zones if z.planned_direct_jobs is not None]
+    if jobs:
+        figures[ClaimMetric.JOBS] = _("%(n)s planned in the zones", n=number(sum(jobs)))
+    return figures
+
+
+@bp.get("/estates/<int:estate_id>")
+def estate_detail(estate_id: int) -> ResponseReturnValue:
+    estate = _found(queries.get_estate(estate_id))
+    return render_template(
+        "estates/estate_detail.html",
+        estate=estate,
+        segments=queries.area_breakdown(estate),
+        min_area=queries.minimum_estate_area(),
+        claims=queries.group_claims(estate.claims),
+        recorded=_recorded_figures(estate),
+        panels=[Markup(panel(estate)) for panel in _estate_panels],  # noqa: S704 - panels return safe HTML
+    )
+
+
+@bp.route("/estates/new", methods=["GET", "POST"])
+def estate_create() -> ResponseReturnValue:
+    investor_id = forms.id_arg(request.args, "investor")  # "new estate" from an investor's page
+    form = forms.EstateForm(data={"investor_id": investor_id} if investor_id else None)
+    if form.validate_on_submit():
+        estate = _save(form, services.create_estate)
+        if estate is not None:
+            flash(_("Estate %(name)s added.", name=estate.name), "success")
+            return redirect(url_for(".estate_detail", estate_id=estate.id))
+    return render_template("estates/estate_form.html", form=form, estate=None)
+
+
+@bp.route("/estates/<int:estate_id>/edit", methods=["GET", "POST"])
+def estate_edit(estate_id: int) -> ResponseReturnValue:
+    estate = _found(queries.get_estate(estate_id))
+    form = forms.EstateForm(obj=estate, estate=estate)
+    if form.validate_on_submit() and _save(form, services.update_estate, estate) is not None:
+        flash(_("Estate %(name)s saved.", name=estate.name), "success")
+        return redirect(url_for(".estate_detail", estate_id=estate.id))
+    return render_template("estates/estate_form.html", form=form, estate=estate)
+
+
+# --- zones -----------------------------------------------------------------------------------------------
+
+
+def _to_zones(estate_id: int) -> Response:
+    return redirect(url_for(".estate_detail", estate_id=estate_id, _anchor="zones"))
+
+
+@bp.route("/estates/<int:estate_id>/zones/new", methods=["GET", "POST"])
+def zone_create(estate_id: int) -> ResponseReturnValue:
+    estate = _found(queries.get_estate(estate_id))
+    form = forms.ZoneForm(estate=estate)
+    if form.validate_on_submit():
+        zone = _save(form, services.add_zone, estate)
+        if zone is not None:
+            flash(_("Zone added: %(kind)s, %(area)s.", kind=zone.kind.label, area=hectares(zone.area_ha)), "success")
+            return _to_zones(estate_id)
+    return render_template("estates/zone_form.html", form=form, estate=estate, zone=None)
+
+
+@bp.route("/zones/<int:zone_id>/edit", methods=["GET", "POST"])
+def zone_edit(zone_id: int) -> ResponseReturnValue:
+    zone = _found(queries.get_zone(zone_id))
+    estate = zone.estate
+    form = forms.ZoneForm(obj=zone, estate=estate, zone_id=zone.id)
+    if form.validate_on_submit() and _save(form, services.update_zone, zone) is not None:
+        flash(_("Zone saved."), "success")
+        return _to_zones(estate.id)
+    return render_template("estates/zone_form.html", form=form, estate=estate, zone=zone)
+
+
+@bp.route("/zones/<int:zone_id>/delete", methods=["GET", "POST"])
+def zone_delete(zone_id: int) -> ResponseReturnValue:
+    """GET asks for confirmation; only a POST (with its CSRF token) deletes."""
+    zone = _found(queries.get_zone(zone_id))
+    estate_id = zone.estate_id
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_zone(zone)
+        db.session.commit()
+        flash(_("Zone deleted."), "success")
+        return _to_zones(estate_id)
+    return render_template("estates/zone_delete.html", form=form, zone=zone, estate=zone.estate)
+
+
+# --- claims ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/estates/<int:estate_id>/claims/new", methods=["GET", "POST"])
+@bp.route("/investors/<int:investor_id>/claims/new", methods=["GET", "POST"])
+def claim_create(estate_id: int | None = None, investor_id: int | None = None) -> ResponseReturnValue:
+    estate = _found(queries.get_estate(estate_id)) if estate_id is not None else None
+    investor = _found(queries.get_investor(investor_id)) if investor_id is not None else None
+    form = forms.ClaimForm()
+    if form.validate_on_submit():
+        claim = _save(form, lambda data: services.add_claim(data, estate=estate, investor=investor))
+        if claim is not None:
+            flash(_("Claim recorded."), "success")
+            return _claims_of(claim.estate_id, claim.investor_id)
+    return render_template("estates/claim_form.html", form=form, estate=estate, investor=investor, claim=None)
+
+
+@bp.route("/claims/<int:claim_id>/edit", methods=["GET", "POST"])
+def claim_edit(claim_id: int) -> ResponseReturnValue:
+    claim = _found(queries.get_claim(claim_id))
+    form = forms.ClaimForm(obj=claim)
+    if form.validate_on_submit() and _save(form, services.update_claim, claim) is not None:
+        flash(_("Claim saved."), "success")
+        return _claims_of(claim.estate_id, claim.investor_id)
+    return render_template(
+        "estates/claim_form.html", form=form, estate=claim.estate, investor=claim.investor, claim=claim
+    )
+
+
+def _claims_of(estate_id: int | None, investor_id: int | None) -> Response:
+    if estate_id is not None:
+        return redirect(url_for(".estate_detail", estate_id=estate_id, _anchor="claims"))
+    return redirect(url_for(".investor_detail", investor_id=investor_id, _anchor="claims"))

@@ -25,6 +25,7 @@ from estates.models import (
 )
 from permits.demo_data import FICTIONAL, REFERENCE_CASE, ZONE_SPLIT
 from permits.models import Permit, PermitStatus, PermitType
+from permits.services import create_permit
 
 CHAIN = ("NIB", "KKPR", "PERTEK", "AMDAL", "IUKI", "PBG", "SLF")
 # Calendar days each permit took in the fictional histories (real durations run far past the statutory ones).
@@ -94,7 +95,8 @@ def _seed_reference_case(regions: dict, types: dict, added: dict) -> None:
     for p in case["permits"]:
         p = dict(p)
         ptype = types[p.pop("code")]
-        db.session.add(Permit(**{**p, "status": PermitStatus(p["status"]), "permit_type": ptype, "estate": estate}))
+        spec = Permit(**{**p, "status": PermitStatus(p["status"]), "permit_type": ptype})
+        _record(spec, estate)
         added["permits"] += 1
 
 
@@ -155,9 +157,24 @@ def _seed_fictional(index: int, row: tuple, regions: dict, types: dict, added: d
     )
     added["claims"] += 1
     for permit in _fictional_permits(index, furthest, region, types):
-        permit.estate = estate
-        db.session.add(permit)
+        _record(permit, estate)
         added["permits"] += 1
+
+
+def _record(spec: Permit, estate: Estate) -> Permit:
+    """Record a permit described by an unsaved ``spec`` through the stage machine, as an officer would."""
+    db.session.flush()  # the estate needs its id
+    return create_permit(
+        estate,
+        spec.permit_type.id,
+        spec.status,
+        actor=RECORDED_BY,
+        reference_number=spec.reference_number,
+        submitted_on=spec.submitted_on,
+        decided_on=spec.decided_on,
+        issuing_authority=spec.issuing_authority,
+        notes=spec.notes,
+    )
 
 
 def _fictional_permits(index: int, furthest: str, region: Region, types: dict) -> list[Permit]:

@@ -1,10 +1,167 @@
-"""Pages for the permits of each estate."""
+"""Pages for the permits of each estate: create, edit, detail, the list across estates, the estate panel.
 
-from flask import Blueprint
+Views validate a form, call a service, commit once, flash and redirect; the rules and queries live in
+``permits.services``. The stage machine and deadline clock (a later issue) will replace free status edits.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from app.extensions import db
+from estates.models import Estate
+from estates.views import register_estate_panel
+from permits import services
+from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
+from permits.stages import TransitionError, allowed_targets
+from permits.workflow import ConcurrentEdit, advance_permit, permit_clock, permit_clocks, today_wib
 
 bp = Blueprint("permits", __name__, template_folder="templates")
+
+MAX_PAGE = 100_000  # a larger page number is refused quietly (page 1), never sent to the database
+
+
+def _page() -> int:
+    """The ``page`` query argument, 1 when missing, malformed or absurd."""
+    page = request.args.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+        return 1
+    return int(page)
 
 
 @bp.get("/permits")
 def permit_list():
-    return "todo"
+    types = services.catalogue()
+    regions = services.regions()
+    form = PermitFilterForm(formdata=request.args, types=types, region_choices=[(r.bps_code, r.name) for r in regions])
+    filters = form.filters()
+    pagination = db.paginate(
+        services.permit_list_query(filters),
+        page=_page(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+        count=True,
+    )
+    clocks = permit_clocks(pagination.items)
+    return render_template("permits/list.html", form=form, filters=filters, pagination=pagination, clocks=clocks)
+
+
+@bp.get("/permits/<int:permit_id>")
+def permit_detail(permit_id: int):
+    permit = services.get_permit(permit_id)
+    move_form = MoveForm(targets=allowed_targets(permit.status))
+    if not move_form.is_submitted():
+        move_form.effective_on.data = today_wib()
+        move_form.version.data = str(permit.version)
+    return _render_detail(permit, move_form)
+
+
+def _render_detail(permit, move_form: MoveForm):
+    return render_template(
+        "permits/detail.html",
+        permit=permit,
+        ptype=permit.permit_type,
+        clock=permit_clock(permit),
+        events=services.permit_history(permit.id),
+        move_form=move_form,
+        prerequisites=services.prerequisite_permits(permit.estate_id, permit.permit_type),
+        siblings=services.sibling_applications(permit),
+    )
+
+
+@bp.post("/permits/<int:permit_id>/move")
+def permit_move(permit_id: int):
+    """Record one move of the stage machine; a refused move changes nothing and says why."""
+    permit = services.get_permit(permit_id)
+    form = MoveForm(targets=allowed_targets(permit.status))
+    if form.validate_on_submit():
+        try:
+            advance_permit(
+                permit,
+                form.target_status,
+                actor=form.recorded_by.data.strip(),
+                note=form.note.data,
+                on=form.effective_on.data,
+                expected_version=form.expected_version,
+            )
+        except TransitionError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            permit = services.get_permit(permit_id)
+            form.version.data = str(permit.version)
+        else:
+            db.session.commit()
+            flash(
+                _("%(code)s is now: %(status)s.", code=permit.permit_type.code, status=permit.status.label), "success"
+            )
+            return redirect(url_for("permits.permit_detail", permit_id=permit.id))
+    return _render_detail(permit, form), 422
+
+
+@bp.route("/estates/<int:estate_id>/permits/new", methods=["GET", "POST"])
+def permit_create(estate_id: int):
+    estate = db.get_or_404(Estate, estate_id)
+    types = services.catalogue()
+    form = PermitForm(types=types, estate_id=estate.id)
+    if request.method == "GET":
+        wanted = request.args.get("type", "")
+        form.permit_type.data = next((t.id for t in types if t.code == wanted), None)
+    if form.validate_on_submit():
+        try:
+            permit = services.create_permit(estate, **form.service_kwargs())
+        except services.PermitError as error:
+            db.session.rollback()
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            flash(_("Permit %(code)s recorded.", code=permit.permit_type.code), "success")
+            return redirect(url_for("permits.permit_detail", permit_id=permit.id))
+    return render_template("permits/form.html", form=form, estate=estate, permit=None, types=types)
+
+
+@bp.route("/permits/<int:permit_id>/edit", methods=["GET", "POST"])
+def permit_edit(permit_id: int):
+    permit = services.get_permit(permit_id)
+    form = PermitRecordForm()
+    if request.method == "GET":
+        form.fill_from(permit)
+    if form.validate_on_submit():
+        try:
+            services.update_permit(
+                permit,
+                reference_number=form.reference_number.data,
+                issuing_authority=form.issuing_authority.data,
+                notes=form.notes.data,
+                expected_version=_int(form.version.data),
+            )
+        except ConcurrentEdit as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Permit %(code)s saved.", code=permit.permit_type.code), "success")
+            return redirect(url_for("permits.permit_detail", permit_id=permit.id))
+    return render_template("permits/edit.html", form=form, permit=permit)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def estate_permits_panel(estate: Estate) -> Markup:
+    """The permits panel of the estate detail page: one table row per permit, then the unfiled types."""
+    permits = services.estate_permits(estate.id)
+    html = render_template(
+        "permits/_estate_panel.html",
+        estate=estate,
+        permits=permits,
+        clocks=permit_clocks(permits),
+        unfiled=services.unfiled_types(estate.id),
+        granted={p.permit_type_id for p in permits if p.status.is_granted},
+    )
+    return Markup(html)  # noqa: S704 - rendered by an autoescaping template
+
+
+register_estate_panel(estate_permits_panel)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -100,6 +100,16 @@ def permit_clock(permit: Permit, today: date | None = None, cal: WorkingCalendar
     )
 
 
+def permit_clocks(
+    permits: list[Permit], today: date | None = None, cal: WorkingCalendar | None = None
+) -> dict[int, ClockState]:
+    """The clocks of many permits at once (one settings read), keyed by permit id, for lists and panels."""
+    today = today or today_wib()
+    cal = cal or site_calendar()
+    share = at_risk_share()
+    return {p.id: clock_state(p.status, clock_fields(p), limits_for(p.permit_type, share), today, cal) for p in permits}
+
+
 def missing_prerequisites(permit: Permit) -> list[PermitType]:
     """Prerequisite types with no issued or deemed-granted permit for the same estate."""
     needed = permit.permit_type.prerequisites
@@ -108,7 +118,7 @@ def missing_prerequisites(permit: Permit) -> list[PermitType]:
     granted = set(
         db.session.scalars(
             select(Permit.permit_type_id).where(
-                Permit.estate_id == permit.estate_id,
+                Permit.estate_id == (permit.estate_id or permit.estate.id),  # a new permit is not flushed yet
                 Permit.status.in_([PermitStatus.ISSUED, PermitStatus.DEEMED_GRANTED]),
             )
         )
@@ -132,16 +142,43 @@ def advance_permit(
     on: date | None = None,
     expected_version: int | None = None,
     today: date | None = None,
+    flush: bool = True,
 ) -> PermitEvent:
     """Move ``permit`` to ``target`` effective on ``on`` (default today, WIB) and record the event.
 
     Raises ForbiddenTransition or NoteRequired (the table), PrerequisitesMissing (filing before the catalogue's
     prerequisites are granted), InvalidMoveDate (in the future, or before the previous move), ConcurrentEdit
     (``expected_version`` is not the permit's version, or another transaction saved first). Nothing is
-    written when it raises. Flushes, never commits.
+    written when it raises (after ConcurrentEdit the caller must roll back). Flushes (unless ``flush`` is
+    false, for a caller that builds a new permit's history in memory), never commits.
     """
     today = today or today_wib()
     on = on or today
+    source = permit.status
+    _check_move(permit, target, note, on, today, expected_version)
+    cal = site_calendar()
+    new = apply_move(clock_fields(permit), source, target, on, limits_for(permit.permit_type), cal)
+    try:
+        with db.session.no_autoflush:  # one flush at the end, where a stale version is caught
+            for name, value in asdict(new).items():
+                setattr(permit, name, value)
+            if target is PermitStatus.SUBMITTED and permit.submitted_on is None:
+                permit.submitted_on = on
+            if target in DECIDING and permit.decided_on is None:
+                permit.decided_on = on
+            permit.status = target
+            event_row = _write_event(permit, source, on, actor, note, cal)
+        if flush:
+            db.session.flush()
+    except StaleDataError as exc:
+        raise ConcurrentEdit() from exc
+    return event_row
+
+
+def _check_move(
+    permit: Permit, target: PermitStatus, note: str | None, on: date, today: date, expected_version: int | None
+) -> None:
+    """Every refusal of ``advance_permit``, raised before anything changes."""
     if expected_version is not None and expected_version != permit.version:
         raise ConcurrentEdit()
     source = permit.status
@@ -155,37 +192,17 @@ def advance_permit(
         missing = missing_prerequisites(permit)
         if missing:
             raise PrerequisitesMissing(missing)
-    cal = site_calendar()
-    new = apply_move(clock_fields(permit), source, target, on, limits_for(permit.permit_type), cal)
-    try:
-        with db.session.no_autoflush:  # one flush at the end, where a stale version is caught
-            for name, value in asdict(new).items():
-                setattr(permit, name, value)
-            if target is PermitStatus.SUBMITTED and permit.submitted_on is None:
-                permit.submitted_on = on
-            if target in DECIDING and permit.decided_on is None:
-                permit.decided_on = on
-            permit.status = target
-            event_row = _write_event(permit, source, on, actor, note, cal)
-        db.session.flush()
-    except StaleDataError as exc:
-        raise ConcurrentEdit() from exc
-    return event_row
 
 
 def last_event_date(permit: Permit) -> date | None:
-    if permit.id is None:
-        return None
-    return db.session.scalar(select(func.max(PermitEvent.effective_on)).where(PermitEvent.permit_id == permit.id))
+    return max((e.effective_on for e in permit.events), default=None)
 
 
 def _write_event(
     permit: Permit, source: PermitStatus | None, on: date, actor: str, note: str | None, cal: WorkingCalendar
 ) -> PermitEvent:
     state = clock_state(permit.status, clock_fields(permit), limits_for(permit.permit_type), on, cal)
-    seq = 1
-    if permit.id is not None:
-        seq = (db.session.scalar(select(func.max(PermitEvent.seq)).where(PermitEvent.permit_id == permit.id)) or 0) + 1
+    seq = max((e.seq for e in permit.events), default=0) + 1
     row = PermitEvent(
         permit=permit,
         seq=seq,

@@ -43,7 +43,7 @@ def _drop_everything() -> None:
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = _database_url(tmp_path_factory)
     instance = tmp_path_factory.mktemp("instance")
-    application = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(instance)})
+    application = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(instance))
     # Test-client requests share the test's app context (and so ``g``); let each pick its language afresh.
     application.before_request(flask_babel.refresh)
     with application.app_context():

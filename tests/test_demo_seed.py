@@ -83,3 +83,20 @@ def test_cli_refuses_in_production(app):
         result = prod.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0 and "refused" in result.output
     assert _counts()["Investor"] == 0
+
+
+def test_demo_permits_have_a_history_that_explains_them():
+    from permits.workflow import clock_fields, permit_clock, rebuild_from_events
+
+    seed_demo()
+    for permit in db.session.scalars(select(Permit)):
+        status, clock = rebuild_from_events(permit)
+        assert status is permit.status
+        assert clock == clock_fields(permit)
+    amdal = db.session.scalars(
+        select(Permit)
+        .join(Permit.estate)
+        .where(Estate.name == "Kawasan Industri Sawah Luhur", Permit.status == "under_review")
+    ).one()
+    assert amdal.permit_type.code == "AMDAL" and amdal.regulation == "PP 28/2025"
+    assert permit_clock(amdal).band == "overdue"

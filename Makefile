@@ -1,0 +1,145 @@
+# Pantau: the two commands are `make run` and `make test`; each does its own set-up on a fresh machine.
+#
+#   make run    virtual environment, install, compile translations, migrate, seed the demo, serve
+#   make test   the same set-up with the dev tools, then ruff, pytest on SQLite, pytest on a throwaway
+#               PostgreSQL, and the browser tests in headless Chromium
+#
+# Environment: PORT (default 5000), DATABASE_URL (default SQLite in instance/), PYTHON (default python3),
+# CI=true turns every "warn and skip" below into a failure.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+# Phases must run in the order they are listed, even under `make -j`.
+.NOTPARALLEL:
+
+PYTHON ?= python3
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+FLASK := $(BIN)/flask --app wsgi
+CHROMIUM := /usr/bin/chromium
+# Stamps live inside the venv, so deleting .venv forgets them; pip runs again only when a requirements
+# file is newer than its stamp.
+STAMP_RUN := $(VENV)/.installed-requirements
+STAMP_DEV := $(VENV)/.installed-requirements-dev
+
+# $(call timed,LABEL,COMMAND): run COMMAND, then say how long it took; keeps COMMAND's exit code.
+timed = t0=$$(date +%s); $(2); rc=$$?; echo "=== $(1): $$(( $$(date +%s) - t0 ))s (exit $$rc)"; exit $$rc
+
+.PHONY: help run serve setup setup-dev translations migrate seed logins test lint test-sqlite test-postgres \
+	chromium test-browser bench i18n-extract i18n-update clean distclean
+
+help:
+	@echo "make run        set up, migrate, seed the demo and serve at http://127.0.0.1:$(PORT)"
+	@echo "make test       set up, then ruff, pytest on SQLite and PostgreSQL, and the browser tests"
+	@echo "make logins     print the demo logins"
+	@echo "make bench      run every bench/*.py"
+	@echo "make i18n-extract / i18n-update   refresh the message catalogue from the code"
+	@echo "make clean      remove caches, build output and compiled catalogues (keeps .venv and instance/)"
+	@echo "make distclean  clean, and remove .venv too"
+
+# --- set-up ---------------------------------------------------------------------------------------
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Pantau needs Python 3.11 or newer, found " + sys.version.split()[0] + ": run with PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP_RUN): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(STAMP_DEV): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(STAMP_RUN)
+
+# The catalogue may not exist yet (or hold no .po file): then the interface shows the English msgids.
+translations: $(STAMP_RUN)
+	@if [ -d app/translations ] && find app/translations -name '*.po' | grep -q .; then \
+		$(BIN)/pybabel compile --domain=messages -d app/translations; \
+	else \
+		echo "No translation catalogue (app/translations/*/LC_MESSAGES/*.po) yet: the interface stays in English."; \
+	fi
+
+migrate: $(STAMP_RUN)
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed-demo --if-empty
+
+setup: $(STAMP_RUN) translations migrate seed
+
+setup-dev: $(STAMP_DEV) setup
+
+logins:
+	@echo "----------------------------------------------------------------------------"
+	@echo " Demo logins: none yet. Accounts and roles come with issue 4; until then"
+	@echo " every page is open to anyone who can reach the server (127.0.0.1 only)."
+	@echo "----------------------------------------------------------------------------"
+
+# --- the two commands -----------------------------------------------------------------------------
+
+run: setup logins serve
+
+# The scheduler (issue 5) will start here as well, in this one process only.
+serve: $(STAMP_RUN)
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: setup-dev lint test-sqlite test-postgres test-browser
+	@echo "=== make test: every phase passed"
+
+lint: $(STAMP_DEV)
+	@$(call timed,ruff,$(BIN)/ruff check . && $(BIN)/ruff format --check .)
+
+test-sqlite: $(STAMP_DEV)
+	@$(call timed,pytest on SQLite,$(BIN)/pytest -m "not browser")
+
+test-postgres: $(STAMP_DEV)
+	@$(call timed,pytest on PostgreSQL,bash tests/with_postgres.sh $(BIN)/pytest -m "not browser")
+
+# Debian's Chromium, driven by Playwright through executable_path. Never `playwright install`: it
+# downloads a browser build, which this project's machines cannot fetch.
+chromium:
+	@if [ -x $(CHROMIUM) ]; then \
+		:; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	elif [ "$$CI" = true ]; then \
+		echo "$(CHROMIUM) is missing and this is not root: install Debian's chromium package." >&2; exit 1; \
+	else \
+		echo "!! WARNING: $(CHROMIUM) is missing (sudo apt-get install chromium); the browser tests will be SKIPPED." >&2; \
+	fi
+
+test-browser: $(STAMP_DEV) chromium
+	@$(call timed,browser tests,$(BIN)/pytest -m browser)
+
+# --- other tools ----------------------------------------------------------------------------------
+
+bench: $(STAMP_DEV)
+	@found=0; for f in bench/*.py; do \
+		[ -e "$$f" ] || continue; found=1; \
+		echo "=== $$f"; $(PY) "$$f" || exit $$?; \
+	done; \
+	if [ $$found = 0 ]; then echo "No benchmarks yet: bench/*.py arrive with issue 5 (see bench/README.md)."; fi
+
+i18n-extract: $(STAMP_RUN)
+	@mkdir -p app/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* ._ build node_modules' \
+		--add-comments=Translators: --project=Pantau --sort-by-file -o app/translations/messages.pot .
+
+# Merge new msgids into the Indonesian catalogue (created on first use); then translate and `make run`.
+i18n-update: i18n-extract
+	@if [ -f app/translations/id/LC_MESSAGES/messages.po ]; then \
+		$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations; \
+	else \
+		$(BIN)/pybabel init -i app/translations/messages.pot -d app/translations -l id; \
+	fi
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	find app/translations -name '*.mo' -delete 2>/dev/null || true
+
+distclean: clean
+	rm -rf $(VENV)

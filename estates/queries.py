@@ -1,0 +1,276 @@
+"""Reads for investors, estates, zones and claims: single records, look-ups and the lists' queries.
+
+Nothing here writes. ``estates.services`` holds the rules that change data and uses these reads; the list
+queries return a ``Select`` that the view hands to ``db.paginate``. A query argument that makes no sense
+(an impossible id, an unknown sort key, an over-long search) gives an empty or default answer, never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, contains_eager, joinedload, selectinload
+
+from app.models import Region, Setting, db
+from estates.models import CapitalStatus, Claim, ClaimMetric, Estate, EstateStatus, Investor, Zone, ZoneKind
+
+MAX_ID = 2**31 - 1  # ids above the INTEGER range cannot exist; asking for one must be a 404, not a 500
+MAX_SEARCH_LENGTH = 100
+MIN_AREA_SETTING = "estate.min_area_ha"
+
+
+def _valid_id(obj_id: int | None) -> bool:
+    return obj_id is not None and 0 < obj_id <= MAX_ID
+
+
+def get_investor(investor_id: int) -> Investor | None:
+    """The investor with its estates (and their regions) loaded, or ``None`` for an unknown id."""
+    if not _valid_id(investor_id):
+        return None
+    stmt = (
+        select(Investor)
+        .where(Investor.id == investor_id)
+        .options(selectinload(Investor.estates).joinedload(Estate.region))
+    )
+    return db.session.scalars(stmt).one_or_none()
+
+
+def get_estate(estate_id: int) -> Estate | None:
+    """The estate with its investor, region, zones and claims loaded, or ``None`` for an unknown id."""
+    if not _valid_id(estate_id):
+        return None
+    stmt = (
+        select(Estate)
+        .where(Estate.id == estate_id)
+        .options(
+            joinedload(Estate.investor),
+            joinedload(Estate.region),
+            selectinload(Estate.zones),
+            selectinload(Estate.claims),
+        )
+    )
+    return db.session.scalars(stmt).one_or_none()
+
+
+def get_zone(zone_id: int) -> Zone | None:
+    if not _valid_id(zone_id):
+        return None
+    return db.session.scalars(select(Zone).where(Zone.id == zone_id).options(joinedload(Zone.estate))).one_or_none()
+
+
+def get_claim(claim_id: int) -> Claim | None:
+    if not _valid_id(claim_id):
+        return None
+    stmt = select(Claim).where(Claim.id == claim_id).options(joinedload(Claim.estate), joinedload(Claim.investor))
+    return db.session.scalars(stmt).one_or_none()
+
+
+def investor_choices() -> list[tuple[int, str]]:
+    return [
+        (row.id, row.legal_name)
+        for row in db.session.execute(select(Investor.id, Investor.legal_name).order_by(Investor.legal_name))
+    ]
+
+
+def region_choices() -> list[tuple[int, str]]:
+    """Banten's eight kab/kota in BPS code order."""
+    return [(row.id, row.name) for row in db.session.execute(select(Region.id, Region.name).order_by(Region.bps_code))]
+
+
+def investor_name_taken(name: str, exclude_id: int | None = None) -> bool:
+    return _taken(Investor.legal_name, name, Investor.id, exclude_id)
+
+
+def estate_name_taken(name: str, exclude_id: int | None = None) -> bool:
+    return _taken(Estate.name, name, Estate.id, exclude_id)
+
+
+def nib_taken(nib: str, exclude_id: int | None = None) -> bool:
+    stmt = select(Investor.id).where(Investor.nib == nib)
+    if exclude_id is not None:
+        stmt = stmt.where(Investor.id != exclude_id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def _taken(column: InstrumentedAttribute, value: str, id_column: InstrumentedAttribute, exclude_id: int | None) -> bool:
+    """Whether another row has this name, ignoring case (SQLite's lower() knows ASCII only: exact match too)."""
+    value = value.strip()
+    stmt = select(id_column).where(or_(column == value, func.lower(column) == value.lower()))
+    if exclude_id is not None:
+        stmt = stmt.where(id_column != exclude_id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+# --- figures the pages and the rules need ----------------------------------------------------------------
+
+
+def zoned_area(estate_id: int, exclude_zone_id: int | None = None) -> Decimal:
+    """The total area of the estate's zones (read from the database, not from loaded objects)."""
+    stmt = select(func.coalesce(func.sum(Zone.area_ha), 0)).where(Zone.estate_id == estate_id)
+    if exclude_zone_id is not None:
+        stmt = stmt.where(Zone.id != exclude_zone_id)
+    return Decimal(db.session.scalar(stmt) or 0)
+
+
+@dataclass(frozen=True)
+class MinimumArea:
+    hectares: Decimal
+    source: str | None
+    confirmed: bool
+
+
+def minimum_estate_area() -> MinimumArea | None:
+    """The minimum estate area from the ``estate.min_area_ha`` setting, or ``None`` if unset or unreadable.
+
+    The figure is UNCONFIRMED under PP 20/2024, so it lives in a setting an administrator edits; estates
+    below it are flagged, never refused.
+    """
+    setting = db.session.get(Setting, MIN_AREA_SETTING)
+    if setting is None:
+        return None
+    try:
+        value = Decimal(setting.value.strip().replace(",", "."))
+    except (InvalidOperation, AttributeError):
+        return None
+    if not value.is_finite() or value <= 0:
+        return None
+    return MinimumArea(value, setting.source, setting.confirmed)
+
+
+@dataclass(frozen=True)
+class AreaSegment:
+    """A share of an estate's area: a zone kind (``None`` for the unzoned rest), hectares and share 0..1."""
+
+    kind: ZoneKind | None
+    area_ha: Decimal
+    share: Decimal
+
+
+def area_breakdown(estate: Estate) -> list[AreaSegment]:
+    """The estate's area by zone kind in the kinds' order, then the unzoned rest (if any)."""
+    if estate.area_ha <= 0:
+        return []
+    by_kind: dict[ZoneKind, Decimal] = {}
+    for zone in estate.zones:
+        by_kind[zone.kind] = by_kind.get(zone.kind, Decimal(0)) + zone.area_ha
+    segments = [
+        AreaSegment(kind, by_kind[kind], by_kind[kind] / estate.area_ha) for kind in ZoneKind if kind in by_kind
+    ]
+    rest = estate.area_ha - sum(by_kind.values(), Decimal(0))
+    if rest > 0:
+        segments.append(AreaSegment(None, rest, rest / estate.area_ha))
+    return segments
+
+
+def claims_about_investor(investor: Investor) -> list[Claim]:
+    """Claims about the investor itself and about each of its estates, oldest first."""
+    estate_ids = select(Estate.id).where(Estate.investor_id == investor.id)
+    stmt = (
+        select(Claim)
+        .where(or_(Claim.investor_id == investor.id, Claim.estate_id.in_(estate_ids)))
+        .options(joinedload(Claim.estate))
+        .order_by(Claim.claimed_on, Claim.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def group_claims(claims: Sequence[Claim]) -> dict[ClaimMetric, list[Claim]]:
+    """Claims by metric (every metric present, possibly empty), each list ordered by date claimed."""
+    groups: dict[ClaimMetric, list[Claim]] = {metric: [] for metric in ClaimMetric}
+    for claim in sorted(claims, key=lambda c: (c.claimed_on, c.id or 0)):
+        groups[claim.metric].append(claim)
+    return groups
+
+
+# --- lists -----------------------------------------------------------------------------------------------
+
+
+def _contains(column: InstrumentedAttribute, text: str) -> ColumnElement[bool]:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def search_investors(q: str | None = None, capital_status: CapitalStatus | None = None) -> Select:
+    """Investors whose legal name or NIB contains ``q``, of the capital status if given, by name."""
+    stmt = select(Investor)
+    q = (q or "").strip()[:MAX_SEARCH_LENGTH]
+    if q:
+        stmt = stmt.where(or_(_contains(Investor.legal_name, q), _contains(Investor.nib, q)))
+    if capital_status is not None:
+        stmt = stmt.where(Investor.capital_status == capital_status)
+    return stmt.order_by(Investor.legal_name, Investor.id)
+
+
+@dataclass(frozen=True)
+class InvestorStats:
+    estates: int = 0
+    investment_rp: Decimal | None = None
+
+
+def investor_stats(investor_ids: Sequence[int]) -> dict[int, InvestorStats]:
+    """Number of estates and total planned investment per investor, in one query for a whole page."""
+    if not investor_ids:
+        return {}
+    stmt = (
+        select(Estate.investor_id, func.count(Estate.id), func.sum(Estate.planned_investment_rp))
+        .where(Estate.investor_id.in_(investor_ids))
+        .group_by(Estate.investor_id)
+    )
+    stats = {
+        investor_id: InvestorStats(count, None if total is None else Decimal(total))
+        for investor_id, count, total in db.session.execute(stmt)
+    }
+    return {investor_id: stats.get(investor_id, InvestorStats()) for investor_id in investor_ids}
+
+
+ESTATE_SORTS: dict[str, tuple] = {
+    "name": (Estate.name,),
+    "-investment": (Estate.planned_investment_rp.is_(None), Estate.planned_investment_rp.desc(), Estate.name),
+    "investment": (Estate.planned_investment_rp.is_(None), Estate.planned_investment_rp, Estate.name),
+    "-area": (Estate.area_ha.desc(), Estate.name),
+    "area": (Estate.area_ha, Estate.name),
+}
+
+
+def _estate_filter(stmt: Select, q: str | None, region_id: int | None, status: EstateStatus | None) -> Select:
+    q = (q or "").strip()[:MAX_SEARCH_LENGTH]
+    if q:
+        stmt = stmt.where(or_(_contains(Estate.name, q), _contains(Investor.legal_name, q)))
+    if region_id is not None:
+        stmt = stmt.where(Estate.region_id == region_id)
+    if status is not None:
+        stmt = stmt.where(Estate.status == status)
+    return stmt
+
+
+def search_estates(
+    q: str | None = None, region_id: int | None = None, status: EstateStatus | None = None, sort: str = "name"
+) -> Select:
+    """Estates matching ``q`` (estate or investor name), the kab/kota and the status, sorted by one of
+    ``ESTATE_SORTS`` (an unknown key sorts by name). Investor and region come loaded."""
+    stmt = select(Estate).join(Estate.investor).options(contains_eager(Estate.investor), joinedload(Estate.region))
+    stmt = _estate_filter(stmt, q, region_id, status)
+    return stmt.order_by(*ESTATE_SORTS.get(sort, ESTATE_SORTS["name"]), Estate.id)
+
+
+@dataclass(frozen=True)
+class EstateTotals:
+    count: int
+    area_ha: Decimal
+    investment_rp: Decimal
+
+
+def estate_totals(
+    q: str | None = None, region_id: int | None = None, status: EstateStatus | None = None
+) -> EstateTotals:
+    """Count, total area and total planned investment of the estates ``search_estates`` would list."""
+    stmt = select(
+        func.count(Estate.id),
+        func.coalesce(func.sum(Estate.area_ha), 0),
+        func.coalesce(func.sum(Estate.planned_investment_rp), 0),
+    ).join(Estate.investor)
+    count, area, investment = db.session.execute(_estate_filter(stmt, q, region_id, status)).one()
+    return EstateTotals(int(count), Decimal(area), Decimal(investment))

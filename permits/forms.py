@@ -1,0 +1,228 @@
+"""Forms of the permit pages: the permit record and the permits-list filter bar.
+
+Cross-field and database checks live in ``validate_<field>`` and call the same rule functions as the
+services (``date_problems``, ``live_application``), so the form and a later API refuse the same things.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from permits.clock import Band
+from permits.models import Permit, PermitStatus, PermitType
+from permits.services import PermitFilters, date_problems, duplicate_message, live_application, today_wib
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def type_choices(types: Sequence[PermitType]) -> list[tuple[str, str]]:
+    """Choices "CODE: name in the interface language", in catalogue order."""
+    locale = str(get_locale() or "id")
+    return [(str(t.id), f"{t.code}: {t.name(locale)}") for t in types]
+
+
+RECORDED_BY_HELP = _l("Your name, as it will stand in the permit's history (accounts come later).")
+
+
+class PermitForm(FlaskForm):
+    """A new permit record, as it stands today. Build it with the estate's id."""
+
+    permit_type = SelectField(
+        _l("Permit type"), validators=[DataRequired(message=_l("Choose a permit type."))], coerce=_int_or_none
+    )
+    status = SelectField(_l("Status"), choices=PermitStatus.choices, default=PermitStatus.NOT_STARTED.value)
+    reference_number = StringField(
+        _l("Reference number"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("The number on the receipt or decree (OSS, SIMBG, AMDALNET...)."),
+    )
+    submitted_on = DateField(
+        _l("Submitted on"),
+        validators=[Optional()],
+        description=_l("Required once the application has been submitted."),
+    )
+    decided_on = DateField(
+        _l("Decided on"),
+        validators=[Optional()],
+        description=_l("Date of the decree or decision: issued, deemed granted, rejected, withdrawn or revoked."),
+    )
+    issuing_authority = StringField(
+        _l("Issuing authority"),
+        validators=[Optional(), Length(max=255)],
+        description=_l("Leave blank to use the permit type's issuing authority."),
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    recorded_by = StringField(
+        _l("Recorded by"),
+        validators=[DataRequired(message=_l("Give your name.")), Length(max=120)],
+        description=RECORDED_BY_HELP,
+    )
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, types: Sequence[PermitType], estate_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.estate_id = estate_id
+        self.permit_type.choices = [("", _l("Choose a permit type…")), *type_choices(types)]
+        today = today_wib().isoformat()  # the browser's date picker stops at today, as the rules do
+        self.submitted_on.render_kw = {"max": today}
+        self.decided_on.render_kw = {"max": today}
+
+    @property
+    def status_value(self) -> PermitStatus | None:
+        try:
+            return PermitStatus(self.status.data)
+        except ValueError:
+            return None
+
+    def _date_problem(self, name: str) -> str | None:
+        status = self.status_value
+        if status is None or self.submitted_on.errors or self.decided_on.errors:
+            return None  # a malformed date or status is reported by its own field
+        return date_problems(status, self.submitted_on.data, self.decided_on.data).get(name)
+
+    def validate_submitted_on(self, field: DateField) -> None:
+        if message := self._date_problem("submitted_on"):
+            raise ValidationError(message)
+
+    def validate_decided_on(self, field: DateField) -> None:
+        if message := self._date_problem("decided_on"):
+            raise ValidationError(message)
+
+    def validate_permit_type(self, field: SelectField) -> None:
+        status = self.status_value
+        if field.data is None or status is None:
+            return
+        other = live_application(self.estate_id, field.data, status)
+        if other is not None:
+            raise ValidationError(duplicate_message(other))
+
+    def service_kwargs(self) -> dict:
+        """The form's data as keyword arguments of ``create_permit``."""
+        return {
+            "permit_type_id": self.permit_type.data,
+            "status": PermitStatus(self.status.data),
+            "actor": self.recorded_by.data.strip(),
+            "reference_number": self.reference_number.data,
+            "submitted_on": self.submitted_on.data,
+            "decided_on": self.decided_on.data,
+            "issuing_authority": self.issuing_authority.data,
+            "notes": self.notes.data,
+        }
+
+    def add_errors(self, errors: dict[str, str]) -> None:
+        """Attach a service's refusal to the fields it names (a race the form checks could not see)."""
+        for name, message in errors.items():
+            target = getattr(self, name, None)
+            if target is not None:
+                target.errors = [*target.errors, message]
+            else:
+                self.form_errors.append(message)
+
+
+class PermitRecordForm(FlaskForm):
+    """The editable facts of a permit; its status moves only through ``MoveForm``."""
+
+    reference_number = PermitForm.reference_number
+    issuing_authority = StringField(
+        _l("Issuing authority"),
+        validators=[Optional(), Length(max=255)],
+        description=_l("Leave blank to use the permit type's issuing authority."),
+    )
+    notes = PermitForm.notes
+    version = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Save"))
+
+    def fill_from(self, permit: Permit) -> None:
+        self.reference_number.data = permit.reference_number
+        self.issuing_authority.data = permit.issuing_authority
+        self.notes.data = permit.notes
+        self.version.data = str(permit.version)
+
+
+class MoveForm(FlaskForm):
+    """Move a permit to one of the statuses the transition table allows from where it is now."""
+
+    target = SelectField(_l("New status"), validators=[DataRequired(message=_l("Choose the new status."))])
+    effective_on = DateField(
+        _l("Date of the move"),
+        validators=[DataRequired(message=_l("Give the date of the move (dd/mm/yyyy)."))],
+        description=_l("The date on the document or the day the file changed hands; not in the future."),
+    )
+    note = TextAreaField(
+        _l("Note"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("Required when returning, rejecting, withdrawing, freezing, revoking or deeming granted."),
+    )
+    recorded_by = StringField(
+        _l("Recorded by"),
+        validators=[DataRequired(message=_l("Give your name.")), Length(max=120)],
+        description=RECORDED_BY_HELP,
+    )
+    version = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Record the move"))
+
+    def __init__(self, *args, targets: Sequence[PermitStatus], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.target.choices = [("", _l("Choose…")), *[(t.value, t.label) for t in targets]]
+        self.effective_on.render_kw = {"max": today_wib().isoformat()}
+
+    def validate_effective_on(self, field: DateField) -> None:
+        if field.data and field.data > today_wib():
+            raise ValidationError(_l("The date of a move cannot be in the future."))
+
+    @property
+    def target_status(self) -> PermitStatus:
+        return PermitStatus(self.target.data)
+
+    @property
+    def expected_version(self) -> int | None:
+        return _int_or_none(self.version.data)
+
+
+class PermitFilterForm(FlaskForm):
+    """The filter bar of the permits list (GET, no CSRF). An invalid value is ignored, never an error page."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validators=[Optional()])
+    type = SelectField(_l("Permit type"), validators=[Optional()])
+    authority = StringField(_l("Issuing authority contains"), validators=[Optional(), Length(max=100)])
+    region = SelectField(_l("Kab/kota"), validators=[Optional()])
+    band = SelectField(_l("Deadline"), validators=[Optional()])
+
+    def __init__(self, *args, types: Sequence[PermitType], region_choices: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.status.choices = [("", _l("All statuses")), *PermitStatus.choices()]
+        self.type.choices = [("", _l("All types")), *[(t.code, t.code) for t in types]]
+        self.region.choices = [("", _l("All kab/kota")), *region_choices]
+        self.band.choices = [("", _l("Any deadline")), *[(b.value, b.label) for b in Band]]
+
+    def filters(self) -> PermitFilters:
+        """The valid filters; a field whose value is not allowed is dropped (and cleared in the form)."""
+        self.validate()
+        values: dict[str, str | None] = {}
+        for name in ("status", "type", "authority", "region", "band"):
+            field = getattr(self, name)
+            value = (field.data or "").strip() if not field.errors else ""
+            if field.errors:
+                field.data, field.errors = "", []
+            values[name] = value or None
+        return PermitFilters(
+            status=PermitStatus(values["status"]) if values["status"] else None,
+            permit_type_code=values["type"],
+            authority=values["authority"],
+            region_code=values["region"],
+            band=Band(values["band"]) if values["band"] else None,
+        )

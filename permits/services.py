@@ -1,0 +1,488 @@
+"""The rules of permit records, and the queries behind the permit pages and the dashboard.
+
+Functions take plain arguments (no request objects) so that a later JSON API can call them. They flush,
+never commit: the view (or job) commits once. The stage machine and the deadline clock are a later issue;
+here a permit is a record whose status and dates must agree with each other and with the calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.models import Region, db
+from estates.models import CapitalStatus, Estate, EstateStatus, Investor
+from permits.clock import Band, ClockFields
+from permits.models import Permit, PermitEvent, PermitStatus, PermitType
+from permits.stages import CLOCK_RUNNING, TransitionError
+from permits.workflow import ConcurrentEdit, advance_permit, record_creation, today_wib
+
+# An application in one of these states has ended: a new one of the same type may follow it.
+ENDED_STATUSES = frozenset({PermitStatus.REJECTED, PermitStatus.WITHDRAWN, PermitStatus.REVOKED})
+# Nothing has been decided yet in these states, so a decision date would contradict the status.
+UNDECIDED_STATUSES = frozenset(
+    {PermitStatus.NOT_STARTED, PermitStatus.SUBMITTED, PermitStatus.UNDER_REVIEW, PermitStatus.RETURNED}
+)
+# The pipeline is every estate that is not operating yet (a stopped estate is still in it).
+PIPELINE_EXCLUDES = (EstateStatus.OPERATING,)
+
+
+class PermitError(Exception):
+    """A permit could not be saved. ``errors`` maps a field name to its message; nothing was written."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(*errors)  # the field names; messages are lazy, translated when shown
+        self.errors = errors
+
+
+class InvalidPermitDates(PermitError):
+    """The status and the submitted/decided dates contradict each other or lie in the future."""
+
+
+class DuplicateLiveApplication(PermitError):
+    """The estate already has a live application of this permit type."""
+
+
+class UnknownPermitType(PermitError):
+    """The permit type named does not exist in the catalogue."""
+
+
+def date_problems(
+    status: PermitStatus, submitted_on: date | None, decided_on: date | None, today: date | None = None
+) -> dict[str, str]:
+    """Check a permit's dates against its status and today's date (WIB); return field -> message.
+
+    Rules: no date after today; the decided date is not before the submitted date; a submitted date is
+    required for every status except "not started" (and refused for it); a decided date is required for
+    the decided statuses (issued, deemed granted, rejected, withdrawn, revoked), refused while nothing has
+    been decided (not started, submitted, under review, returned) and optional for "frozen".
+    """
+    today = today or today_wib()
+    problems: dict[str, str] = {}
+    if submitted_on and submitted_on > today:
+        problems["submitted_on"] = _l("The submitted date cannot be in the future.")
+    elif status == PermitStatus.NOT_STARTED and submitted_on:
+        problems["submitted_on"] = _l("A permit that has not started has no submitted date; change the status.")
+    elif status != PermitStatus.NOT_STARTED and not submitted_on:
+        problems["submitted_on"] = _l("Give the date the application was submitted.")
+
+    if decided_on and decided_on > today:
+        problems["decided_on"] = _l("The decided date cannot be in the future.")
+    elif decided_on and submitted_on and decided_on < submitted_on:
+        problems["decided_on"] = _l("The decided date cannot be before the submitted date.")
+    elif status.is_decided and not decided_on:
+        problems["decided_on"] = _l("Give the date of the decision for this status.")
+    elif status in UNDECIDED_STATUSES and decided_on:
+        problems["decided_on"] = _l("No decision has been made in this status; leave the decided date empty.")
+    return problems
+
+
+def live_application(
+    estate_id: int, permit_type_id: int, status: PermitStatus, exclude_permit_id: int | None = None
+) -> Permit | None:
+    """The estate's other live application of this type that a ``status`` permit would clash with.
+
+    At most one application per estate and permit type may be live (anything but rejected, withdrawn or
+    revoked): a rejected application may be followed by a new one, a pending or issued one may not. A
+    permit recorded in an ended status never clashes (an old rejection may be recorded at any time).
+    """
+    if status in ENDED_STATUSES:
+        return None
+    query = select(Permit).where(
+        Permit.estate_id == estate_id,
+        Permit.permit_type_id == permit_type_id,
+        Permit.status.not_in(ENDED_STATUSES),
+    )
+    if exclude_permit_id is not None:
+        query = query.where(Permit.id != exclude_permit_id)
+    return db.session.scalars(query.order_by(Permit.id).limit(1)).first()
+
+
+def duplicate_message(other: Permit) -> str:
+    return _l(
+        "This estate already has a live %(code)s application, with status %(status)s. A new one may follow "
+        "only a rejected, withdrawn or revoked application.",
+        code=other.permit_type.code,
+        status=LazyString(lambda: other.status.label),
+    )
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+def create_permit(
+    estate: Estate,
+    permit_type_id: int,
+    status: PermitStatus,
+    *,
+    actor: str,
+    reference_number: str | None = None,
+    submitted_on: date | None = None,
+    decided_on: date | None = None,
+    issuing_authority: str | None = None,
+    notes: str | None = None,
+) -> Permit:
+    """Record an application of a permit type for an estate, as it stands today; flushes, never commits.
+
+    The permit starts "not started" with a creation event; a later ``status`` is reached through the stage
+    machine, move by move on the dates given (``recording_path``), so its history and clock are the same as if
+    it had been followed in Pantau from the start. A blank issuing authority takes the permit type's.
+    Raises ``UnknownPermitType``, ``InvalidPermitDates`` (see ``date_problems``) or ``DuplicateLiveApplication``
+    before writing anything, and ``PermitError`` (field "status") when the stage machine refuses a move, e.g.
+    because a prerequisite permit is not issued yet; the caller then rolls back.
+    """
+    ptype = db.session.get(PermitType, permit_type_id)
+    if ptype is None:
+        raise UnknownPermitType({"permit_type": _l("Choose a permit type from the catalogue.")})
+    problems = date_problems(status, submitted_on, decided_on)
+    if problems:
+        raise InvalidPermitDates(problems)
+    other = live_application(estate.id, permit_type_id, status)
+    if other is not None:
+        raise DuplicateLiveApplication({"permit_type": duplicate_message(other)})
+    permit = Permit(
+        estate=estate,
+        permit_type=ptype,
+        status=PermitStatus.NOT_STARTED,
+        reference_number=_clean(reference_number),
+        issuing_authority=_clean(issuing_authority) or ptype.issuing_authority,
+        notes=_clean(notes),
+        **asdict(ClockFields()),  # column defaults only apply at the flush; the clock needs them before
+    )
+    # The history is built in memory and written in one flush, so that an old rejection recorded beside a
+    # live application is never itself live in the database (one live application per estate and type).
+    with db.session.no_autoflush:
+        db.session.add(permit)
+        record_creation(permit, actor=actor, on=submitted_on)
+        try:
+            for target, on in recording_path(status, submitted_on, decided_on):
+                advance_permit(permit, target, actor=actor, on=on, note=RECORDING_NOTE, flush=False)
+        except TransitionError as error:
+            db.session.expunge(permit)
+            raise PermitError({"status": str(error)}) from error
+    db.session.flush()
+    return permit
+
+
+RECORDING_NOTE = _l("Recorded in Pantau after the fact, with the dates of the original documents.")
+
+
+def recording_path(
+    status: PermitStatus, submitted_on: date | None, decided_on: date | None
+) -> list[tuple[PermitStatus, date]]:
+    """The moves (status, effective date) that take a new permit from "not started" to ``status``.
+
+    Dates must already satisfy ``date_problems``. A return for revision is dated on the submission date, the
+    only date the record gives; a frozen or revoked permit passes through "issued" on its decision date.
+    """
+    s = PermitStatus
+    if status is s.NOT_STARTED or submitted_on is None:
+        return []
+    path = [(s.SUBMITTED, submitted_on)]
+    if status in (s.UNDER_REVIEW, s.RETURNED):
+        path.append((status, submitted_on))
+    elif status in (s.ISSUED, s.DEEMED_GRANTED, s.REJECTED, s.WITHDRAWN):
+        path.append((status, decided_on or submitted_on))
+    elif status in (s.FROZEN, s.REVOKED):
+        path += [(s.ISSUED, decided_on or submitted_on), (status, decided_on or submitted_on)]
+    return path
+
+
+def update_permit(
+    permit: Permit,
+    *,
+    reference_number: str | None = None,
+    issuing_authority: str | None = None,
+    notes: str | None = None,
+    expected_version: int | None = None,
+) -> Permit:
+    """Change the permit's record (not its status: that is ``advance_permit``); flushes, never commits.
+
+    Raises ``ConcurrentEdit`` when ``expected_version`` is not the permit's version (someone saved first).
+    """
+    if expected_version is not None and expected_version != permit.version:
+        raise ConcurrentEdit()
+    permit.reference_number = _clean(reference_number)
+    permit.issuing_authority = _clean(issuing_authority) or permit.permit_type.issuing_authority
+    permit.notes = _clean(notes)
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise ConcurrentEdit() from exc
+    return permit
+
+
+# --- reads -----------------------------------------------------------------------------------------------
+
+
+def catalogue() -> Sequence[PermitType]:
+    """Every permit type in the usual order of the chain."""
+    return db.session.scalars(select(PermitType).order_by(PermitType.sequence, PermitType.code)).all()
+
+
+def regions() -> Sequence[Region]:
+    return db.session.scalars(select(Region).order_by(Region.bps_code)).all()
+
+
+def get_permit(permit_id: int) -> Permit:
+    """The permit with its type (and prerequisites), estate, investor and region; 404 when unknown."""
+    query = (
+        select(Permit)
+        .where(Permit.id == permit_id)
+        .options(
+            joinedload(Permit.permit_type).selectinload(PermitType.prerequisites),
+            joinedload(Permit.estate).joinedload(Estate.investor),
+            joinedload(Permit.estate).joinedload(Estate.region),
+        )
+    )
+    return db.one_or_404(query)
+
+
+def estate_permits(estate_id: int) -> Sequence[Permit]:
+    """The estate's permits in catalogue order, earlier applications of a type first."""
+    query = (
+        select(Permit)
+        .join(Permit.permit_type)
+        .where(Permit.estate_id == estate_id)
+        .options(contains_eager(Permit.permit_type))
+        .order_by(PermitType.sequence, Permit.submitted_on.asc().nulls_first(), Permit.id)
+    )
+    return db.session.scalars(query).all()
+
+
+def unfiled_types(estate_id: int) -> Sequence[PermitType]:
+    """Catalogue types for which the estate has no permit record at all."""
+    filed = select(Permit.permit_type_id).where(Permit.estate_id == estate_id)
+    query = select(PermitType).where(PermitType.id.not_in(filed)).order_by(PermitType.sequence)
+    return db.session.scalars(query).all()
+
+
+def prerequisite_permits(estate_id: int, ptype: PermitType) -> dict[int, Permit]:
+    """For each prerequisite type of ``ptype``, the estate's latest application of it (absent: none filed)."""
+    ids = [p.id for p in ptype.prerequisites]
+    if not ids:
+        return {}
+    query = (
+        select(Permit)
+        .where(Permit.estate_id == estate_id, Permit.permit_type_id.in_(ids))
+        .order_by(Permit.submitted_on.asc().nulls_first(), Permit.id)
+    )
+    return {p.permit_type_id: p for p in db.session.scalars(query)}  # the later one wins
+
+
+def permit_history(permit_id: int) -> Sequence[PermitEvent]:
+    """Every event of the permit, oldest first (the timeline of the permit page)."""
+    query = select(PermitEvent).where(PermitEvent.permit_id == permit_id).order_by(PermitEvent.seq)
+    return db.session.scalars(query).all()
+
+
+def sibling_applications(permit: Permit) -> Sequence[Permit]:
+    """The estate's other applications of the same permit type (e.g. the rejected one before this)."""
+    query = (
+        select(Permit)
+        .where(
+            Permit.estate_id == permit.estate_id,
+            Permit.permit_type_id == permit.permit_type_id,
+            Permit.id != permit.id,
+        )
+        .order_by(Permit.submitted_on.asc().nulls_first(), Permit.id)
+    )
+    return db.session.scalars(query).all()
+
+
+@dataclass(frozen=True)
+class PermitFilters:
+    """Filters of the permits list; ``None`` means "any"."""
+
+    status: PermitStatus | None = None
+    permit_type_code: str | None = None
+    authority: str | None = None  # text the issuing authority contains, any case
+    region_code: str | None = None  # BPS code of the estate's kab/kota
+    band: Band | None = None  # the clock's band today
+
+    @property
+    def active(self) -> bool:
+        values = (self.status, self.permit_type_code, self.authority, self.region_code, self.band)
+        return any(v is not None for v in values)
+
+
+def band_condition(band: Band, today: date):
+    """SQL for "the permit's clock is in ``band`` at the end of ``today``", from the stored thresholds.
+
+    The thresholds (``at_risk_on``, ``overdue_on``) are kept by ``permits.workflow`` whenever a permit moves
+    or the calendar or the at-risk setting changes, so the band of every permit is one indexed comparison.
+    """
+    running = Permit.status.in_(CLOCK_RUNNING)
+    if band is Band.OVERDUE:
+        return running & (Permit.overdue_on <= today)
+    if band is Band.AT_RISK:
+        return running & (Permit.at_risk_on <= today) & (Permit.overdue_on > today)
+    if band is Band.ON_TRACK:
+        return running & (Permit.at_risk_on > today)
+    if band is Band.STOPPED:
+        return Permit.status == PermitStatus.RETURNED
+    return Permit.status.not_in([*CLOCK_RUNNING, PermitStatus.RETURNED])
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def permit_list_query(filters: PermitFilters, today: date | None = None) -> Select:
+    """Permits across all estates matching ``filters``, with estate, investor, region and type loaded.
+
+    Ordered by days overdue (the permit overdue longest first; ``overdue_on`` is the first working day past
+    the limit), then the other running permits by nearest deadline, then the rest by estate and catalogue
+    order. Returns a statement to paginate (no N+1: every related row needed by the list is loaded by the
+    same query).
+    """
+    query = (
+        select(Permit)
+        .join(Permit.estate)
+        .join(Estate.investor)
+        .join(Estate.region)
+        .join(Permit.permit_type)
+        .options(
+            contains_eager(Permit.estate).contains_eager(Estate.investor),
+            contains_eager(Permit.estate).contains_eager(Estate.region),
+            contains_eager(Permit.permit_type),
+        )
+    )
+    if filters.status is not None:
+        query = query.where(Permit.status == filters.status)
+    if filters.permit_type_code:
+        query = query.where(PermitType.code == filters.permit_type_code)
+    if filters.authority:
+        pattern = "%" + _escape_like(filters.authority.lower()) + "%"
+        query = query.where(func.lower(Permit.issuing_authority).like(pattern, escape="\\"))
+    if filters.region_code:
+        query = query.where(Region.bps_code == filters.region_code)
+    if filters.band is not None:
+        query = query.where(band_condition(filters.band, today or today_wib()))
+    return query.order_by(
+        case((Permit.overdue_on.is_(None), 1), else_=0), Permit.overdue_on, Estate.name, PermitType.sequence, Permit.id
+    )
+
+
+# --- dashboard -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionFigure:
+    region: Region
+    estates: int
+    area_ha: Decimal
+    pipeline_rp: Decimal
+
+
+@dataclass(frozen=True)
+class CapitalFigure:
+    capital_status: CapitalStatus
+    estates: int
+    pipeline_rp: Decimal
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    """Every figure of the home page, each from one GROUP BY query."""
+
+    estate_count: int
+    estates_by_status: list[tuple[EstateStatus, int]]
+    pipeline_count: int
+    pipeline_rp: Decimal
+    total_area_ha: Decimal
+    permit_count: int
+    permits_by_status: list[tuple[PermitStatus, int]]
+    by_region: list[RegionFigure]
+    by_capital: list[CapitalFigure]
+    top_estates: Sequence[Estate] = field(default_factory=list)
+
+    @property
+    def max_region_pipeline_rp(self) -> Decimal:
+        return max((r.pipeline_rp for r in self.by_region), default=Decimal(0))
+
+
+def _in_pipeline():
+    return Estate.status.not_in(PIPELINE_EXCLUDES)
+
+
+def _pipeline_sum():
+    """SUM of planned investment over the pipeline estates of the group (0 when none)."""
+    amount = case((_in_pipeline(), Estate.planned_investment_rp), else_=0)
+    return func.coalesce(func.sum(amount), 0)
+
+
+def _estates_by_status() -> list[tuple[EstateStatus, int]]:
+    rows = dict(db.session.execute(select(Estate.status, func.count(Estate.id)).group_by(Estate.status)).all())
+    return [(s, rows.get(s, 0)) for s in EstateStatus]
+
+
+def _permits_by_status() -> list[tuple[PermitStatus, int]]:
+    rows = dict(db.session.execute(select(Permit.status, func.count(Permit.id)).group_by(Permit.status)).all())
+    return [(s, rows.get(s, 0)) for s in PermitStatus]
+
+
+def _by_region() -> list[RegionFigure]:
+    area = func.coalesce(func.sum(Estate.area_ha), 0)
+    query = (
+        select(Region, func.count(Estate.id), area, _pipeline_sum())
+        .outerjoin(Estate, Estate.region_id == Region.id)
+        .group_by(Region.id)
+        .order_by(Region.bps_code)
+    )
+    return [
+        RegionFigure(region, estates, Decimal(area), Decimal(amount))
+        for region, estates, area, amount in db.session.execute(query).all()
+    ]
+
+
+def _by_capital() -> list[CapitalFigure]:
+    query = (
+        select(Investor.capital_status, func.count(Estate.id), _pipeline_sum())
+        .join(Estate.investor)
+        .group_by(Investor.capital_status)
+    )
+    rows = {status: (count, amount) for status, count, amount in db.session.execute(query).all()}
+    return [CapitalFigure(s, rows.get(s, (0, 0))[0], Decimal(rows.get(s, (0, 0))[1])) for s in CapitalStatus]
+
+
+def top_pipeline_estates(limit: int = 10) -> Sequence[Estate]:
+    """The largest estates not yet operating, by planned investment then area, with investor and region."""
+    query = (
+        select(Estate)
+        .where(_in_pipeline())
+        .options(joinedload(Estate.investor), joinedload(Estate.region))
+        .order_by(Estate.planned_investment_rp.desc().nulls_last(), Estate.area_ha.desc(), Estate.name)
+        .limit(limit)
+    )
+    return db.session.scalars(query).all()
+
+
+def dashboard_figures(top: int = 10) -> DashboardFigures:
+    """Counts and sums for the home page. Pipeline = estates not yet operating (stopped ones included)."""
+    area = func.coalesce(func.sum(Estate.area_ha), 0)
+    pipeline_count = func.count(Estate.id).filter(_in_pipeline())
+    totals = db.session.execute(select(func.count(Estate.id), area, pipeline_count, _pipeline_sum())).one()
+    permits_by_status = _permits_by_status()
+    return DashboardFigures(
+        estate_count=totals[0],
+        estates_by_status=_estates_by_status(),
+        pipeline_count=totals[2],
+        pipeline_rp=Decimal(totals[3]),
+        total_area_ha=Decimal(totals[1]),
+        permit_count=sum(n for _, n in permits_by_status),
+        permits_by_status=permits_by_status,
+        by_region=_by_region(),
+        by_capital=_by_capital(),
+        top_estates=top_pipeline_estates(top),
+    )

@@ -1,0 +1,101 @@
+"""The permit page's clock, history and move form."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import time_machine
+from sqlalchemy import func, select
+
+from app.models import db
+from permits.models import PermitEvent, PermitStatus
+from permits.workflow import WIB, advance_permit
+from tests.factories import make_estate, make_permit
+
+NOW = "2026-03-02 10:00 +0700"
+
+
+def _running_amdal():
+    estate = make_estate()
+    for code in ("NIB", "KKPR", "PERTEK"):
+        make_permit(code, estate=estate, status=PermitStatus.ISSUED)
+    amdal = make_permit("AMDAL", estate=estate)
+    advance_permit(amdal, PermitStatus.SUBMITTED, actor="Petugas", on=date(2026, 1, 5), today=date(2026, 1, 5))
+    db.session.commit()
+    return amdal
+
+
+def _events() -> int:
+    return db.session.scalar(select(func.count()).select_from(PermitEvent))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_detail_shows_the_clock_history_and_only_the_allowed_moves(client):
+    amdal = _running_amdal()
+    html = client.get(f"/permits/{amdal.id}").get_data(as_text=True)
+    assert 'id="clock"' in html and 'id="timeline"' in html
+    assert "Kementerian Lingkungan Hidup" in re.search(r'id="whose-move">(.*?)</div>', html, re.S).group(1)
+    select_box = re.search(r'<select[^>]*name="target".*?</select>', html, re.S).group(0)
+    offered = set(re.findall(r'value="([a-z_]+)"', select_box))
+    assert offered == {"under_review", "returned", "issued", "deemed_granted", "rejected", "withdrawn"}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_returning_needs_a_note_and_stops_the_clock(client):
+    amdal = _running_amdal()
+    data = {
+        "target": "returned",
+        "effective_on": "2026-02-02",
+        "note": "",
+        "recorded_by": "Petugas",
+        "version": str(amdal.version),
+    }
+    response = client.post(f"/permits/{amdal.id}/move", data=data)
+    assert response.status_code == 422 and "A note is required" in response.get_data(as_text=True)
+    assert _events() == 1
+    data["note"] = "Dokumen ANDAL perlu perbaikan"
+    response = client.post(f"/permits/{amdal.id}/move", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert amdal.status is PermitStatus.RETURNED and amdal.clock_stops == 1
+    html = client.get(f"/permits/{amdal.id}").get_data(as_text=True)
+    assert 'id="investor-clock"' in html and "Dokumen ANDAL perlu perbaikan" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_move_on_a_stale_page_is_refused(client):
+    amdal = _running_amdal()
+    stale = str(amdal.version)
+    advance_permit(amdal, PermitStatus.UNDER_REVIEW, actor="Rekan", on=date(2026, 1, 6))
+    db.session.commit()
+    data = {"target": "issued", "effective_on": "2026-02-02", "note": "", "recorded_by": "Saya", "version": stale}
+    response = client.post(f"/permits/{amdal.id}/move", data=data)
+    assert response.status_code == 422 and "Someone else changed this permit" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert amdal.status is PermitStatus.UNDER_REVIEW and _events() == 2
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_move_dated_in_the_future_or_to_a_forbidden_status_changes_nothing(client):
+    amdal = _running_amdal()
+    base = {"note": "x", "recorded_by": "Saya", "version": str(amdal.version)}
+    for data in (
+        {"target": "issued", "effective_on": "2026-03-03"},
+        {"target": "revoked", "effective_on": "2026-03-02"},
+        {"target": "bogus", "effective_on": "2026-03-02"},
+        {"target": "issued", "effective_on": "02/03/2026"},
+        {"target": "issued", "effective_on": "2026-01-02"},  # before the previous move
+    ):
+        response = client.post(f"/permits/{amdal.id}/move", data=base | data)
+        assert response.status_code == 422, data
+    db.session.expire_all()
+    assert amdal.status is PermitStatus.SUBMITTED and _events() == 1
+
+
+def test_moving_an_unknown_permit_is_404(client):
+    assert client.post("/permits/999999/move", data={}).status_code == 404
+
+
+def test_wib_is_the_office_clock():
+    assert str(WIB) == "Asia/Jakarta"

@@ -1,0 +1,193 @@
+"""The home page: its figures, computed by GROUP BY queries, and how they are shown in both languages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from flask_babel import refresh
+from sqlalchemy import event
+
+from app.models import db
+from estates.models import CapitalStatus, EstateStatus
+from permits.models import PermitStatus
+from permits.services import dashboard_figures
+from tests.factories import make_estate, make_investor, make_permit, region
+
+BILLION = Decimal(1_000_000_000)
+
+
+@pytest.fixture
+def office():
+    """Five estates in three kab/kota; one operating (outside the pipeline), one stopped (inside it)."""
+    pma = make_investor(legal_name="PT Asing Satu", capital_status=CapitalStatus.PMA, country_of_origin="CN")
+    pmdn = make_investor(legal_name="PT Dalam Negeri", capital_status=CapitalStatus.PMDN)
+    estates = {
+        "serang": make_estate(
+            name="Kawasan Sawah Luhur",
+            investor=pma,
+            region=region("36.73"),
+            area_ha=Decimal("150"),
+            planned_investment_rp=650 * BILLION,
+            status=EstateStatus.STOPPED,
+            stop_order_on=date(2025, 9, 16),
+        ),
+        "cilegon": make_estate(
+            name="Kawasan Krakatau Baru",
+            investor=pmdn,
+            region=region("36.72"),
+            area_ha=Decimal("200.5"),
+            planned_investment_rp=1_200 * BILLION,
+            status=EstateStatus.PERMITTING,
+        ),
+        "operating": make_estate(
+            name="Kawasan Lama",
+            investor=pmdn,
+            region=region("36.72"),
+            area_ha=Decimal("300"),
+            planned_investment_rp=5_000 * BILLION,
+            status=EstateStatus.OPERATING,
+        ),
+        "lebak": make_estate(
+            name="Kawasan Tanpa Nilai",
+            investor=pma,
+            region=region("36.02"),
+            area_ha=Decimal("60.25"),
+            planned_investment_rp=None,
+            status=EstateStatus.PLANNED,
+        ),
+        "small": make_estate(
+            name="Kawasan Kecil",
+            investor=pmdn,
+            region=region("36.73"),
+            area_ha=Decimal("55"),
+            planned_investment_rp=45 * BILLION,
+            status=EstateStatus.UNDER_CONSTRUCTION,
+        ),
+    }
+    make_permit("NIB", estate=estates["serang"], status=PermitStatus.ISSUED)
+    make_permit("KKPR", estate=estates["serang"], status=PermitStatus.ISSUED)
+    make_permit("AMDAL", estate=estates["serang"], status=PermitStatus.UNDER_REVIEW)
+    make_permit("KKPR", estate=estates["cilegon"], status=PermitStatus.REJECTED)
+    return estates
+
+
+def test_figures_from_factory_data(office):
+    f = dashboard_figures()
+    assert f.estate_count == 5
+    assert f.pipeline_count == 4
+    assert f.pipeline_rp == (650 + 1_200 + 45) * BILLION  # operating excluded, stopped and unvalued kept
+    assert f.total_area_ha == Decimal("765.75")
+    assert dict(f.estates_by_status) == {
+        EstateStatus.PLANNED: 1,
+        EstateStatus.PERMITTING: 1,
+        EstateStatus.UNDER_CONSTRUCTION: 1,
+        EstateStatus.OPERATING: 1,
+        EstateStatus.STOPPED: 1,
+    }
+    assert f.permit_count == 4
+    by_status = dict(f.permits_by_status)
+    assert list(by_status) == list(PermitStatus)  # every status, zeros included
+    assert by_status[PermitStatus.ISSUED] == 2
+    assert by_status[PermitStatus.UNDER_REVIEW] == 1
+    assert by_status[PermitStatus.REJECTED] == 1
+    assert by_status[PermitStatus.FROZEN] == 0
+
+
+def test_every_region_appears_even_without_estates(office):
+    rows = {r.region.bps_code: r for r in dashboard_figures().by_region}
+    assert list(rows) == ["36.01", "36.02", "36.03", "36.04", "36.71", "36.72", "36.73", "36.74"]
+    assert (rows["36.01"].estates, rows["36.01"].area_ha, rows["36.01"].pipeline_rp) == (0, 0, 0)
+    assert (rows["36.72"].estates, rows["36.72"].area_ha) == (2, Decimal("500.5"))
+    assert rows["36.72"].pipeline_rp == 1_200 * BILLION  # the operating estate counts as an estate, not pipeline
+    assert rows["36.73"].pipeline_rp == 695 * BILLION
+    assert rows["36.02"].pipeline_rp == 0  # no planned value recorded
+    assert sum(r.pipeline_rp for r in rows.values()) == dashboard_figures().pipeline_rp
+
+
+def test_pma_and_pmdn_split(office):
+    split = {c.capital_status: c for c in dashboard_figures().by_capital}
+    assert (split[CapitalStatus.PMA].estates, split[CapitalStatus.PMA].pipeline_rp) == (2, 650 * BILLION)
+    assert (split[CapitalStatus.PMDN].estates, split[CapitalStatus.PMDN].pipeline_rp) == (3, 1_245 * BILLION)
+
+
+def test_top_estates_are_the_largest_not_yet_operating(office):
+    names = [e.name for e in dashboard_figures(top=3).top_estates]
+    assert names == ["Kawasan Krakatau Baru", "Kawasan Sawah Luhur", "Kawasan Kecil"]
+    names = [e.name for e in dashboard_figures().top_estates]
+    assert names[-1] == "Kawasan Tanpa Nilai"  # no planned value: last
+    assert "Kawasan Lama" not in names
+
+
+def test_empty_database():
+    f = dashboard_figures()
+    assert (f.estate_count, f.pipeline_count, f.pipeline_rp, f.total_area_ha, f.permit_count) == (0, 0, 0, 0, 0)
+    assert len(f.by_region) == 8
+    assert all(r.estates == 0 for r in f.by_region)
+    assert [c.estates for c in f.by_capital] == [0, 0]
+    assert f.top_estates == []
+
+
+def test_query_count_does_not_grow_with_the_data(office, client):
+    def count_queries() -> int:
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        db.session.expire_all()
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert client.get("/").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    before = count_queries()
+    for n in range(6):
+        estate = make_estate(investor=make_investor(), planned_investment_rp=(n + 1) * BILLION)
+        make_permit("KKPR", estate=estate)
+    assert count_queries() == before
+
+
+def test_page_in_indonesian(office, client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="id">' in html
+    assert 'title="Rp1.895.000.000.000">Rp1,9 triliun</span>' in html
+    assert "765,75 ha" in html
+    region_rows = re.findall(r'<tr data-region="[\d.]+"', html)
+    assert len(region_rows) == 8
+    pandeglang = re.search(r'<tr data-region="36.01".*?</tr>', html, re.S).group(0)
+    assert "Kabupaten Pandeglang" in pandeglang
+    assert "<progress" in pandeglang
+    assert 'title="Rp650.000.000.000">Rp650 miliar</span>' in html
+    assert 'href="/permits?status=issued"' in html
+
+
+def test_page_in_english(office, client):
+    client.get("/language/en")
+    refresh()  # Flask-Babel caches the locale on g, which the test's app context shares between requests
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert 'title="Rp1,895,000,000,000">Rp1.9 trillion</span>' in html
+    assert "765.75 ha" in html
+    assert "Investment in the pipeline" in html
+
+
+def test_top_estates_table_links_estate_and_investor(office, client):
+    html = client.get("/").get_data(as_text=True)
+    table = re.search(r'<table[^>]*id="top-estates".*?</table>', html, re.S).group(0)
+    rows = re.findall(r"<tr>.*?</tr>", table.split("<tbody>")[1], re.S)
+    assert len(rows) == 4
+    first = rows[0]
+    estate, investor = office["cilegon"], office["cilegon"].investor
+    assert f'<a class="fw-semibold" href="/estates/{estate.id}">Kawasan Krakatau Baru</a>' in first
+    assert f'<a href="/investors/{investor.id}">PT Dalam Negeri</a>' in first
+
+
+def test_empty_dashboard_renders(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "No estate in the pipeline yet." in html
+    assert len(re.findall(r'<tr data-region="', html)) == 8

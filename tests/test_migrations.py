@@ -1,0 +1,141 @@
+"""The migrations, on a blank database of their own: upgrade, no drift, downgrade, upgrade again.
+
+Each test gets a new empty database: a SQLite file, or, when ``TEST_DATABASE_URL`` names a PostgreSQL
+server, a separate database created there (and dropped afterwards), so the suite's shared test database
+is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import Column, Integer, Table, create_engine, func, inspect, select, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.models import Region, db
+from permits.models import PermitType
+
+# Banten's eight kab/kota and their BPS codes (BPS, Kode Wilayah Kerja Statistik).
+BANTEN_BPS_CODES = {
+    "36.01": "Kabupaten Pandeglang",
+    "36.02": "Kabupaten Lebak",
+    "36.03": "Kabupaten Tangerang",
+    "36.04": "Kabupaten Serang",
+    "36.71": "Kota Tangerang",
+    "36.72": "Kota Cilegon",
+    "36.73": "Kota Serang",
+    "36.74": "Kota Tangerang Selatan",
+}
+# The permit chain of an industrial estate and what each needs first (DOMAIN.md section 3).
+PREREQUISITES = {
+    "NIB": [],
+    "KKPR": ["NIB"],
+    "PERTEK": ["KKPR"],
+    "AMDAL": ["KKPR", "PERTEK"],
+    "IUKI": ["KKPR", "AMDAL"],
+    "PBG": ["AMDAL"],
+    "SLF": ["PBG"],
+}
+
+
+@pytest.fixture
+def blank_url(tmp_path) -> Iterator[str]:
+    """The URL of a new, empty database on the engine under test."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / 'blank.sqlite3'}"
+        return
+    url = make_url(base)
+    name = f"pantau_migr_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")  # CREATE/DROP DATABASE refuse a transaction
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield url.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def blank(blank_url: str) -> Iterator[Flask]:
+    """An app bound to the blank database, with its app context pushed over the suite's one."""
+    application = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": blank_url})
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+def table_names() -> set[str]:
+    return set(inspect(db.engine).get_table_names())
+
+
+def db_check(application: Flask) -> tuple[int, str]:
+    """Run ``flask db check`` through the app's CLI; return its exit code and what it printed or logged."""
+    result = application.test_cli_runner().invoke(args=["db", "check"])
+    return result.exit_code, result.output
+
+
+def assert_reference_data() -> None:
+    regions = {r.bps_code: r.name for r in db.session.scalars(select(Region))}
+    assert regions == BANTEN_BPS_CODES
+    types = db.session.scalars(select(PermitType)).all()
+    assert {t.code: [p.code for p in t.prerequisites] for t in types} == PREREQUISITES
+    assert all(t.sla_working_days >= 0 and t.legal_basis for t in types)
+
+
+def test_upgrade_builds_a_blank_database_with_no_drift_from_the_models(blank: Flask) -> None:
+    assert table_names() == set()
+    upgrade()
+    assert table_names() == set(db.metadata.tables) | {"alembic_version"}
+    code, output = db_check(blank)
+    assert code == 0, output
+    assert_reference_data()
+
+
+def test_db_check_fails_when_a_model_changes_without_a_migration(blank: Flask) -> None:
+    upgrade()
+    extra = Table("unmigrated_thing", db.metadata, Column("id", Integer, primary_key=True))
+    try:
+        code, _ = db_check(blank)
+    finally:
+        db.metadata.remove(extra)
+    assert code != 0
+    assert db_check(blank)[0] == 0  # and the check passes again once the model is back
+
+
+def test_downgrade_to_base_leaves_only_alembic_version_and_upgrade_works_again(blank: Flask) -> None:
+    upgrade()
+    downgrade(revision="base")
+    assert table_names() == {"alembic_version"}
+    assert db.session.scalar(select(func.count()).select_from(text("alembic_version"))) == 0
+    if db.engine.dialect.name == "postgresql":
+        assert inspect(db.engine).get_sequence_names() == []
+    db.session.remove()
+
+    upgrade()
+    assert db_check(blank)[0] == 0
+    assert_reference_data()
+
+
+def test_every_revision_downgrades_and_upgrades_in_turn(blank: Flask) -> None:
+    """The "stairway": step up one revision at a time, and take each step back and up again."""
+    from alembic.script import ScriptDirectory
+
+    config = blank.extensions["migrate"].migrate.get_config()
+    revisions = list(reversed(list(ScriptDirectory.from_config(config).walk_revisions())))
+    assert revisions, "no migration found"
+    for revision in revisions:
+        upgrade(revision=revision.revision)
+        downgrade(revision="-1")
+        upgrade(revision=revision.revision)
+        db.session.remove()
+    assert db_check(blank)[0] == 0

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -97,7 +98,9 @@ class PermitTypeForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.type_id = type_id
         locale = str(get_locale() or "id")
-        self.prerequisites.choices = [(t.id, f"{t.code}: {t.name(locale)}") for t in types if t.id != type_id]
+        self.prerequisites.choices = [
+            SelectChoice(str(t.id), f"{t.code}: {t.name(locale)}") for t in types if t.id != type_id
+        ]
         self.prerequisites.render_kw = {"role": "group", "aria-label": str(self.prerequisites.label.text)}
 
     def validate_prerequisites(self, field: SelectMultipleField) -> None:
@@ -219,9 +222,9 @@ class BooleanSettingForm(SettingForm):
         _l("Value"),
         [Present(message=_l("Choose yes or no."))],
         choices=[
-            ("", _l("Choose…")),
-            ("true", _l("Yes (true)")),
-            ("false", _l("No (false)")),
+            SelectChoice("", _l("Choose…")),
+            SelectChoice("true", _l("Yes (true)")),
+            SelectChoice("false", _l("No (false)")),
         ],
         invalid_choice_message=_l("Choose yes or no."),
     )

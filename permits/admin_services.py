@@ -12,6 +12,7 @@ count), the due dates stored on running permits are recomputed in the same trans
 from __future__ import annotations
 
 import enum
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -208,20 +209,20 @@ def _prerequisite_graph() -> dict[int, set[int]]:
 
 
 def _path(graph: dict[int, set[int]], start: int, goal: int) -> list[int] | None:
-    """A path of prerequisite links from ``start`` to ``goal`` (both included), or ``None``."""
+    """The shortest path of prerequisite links from ``start`` to ``goal`` (both included), or ``None``."""
     parents: dict[int, int | None] = {start: None}
-    stack = [start]
-    while stack:
-        node = stack.pop()
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
         if node == goal:
             path = [node]
             while (parent := parents[path[-1]]) is not None:
                 path.append(parent)
             return path[::-1]
-        for following in sorted(graph.get(node, ()), reverse=True):
+        for following in sorted(graph.get(node, ())):
             if following not in parents:
                 parents[following] = node
-                stack.append(following)
+                queue.append(following)
     return None
 
 

@@ -30,6 +30,22 @@ from permits.services import create_permit
 CHAIN = ("NIB", "KKPR", "PERTEK", "AMDAL", "IUKI", "PBG", "SLF")
 # Calendar days each permit took in the fictional histories (real durations run far past the statutory ones).
 TYPICAL_DAYS = {"NIB": 0, "KKPR": 45, "PERTEK": 52, "AMDAL": 170, "IUKI": 21, "PBG": 80, "SLF": 30}
+# The agency that handles each permit of a (fictional) PMA estate; the catalogue names every possible one.
+DEMO_AUTHORITY = {
+    "NIB": "Lembaga OSS",
+    "KKPR": "Kementerian ATR/BPN",
+    "PERTEK": "Kementerian Lingkungan Hidup",
+    "AMDAL": "Kementerian Lingkungan Hidup",
+    "IUKI": "Lembaga OSS",
+}
+# The agency that handles each permit of a fictional estate; the catalogue names every possible one.
+DEMO_AUTHORITY = {
+    "NIB": "Lembaga OSS",
+    "KKPR": "Kementerian ATR/BPN",
+    "PERTEK": "Kementerian Lingkungan Hidup",
+    "AMDAL": "Kementerian Lingkungan Hidup",
+    "IUKI": "Lembaga OSS",
+}
 ANCHOR = date(2026, 11, 16)  # the fictional histories end here, so the demo never holds a future date
 RECORDED_BY = "Demo seed"
 
@@ -240,10 +256,10 @@ def _permit(
 ) -> Permit:
     ptype = types[code]
     submitted = _weekday(submitted)
-    decided = max(_weekday(decided), submitted) if decided else None
-    authority = ptype.issuing_authority
+    authority = DEMO_AUTHORITY.get(code, ptype.issuing_authority)
     if code in ("PBG", "SLF"):
         authority = f"Dinas PUPR {region.name}"
+    decided = max(_weekday(decided), submitted) if decided else None
     return Permit(
         permit_type=ptype,
         status=status,

@@ -45,8 +45,8 @@ REFERENCE_CASE = {
         "kbli": "68130",
         "status": "stopped",
         "stop_order_on": date(2025, 9, 16),
-        "stop_order_reason": "Temporary stop order (penghentian sementara) by the Kota Serang government while the "
-        "AMDAL was still pending.",
+        "stop_order_reason": "Ordered by the Kota Serang government while the environmental approval (AMDAL) "
+        "was still pending.",
         "notes": "Area and value as most often reported (150 ha, Rp650 miliar); other reports differ: see claims.",
     },
     "zones": [

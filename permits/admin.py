@@ -9,9 +9,11 @@ shows the form again with messages beside the fields and writes nothing. Unknown
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select
 
 from app.formatting import day as format_day
 from app.models import db
@@ -19,7 +21,7 @@ from permits import admin_services as services
 from permits import calendar_services
 from permits.admin_forms import ClosureForm, ConfirmForm, PermitTypeForm, setting_form
 from permits.calendar import MAX_YEAR, MIN_YEAR
-from permits.workflow import AT_RISK_SETTING, recompute_open_deadlines, today_wib
+from permits.workflow import AT_RISK_SETTING, today_wib
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -33,13 +35,17 @@ def _page() -> int:
     return int(page)
 
 
-def _paginate(stmt):
+def _paginate(stmt: Select) -> Pagination:
     size = current_app.config["PAGE_SIZE"]
     return db.paginate(stmt, page=_page(), per_page=size, max_per_page=size, error_out=False)
 
 
 def _locale() -> str:
     return str(get_locale() or "id")
+
+
+def _due_dates(changed: services.ClosureChanged) -> str:
+    return _due_dates_message(changed.deadlines_moved)
 
 
 def _due_dates_message(moved: int) -> str:
@@ -57,7 +63,7 @@ def _at_risk_message(moved: int) -> str:
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     year = today_wib().year
     return render_template("admin/index.html", overview=services.overview(year), year=year)
 
@@ -66,12 +72,12 @@ def index():
 
 
 @bp.get("/permit-types")
-def permit_type_list():
+def permit_type_list() -> ResponseReturnValue:
     return render_template("admin/permit_types.html", page=_paginate(services.catalogue_query()))
 
 
 @bp.route("/permit-types/<int:type_id>/edit", methods=["GET", "POST"])
-def permit_type_edit(type_id: int):
+def permit_type_edit(type_id: int) -> ResponseReturnValue:
     ptype = services.get_permit_type(type_id)
     if ptype is None:
         abort(404)
@@ -133,15 +139,12 @@ def _closures_page(form: ClosureForm, year: int, notice: str | None = None) -> s
 
 
 @bp.route("/closures", methods=["GET", "POST"])
-def closure_list():
+def closure_list() -> ResponseReturnValue:
     year, notice = _year()
     form = ClosureForm()
     if form.validate_on_submit():
         try:
-            override = calendar_services.add_override(
-                form.day.data, form.kind.data, form.reason.data, form.recorded_by.data
-            )
-            moved = recompute_open_deadlines()
+            changed = services.add_closure(form.day.data, form.kind.data, form.reason.data, form.recorded_by.data)
         except calendar_services.DuplicateOverrideError as error:
             db.session.rollback()
             form.day.errors = [*form.day.errors, str(error)]
@@ -150,28 +153,23 @@ def closure_list():
             form.form_errors.append(str(error))
         else:
             db.session.commit()
-            flash(
-                _("%(day)s added to the calendar.", day=format_day(override.day)) + " " + _due_dates_message(moved),
-                "success",
-            )
-            return redirect(url_for(".closure_list", year=override.day.year))
-    if form.day.data is not None and services.year_in_range(form.day.data.year) and not request.args.get("year"):
-        year = form.day.data.year  # show the year the administrator was working on
+            day = changed.override.day
+            flash(_("%(day)s added to the calendar.", day=format_day(day)) + " " + _due_dates(changed), "success")
+            return redirect(url_for(".closure_list", year=day.year))
     return _closures_page(form, year, notice)
 
 
 @bp.route("/closures/<int:override_id>/remove", methods=["GET", "POST"])
-def closure_remove(override_id: int):
+def closure_remove(override_id: int) -> ResponseReturnValue:
     override = services.get_override(override_id)
     if override is None:
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        day = override.day
-        calendar_services.remove_override(override.id)
-        moved = recompute_open_deadlines()
+        changed = services.remove_closure(override.id)
         db.session.commit()
-        flash(_("%(day)s removed from the calendar.", day=format_day(day)) + " " + _due_dates_message(moved), "success")
+        day = changed.override.day
+        flash(_("%(day)s removed from the calendar.", day=format_day(day)) + " " + _due_dates(changed), "success")
         return redirect(url_for(".closure_list", year=day.year))
     return render_template("admin/closure_remove.html", form=form, override=override)
 
@@ -180,14 +178,14 @@ def closure_remove(override_id: int):
 
 
 @bp.get("/settings")
-def setting_list():
+def setting_list() -> ResponseReturnValue:
     return render_template(
         "admin/settings.html", page=_paginate(services.settings_query()), display_value=services.display_value
     )
 
 
 @bp.route("/settings/<key>/edit", methods=["GET", "POST"])
-def setting_edit(key: str) -> Response | str:
+def setting_edit(key: str) -> ResponseReturnValue:
     setting = services.get_setting(key)
     if setting is None:
         abort(404)

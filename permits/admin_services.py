@@ -38,6 +38,7 @@ from permits.calendar import (
     national_holidays,
     non_working_days,
 )
+from permits.calendar_services import add_override, remove_override
 from permits.models import CalendarOverride, CalendarOverrideKind, PermitType, permit_type_prerequisite
 from permits.workflow import AT_RISK_SETTING, recompute_open_deadlines
 
@@ -377,6 +378,32 @@ def year_summary(year: int) -> YearSummary:
     """How many working days ``year`` has on this site's calendar (overrides and the setting applied)."""
     total = (date(year, 12, 31) - date(year, 1, 1)).days + 1
     return YearSummary(year, total - len(non_working_days(year)), cuti_bersama_non_working=cuti_bersama_counted())
+
+
+@dataclass(frozen=True)
+class ClosureChanged:
+    """The entry added or removed, and how many running permits got a new due date."""
+
+    override: CalendarOverride
+    deadlines_moved: int
+
+
+def add_closure(day: date, kind: CalendarOverrideKind | str, reason: str, recorded_by: str) -> ClosureChanged:
+    """Add a calendar entry (``calendar_services.add_override``) and recompute running permits' due dates.
+
+    Flushes. Raises what ``add_override`` raises (``CalendarOverrideError``, ``DuplicateOverrideError``).
+    """
+    override = add_override(day, kind, reason, recorded_by)
+    return ClosureChanged(override, recompute_open_deadlines())
+
+
+def remove_closure(override_id: int) -> ClosureChanged:
+    """Remove a calendar entry (``calendar_services.remove_override``) and recompute running permits' due dates.
+
+    Flushes. Raises ``OverrideNotFoundError`` for an unknown id.
+    """
+    override = remove_override(override_id)
+    return ClosureChanged(override, recompute_open_deadlines())
 
 
 def get_override(override_id: int) -> CalendarOverride | None:

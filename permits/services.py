@@ -23,7 +23,7 @@ from estates.models import CapitalStatus, Estate, EstateStatus, Investor
 from permits.clock import Band, ClockFields
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.stages import CLOCK_RUNNING, TransitionError
-from permits.workflow import ConcurrentEdit, advance_permit, record_creation, today_wib
+from permits.workflow import ConcurrentEdit, advance_permit, at_risk_share, record_creation, today_wib
 
 # An application in one of these states has ended: a new one of the same type may follow it.
 ENDED_STATUSES = frozenset({PermitStatus.REJECTED, PermitStatus.WITHDRAWN, PermitStatus.REVOKED})
@@ -372,6 +372,54 @@ def permit_list_query(filters: PermitFilters, today: date | None = None) -> Sele
     return query.order_by(
         case((Permit.overdue_on.is_(None), 1), else_=0), Permit.overdue_on, Estate.name, PermitType.sequence, Permit.id
     )
+
+
+# --- clock stops ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockStopFigure:
+    """How often and how late one agency stopped the clock by returning files for revision."""
+
+    authority: str
+    stops: int
+    permits: int
+    average_share: Decimal  # agency days used when the clock stopped, as a share of the limit
+    late_stops: int  # stops that came after the at-risk share of the limit was used
+    latest_share: Decimal
+
+
+def clock_stops_by_agency(late_share: Decimal | None = None) -> list[ClockStopFigure]:
+    """Every return for revision grouped by the permit's issuing authority, most stops first.
+
+    "How late" is the agency's working days used when it returned the file, over the statutory limit then in
+    force (both recorded on the event). A stop at or past ``late_share`` (default: the at-risk setting) is
+    late: the abuse reported by Kadin of a last-minute clarification that restarts the clock.
+    """
+    late_share = late_share if late_share is not None else at_risk_share()
+    share = PermitEvent.agency_days_used * 1.0 / func.nullif(PermitEvent.sla_working_days, 0)
+    query = (
+        select(
+            Permit.issuing_authority,
+            func.count(PermitEvent.id),
+            func.count(func.distinct(Permit.id)),
+            func.avg(share),
+            func.count(PermitEvent.id).filter(share >= float(late_share)),
+            func.max(share),
+        )
+        .join(PermitEvent.permit)
+        .where(PermitEvent.to_status == PermitStatus.RETURNED, PermitEvent.from_status.is_not(None))
+        .group_by(Permit.issuing_authority)
+        .order_by(func.count(PermitEvent.id).desc(), Permit.issuing_authority)
+    )
+    return [
+        ClockStopFigure(authority, stops, permits, _share(avg), late, _share(latest))
+        for authority, stops, permits, avg, late, latest in db.session.execute(query).all()
+    ]
+
+
+def _share(value: float | None) -> Decimal:
+    return Decimal(str(round(value or 0, 4)))
 
 
 # --- dashboard -------------------------------------------------------------------------------------------

@@ -48,6 +48,12 @@ def permit_list():
     return render_template("permits/list.html", form=form, filters=filters, pagination=pagination, clocks=clocks)
 
 
+@bp.get("/permits/clock-stops")
+def clock_stops():
+    """How often and how late each agency stopped the clock by returning files (DOMAIN.md section 4)."""
+    return render_template("permits/clock_stops.html", figures=services.clock_stops_by_agency())
+
+
 @bp.get("/permits/<int:permit_id>")
 def permit_detail(permit_id: int):
     permit = services.get_permit(permit_id)

@@ -57,6 +57,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'browser.sqlite3'}",
             "WTF_CSRF_ENABLED": True,  # forms are posted as in production
         },
+        instance_path=str(folder),
     )
     with application.app_context():
         upgrade()

@@ -240,6 +240,12 @@ def test_type_edit_saves_every_field(en: FlaskClient):
     assert slf.code == "SLF"
 
 
+def test_every_prerequisite_can_be_removed(en: FlaskClient):
+    assert post_type(en, "IUKI", prerequisites=[]).status_code == 302
+    db.session.expire_all()
+    assert permit_type("IUKI").prerequisites == []
+
+
 def test_unchecking_confirmed_marks_the_figure_unconfirmed(en: FlaskClient):
     data = type_form("KKPR")
     data.pop("confirmed")
@@ -427,7 +433,7 @@ def test_the_closures_page_lists_the_years_holidays_and_ignores_a_bad_year(clien
     en.get("/language/en")  # inside the frozen time, so that the session cookie is not from the future
     html = en.get("/admin/closures").get_data(as_text=True)
     assert "Closure dates 2025" in html  # the current year in WIB
-    assert "Monday, August 18, 2025" in html and "Cuti bersama" in html
+    assert "Mon, 18 Aug 2025" in html and "Cuti bersama" in html
     for bad in ("abc", "1800", "99999999999999999999", "-1"):
         response = en.get(f"/admin/closures?year={bad}")
         assert response.status_code == 200

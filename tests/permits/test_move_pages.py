@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import time_machine
 from sqlalchemy import func, select
@@ -99,3 +100,21 @@ def test_moving_an_unknown_permit_is_404(client):
 
 def test_wib_is_the_office_clock():
     assert str(WIB) == "Asia/Jakarta"
+
+
+def test_clock_stops_are_counted_per_agency_with_how_late_they_came(client):
+    early = _running_amdal()  # 63 working days; filed 5 January 2026
+    late = _running_amdal()
+    today = date(2026, 6, 1)
+    advance_permit(early, PermitStatus.RETURNED, actor="o", note="a", on=date(2026, 1, 19), today=today)  # day 10
+    advance_permit(early, PermitStatus.SUBMITTED, actor="o", on=date(2026, 1, 26), today=today)
+    advance_permit(late, PermitStatus.RETURNED, actor="o", note="b", on=date(2026, 4, 1), today=today)
+    db.session.commit()
+    from permits.services import clock_stops_by_agency
+
+    (figure,) = clock_stops_by_agency()
+    assert (figure.authority, figure.stops, figure.permits) == (early.issuing_authority, 2, 2)
+    assert figure.late_stops == 1 and figure.latest_share >= Decimal("0.75")
+    assert early.clock_stops == 1 and late.clock_stops == 1
+    html = client.get("/permits/clock-stops").get_data(as_text=True)
+    assert early.issuing_authority in html and 'id="clock-stops"' in html

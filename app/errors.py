@@ -7,6 +7,8 @@ import logging
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -37,6 +39,18 @@ def register(app: Flask) -> None:
             title=error.name,
             message=_("The request could not be completed."),
         ), code
+
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(StaleDataError)
+    def conflict(error: Exception):
+        """A save that lost a race with another one (same unique name, same record edited): nothing saved."""
+        db.session.rollback()
+        log.info("conflicting save refused: %s", type(error).__name__)
+        return render_template(
+            "errors/error.html", code=409, title=_("Saved by someone else first"),
+            message=_("Someone else saved the same record or the same name a moment ago. Nothing of yours was "
+                      "saved: go back, reload the page and try again."),
+        ), 409
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

@@ -12,3 +12,25 @@ def test_reference_data_is_migrated():
 
 def test_dashboard_renders(client):
     assert client.get("/").status_code == 200
+
+
+def test_a_save_that_loses_a_race_is_a_409_not_a_500(app, tmp_path):
+    from sqlalchemy.exc import IntegrityError
+
+    from app import create_app
+
+    fresh = create_app(
+        "testing",
+        overrides={"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]},
+        instance_path=str(tmp_path),
+    )
+
+    @fresh.get("/race")
+    def race():
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    with fresh.app_context():
+        response = fresh.test_client().get("/race")
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Traceback" not in html and "duplicate key" not in html and "INSERT" not in html

@@ -54,9 +54,12 @@ def register_models() -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from app.auth import limiter
     from app.database import install_sqlite_pragmas
     from app.extensions import babel, bootstrap, csrf, db, migrate
+    from app.headers import install_security_headers
     from app.i18n import select_locale
+    from app.security import login_manager
 
     db.init_app(app)
     install_sqlite_pragmas()
@@ -68,16 +71,23 @@ def register_extensions(app: Flask) -> None:
         app, locale_selector=select_locale, default_translation_directories=str(Path(app.root_path) / "translations")
     )
     bootstrap.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    install_security_headers(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.access import install_access_gate
+    from app.auth import bp as auth_bp
     from app.views import bp as core_bp
     from estates.views import bp as estates_bp
     from permits.admin import bp as admin_bp
     from permits.dashboard import bp as dashboard_bp
     from permits.views import bp as permits_bp
 
+    install_access_gate(app)
     app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(estates_bp)
     app.register_blueprint(permits_bp)
@@ -97,6 +107,8 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from app.cli import users
     from permits.cli import register as register_permit_commands
 
+    app.cli.add_command(users)
     register_permit_commands(app)

@@ -29,6 +29,24 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PAGE_SIZE = 20
+    # Sign-in attempts per client address (Flask-Limiter syntax); accounts also lock after 5 failures.
+    LOGIN_RATE_LIMIT = "10 per minute"
+    # Where Flask-Limiter counts: one process in development; "redis://..." or "memcached://..." when several
+    # gunicorn workers must share the count.
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Content-Security-Policy: everything from this site only; no inline scripts or styles.
+    CONTENT_SECURITY_POLICY = {
+        "default-src": "'self'",
+        "img-src": ["'self'", "data:"],
+        "style-src": "'self'",
+        "script-src": "'self'",
+        "font-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    FORCE_HTTPS = False  # the HTTPS proxy in front redirects; set True when Flask itself faces browsers
     # Start APScheduler inside this process (``make run`` only; see app/scheduler.py).
     SCHEDULER_ENABLED = False
     SEED_DEMO_ALLOWED = True
@@ -44,6 +62,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    LOGIN_RATE_LIMIT = "1000 per minute"  # the rate-limit test sets its own
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     SECRET_KEY = "test-secret"  # noqa: S105
 

@@ -47,9 +47,13 @@ def register(app: Flask) -> None:
         db.session.rollback()
         log.info("conflicting save refused: %s", type(error).__name__)
         return render_template(
-            "errors/error.html", code=409, title=_("Saved by someone else first"),
-            message=_("Someone else saved the same record or the same name a moment ago. Nothing of yours was "
-                      "saved: go back, reload the page and try again."),
+            "errors/error.html",
+            code=409,
+            title=_("Saved by someone else first"),
+            message=_(
+                "Someone else saved the same record or the same name a moment ago. Nothing of yours was "
+                "saved: go back, reload the page and try again."
+            ),
         ), 409
 
     @app.errorhandler(Exception)

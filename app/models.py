@@ -11,9 +11,22 @@ import enum
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, Numeric, String, Text, TypeDecorator, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    func,
+)
+from sqlalchemy import true as sa_true
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -122,3 +135,78 @@ class Setting(db.Model):
     source: Mapped[str | None] = mapped_column(Text)
     confirmed: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, server_default=func.now())
+
+
+class Role(enum.StrEnum):
+    """What a user may do (DOMAIN.md section 1)."""
+
+    ADMINISTRATOR = "administrator"  # users, the permit catalogue, closure dates, settings
+    OFFICER = "officer"  # DPMPTSP: records and moves investors, estates, zones, permits
+    INVESTOR = "investor"  # sees only its own investor's records; answers returns for revision
+    GOVERNOR = "governor"  # the governor's office: reads everything, changes nothing
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    """A person who signs in. An investor user belongs to one Investor; an officer may be scoped to a region.
+
+    ``session_version`` is part of the session cookie's user id: bumping it (logout, password change)
+    invalidates every session of the user, on every device.
+    """
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint("role <> 'investor' OR investor_id IS NOT NULL", name="investor_has_investor"),
+        CheckConstraint("role = 'investor' OR investor_id IS NULL", name="only_investors_have_investor"),
+        CheckConstraint("role = 'officer' OR region_id IS NULL", name="only_officers_have_region"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(str_enum(Role, 16))
+    investor_id: Mapped[int | None] = mapped_column(ForeignKey("investor.id", ondelete="RESTRICT"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="RESTRICT"))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+
+    region: Mapped[Region | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        """The id kept in the session cookie; it changes when the user's sessions are invalidated."""
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+class AuditEvent(enum.StrEnum):
+    LOGIN = "login"
+    LOGOUT = "logout"
+    LOGIN_FAILED = "login_failed"
+    LOCKOUT = "lockout"
+    ACCESS_DENIED = "access_denied"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an event name, not a password
+    USER_CREATED = "user_created"
+
+
+class AuditLog(db.Model):
+    """Security events, append-only, for an administrator to read."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_user_event_at", "user_id", "event", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now(), index=True)
+    event: Mapped[AuditEvent] = mapped_column(str_enum(AuditEvent, 24))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    email: Mapped[str | None] = mapped_column(String(254))  # as typed, for failed logins of unknown accounts
+    ip: Mapped[str | None] = mapped_column(String(45))
+    path: Mapped[str | None] = mapped_column(String(500))
+    detail: Mapped[str | None] = mapped_column(Text)

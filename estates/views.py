@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 
 from app.formatting import hectares, number, rupiah_short
 from app.models import db
+from app.security import EDITORS, role_required
 from estates import forms, queries, services
 from estates.models import CapitalStatus, ClaimMetric, Estate, EstateStatus
 
@@ -86,6 +87,7 @@ def investor_detail(investor_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/investors/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
 def investor_create() -> ResponseReturnValue:
     form = forms.InvestorForm()
     if form.validate_on_submit():
@@ -97,6 +99,7 @@ def investor_create() -> ResponseReturnValue:
 
 
 @bp.route("/investors/<int:investor_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
 def investor_edit(investor_id: int) -> ResponseReturnValue:
     investor = _found(queries.get_investor(investor_id))
     form = forms.InvestorForm(obj=investor, investor_id=investor.id)
@@ -150,6 +153,7 @@ def estate_detail(estate_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/estates/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
 def estate_create() -> ResponseReturnValue:
     investor_id = forms.id_arg(request.args, "investor")  # "new estate" from an investor's page
     form = forms.EstateForm(data={"investor_id": investor_id} if investor_id else None)
@@ -162,6 +166,7 @@ def estate_create() -> ResponseReturnValue:
 
 
 @bp.route("/estates/<int:estate_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
 def estate_edit(estate_id: int) -> ResponseReturnValue:
     estate = _found(queries.get_estate(estate_id))
     form = forms.EstateForm(obj=estate, estate=estate)
@@ -179,6 +184,7 @@ def _to_zones(estate_id: int) -> Response:
 
 
 @bp.route("/estates/<int:estate_id>/zones/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
 def zone_create(estate_id: int) -> ResponseReturnValue:
     estate = _found(queries.get_estate(estate_id))
     form = forms.ZoneForm(estate=estate)
@@ -191,6 +197,7 @@ def zone_create(estate_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/zones/<int:zone_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
 def zone_edit(zone_id: int) -> ResponseReturnValue:
     zone = _found(queries.get_zone(zone_id))
     estate = zone.estate
@@ -202,6 +209,7 @@ def zone_edit(zone_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/zones/<int:zone_id>/delete", methods=["GET", "POST"])
+@role_required(*EDITORS)
 def zone_delete(zone_id: int) -> ResponseReturnValue:
     """GET asks for confirmation; only a POST (with its CSRF token) deletes."""
     zone = _found(queries.get_zone(zone_id))
@@ -220,6 +228,7 @@ def zone_delete(zone_id: int) -> ResponseReturnValue:
 
 @bp.route("/estates/<int:estate_id>/claims/new", methods=["GET", "POST"])
 @bp.route("/investors/<int:investor_id>/claims/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
 def claim_create(estate_id: int | None = None, investor_id: int | None = None) -> ResponseReturnValue:
     estate = _found(queries.get_estate(estate_id)) if estate_id is not None else None
     investor = _found(queries.get_investor(investor_id)) if investor_id is not None else None
@@ -233,6 +242,7 @@ def claim_create(estate_id: int | None = None, investor_id: int | None = None) -
 
 
 @bp.route("/claims/<int:claim_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
 def claim_edit(claim_id: int) -> ResponseReturnValue:
     claim = _found(queries.get_claim(claim_id))
     form = forms.ClaimForm(obj=claim)

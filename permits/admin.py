@@ -1,7 +1,7 @@
 """Administration pages: the permit catalogue, the closure dates of the working-day calendar, the settings.
 
-One blueprint (``admin``, under ``/admin``) so that accounts and roles (issue 4) can protect every page in one
-place, e.g. ``bp.before_request``. Until then the pages are open. Views validate a form, call a service
+One blueprint (``admin``, under ``/admin``), for administrators only (``guard_blueprint``). Views validate a
+form, call a service
 (``permits.admin_services``, ``permits.calendar_services``), commit once, flash and redirect; a refused save
 shows the form again with messages beside the fields and writes nothing. Unknown ids are a 404.
 """
@@ -16,7 +16,8 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
 from app.formatting import day as format_day
-from app.models import db
+from app.models import Role, db
+from app.security import guard_blueprint
 from permits import admin_services as services
 from permits import calendar_services
 from permits.admin_forms import ClosureForm, ConfirmForm, PermitTypeForm, setting_form
@@ -24,6 +25,7 @@ from permits.calendar import MAX_YEAR, MIN_YEAR
 from permits.workflow import AT_RISK_SETTING, today_wib
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+guard_blueprint(bp, Role.ADMINISTRATOR)
 
 MAX_PAGE = 100_000  # a larger page number is read as page 1, never sent to the database
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.extensions import db
+from app.security import EDITORS, role_required
 from estates.models import Estate
 from estates.views import register_estate_panel
 from permits import services
@@ -78,6 +79,7 @@ def _render_detail(permit, move_form: MoveForm):
 
 
 @bp.post("/permits/<int:permit_id>/move")
+@role_required(*EDITORS)
 def permit_move(permit_id: int):
     """Record one move of the stage machine; a refused move changes nothing and says why."""
     permit = services.get_permit(permit_id)
@@ -107,6 +109,7 @@ def permit_move(permit_id: int):
 
 
 @bp.route("/estates/<int:estate_id>/permits/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
 def permit_create(estate_id: int):
     estate = db.get_or_404(Estate, estate_id)
     types = services.catalogue()
@@ -128,6 +131,7 @@ def permit_create(estate_id: int):
 
 
 @bp.route("/permits/<int:permit_id>/edit", methods=["GET", "POST"])
+@role_required(*EDITORS)
 def permit_edit(permit_id: int):
     permit = services.get_permit(permit_id)
     form = PermitRecordForm()

@@ -7,19 +7,26 @@ migrations, so every run also proves that they upgrade a blank database.
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import flask_babel
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import MetaData, insert, select, text
 
 from app import create_app
-from app.models import db
+from app.models import Region, Role, User, db
+from app.security import hash_password
 
+TEST_PASSWORD = "kata-sandi-uji-yang-panjang"
+_user_seq = itertools.count(1)
 REFERENCE_TABLES = ("region", "permit_type", "permit_type_prerequisite", "setting")
 
 
@@ -39,13 +46,36 @@ def _drop_everything() -> None:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
+def _compile_catalogues(translations: Path) -> None:
+    """Compile each ``.po`` into its ``.mo`` when the ``.mo`` is missing or older, as ``make translations`` does.
+
+    Tests then see the current Indonesian text even when nobody ran ``make``. The ``.mo`` is written to a
+    temporary name and renamed, so a test run in parallel never reads half a file.
+    """
+    for po_path in translations.glob("*/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        partial = mo_path.with_suffix(f".mo.{os.getpid()}")
+        with partial.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        os.replace(partial, mo_path)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = _database_url(tmp_path_factory)
     instance = tmp_path_factory.mktemp("instance")
-    application = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(instance))
+    # Assertions read the English msgids, so the shared test app speaks English unless a test switches it;
+    # tests of the Indonesian default build their own app (see tests/test_translations.py).
+    application = create_app(
+        "testing", overrides={"SQLALCHEMY_DATABASE_URI": url, "BABEL_DEFAULT_LOCALE": "en"}, instance_path=str(instance)
+    )
     # Test-client requests share the test's app context (and so ``g``); let each pick its language afresh.
     application.before_request(flask_babel.refresh)
+    _compile_catalogues(Path(application.root_path) / "translations")
     with application.app_context():
         _drop_everything()
         upgrade()
@@ -86,8 +116,63 @@ def _app_context(request: pytest.FixtureRequest) -> Iterator[None]:
         _reset(application.config["REFERENCE_SNAPSHOT"])
 
 
+class SignedInClient(FlaskClient):
+    """A test client that signs in on its first request, so the session cookie is signed at the test's time
+    (a cookie signed before ``time_machine`` moves the clock back would look forged)."""
+
+    sign_in_as: str | None = None
+
+    def open(self, *args, **kwargs):
+        if self.sign_in_as is not None:
+            with self.session_transaction() as session:
+                session["_user_id"] = self.sign_in_as
+                session["_fresh"] = True
+            self.sign_in_as = None
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """One argon2 hash for every test user (hashing is slow on purpose)."""
+    return hash_password(TEST_PASSWORD)
+
+
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
+def login_as(app: Flask, password_hash: str) -> Callable[..., FlaskClient]:
+    """``login_as("investor", investor=inv)`` returns a test client signed in as a new user of that role.
+
+    Options: ``investor`` (an Investor, for the investor role), ``region`` (a bps code, for a scoped
+    officer), ``email``. The user row is created in the test's database; ``client.user`` is it.
+    """
+
+    def sign_in(role: str, *, investor=None, region: str | None = None, email: str | None = None) -> FlaskClient:
+        region_id = db.session.scalar(select(Region.id).where(Region.bps_code == region)) if region else None
+        user = User(
+            email=email or f"{role}.{next(_user_seq)}@pantau.test",
+            name=f"Test {role}",
+            role=Role(role),
+            password_hash=password_hash,
+            investor_id=investor.id if investor is not None else None,
+            region_id=region_id,
+        )
+        db.session.add(user)
+        db.session.commit()
+        test_client = SignedInClient(app, app.response_class, use_cookies=True)
+        test_client.sign_in_as = user.get_id()
+        test_client.user = user
+        return test_client
+
+    return sign_in
+
+
+@pytest.fixture
+def client(login_as: Callable[..., FlaskClient]) -> FlaskClient:
+    """A client signed in as an officer for the whole province (the everyday user of the pages)."""
+    return login_as("officer")
+
+
+@pytest.fixture
+def anon_client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 

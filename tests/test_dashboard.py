@@ -153,6 +153,7 @@ def test_query_count_does_not_grow_with_the_data(office, client):
 
 
 def test_page_in_indonesian(office, client):
+    client.get("/language/id")  # the default for users; the test app defaults to English
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="id">' in html
     assert 'title="Rp1.895.000.000.000">Rp1,9 triliun</span>' in html

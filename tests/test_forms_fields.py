@@ -42,6 +42,12 @@ def request_context(app: Flask):
         yield
 
 
+def _switch_to_indonesian() -> None:
+    """The interface's default language (the shared test app defaults to English)."""
+    session["lang"] = "id"
+    refresh()
+
+
 def _switch_to_english() -> None:
     session["lang"] = "en"
     refresh()  # Flask-Babel caches the locale for the request
@@ -153,6 +159,7 @@ def test_rupiah_field_limit_is_inclusive():
 
 
 def test_rupiah_field_empty_is_none_and_shows_grouped_value():
+    _switch_to_indonesian()
     assert _form(MoneyForm, amount="  ").amount.data is None
     form = MoneyForm(data={"amount": Decimal("650000000000")})
     assert form.amount._value() == "650.000.000.000"  # Indonesian by default
@@ -201,6 +208,7 @@ def test_hectares_field_refuses_ambiguous_thousands_with_a_hint():
 
 
 def test_hectares_field_shows_the_value_without_grouping():
+    _switch_to_indonesian()
     # "1.500" would be refused as ambiguous when the form comes back, so never render it that way.
     assert AreaForm(data={"area": Decimal("1500.25")}).area._value() == "1500,25"
 
@@ -306,6 +314,7 @@ def test_country_is_an_iso_code_from_the_list(code: str, ok: bool):
 
 
 def test_country_names_follow_the_language():
+    _switch_to_indonesian()
     assert dict((c.value, c.label) for c in PickForm().country.choices)["CN"] == "Tiongkok"
     _switch_to_english()
     assert dict((c.value, c.label) for c in PickForm().country.choices)["CN"] == "China"

@@ -14,7 +14,7 @@ def test_dashboard_renders(client):
     assert client.get("/").status_code == 200
 
 
-def test_a_save_that_loses_a_race_is_a_409_not_a_500(app, tmp_path):
+def test_a_save_that_loses_a_race_is_a_409_not_a_500(app, tmp_path, login_as):
     from sqlalchemy.exc import IntegrityError
 
     from app import create_app
@@ -29,8 +29,12 @@ def test_a_save_that_loses_a_race_is_a_409_not_a_500(app, tmp_path):
     def race():
         raise IntegrityError("INSERT", {}, Exception("duplicate key"))
 
+    user_id = login_as("officer").user.get_id()
     with fresh.app_context():
-        response = fresh.test_client().get("/race")
+        test_client = fresh.test_client()
+        with test_client.session_transaction() as session:
+            session["_user_id"] = user_id
+        response = test_client.get("/race")
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Traceback" not in html and "duplicate key" not in html and "INSERT" not in html

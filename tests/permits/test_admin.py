@@ -38,6 +38,12 @@ def _fresh_calendar() -> Iterator[None]:
 
 
 @pytest.fixture
+def client(login_as) -> FlaskClient:
+    """These pages are for administrators."""
+    return login_as("administrator")
+
+
+@pytest.fixture
 def en(client: FlaskClient) -> FlaskClient:
     client.get("/language/en")
     return client

@@ -63,6 +63,7 @@ def table_rows(html: str, table_id: str) -> list[str]:
 
 
 def test_create_form_lists_the_catalogue_and_preselects_a_type(client):
+    client.get("/language/id")  # the default for users; the test app defaults to English
     estate = make_estate()
     html = client.get(f"/estates/{estate.id}/permits/new?type=AMDAL").get_data(as_text=True)
     amdal = permit_type("AMDAL")
@@ -242,6 +243,7 @@ def test_detail_lists_the_earlier_applications_of_the_type(client):
 
 
 def test_detail_speaks_both_languages(client):
+    client.get("/language/id")  # the default for users; the test app defaults to English
     permit = make_permit("AMDAL")
     assert "Persetujuan Lingkungan (AMDAL / SKKLH)" in client.get(f"/permits/{permit.id}").get_data(as_text=True)
     client.get("/language/en")

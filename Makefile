@@ -72,10 +72,15 @@ setup: $(STAMP_RUN) translations migrate seed
 setup-dev: $(STAMP_DEV) setup
 
 logins:
-	@echo "----------------------------------------------------------------------------"
-	@echo " Demo logins: none yet. Accounts and roles come with issue 4; until then"
-	@echo " every page is open to anyone who can reach the server (127.0.0.1 only)."
-	@echo "----------------------------------------------------------------------------"
+	@echo "----------------------------------------------------------------------------------------"
+	@echo " Demo logins at http://127.0.0.1:$(PORT)/login, all with the password  pantau-demo"
+	@echo "   admin@pantau.test            administrator (users, catalogue, closures, settings)"
+	@echo "   petugas@pantau.test          DPMPTSP officer, whole province"
+	@echo "   petugas.serang@pantau.test   DPMPTSP officer, Kota Serang only"
+	@echo "   gubernur@pantau.test         governor's office (reads everything, changes nothing)"
+	@echo "   jdi@pantau.test              investor: PT Jaya Dinasti Indonesia"
+	@echo "   investor@pantau.test         investor: PT Agro Park Pasar Kemis (fictional)"
+	@echo "----------------------------------------------------------------------------------------"
 
 # --- the two commands -----------------------------------------------------------------------------
 

@@ -66,13 +66,13 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(
         app, db, directory=str(Path(app.root_path).parent / "migrations"), compare_type=True, render_as_batch=True
     )
+    limiter.init_app(app)  # before CSRF, so that floods without a token are counted too
     csrf.init_app(app)
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories=str(Path(app.root_path) / "translations")
     )
     bootstrap.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
     install_security_headers(app)
 
 

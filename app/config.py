@@ -46,6 +46,8 @@ class Config:
         "form-action": "'self'",
         "frame-ancestors": "'none'",
     }
+    DOCUMENT_MAX_BYTES = 20 * 1024 * 1024  # one uploaded document (PDF, PNG, JPEG)
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # one request, several documents; larger ones get 413
     FORCE_HTTPS = False  # the HTTPS proxy in front redirects; set True when Flask itself faces browsers
     # Start APScheduler inside this process (``make run`` only; see app/scheduler.py).
     SCHEDULER_ENABLED = False

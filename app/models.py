@@ -11,6 +11,7 @@ import enum
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
@@ -144,6 +145,17 @@ class Role(enum.StrEnum):
     OFFICER = "officer"  # DPMPTSP: records and moves investors, estates, zones, permits
     INVESTOR = "investor"  # sees only its own investor's records; answers returns for revision
     GOVERNOR = "governor"  # the governor's office: reads everything, changes nothing
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                "administrator": _l("Administrator"),
+                "officer": _l("DPMPTSP officer"),
+                "investor": _l("Investor"),
+                "governor": _l("Governor's office"),
+            }[self.value]
+        )
 
 
 class User(UserMixin, TimestampMixin, db.Model):

@@ -16,9 +16,12 @@ class UserError(ValueError):
 
 
 def normalise_email(email: str) -> str:
-    """The address as stored: validated syntax, lower-case (no DNS lookup: intranets may have none)."""
+    """The address as stored: validated syntax, lower-case (no DNS lookup: intranets may have none).
+
+    The reserved ``.test`` domain is accepted: the published demo accounts use it (``admin@pantau.test``).
+    """
     try:
-        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+        return validate_email(email.strip(), check_deliverability=False, test_environment=True).normalized.lower()
     except EmailNotValidError as exc:
         raise UserError(_l("This is not a valid e-mail address.")) from exc
 

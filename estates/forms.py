@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, ValidationError
 
 from app.formatting import hectares, number, rupiah
@@ -37,6 +38,7 @@ from app.forms import (
     enum_select,
     strip_or_none,
 )
+from app.security import Scope
 from estates import queries, services
 from estates.models import CapitalStatus, ClaimMetric, Estate, EstateStatus, LegalForm, ZoneKind
 
@@ -137,7 +139,7 @@ class EstateForm(ServiceForm):
     region_id = IdSelectField(
         _l("Kabupaten/kota"),
         [Present()],
-        options=queries.region_choices,
+        options=list,  # set per form from the scope: an officer of one kab/kota is offered only it
         placeholder=_l("Choose a kabupaten/kota…"),
         message=_l("Choose one of Banten's eight kabupaten/kota."),
     )
@@ -170,9 +172,16 @@ class EstateForm(ServiceForm):
     longitude = _coordinate(_l("Longitude"), BANTEN_LONGITUDE, _l("Between 105.0 and 106.9 (Banten), e.g. 106.1534."))
     notes = TextAreaField(_l("Notes"), NOTES, **TEXT)
 
-    def __init__(self, *args: Any, estate: Estate | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scope: Scope, estate: Estate | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.estate = estate
+        placeholder = self.region_id.choices[:1]  # the "choose…" option
+        regions = [SelectChoice(str(key), name) for key, name in queries.region_choices(scope)]
+        self.region_id.choices = [*placeholder, *regions]
+        if (own := queries.limited_region(scope)) is not None:
+            self.region_id.invalid_choice_message = _("You record estates in your own kabupaten/kota only: choose it.")
+            if not self.is_submitted() and self.region_id.data is None:
+                self.region_id.data = own
 
     def validate_name(self, field: StringField) -> None:
         if field.data and queries.estate_name_taken(field.data, self.estate.id if self.estate else None):

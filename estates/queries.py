@@ -3,6 +3,12 @@
 Nothing here writes. ``estates.services`` holds the rules that change data and uses these reads; the list
 queries return a ``Select`` that the view hands to ``db.paginate``. A query argument that makes no sense
 (an impossible id, an unknown sort key, an over-long search) gives an empty or default answer, never an error.
+
+Every read of records takes the caller's ``Scope`` (``app.security``): a record outside it is ``None`` for a
+single read (the page answers 404, as for an unknown id) and absent from a list or a total. The rule lives in
+one place, ``estates_visible_to`` (SQL) and ``can_see_estate`` (Python), which permits and the portal reuse:
+the administrator, the governor's office and a province officer see every estate; an officer of one kab/kota
+sees the estates there; an investor user sees its own investor's estates.
 """
 
 from __future__ import annotations
@@ -11,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager, joinedload, selectinload
 
-from app.models import Region, Setting, db
+from app.models import Region, Role, Setting, db
+from app.security import Scope
 from estates.models import CapitalStatus, Claim, ClaimMetric, Estate, EstateStatus, Investor, Zone, ZoneKind
 
 MAX_ID = 2**31 - 1  # ids above the INTEGER range cannot exist; asking for one must be a 404, not a 500
@@ -26,25 +33,93 @@ def _valid_id(obj_id: int | None) -> bool:
     return obj_id is not None and 0 < obj_id <= MAX_ID
 
 
-def get_investor(investor_id: int) -> Investor | None:
-    """The investor with its estates (and their regions) loaded, or ``None`` for an unknown id."""
+# --- who sees what -----------------------------------------------------------------------------------------
+
+
+def _region_of(scope: Scope) -> int | None:
+    """The kab/kota an officer is limited to, or ``None`` when the scope is not limited to one."""
+    return scope.region_id if scope.role == Role.OFFICER and not scope.sees_everything else None
+
+
+def estates_visible_to(scope: Scope) -> ColumnElement[bool]:
+    """SQL condition on ``Estate``: the estates the scope may see (and, for editors, change)."""
+    if scope.sees_everything:
+        return true()
+    if (region_id := _region_of(scope)) is not None:
+        return Estate.region_id == region_id
+    if scope.role == Role.INVESTOR and scope.investor_id is not None:
+        return Estate.investor_id == scope.investor_id
+    return false()
+
+
+def can_see_estate(estate: Estate, scope: Scope) -> bool:
+    """The same rule as ``estates_visible_to``, for an estate already loaded."""
+    if scope.sees_everything:
+        return True
+    if (region_id := _region_of(scope)) is not None:
+        return estate.region_id == region_id
+    if scope.role == Role.INVESTOR and scope.investor_id is not None:
+        return estate.investor_id == scope.investor_id
+    return False
+
+
+def investors_visible_to(scope: Scope) -> ColumnElement[bool]:
+    """SQL condition on ``Investor``. A company is not tied to one kab/kota: every officer sees every investor
+    (only its estates are limited); an investor user sees its own."""
+    if scope.role == Role.INVESTOR:
+        return Investor.id == scope.investor_id if scope.investor_id is not None else false()
+    return true()
+
+
+def can_see_investor(investor: Investor, scope: Scope) -> bool:
+    if scope.role == Role.INVESTOR:
+        return scope.investor_id is not None and investor.id == scope.investor_id
+    return True
+
+
+def can_see_claim(claim: Claim, scope: Scope) -> bool:
+    """A claim about an estate follows the estate; a claim about an investor follows the investor."""
+    if claim.estate is not None:
+        return can_see_estate(claim.estate, scope)
+    return claim.investor is not None and can_see_investor(claim.investor, scope)
+
+
+def limited_region(scope: Scope) -> int | None:
+    """The only kab/kota the scope sees, for the pages that offer one (``None``: all of Banten)."""
+    return _region_of(scope)
+
+
+# --- single records --------------------------------------------------------------------------------------
+
+
+def get_investor(investor_id: int, scope: Scope) -> Investor | None:
+    """The investor, or ``None`` for an unknown id or one outside the scope. Its estates are not loaded:
+    ``investor_estates`` gives those the scope may see."""
     if not _valid_id(investor_id):
         return None
-    stmt = (
-        select(Investor)
-        .where(Investor.id == investor_id)
-        .options(selectinload(Investor.estates).joinedload(Estate.region))
-    )
+    stmt = select(Investor).where(Investor.id == investor_id, investors_visible_to(scope))
     return db.session.scalars(stmt).one_or_none()
 
 
-def get_estate(estate_id: int) -> Estate | None:
-    """The estate with its investor, region, zones and claims loaded, or ``None`` for an unknown id."""
+def investor_estates(investor: Investor, scope: Scope) -> list[Estate]:
+    """The investor's estates that the scope may see (a Kota Serang officer: those in Kota Serang), by name."""
+    stmt = (
+        select(Estate)
+        .where(Estate.investor_id == investor.id, estates_visible_to(scope))
+        .options(joinedload(Estate.region))
+        .order_by(Estate.name, Estate.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def get_estate(estate_id: int, scope: Scope) -> Estate | None:
+    """The estate with its investor, region, zones and claims loaded, or ``None`` for an unknown id or an
+    estate outside the scope (the page answers 404 either way: nobody learns that it exists)."""
     if not _valid_id(estate_id):
         return None
     stmt = (
         select(Estate)
-        .where(Estate.id == estate_id)
+        .where(Estate.id == estate_id, estates_visible_to(scope))
         .options(
             joinedload(Estate.investor),
             joinedload(Estate.region),
@@ -55,17 +130,26 @@ def get_estate(estate_id: int) -> Estate | None:
     return db.session.scalars(stmt).one_or_none()
 
 
-def get_zone(zone_id: int) -> Zone | None:
+def get_zone(zone_id: int, scope: Scope) -> Zone | None:
+    """The zone with its estate, or ``None`` when unknown or when its estate is outside the scope."""
     if not _valid_id(zone_id):
         return None
-    return db.session.scalars(select(Zone).where(Zone.id == zone_id).options(joinedload(Zone.estate))).one_or_none()
+    stmt = (
+        select(Zone)
+        .join(Zone.estate)
+        .where(Zone.id == zone_id, estates_visible_to(scope))
+        .options(contains_eager(Zone.estate))
+    )
+    return db.session.scalars(stmt).one_or_none()
 
 
-def get_claim(claim_id: int) -> Claim | None:
+def get_claim(claim_id: int, scope: Scope) -> Claim | None:
+    """The claim, or ``None`` when unknown or when the estate or investor it is about is outside the scope."""
     if not _valid_id(claim_id):
         return None
     stmt = select(Claim).where(Claim.id == claim_id).options(joinedload(Claim.estate), joinedload(Claim.investor))
-    return db.session.scalars(stmt).one_or_none()
+    claim = db.session.scalars(stmt).one_or_none()
+    return claim if claim is not None and can_see_claim(claim, scope) else None
 
 
 def investor_choices() -> list[tuple[int, str]]:
@@ -75,9 +159,12 @@ def investor_choices() -> list[tuple[int, str]]:
     ]
 
 
-def region_choices() -> list[tuple[int, str]]:
-    """Banten's eight kab/kota in BPS code order."""
-    return [(row.id, row.name) for row in db.session.execute(select(Region.id, Region.name).order_by(Region.bps_code))]
+def region_choices(scope: Scope) -> list[tuple[int, str]]:
+    """Banten's eight kab/kota in BPS code order; only its own for an officer of one kab/kota."""
+    stmt = select(Region.id, Region.name).order_by(Region.bps_code)
+    if (region_id := limited_region(scope)) is not None:
+        stmt = stmt.where(Region.id == region_id)
+    return [(row.id, row.name) for row in db.session.execute(stmt)]
 
 
 def investor_name_taken(name: str, exclude_id: int | None = None) -> bool:
@@ -165,9 +252,9 @@ def area_breakdown(estate: Estate) -> list[AreaSegment]:
     return segments
 
 
-def claims_about_investor(investor: Investor) -> list[Claim]:
-    """Claims about the investor itself and about each of its estates, oldest first."""
-    estate_ids = select(Estate.id).where(Estate.investor_id == investor.id)
+def claims_about_investor(investor: Investor, scope: Scope) -> list[Claim]:
+    """Claims about the investor itself and about each of its estates the scope may see, oldest first."""
+    estate_ids = select(Estate.id).where(Estate.investor_id == investor.id, estates_visible_to(scope))
     stmt = (
         select(Claim)
         .where(or_(Claim.investor_id == investor.id, Claim.estate_id.in_(estate_ids)))
@@ -193,9 +280,12 @@ def _contains(column: InstrumentedAttribute, text: str) -> ColumnElement[bool]:
     return column.ilike(f"%{escaped}%", escape="\\")
 
 
-def search_investors(q: str | None = None, capital_status: CapitalStatus | None = None) -> Select:
-    """Investors whose legal name or NIB contains ``q``, of the capital status if given, by name."""
-    stmt = select(Investor)
+def search_investors(
+    q: str | None = None, capital_status: CapitalStatus | None = None, *, scope: Scope
+) -> Select:
+    """Investors the scope may see whose legal name or NIB contains ``q``, of the capital status if given,
+    by name."""
+    stmt = select(Investor).where(investors_visible_to(scope))
     q = (q or "").strip()[:MAX_SEARCH_LENGTH]
     if q:
         stmt = stmt.where(or_(_contains(Investor.legal_name, q), _contains(Investor.nib, q)))
@@ -210,13 +300,14 @@ class InvestorStats:
     investment_rp: Decimal | None = None
 
 
-def investor_stats(investor_ids: Sequence[int]) -> dict[int, InvestorStats]:
-    """Number of estates and total planned investment per investor, in one query for a whole page."""
+def investor_stats(investor_ids: Sequence[int], scope: Scope) -> dict[int, InvestorStats]:
+    """Number of estates and total planned investment per investor, counting only the estates the scope may
+    see, in one query for a whole page."""
     if not investor_ids:
         return {}
     stmt = (
         select(Estate.investor_id, func.count(Estate.id), func.sum(Estate.planned_investment_rp))
-        .where(Estate.investor_id.in_(investor_ids))
+        .where(Estate.investor_id.in_(investor_ids), estates_visible_to(scope))
         .group_by(Estate.investor_id)
     )
     stats = {
@@ -235,7 +326,10 @@ ESTATE_SORTS: dict[str, tuple] = {
 }
 
 
-def _estate_filter(stmt: Select, q: str | None, region_id: int | None, status: EstateStatus | None) -> Select:
+def _estate_filter(
+    stmt: Select, q: str | None, region_id: int | None, status: EstateStatus | None, scope: Scope
+) -> Select:
+    stmt = stmt.where(estates_visible_to(scope))
     q = (q or "").strip()[:MAX_SEARCH_LENGTH]
     if q:
         stmt = stmt.where(or_(_contains(Estate.name, q), _contains(Investor.legal_name, q)))
@@ -247,12 +341,17 @@ def _estate_filter(stmt: Select, q: str | None, region_id: int | None, status: E
 
 
 def search_estates(
-    q: str | None = None, region_id: int | None = None, status: EstateStatus | None = None, sort: str = "name"
+    q: str | None = None,
+    region_id: int | None = None,
+    status: EstateStatus | None = None,
+    sort: str = "name",
+    *,
+    scope: Scope,
 ) -> Select:
-    """Estates matching ``q`` (estate or investor name), the kab/kota and the status, sorted by one of
-    ``ESTATE_SORTS`` (an unknown key sorts by name). Investor and region come loaded."""
+    """Estates the scope may see matching ``q`` (estate or investor name), the kab/kota and the status, sorted
+    by one of ``ESTATE_SORTS`` (an unknown key sorts by name). Investor and region come loaded."""
     stmt = select(Estate).join(Estate.investor).options(contains_eager(Estate.investor), joinedload(Estate.region))
-    stmt = _estate_filter(stmt, q, region_id, status)
+    stmt = _estate_filter(stmt, q, region_id, status, scope)
     return stmt.order_by(*ESTATE_SORTS.get(sort, ESTATE_SORTS["name"]), Estate.id)
 
 
@@ -264,7 +363,7 @@ class EstateTotals:
 
 
 def estate_totals(
-    q: str | None = None, region_id: int | None = None, status: EstateStatus | None = None
+    q: str | None = None, region_id: int | None = None, status: EstateStatus | None = None, *, scope: Scope
 ) -> EstateTotals:
     """Count, total area and total planned investment of the estates ``search_estates`` would list."""
     stmt = select(
@@ -272,5 +371,5 @@ def estate_totals(
         func.coalesce(func.sum(Estate.area_ha), 0),
         func.coalesce(func.sum(Estate.planned_investment_rp), 0),
     ).join(Estate.investor)
-    count, area, investment = db.session.execute(_estate_filter(stmt, q, region_id, status)).one()
+    count, area, investment = db.session.execute(_estate_filter(stmt, q, region_id, status, scope)).one()
     return EstateTotals(int(count), Decimal(area), Decimal(investment))

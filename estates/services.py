@@ -4,6 +4,12 @@ Functions take plain arguments (no request objects) so that a later JSON API can
 never commit: the caller commits once. A broken rule raises a named ``EstateRuleError`` (a ``ValueError``)
 whose ``field`` names the form field the message belongs to; nothing is written when one is raised.
 
+Every change takes the caller's ``Scope`` and checks it before anything else: a scope that may not edit
+(the governor's office, an investor) raises ``ReadOnlyScope``; a record outside the scope raises
+``NotInScope`` (answered as an unknown id: 404); an officer of one kab/kota choosing another for an estate
+gets ``RegionOutOfScope`` on the region field. The views load records through the scoped reads first, so
+these checks matter for callers that skip them (a JSON API, a script).
+
 The reads (single records, look-ups, the lists' queries) live in ``estates.queries``; the list queries
 are re-exported here, so ``services.search_estates`` and ``services.search_investors`` work too.
 """
@@ -19,6 +25,7 @@ from sqlalchemy import select
 
 from app.formatting import hectares, number
 from app.models import Region, db
+from app.security import Scope
 from estates.models import (
     CapitalStatus,
     Claim,
@@ -30,7 +37,16 @@ from estates.models import (
     Zone,
     ZoneKind,
 )
-from estates.queries import estate_name_taken, investor_name_taken, nib_taken, zoned_area
+from estates.queries import (
+    can_see_claim,
+    can_see_estate,
+    can_see_investor,
+    estate_name_taken,
+    investor_name_taken,
+    limited_region,
+    nib_taken,
+    zoned_area,
+)
 from estates.queries import search_estates as search_estates  # re-exported: part of the services' API
 from estates.queries import search_investors as search_investors
 
@@ -42,6 +58,28 @@ MAX_ZONE_COUNT = 1_000_000  # jobs or housing units in one zone
 MAX_CLAIM_VALUE = Decimal(10**15)  # what a source may claim; far below the Numeric(20, 4) column
 BANTEN_LATITUDE = (Decimal("-7.1"), Decimal("-5.7"))
 BANTEN_LONGITUDE = (Decimal("105.0"), Decimal("106.9"))
+
+
+class NotInScope(LookupError):
+    """The record lies outside the caller's scope. Answer as for an unknown id (404): an officer of another
+    kab/kota or another investor must not even learn that it exists."""
+
+
+class ReadOnlyScope(PermissionError):
+    """The caller may read these records but not change them (the governor's office; investor users)."""
+
+
+def check_can_edit(scope: Scope) -> None:
+    """Raise ``ReadOnlyScope`` unless the scope may record and change investors, estates and permits."""
+    if not scope.can_edit:
+        raise ReadOnlyScope(scope.role)
+
+
+def check_estate_in_scope(estate: Estate, scope: Scope) -> None:
+    """Raise ``ReadOnlyScope`` for a read-only scope, ``NotInScope`` for an estate the scope may not see."""
+    check_can_edit(scope)
+    if not can_see_estate(estate, scope):
+        raise NotInScope(estate.id)
 
 
 class EstateRuleError(ValueError):
@@ -84,6 +122,12 @@ class CountryMismatch(EstateRuleError):
 
 class UnknownReference(EstateRuleError):
     """The investor or region named by id does not exist."""
+
+
+class RegionOutOfScope(EstateRuleError):
+    """An officer of one kab/kota may only record estates in it."""
+
+    field = "region_id"
 
 
 class StopOrderIncomplete(EstateRuleError):
@@ -188,8 +232,10 @@ def _check_investor(data: InvestorFields, exclude_id: int | None) -> None:
         raise CountryMismatch(_("A PMDN (domestic) investor is Indonesian: choose Indonesia."))
 
 
-def create_investor(data: InvestorFields, *, is_demo: bool = False) -> Investor:
-    """Add an investor. Raises ``NameTaken``, ``NibTaken`` or ``CountryMismatch``; flushes."""
+def create_investor(data: InvestorFields, *, scope: Scope, is_demo: bool = False) -> Investor:
+    """Add an investor. Any editor may, an officer of one kab/kota too (a company is not tied to a region).
+    Raises ``ReadOnlyScope``, ``NameTaken``, ``NibTaken`` or ``CountryMismatch``; flushes."""
+    check_can_edit(scope)
     _check_investor(data, None)
     investor = Investor(is_demo=is_demo)
     _assign(investor, data)
@@ -198,8 +244,12 @@ def create_investor(data: InvestorFields, *, is_demo: bool = False) -> Investor:
     return investor
 
 
-def update_investor(investor: Investor, data: InvestorFields) -> Investor:
-    """Replace the investor's facts with ``data``; same rules and errors as ``create_investor``."""
+def update_investor(investor: Investor, data: InvestorFields, *, scope: Scope) -> Investor:
+    """Replace the investor's facts with ``data``; same rules and errors as ``create_investor``, and
+    ``NotInScope`` for an investor the scope may not see."""
+    check_can_edit(scope)
+    if not can_see_investor(investor, scope):
+        raise NotInScope(investor.id)
     _check_investor(data, investor.id)
     _assign(investor, data)
     db.session.flush()
@@ -231,7 +281,13 @@ def _check_estate_values(data: EstateFields) -> None:
             raise StopOrderIncomplete(_("A stopped estate needs the reason for the stop order."), "stop_order_reason")
 
 
-def _check_estate(data: EstateFields, estate: Estate | None) -> None:
+def _check_estate(data: EstateFields, estate: Estate | None, scope: Scope) -> None:
+    check_can_edit(scope)
+    if estate is not None and not can_see_estate(estate, scope):
+        raise NotInScope(estate.id)
+    region_id = limited_region(scope)
+    if region_id is not None and data.region_id != region_id:
+        raise RegionOutOfScope(_("You record estates in your own kabupaten/kota only: choose it."))
     _check_estate_values(data)
     if db.session.get(Investor, data.investor_id) is None:
         raise UnknownReference(_("Choose an investor from the list."), field="investor_id")
@@ -248,10 +304,10 @@ def _check_estate(data: EstateFields, estate: Estate | None) -> None:
             )
 
 
-def create_estate(data: EstateFields) -> Estate:
-    """Add an estate. Raises ``OutOfRange``, ``UnknownReference``, ``NameTaken`` or ``StopOrderIncomplete``;
-    flushes."""
-    _check_estate(data, None)
+def create_estate(data: EstateFields, *, scope: Scope) -> Estate:
+    """Add an estate. Raises ``ReadOnlyScope``, ``RegionOutOfScope`` (an officer of one kab/kota naming
+    another), ``OutOfRange``, ``UnknownReference``, ``NameTaken`` or ``StopOrderIncomplete``; flushes."""
+    _check_estate(data, None, scope)
     estate = Estate()
     _assign(estate, data)
     db.session.add(estate)
@@ -259,10 +315,10 @@ def create_estate(data: EstateFields) -> Estate:
     return estate
 
 
-def update_estate(estate: Estate, data: EstateFields) -> Estate:
-    """Replace the estate's facts; as ``create_estate``, and ``EstateAreaBelowZones`` if it would shrink
-    below its zones' total area."""
-    _check_estate(data, estate)
+def update_estate(estate: Estate, data: EstateFields, *, scope: Scope) -> Estate:
+    """Replace the estate's facts; as ``create_estate``, ``NotInScope`` for an estate outside the scope, and
+    ``EstateAreaBelowZones`` if it would shrink below its zones' total area."""
+    _check_estate(data, estate, scope)
     _assign(estate, data)
     db.session.flush()
     return estate
@@ -290,9 +346,11 @@ def _check_zone(estate: Estate, data: ZoneFields, exclude_zone_id: int | None) -
         )
 
 
-def add_zone(estate: Estate, data: ZoneFields) -> Zone:
-    """Add a zone to the estate. Raises ``ZoneAreaExceeded`` when the zones would cover more than the estate,
-    ``HousingUnitsOutsideHousing`` for housing units on another kind; flushes."""
+def add_zone(estate: Estate, data: ZoneFields, *, scope: Scope) -> Zone:
+    """Add a zone to the estate. Raises ``ReadOnlyScope`` or ``NotInScope`` (see ``check_estate_in_scope``),
+    ``ZoneAreaExceeded`` when the zones would cover more than the estate, ``HousingUnitsOutsideHousing`` for
+    housing units on another kind; flushes."""
+    check_estate_in_scope(estate, scope)
     _check_zone(estate, data, None)
     zone = Zone(estate=estate)
     _assign(zone, data)
@@ -301,17 +359,19 @@ def add_zone(estate: Estate, data: ZoneFields) -> Zone:
     return zone
 
 
-def update_zone(zone: Zone, data: ZoneFields) -> Zone:
+def update_zone(zone: Zone, data: ZoneFields, *, scope: Scope) -> Zone:
     """Replace the zone's facts; same rules and errors as ``add_zone``."""
+    check_estate_in_scope(zone.estate, scope)
     _check_zone(zone.estate, data, zone.id)
     _assign(zone, data)
     db.session.flush()
     return zone
 
 
-def delete_zone(zone: Zone) -> None:
-    """Remove the zone from its estate; flushes."""
+def delete_zone(zone: Zone, *, scope: Scope) -> None:
+    """Remove the zone from its estate; flushes. Raises ``ReadOnlyScope`` or ``NotInScope``."""
     estate = zone.estate
+    check_estate_in_scope(estate, scope)
     if zone in estate.zones:
         estate.zones.remove(zone)
     db.session.delete(zone)
@@ -328,11 +388,20 @@ def _check_claim(data: ClaimFields) -> None:
         raise ClaimRangeInverted(_("The upper value of a range cannot be below the value."))
 
 
-def add_claim(data: ClaimFields, *, estate: Estate | None = None, investor: Investor | None = None) -> Claim:
+def add_claim(
+    data: ClaimFields, *, scope: Scope, estate: Estate | None = None, investor: Investor | None = None
+) -> Claim:
     """Record a claim about an estate or an investor (exactly one). Claims are never merged: each is kept
-    with its own source and date. Raises ``ClaimRangeInverted``; flushes."""
+    with its own source and date. Raises ``ReadOnlyScope``, ``NotInScope`` (the estate or investor is outside
+    the scope) or ``ClaimRangeInverted``; flushes."""
     if (estate is None) == (investor is None):
         raise EstateRuleError(_("A claim is about one estate or one investor."))
+    if estate is not None:
+        check_estate_in_scope(estate, scope)
+    elif investor is not None:
+        check_can_edit(scope)
+        if not can_see_investor(investor, scope):
+            raise NotInScope(investor.id)
     _check_claim(data)
     claim = Claim(estate=estate, investor=investor)
     _assign(claim, data)
@@ -341,8 +410,11 @@ def add_claim(data: ClaimFields, *, estate: Estate | None = None, investor: Inve
     return claim
 
 
-def update_claim(claim: Claim, data: ClaimFields) -> Claim:
+def update_claim(claim: Claim, data: ClaimFields, *, scope: Scope) -> Claim:
     """Correct a claim's figures or source; same rules as ``add_claim``."""
+    check_can_edit(scope)
+    if not can_see_claim(claim, scope):
+        raise NotInScope(claim.id)
     _check_claim(data)
     _assign(claim, data)
     db.session.flush()

@@ -3,6 +3,11 @@
 Each view validates a form, calls a service, commits once, flashes and redirects; a refused save shows
 the form again with messages beside the fields and writes nothing. Unknown ids are a 404.
 
+Who may come in: the DPMPTSP office (administrators, officers, the governor's office) reads every page;
+investor users have their own portal and get 403 here. Only ``EDITORS`` reach the pages that change data.
+What they see: every read and write goes through the signed-in user's ``Scope``, so an estate outside an
+officer's kab/kota (with its zones, claims and permits) is a 404, as if it did not exist.
+
 Other packages add panels to the estate page through ``register_estate_panel`` (estates never imports them).
 """
 
@@ -17,15 +22,19 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
 from sqlalchemy import Select
+from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.wrappers import Response
 
 from app.formatting import hectares, number, rupiah_short
-from app.models import db
-from app.security import EDITORS, role_required
+from app.models import Role, db
+from app.security import EDITORS, current_scope, role_required
 from estates import forms, queries, services
 from estates.models import CapitalStatus, ClaimMetric, Estate, EstateStatus
 
 bp = Blueprint("estates", __name__, template_folder="templates")
+
+# The office's pages (estates, permits, the dashboard): everyone but investor users, who use the portal.
+OFFICE = (Role.ADMINISTRATOR, Role.OFFICER, Role.GOVERNOR)
 
 EstatePanel = Callable[[Estate], str]
 _estate_panels: list[EstatePanel] = []
@@ -49,10 +58,22 @@ def _found(obj: T | None) -> T:
     return obj
 
 
-def _save(form: forms.ServiceForm, service: Callable[..., T], *args: object) -> T | None:
-    """Call ``service(*args, form.to_fields())`` and commit; on a rule error roll back and show it on the form."""
+@bp.errorhandler(services.NotInScope)
+def _not_in_scope(error: services.NotInScope) -> ResponseReturnValue:
+    """A service refused a record outside the scope (the scoped reads normally 404 first): a 404 too."""
+    return current_app.handle_http_exception(NotFound())
+
+
+@bp.errorhandler(services.ReadOnlyScope)
+def _read_only(error: services.ReadOnlyScope) -> ResponseReturnValue:
+    return current_app.handle_http_exception(Forbidden())
+
+
+def _save(form: forms.ServiceForm, service: Callable[..., T], *args: object, **kwargs: object) -> T | None:
+    """Call ``service(*args, form.to_fields(), **kwargs)`` and commit; on a rule error roll back and show it on
+    the form."""
     try:
-        result = service(*args, form.to_fields())
+        result = service(*args, form.to_fields(), **kwargs)
     except services.EstateRuleError as error:
         db.session.rollback()
         form.add_rule_error(error)
@@ -70,20 +91,26 @@ def _paginate(stmt: Select) -> Pagination:
 
 
 @bp.get("/investors")
+@role_required(*OFFICE)
 def investor_list() -> ResponseReturnValue:
+    scope = current_scope()
     filters = forms.investor_filters(request.args)
-    page = _paginate(queries.search_investors(filters.q, filters.capital_status))
-    stats = queries.investor_stats([investor.id for investor in page.items])
+    page = _paginate(queries.search_investors(filters.q, filters.capital_status, scope=scope))
+    stats = queries.investor_stats([investor.id for investor in page.items], scope)
     return render_template(
         "estates/investor_list.html", page=page, stats=stats, filters=filters, capital_statuses=list(CapitalStatus)
     )
 
 
 @bp.get("/investors/<int:investor_id>")
+@role_required(*OFFICE)
 def investor_detail(investor_id: int) -> ResponseReturnValue:
-    investor = _found(queries.get_investor(investor_id))
-    claims = queries.group_claims(queries.claims_about_investor(investor))
-    return render_template("estates/investor_detail.html", investor=investor, claims=claims)
+    """The investor, with only the estates (and claims about estates) of the officer's kab/kota."""
+    scope = current_scope()
+    investor = _found(queries.get_investor(investor_id, scope))
+    estates = queries.investor_estates(investor, scope)
+    claims = queries.group_claims(queries.claims_about_investor(investor, scope))
+    return render_template("estates/investor_detail.html", investor=investor, estates=estates, claims=claims)
 
 
 @bp.route("/investors/new", methods=["GET", "POST"])
@@ -91,7 +118,7 @@ def investor_detail(investor_id: int) -> ResponseReturnValue:
 def investor_create() -> ResponseReturnValue:
     form = forms.InvestorForm()
     if form.validate_on_submit():
-        investor = _save(form, services.create_investor)
+        investor = _save(form, services.create_investor, scope=current_scope())
         if investor is not None:
             flash(_("Investor %(name)s added.", name=investor.legal_name), "success")
             return redirect(url_for(".investor_detail", investor_id=investor.id))
@@ -101,9 +128,10 @@ def investor_create() -> ResponseReturnValue:
 @bp.route("/investors/<int:investor_id>/edit", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def investor_edit(investor_id: int) -> ResponseReturnValue:
-    investor = _found(queries.get_investor(investor_id))
+    scope = current_scope()
+    investor = _found(queries.get_investor(investor_id, scope))
     form = forms.InvestorForm(obj=investor, investor_id=investor.id)
-    if form.validate_on_submit() and _save(form, services.update_investor, investor) is not None:
+    if form.validate_on_submit() and _save(form, services.update_investor, investor, scope=scope) is not None:
         flash(_("Investor %(name)s saved.", name=investor.legal_name), "success")
         return redirect(url_for(".investor_detail", investor_id=investor.id))
     return render_template("estates/investor_form.html", form=form, investor=investor)
@@ -113,16 +141,18 @@ def investor_edit(investor_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/estates")
+@role_required(*OFFICE)
 def estate_list() -> ResponseReturnValue:
+    scope = current_scope()
     filters = forms.estate_filters(request.args)
-    page = _paginate(queries.search_estates(filters.q, filters.region_id, filters.status, filters.sort))
-    totals = queries.estate_totals(filters.q, filters.region_id, filters.status)
+    page = _paginate(queries.search_estates(filters.q, filters.region_id, filters.status, filters.sort, scope=scope))
+    totals = queries.estate_totals(filters.q, filters.region_id, filters.status, scope=scope)
     return render_template(
         "estates/estate_list.html",
         page=page,
         totals=totals,
         filters=filters,
-        regions=queries.region_choices(),
+        regions=queries.region_choices(scope),
         statuses=list(EstateStatus),
     )
 
@@ -139,8 +169,9 @@ def _recorded_figures(estate: Estate) -> dict[ClaimMetric, str]:
 
 
 @bp.get("/estates/<int:estate_id>")
+@role_required(*OFFICE)
 def estate_detail(estate_id: int) -> ResponseReturnValue:
-    estate = _found(queries.get_estate(estate_id))
+    estate = _found(queries.get_estate(estate_id, current_scope()))
     return render_template(
         "estates/estate_detail.html",
         estate=estate,
@@ -155,10 +186,11 @@ def estate_detail(estate_id: int) -> ResponseReturnValue:
 @bp.route("/estates/new", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def estate_create() -> ResponseReturnValue:
+    scope = current_scope()
     investor_id = forms.id_arg(request.args, "investor")  # "new estate" from an investor's page
-    form = forms.EstateForm(data={"investor_id": investor_id} if investor_id else None)
+    form = forms.EstateForm(data={"investor_id": investor_id} if investor_id else None, scope=scope)
     if form.validate_on_submit():
-        estate = _save(form, services.create_estate)
+        estate = _save(form, services.create_estate, scope=scope)
         if estate is not None:
             flash(_("Estate %(name)s added.", name=estate.name), "success")
             return redirect(url_for(".estate_detail", estate_id=estate.id))
@@ -168,9 +200,10 @@ def estate_create() -> ResponseReturnValue:
 @bp.route("/estates/<int:estate_id>/edit", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def estate_edit(estate_id: int) -> ResponseReturnValue:
-    estate = _found(queries.get_estate(estate_id))
-    form = forms.EstateForm(obj=estate, estate=estate)
-    if form.validate_on_submit() and _save(form, services.update_estate, estate) is not None:
+    scope = current_scope()
+    estate = _found(queries.get_estate(estate_id, scope))
+    form = forms.EstateForm(obj=estate, estate=estate, scope=scope)
+    if form.validate_on_submit() and _save(form, services.update_estate, estate, scope=scope) is not None:
         flash(_("Estate %(name)s saved.", name=estate.name), "success")
         return redirect(url_for(".estate_detail", estate_id=estate.id))
     return render_template("estates/estate_form.html", form=form, estate=estate)
@@ -186,10 +219,11 @@ def _to_zones(estate_id: int) -> Response:
 @bp.route("/estates/<int:estate_id>/zones/new", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def zone_create(estate_id: int) -> ResponseReturnValue:
-    estate = _found(queries.get_estate(estate_id))
+    scope = current_scope()
+    estate = _found(queries.get_estate(estate_id, scope))
     form = forms.ZoneForm(estate=estate)
     if form.validate_on_submit():
-        zone = _save(form, services.add_zone, estate)
+        zone = _save(form, services.add_zone, estate, scope=scope)
         if zone is not None:
             flash(_("Zone added: %(kind)s, %(area)s.", kind=zone.kind.label, area=hectares(zone.area_ha)), "success")
             return _to_zones(estate_id)
@@ -199,10 +233,11 @@ def zone_create(estate_id: int) -> ResponseReturnValue:
 @bp.route("/zones/<int:zone_id>/edit", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def zone_edit(zone_id: int) -> ResponseReturnValue:
-    zone = _found(queries.get_zone(zone_id))
+    scope = current_scope()
+    zone = _found(queries.get_zone(zone_id, scope))
     estate = zone.estate
     form = forms.ZoneForm(obj=zone, estate=estate, zone_id=zone.id)
-    if form.validate_on_submit() and _save(form, services.update_zone, zone) is not None:
+    if form.validate_on_submit() and _save(form, services.update_zone, zone, scope=scope) is not None:
         flash(_("Zone saved."), "success")
         return _to_zones(estate.id)
     return render_template("estates/zone_form.html", form=form, estate=estate, zone=zone)
@@ -212,11 +247,12 @@ def zone_edit(zone_id: int) -> ResponseReturnValue:
 @role_required(*EDITORS)
 def zone_delete(zone_id: int) -> ResponseReturnValue:
     """GET asks for confirmation; only a POST (with its CSRF token) deletes."""
-    zone = _found(queries.get_zone(zone_id))
+    scope = current_scope()
+    zone = _found(queries.get_zone(zone_id, scope))
     estate_id = zone.estate_id
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        services.delete_zone(zone)
+        services.delete_zone(zone, scope=scope)
         db.session.commit()
         flash(_("Zone deleted."), "success")
         return _to_zones(estate_id)
@@ -230,11 +266,12 @@ def zone_delete(zone_id: int) -> ResponseReturnValue:
 @bp.route("/investors/<int:investor_id>/claims/new", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def claim_create(estate_id: int | None = None, investor_id: int | None = None) -> ResponseReturnValue:
-    estate = _found(queries.get_estate(estate_id)) if estate_id is not None else None
-    investor = _found(queries.get_investor(investor_id)) if investor_id is not None else None
+    scope = current_scope()
+    estate = _found(queries.get_estate(estate_id, scope)) if estate_id is not None else None
+    investor = _found(queries.get_investor(investor_id, scope)) if investor_id is not None else None
     form = forms.ClaimForm()
     if form.validate_on_submit():
-        claim = _save(form, lambda data: services.add_claim(data, estate=estate, investor=investor))
+        claim = _save(form, services.add_claim, scope=scope, estate=estate, investor=investor)
         if claim is not None:
             flash(_("Claim recorded."), "success")
             return _claims_of(claim.estate_id, claim.investor_id)
@@ -244,9 +281,10 @@ def claim_create(estate_id: int | None = None, investor_id: int | None = None) -
 @bp.route("/claims/<int:claim_id>/edit", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def claim_edit(claim_id: int) -> ResponseReturnValue:
-    claim = _found(queries.get_claim(claim_id))
+    scope = current_scope()
+    claim = _found(queries.get_claim(claim_id, scope))
     form = forms.ClaimForm(obj=claim)
-    if form.validate_on_submit() and _save(form, services.update_claim, claim) is not None:
+    if form.validate_on_submit() and _save(form, services.update_claim, claim, scope=scope) is not None:
         flash(_("Claim saved."), "success")
         return _claims_of(claim.estate_id, claim.investor_id)
     return render_template(

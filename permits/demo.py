@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.models import Region, db
+from app.users import create_user, find_user
 from estates.models import (
     CapitalStatus,
     Claim,
@@ -23,7 +24,7 @@ from estates.models import (
     Zone,
     ZoneKind,
 )
-from permits.demo_data import FICTIONAL, REFERENCE_CASE, ZONE_SPLIT
+from permits.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD, FICTIONAL, REFERENCE_CASE, ZONE_SPLIT
 from permits.models import Permit, PermitStatus, PermitType
 from permits.services import create_permit
 
@@ -63,7 +64,27 @@ def seed_demo() -> dict[str, int]:
         if row[0] not in existing:
             _seed_fictional(index, row, regions, types, added)
     db.session.flush()
+    added["accounts"] = _seed_accounts(regions)
     return added
+
+
+def _seed_accounts(regions: dict) -> int:
+    """The demo logins (all with the password ``pantau-demo``), created when missing."""
+    investors = dict(db.session.execute(select(Investor.legal_name, Investor.id)).all())
+    count = 0
+    for email, name, role, investor_name, region_code in DEMO_ACCOUNTS:
+        if find_user(email) is not None:
+            continue
+        create_user(
+            email=email,
+            name=name,
+            role=role,
+            password=DEMO_PASSWORD,
+            investor_id=investors[investor_name] if investor_name else None,
+            region_id=regions[region_code].id if region_code else None,
+        )
+        count += 1
+    return count
 
 
 def database_is_empty() -> bool:

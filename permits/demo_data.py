@@ -342,3 +342,14 @@ FICTIONAL = [
         "SLF",
     ),
 ]
+
+DEMO_PASSWORD = "pantau-demo"  # noqa: S105 - published demo accounts, refused under the production config
+# (e-mail, name, role, investor legal name or None, region BPS code or None)
+DEMO_ACCOUNTS = [
+    ("admin@pantau.test", "Admin Pantau", "administrator", None, None),
+    ("petugas@pantau.test", "Petugas DPMPTSP Provinsi", "officer", None, None),
+    ("petugas.serang@pantau.test", "Petugas DPMPTSP Kota Serang", "officer", None, "36.73"),
+    ("gubernur@pantau.test", "Biro Ekonomi Setda Banten", "governor", None, None),
+    ("jdi@pantau.test", "Staf Perizinan PT Jaya Dinasti Indonesia", "investor", JDI, None),
+    ("investor@pantau.test", "Staf Perizinan PT Agro Park Pasar Kemis", "investor", "PT Agro Park Pasar Kemis", None),
+]

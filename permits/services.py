@@ -1,8 +1,12 @@
 """The rules of permit records, and the queries behind the permit pages and the dashboard.
 
 Functions take plain arguments (no request objects) so that a later JSON API can call them. They flush,
-never commit: the view (or job) commits once. The stage machine and the deadline clock are a later issue;
-here a permit is a record whose status and dates must agree with each other and with the calendar.
+never commit: the view (or job) commits once. A permit is a record whose status and dates must agree with
+each other and with the calendar; its status moves only through the stage machine (``permits.workflow``).
+
+Every read and write takes the caller's ``Scope``: a permit belongs to its estate, so it is visible exactly
+when the estate is (``estates.queries.estates_visible_to``). Reads leave out, or 404 on, what lies outside
+the scope; writes raise ``NotInScope`` or ``ReadOnlyScope`` (``estates.services``) before writing anything.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.models import Region, db
+from app.security import SYSTEM_SCOPE, Scope
 from estates.models import CapitalStatus, Estate, EstateStatus, Investor
+from estates.queries import estates_visible_to, limited_region
+from estates.services import check_estate_in_scope
 from permits.clock import Band, ClockFields
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.stages import CLOCK_RUNNING, TransitionError
@@ -131,8 +138,12 @@ def create_permit(
     decided_on: date | None = None,
     issuing_authority: str | None = None,
     notes: str | None = None,
+    scope: Scope = SYSTEM_SCOPE,
 ) -> Permit:
     """Record an application of a permit type for an estate, as it stands today; flushes, never commits.
+
+    ``scope`` defaults to the system's (the demo seed and the command line); the views pass the user's, and
+    ``ReadOnlyScope`` or ``NotInScope`` is raised for a scope that may not change this estate.
 
     The permit starts "not started" with a creation event; a later ``status`` is reached through the stage
     machine, move by move on the dates given (``recording_path``), so its history and clock are the same as if
@@ -141,6 +152,7 @@ def create_permit(
     before writing anything, and ``PermitError`` (field "status") when the stage machine refuses a move, e.g.
     because a prerequisite permit is not issued yet; the caller then rolls back.
     """
+    check_estate_in_scope(estate, scope)
     ptype = db.session.get(PermitType, permit_type_id)
     if ptype is None:
         raise UnknownPermitType({"permit_type": _l("Choose a permit type from the catalogue.")})
@@ -205,11 +217,14 @@ def update_permit(
     issuing_authority: str | None = None,
     notes: str | None = None,
     expected_version: int | None = None,
+    scope: Scope,
 ) -> Permit:
-    """Change the permit's record (not its status: that is ``advance_permit``); flushes, never commits.
+    """Change the permit's record (not its status: that is ``move_permit``); flushes, never commits.
 
-    Raises ``ConcurrentEdit`` when ``expected_version`` is not the permit's version (someone saved first).
+    Raises ``ReadOnlyScope`` or ``NotInScope`` for a scope that may not change the permit's estate, and
+    ``ConcurrentEdit`` when ``expected_version`` is not the permit's version (someone saved first).
     """
+    check_estate_in_scope(permit.estate, scope)
     if expected_version is not None and expected_version != permit.version:
         raise ConcurrentEdit()
     permit.reference_number = _clean(reference_number)
@@ -222,6 +237,22 @@ def update_permit(
     return permit
 
 
+def move_permit(
+    permit: Permit,
+    target: PermitStatus,
+    *,
+    scope: Scope,
+    actor: str,
+    note: str | None = None,
+    on: date | None = None,
+    expected_version: int | None = None,
+) -> PermitEvent:
+    """Record one move of the stage machine for a permit the scope may change (``advance_permit`` does the
+    rest). Raises ``ReadOnlyScope`` or ``NotInScope`` first, then whatever ``advance_permit`` raises."""
+    check_estate_in_scope(permit.estate, scope)
+    return advance_permit(permit, target, actor=actor, note=note, on=on, expected_version=expected_version)
+
+
 # --- reads -----------------------------------------------------------------------------------------------
 
 
@@ -230,15 +261,21 @@ def catalogue() -> Sequence[PermitType]:
     return db.session.scalars(select(PermitType).order_by(PermitType.sequence, PermitType.code)).all()
 
 
-def regions() -> Sequence[Region]:
-    return db.session.scalars(select(Region).order_by(Region.bps_code)).all()
+def regions(scope: Scope) -> Sequence[Region]:
+    """The kab/kota the scope may filter by: all of Banten, or an officer's own."""
+    query = select(Region).order_by(Region.bps_code)
+    if (region_id := limited_region(scope)) is not None:
+        query = query.where(Region.id == region_id)
+    return db.session.scalars(query).all()
 
 
-def get_permit(permit_id: int) -> Permit:
-    """The permit with its type (and prerequisites), estate, investor and region; 404 when unknown."""
+def get_permit(permit_id: int, scope: Scope) -> Permit:
+    """The permit with its type (and prerequisites), estate, investor and region; 404 when unknown or when
+    its estate is outside the scope (nobody learns that it exists)."""
     query = (
         select(Permit)
-        .where(Permit.id == permit_id)
+        .join(Permit.estate)
+        .where(Permit.id == permit_id, estates_visible_to(scope))
         .options(
             joinedload(Permit.permit_type).selectinload(PermitType.prerequisites),
             joinedload(Permit.estate).joinedload(Estate.investor),
@@ -248,21 +285,24 @@ def get_permit(permit_id: int) -> Permit:
     return db.one_or_404(query)
 
 
-def estate_permits(estate_id: int) -> Sequence[Permit]:
-    """The estate's permits in catalogue order, earlier applications of a type first."""
+def estate_permits(estate_id: int, scope: Scope) -> Sequence[Permit]:
+    """The estate's permits in catalogue order, earlier applications of a type first (none for an estate
+    outside the scope)."""
     query = (
         select(Permit)
         .join(Permit.permit_type)
-        .where(Permit.estate_id == estate_id)
+        .join(Permit.estate)
+        .where(Permit.estate_id == estate_id, estates_visible_to(scope))
         .options(contains_eager(Permit.permit_type))
         .order_by(PermitType.sequence, Permit.submitted_on.asc().nulls_first(), Permit.id)
     )
     return db.session.scalars(query).all()
 
 
-def unfiled_types(estate_id: int) -> Sequence[PermitType]:
-    """Catalogue types for which the estate has no permit record at all."""
-    filed = select(Permit.permit_type_id).where(Permit.estate_id == estate_id)
+def unfiled_types(estate_id: int, scope: Scope) -> Sequence[PermitType]:
+    """Catalogue types for which the estate has no permit record at all (every type for an estate outside
+    the scope: its records are not read)."""
+    filed = select(Permit.permit_type_id).join(Permit.estate).where(Permit.estate_id == estate_id, estates_visible_to(scope))
     query = select(PermitType).where(PermitType.id.not_in(filed)).order_by(PermitType.sequence)
     return db.session.scalars(query).all()
 
@@ -338,8 +378,9 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def permit_list_query(filters: PermitFilters, today: date | None = None) -> Select:
-    """Permits across all estates matching ``filters``, with estate, investor, region and type loaded.
+def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:
+    """Permits of the estates the scope may see matching ``filters``, with estate, investor, region and type
+    loaded.
 
     Ordered by days overdue (the permit overdue longest first; ``overdue_on`` is the first working day past
     the limit), then the other running permits by nearest deadline, then the rest by estate and catalogue
@@ -357,6 +398,7 @@ def permit_list_query(filters: PermitFilters, today: date | None = None) -> Sele
             contains_eager(Permit.estate).contains_eager(Estate.region),
             contains_eager(Permit.permit_type),
         )
+        .where(estates_visible_to(scope))
     )
     if filters.status is not None:
         query = query.where(Permit.status == filters.status)
@@ -389,8 +431,9 @@ class ClockStopFigure:
     latest_share: Decimal
 
 
-def clock_stops_by_agency(late_share: Decimal | None = None) -> list[ClockStopFigure]:
-    """Every return for revision grouped by the permit's issuing authority, most stops first.
+def clock_stops_by_agency(scope: Scope, late_share: Decimal | None = None) -> list[ClockStopFigure]:
+    """Every return for revision of a permit the scope may see, grouped by the permit's issuing authority,
+    most stops first.
 
     "How late" is the agency's working days used when it returned the file, over the statutory limit then in
     force (both recorded on the event). A stop at or past ``late_share`` (default: the at-risk setting) is
@@ -408,7 +451,12 @@ def clock_stops_by_agency(late_share: Decimal | None = None) -> list[ClockStopFi
             func.max(share),
         )
         .join(PermitEvent.permit)
-        .where(PermitEvent.to_status == PermitStatus.RETURNED, PermitEvent.from_status.is_not(None))
+        .join(Permit.estate)
+        .where(
+            PermitEvent.to_status == PermitStatus.RETURNED,
+            PermitEvent.from_status.is_not(None),
+            estates_visible_to(scope),
+        )
         .group_by(Permit.issuing_authority)
         .order_by(func.count(PermitEvent.id).desc(), Permit.issuing_authority)
     )
@@ -470,45 +518,57 @@ def _pipeline_sum():
     return func.coalesce(func.sum(amount), 0)
 
 
-def _estates_by_status() -> list[tuple[EstateStatus, int]]:
-    rows = dict(db.session.execute(select(Estate.status, func.count(Estate.id)).group_by(Estate.status)).all())
+def _estates_by_status(scope: Scope) -> list[tuple[EstateStatus, int]]:
+    query = select(Estate.status, func.count(Estate.id)).where(estates_visible_to(scope)).group_by(Estate.status)
+    rows = dict(db.session.execute(query).all())
     return [(s, rows.get(s, 0)) for s in EstateStatus]
 
 
-def _permits_by_status() -> list[tuple[PermitStatus, int]]:
-    rows = dict(db.session.execute(select(Permit.status, func.count(Permit.id)).group_by(Permit.status)).all())
+def _permits_by_status(scope: Scope) -> list[tuple[PermitStatus, int]]:
+    query = (
+        select(Permit.status, func.count(Permit.id))
+        .join(Permit.estate)
+        .where(estates_visible_to(scope))
+        .group_by(Permit.status)
+    )
+    rows = dict(db.session.execute(query).all())
     return [(s, rows.get(s, 0)) for s in PermitStatus]
 
 
-def _by_region() -> list[RegionFigure]:
+def _by_region(scope: Scope) -> list[RegionFigure]:
+    """Every kab/kota of Banten (an officer of one: only it), with the figures of the estates in scope."""
     area = func.coalesce(func.sum(Estate.area_ha), 0)
     query = (
         select(Region, func.count(Estate.id), area, _pipeline_sum())
-        .outerjoin(Estate, Estate.region_id == Region.id)
+        .outerjoin(Estate, and_(Estate.region_id == Region.id, estates_visible_to(scope)))
         .group_by(Region.id)
         .order_by(Region.bps_code)
     )
+    if (region_id := limited_region(scope)) is not None:
+        query = query.where(Region.id == region_id)
     return [
         RegionFigure(region, estates, Decimal(area), Decimal(amount))
         for region, estates, area, amount in db.session.execute(query).all()
     ]
 
 
-def _by_capital() -> list[CapitalFigure]:
+def _by_capital(scope: Scope) -> list[CapitalFigure]:
     query = (
         select(Investor.capital_status, func.count(Estate.id), _pipeline_sum())
         .join(Estate.investor)
+        .where(estates_visible_to(scope))
         .group_by(Investor.capital_status)
     )
     rows = {status: (count, amount) for status, count, amount in db.session.execute(query).all()}
     return [CapitalFigure(s, rows.get(s, (0, 0))[0], Decimal(rows.get(s, (0, 0))[1])) for s in CapitalStatus]
 
 
-def top_pipeline_estates(limit: int = 10) -> Sequence[Estate]:
-    """The largest estates not yet operating, by planned investment then area, with investor and region."""
+def top_pipeline_estates(scope: Scope, limit: int = 10) -> Sequence[Estate]:
+    """The largest estates in scope not yet operating, by planned investment then area, with investor and
+    region."""
     query = (
         select(Estate)
-        .where(_in_pipeline())
+        .where(_in_pipeline(), estates_visible_to(scope))
         .options(joinedload(Estate.investor), joinedload(Estate.region))
         .order_by(Estate.planned_investment_rp.desc().nulls_last(), Estate.area_ha.desc(), Estate.name)
         .limit(limit)
@@ -516,21 +576,25 @@ def top_pipeline_estates(limit: int = 10) -> Sequence[Estate]:
     return db.session.scalars(query).all()
 
 
-def dashboard_figures(top: int = 10) -> DashboardFigures:
-    """Counts and sums for the home page. Pipeline = estates not yet operating (stopped ones included)."""
+def dashboard_figures(scope: Scope, top: int = 10) -> DashboardFigures:
+    """Counts and sums for the home page, over the estates (and their permits) the scope may see: all of
+    Banten, or an officer's kab/kota. Pipeline = estates not yet operating (stopped ones included)."""
     area = func.coalesce(func.sum(Estate.area_ha), 0)
     pipeline_count = func.count(Estate.id).filter(_in_pipeline())
-    totals = db.session.execute(select(func.count(Estate.id), area, pipeline_count, _pipeline_sum())).one()
-    permits_by_status = _permits_by_status()
+    totals_query = select(func.count(Estate.id), area, pipeline_count, _pipeline_sum()).where(
+        estates_visible_to(scope)
+    )
+    totals = db.session.execute(totals_query).one()
+    permits_by_status = _permits_by_status(scope)
     return DashboardFigures(
         estate_count=totals[0],
-        estates_by_status=_estates_by_status(),
+        estates_by_status=_estates_by_status(scope),
         pipeline_count=totals[2],
         pipeline_rp=Decimal(totals[3]),
         total_area_ha=Decimal(totals[1]),
         permit_count=sum(n for _, n in permits_by_status),
         permits_by_status=permits_by_status,
-        by_region=_by_region(),
-        by_capital=_by_capital(),
-        top_estates=top_pipeline_estates(top),
+        by_region=_by_region(scope),
+        by_capital=_by_capital(scope),
+        top_estates=top_pipeline_estates(scope, top),
     )

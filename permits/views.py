@@ -1,25 +1,42 @@
 """Pages for the permits of each estate: create, edit, detail, the list across estates, the estate panel.
 
 Views validate a form, call a service, commit once, flash and redirect; the rules and queries live in
-``permits.services``. The stage machine and deadline clock (a later issue) will replace free status edits.
+``permits.services``. Every page is for the office (``OFFICE``: investor users get 403 and use the portal);
+only ``EDITORS`` reach the pages that change a permit. Each service call carries the user's ``Scope``, so a
+permit of an estate outside an officer's kab/kota is a 404.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
+from werkzeug.exceptions import Forbidden, NotFound
 
 from app.extensions import db
-from app.security import EDITORS, role_required
+from app.security import EDITORS, current_scope, role_required
 from estates.models import Estate
-from estates.views import register_estate_panel
+from estates.queries import get_estate
+from estates.services import NotInScope, ReadOnlyScope
+from estates.views import OFFICE, register_estate_panel
 from permits import services
 from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
 from permits.stages import TransitionError, allowed_targets
-from permits.workflow import ConcurrentEdit, advance_permit, permit_clock, permit_clocks, today_wib
+from permits.workflow import ConcurrentEdit, permit_clock, permit_clocks, today_wib
 
 bp = Blueprint("permits", __name__, template_folder="templates")
+
+
+@bp.errorhandler(NotInScope)
+def _not_in_scope(error: NotInScope) -> ResponseReturnValue:
+    """A service refused a permit outside the scope (the scoped reads normally 404 first): a 404 too."""
+    return current_app.handle_http_exception(NotFound())
+
+
+@bp.errorhandler(ReadOnlyScope)
+def _read_only(error: ReadOnlyScope) -> ResponseReturnValue:
+    return current_app.handle_http_exception(Forbidden())
 
 MAX_PAGE = 100_000  # a larger page number is refused quietly (page 1), never sent to the database
 
@@ -33,13 +50,15 @@ def _page() -> int:
 
 
 @bp.get("/permits")
+@role_required(*OFFICE)
 def permit_list():
+    scope = current_scope()
     types = services.catalogue()
-    regions = services.regions()
+    regions = services.regions(scope)
     form = PermitFilterForm(formdata=request.args, types=types, region_choices=[(r.bps_code, r.name) for r in regions])
     filters = form.filters()
     pagination = db.paginate(
-        services.permit_list_query(filters),
+        services.permit_list_query(filters, scope),
         page=_page(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
@@ -50,14 +69,17 @@ def permit_list():
 
 
 @bp.get("/permits/clock-stops")
+@role_required(*OFFICE)
 def clock_stops():
-    """How often and how late each agency stopped the clock by returning files (DOMAIN.md section 4)."""
-    return render_template("permits/clock_stops.html", figures=services.clock_stops_by_agency())
+    """How often and how late each agency stopped the clock by returning files (DOMAIN.md section 4), for the
+    permits in the user's scope."""
+    return render_template("permits/clock_stops.html", figures=services.clock_stops_by_agency(current_scope()))
 
 
 @bp.get("/permits/<int:permit_id>")
+@role_required(*OFFICE)
 def permit_detail(permit_id: int):
-    permit = services.get_permit(permit_id)
+    permit = services.get_permit(permit_id, current_scope())
     move_form = MoveForm(targets=allowed_targets(permit.status))
     if not move_form.is_submitted():
         move_form.effective_on.data = today_wib()
@@ -82,13 +104,15 @@ def _render_detail(permit, move_form: MoveForm):
 @role_required(*EDITORS)
 def permit_move(permit_id: int):
     """Record one move of the stage machine; a refused move changes nothing and says why."""
-    permit = services.get_permit(permit_id)
+    scope = current_scope()
+    permit = services.get_permit(permit_id, scope)
     form = MoveForm(targets=allowed_targets(permit.status))
     if form.validate_on_submit():
         try:
-            advance_permit(
+            services.move_permit(
                 permit,
                 form.target_status,
+                scope=scope,
                 actor=form.recorded_by.data.strip(),
                 note=form.note.data,
                 on=form.effective_on.data,
@@ -97,7 +121,7 @@ def permit_move(permit_id: int):
         except TransitionError as error:
             db.session.rollback()
             flash(str(error), "error")
-            permit = services.get_permit(permit_id)
+            permit = services.get_permit(permit_id, scope)
             form.version.data = str(permit.version)
         else:
             db.session.commit()
@@ -111,7 +135,10 @@ def permit_move(permit_id: int):
 @bp.route("/estates/<int:estate_id>/permits/new", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def permit_create(estate_id: int):
-    estate = db.get_or_404(Estate, estate_id)
+    scope = current_scope()
+    estate = get_estate(estate_id, scope)
+    if estate is None:
+        abort(404)
     types = services.catalogue()
     form = PermitForm(types=types, estate_id=estate.id)
     if request.method == "GET":
@@ -119,7 +146,7 @@ def permit_create(estate_id: int):
         form.permit_type.data = next((t.id for t in types if t.code == wanted), None)
     if form.validate_on_submit():
         try:
-            permit = services.create_permit(estate, **form.service_kwargs())
+            permit = services.create_permit(estate, **form.service_kwargs(), scope=scope)
         except services.PermitError as error:
             db.session.rollback()
             form.add_errors(error.errors)
@@ -133,7 +160,8 @@ def permit_create(estate_id: int):
 @bp.route("/permits/<int:permit_id>/edit", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def permit_edit(permit_id: int):
-    permit = services.get_permit(permit_id)
+    scope = current_scope()
+    permit = services.get_permit(permit_id, scope)
     form = PermitRecordForm()
     if request.method == "GET":
         form.fill_from(permit)
@@ -145,6 +173,7 @@ def permit_edit(permit_id: int):
                 issuing_authority=form.issuing_authority.data,
                 notes=form.notes.data,
                 expected_version=_int(form.version.data),
+                scope=scope,
             )
         except ConcurrentEdit as error:
             db.session.rollback()
@@ -162,13 +191,14 @@ def _int(value: str | None) -> int | None:
 
 def estate_permits_panel(estate: Estate) -> Markup:
     """The permits panel of the estate detail page: one table row per permit, then the unfiled types."""
-    permits = services.estate_permits(estate.id)
+    scope = current_scope()
+    permits = services.estate_permits(estate.id, scope)
     html = render_template(
         "permits/_estate_panel.html",
         estate=estate,
         permits=permits,
         clocks=permit_clocks(permits),
-        unfiled=services.unfiled_types(estate.id),
+        unfiled=services.unfiled_types(estate.id, scope),
         granted={p.permit_type_id for p in permits if p.status.is_granted},
     )
     return Markup(html)  # noqa: S704 - rendered by an autoescaping template

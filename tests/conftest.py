@@ -16,7 +16,7 @@ import flask_babel
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import MetaData, insert, select, text
@@ -28,6 +28,11 @@ from app.security import hash_password
 TEST_PASSWORD = "kata-sandi-uji-yang-panjang"
 _user_seq = itertools.count(1)
 REFERENCE_TABLES = ("region", "permit_type", "permit_type_prerequisite", "setting")
+
+
+def _forget_request_state() -> None:
+    g.pop("_login_user", None)
+    flask_babel.refresh()
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -73,8 +78,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application = create_app(
         "testing", overrides={"SQLALCHEMY_DATABASE_URI": url, "BABEL_DEFAULT_LOCALE": "en"}, instance_path=str(instance)
     )
-    # Test-client requests share the test's app context (and so ``g``); let each pick its language afresh.
-    application.before_request(flask_babel.refresh)
+    # Test-client requests share the test's app context, and so ``g``: make each request load its own user
+    # and language, as it would in production (first, before the sign-in gate reads the user).
+    application.before_request_funcs.setdefault(None, []).insert(0, _forget_request_state)
     _compile_catalogues(Path(application.root_path) / "translations")
     with application.app_context():
         _drop_everything()

@@ -11,6 +11,7 @@ from flask_babel import refresh
 from sqlalchemy import event
 
 from app.models import db
+from app.security import SYSTEM_SCOPE
 from estates.models import CapitalStatus, EstateStatus
 from permits.models import PermitStatus
 from permits.services import dashboard_figures
@@ -75,7 +76,7 @@ def office():
 
 
 def test_figures_from_factory_data(office):
-    f = dashboard_figures()
+    f = dashboard_figures(scope=SYSTEM_SCOPE)
     assert f.estate_count == 5
     assert f.pipeline_count == 4
     assert f.pipeline_rp == (650 + 1_200 + 45) * BILLION  # operating excluded, stopped and unvalued kept
@@ -97,32 +98,32 @@ def test_figures_from_factory_data(office):
 
 
 def test_every_region_appears_even_without_estates(office):
-    rows = {r.region.bps_code: r for r in dashboard_figures().by_region}
+    rows = {r.region.bps_code: r for r in dashboard_figures(scope=SYSTEM_SCOPE).by_region}
     assert list(rows) == ["36.01", "36.02", "36.03", "36.04", "36.71", "36.72", "36.73", "36.74"]
     assert (rows["36.01"].estates, rows["36.01"].area_ha, rows["36.01"].pipeline_rp) == (0, 0, 0)
     assert (rows["36.72"].estates, rows["36.72"].area_ha) == (2, Decimal("500.5"))
     assert rows["36.72"].pipeline_rp == 1_200 * BILLION  # the operating estate counts as an estate, not pipeline
     assert rows["36.73"].pipeline_rp == 695 * BILLION
     assert rows["36.02"].pipeline_rp == 0  # no planned value recorded
-    assert sum(r.pipeline_rp for r in rows.values()) == dashboard_figures().pipeline_rp
+    assert sum(r.pipeline_rp for r in rows.values()) == dashboard_figures(scope=SYSTEM_SCOPE).pipeline_rp
 
 
 def test_pma_and_pmdn_split(office):
-    split = {c.capital_status: c for c in dashboard_figures().by_capital}
+    split = {c.capital_status: c for c in dashboard_figures(scope=SYSTEM_SCOPE).by_capital}
     assert (split[CapitalStatus.PMA].estates, split[CapitalStatus.PMA].pipeline_rp) == (2, 650 * BILLION)
     assert (split[CapitalStatus.PMDN].estates, split[CapitalStatus.PMDN].pipeline_rp) == (3, 1_245 * BILLION)
 
 
 def test_top_estates_are_the_largest_not_yet_operating(office):
-    names = [e.name for e in dashboard_figures(top=3).top_estates]
+    names = [e.name for e in dashboard_figures(top=3, scope=SYSTEM_SCOPE).top_estates]
     assert names == ["Kawasan Krakatau Baru", "Kawasan Sawah Luhur", "Kawasan Kecil"]
-    names = [e.name for e in dashboard_figures().top_estates]
+    names = [e.name for e in dashboard_figures(scope=SYSTEM_SCOPE).top_estates]
     assert names[-1] == "Kawasan Tanpa Nilai"  # no planned value: last
     assert "Kawasan Lama" not in names
 
 
 def test_empty_database():
-    f = dashboard_figures()
+    f = dashboard_figures(scope=SYSTEM_SCOPE)
     assert (f.estate_count, f.pipeline_count, f.pipeline_rp, f.total_area_ha, f.permit_count) == (0, 0, 0, 0, 0)
     assert len(f.by_region) == 8
     assert all(r.estates == 0 for r in f.by_region)

@@ -130,3 +130,21 @@ def page(browser: Browser, live_server: str, request: pytest.FixtureRequest) -> 
     context.close()
     if problems and report is not None and report.passed:
         pytest.fail("the pages had broken assets or script errors:\n" + "\n".join(problems.values()))
+
+
+DEMO_PASSWORD = "pantau-demo"
+
+
+def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real form (CSRF token and all) as one of the demo accounts."""
+    page.goto("/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("#login-form [type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture
+def officer_page(page: Page) -> Page:
+    sign_in(page, "petugas@pantau.test")
+    return page

@@ -28,7 +28,8 @@ def switch_language(page: Page, lang: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", lang)
 
 
-def test_officer_opens_the_reference_estate_and_sees_its_zones_and_permits(page: Page) -> None:
+def test_officer_opens_the_reference_estate_and_sees_its_zones_and_permits(officer_page: Page) -> None:
+    page = officer_page
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "id")  # Indonesian by default
     row = page.locator("#top-estates tbody tr").filter(has_text=INVESTOR)
@@ -62,7 +63,8 @@ def test_officer_opens_the_reference_estate_and_sees_its_zones_and_permits(page:
     ).to_have_count(1)
 
 
-def test_switching_language_translates_the_dashboard_heading(page: Page, live_app: Flask) -> None:
+def test_switching_language_translates_the_dashboard_heading(officer_page: Page, live_app: Flask) -> None:
+    page = officer_page
     catalogue = Path(live_app.root_path) / "translations" / "id" / "LC_MESSAGES" / "messages.mo"
     if not catalogue.exists():
         message = (

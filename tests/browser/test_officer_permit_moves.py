@@ -20,7 +20,8 @@ def record_move(page: Page, target: str, note: str = "") -> None:
     form.locator("[type=submit]").click()
 
 
-def test_officer_returns_the_amdal_and_sees_the_clock_stop_and_resume(page: Page) -> None:
+def test_officer_returns_the_amdal_and_sees_the_clock_stop_and_resume(officer_page: Page) -> None:
+    page = officer_page
     page.goto("/permits?type=AMDAL")
     row = page.locator("#permit-list tbody tr").filter(has_text=ESTATE)
     expect(row).to_have_count(1)

@@ -10,6 +10,7 @@ import time_machine
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
+from app.security import SYSTEM_SCOPE
 from estates.forms import ClaimForm, EstateForm, InvestorForm, ZoneForm, estate_filters, investor_filters
 from estates.models import CapitalStatus, ClaimMetric, EstateStatus, ZoneKind
 from tests.factories import make_estate, make_investor, make_zone, region
@@ -22,6 +23,8 @@ def validate(app: Flask):
     """Build ``form_cls`` from posted ``data`` inside a request and validate it; returns the form."""
 
     def run(form_cls, data: dict, **kw):
+        if form_cls is EstateForm:
+            kw.setdefault("scope", SYSTEM_SCOPE)  # a region officer's form: tests/estates/test_access.py
         with app.test_request_context(method="POST", data=MultiDict(data)):
             form = form_cls(**kw)
             form.validate()

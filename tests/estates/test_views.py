@@ -603,7 +603,8 @@ def test_edit_claim(client: FlaskClient, estate: Estate):
 
 def _form_values(html: str) -> dict[str, str]:
     """The values a browser would post for the page's form (inputs, selected options, textareas)."""
-    form = re.search(r'<form method="post".*?</form>', html, re.S).group(0)
+    main = html[html.index("<main") :]  # the sign-out form of the navigation bar comes first
+    form = re.search(r"<form method=\"post\".*?</form>", main, re.S).group(0)
     values: dict[str, str] = {}
     for tag in re.findall(r"<input[^>]*>", form):
         name = re.search(r'name="([^"]+)"', tag)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 import time_machine
 from flask_babel import refresh
+from flask_login import login_user
 from sqlalchemy import func, select
 
 from app.models import db
@@ -307,15 +308,21 @@ def test_list_when_empty(client):
 # --- the estate's panel --------------------------------------------------------------------------------
 
 
-def test_estate_panel_has_one_row_per_permit_in_catalogue_order(app):
+def panel_html(app, user, estate) -> str:
+    """The panel as ``user`` sees it (the panel reads the signed-in user's scope and ``can_edit``)."""
+    with app.test_request_context():
+        login_user(user)
+        return str(estate_permits_panel(estate))
+
+
+def test_estate_panel_has_one_row_per_permit_in_catalogue_order(app, client):
     estate = make_estate()
     pbg = make_permit("PBG", estate=estate)
     nib = make_permit("NIB", estate=estate, status=PermitStatus.ISSUED)
     rejected = make_permit("KKPR", estate=estate, status=PermitStatus.REJECTED, submitted_on=date(2025, 1, 2))
     again = make_permit("KKPR", estate=estate, status=PermitStatus.SUBMITTED, submitted_on=date(2025, 6, 2))
     make_permit("AMDAL")  # another estate's
-    with app.test_request_context():
-        html = str(estate_permits_panel(estate))
+    html = panel_html(app, client.user, estate)
     rows = table_rows(html, "permits")
     ids = [int(re.search(r'href="/permits/(\d+)"', row).group(1)) for row in rows]
     assert ids == [nib.id, rejected.id, again.id, pbg.id]
@@ -324,10 +331,9 @@ def test_estate_panel_has_one_row_per_permit_in_catalogue_order(app):
     assert f'href="/estates/{estate.id}/permits/new"' in html
 
 
-def test_estate_panel_for_an_estate_without_permits(app):
+def test_estate_panel_for_an_estate_without_permits(app, client):
     estate = make_estate()
-    with app.test_request_context():
-        html = str(estate_permits_panel(estate))
+    html = panel_html(app, client.user, estate)
     assert table_rows(html, "permits") == []
     assert "No permit has been recorded for this estate yet." in html
     assert len(re.findall(r"type=\w+", html)) == 7

@@ -9,6 +9,7 @@ import time_machine
 from sqlalchemy import event, func, select
 
 from app.models import db
+from app.security import SYSTEM_SCOPE
 from permits.models import Permit, PermitStatus
 from permits.services import (
     DuplicateLiveApplication,
@@ -229,7 +230,7 @@ def test_create_permit_refuses_a_status_the_prerequisites_do_not_allow():
 def test_update_permit_edits_the_record_not_the_status():
     permit = make_permit("AMDAL", status=PermitStatus.SUBMITTED, submitted_on=date(2025, 9, 1))
     seen = permit.version
-    update_permit(permit, reference_number=" SK-1 ", issuing_authority=" ", notes="n", expected_version=seen)
+    update_permit(permit, reference_number=" SK-1 ", issuing_authority=" ", notes="n", expected_version=seen, scope=SYSTEM_SCOPE)
     assert (permit.reference_number, permit.issuing_authority, permit.status) == (
         "SK-1",
         permit.permit_type.issuing_authority,
@@ -237,7 +238,7 @@ def test_update_permit_edits_the_record_not_the_status():
     )
     db.session.flush()
     with pytest.raises(ConcurrentEdit):
-        update_permit(permit, reference_number="SK-2", expected_version=seen)
+        update_permit(permit, reference_number="SK-2", expected_version=seen, scope=SYSTEM_SCOPE)
     assert permit.reference_number == "SK-1"
 
 
@@ -259,7 +260,7 @@ def spread():
 
 
 def listed(filters: PermitFilters) -> list[Permit]:
-    return list(db.session.scalars(permit_list_query(filters)).unique())
+    return list(db.session.scalars(permit_list_query(filters, scope=SYSTEM_SCOPE)).unique())
 
 
 def test_list_without_filters_is_ordered_by_estate_then_catalogue(spread):

@@ -1,0 +1,455 @@
+"""Documents attached to permits: checked, stored, listed and opened for download, with access checks.
+
+Rules:
+
+- Only PDF, PNG and JPEG, recognised by their first bytes (``%PDF-``, ``\\x89PNG\\r\\n\\x1a\\n``, ``\\xff\\xd8\\xff``),
+  never by the file name; the stored file's extension comes from the detected type.
+- At most ``DOCUMENT_MAX_BYTES`` (config, default 20 MB) per file; an empty file is refused.
+- The uploader's file name is kept, cleaned, only to name the download; a name holding a folder path or control
+  characters is refused. Files live under ``<instance>/documents/`` with generated names, written to a temporary
+  file and renamed into place, never under ``static/``.
+- A refused upload stores nothing: every file of a batch is checked before any is kept, and a file written in a
+  transaction that does not commit is deleted again (the session hooks at the end of this module).
+- Who may see what: ``visible_permit`` and ``visible_document`` answer 404 outside the caller's ``Scope`` (an
+  investor sees its own permits, a region officer the estates of its region, the others everything).
+
+Functions take plain arguments (``Upload`` is a file name and a binary stream, no request object); they flush,
+never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import abort, current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, Select, event, false, func, select, true
+from sqlalchemy.orm import Session, contains_eager, joinedload
+
+from app.models import Role, db
+from app.security import Scope
+from estates.models import Estate
+from permits.models import Permit, PermitDocument, PermitEvent, PermitStatus
+from permits.stages import TransitionError, check_move
+from permits.workflow import ConcurrentEdit, advance_permit
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_FILES_PER_UPLOAD = 5  # files in one answer to a return for revision
+MAX_NAME_LENGTH = 200
+NOTE_MAX_LENGTH = 4000
+CHUNK = 64 * 1024
+# (first bytes, content type, extension of the stored file)
+SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+)
+HEAD_BYTES = max(len(magic) for magic, _type, _ext in SIGNATURES)
+STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|png|jpg)$")
+_PENDING_FILES = "pantau.documents.uncommitted_files"  # key in Session.info
+
+
+class DocumentRejected(ValueError):
+    """The upload was refused; ``str()`` says why in plain words. Nothing was stored."""
+
+
+class NotAwaitingAnswer(TransitionError):
+    """The permit is not returned for revision, so there is nothing for the investor to answer."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("This permit is not waiting for a revision from you, so nothing was sent. Reload the page to see why.")
+        )
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file as the services see it: the name the browser sent and a binary stream."""
+
+    filename: str | None
+    stream: BinaryIO
+
+
+@dataclass(frozen=True)
+class _Received:
+    """A checked upload, written to a temporary file in the documents folder and not yet kept."""
+
+    original_name: str
+    temp_path: Path
+    content_type: str
+    extension: str
+    size_bytes: int
+    sha256: str
+
+
+# --- settings and paths ------------------------------------------------------------------------------------
+
+
+def max_document_bytes() -> int:
+    """The largest document accepted, in bytes (config ``DOCUMENT_MAX_BYTES``, default 20 MB)."""
+    return int(current_app.config.get("DOCUMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def documents_dir() -> Path:
+    """``<instance>/documents``, created on first use (never under ``static/``: files are served by a view)."""
+    folder = Path(current_app.instance_path) / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def document_path(document: PermitDocument) -> Path:
+    """The file of ``document``, built from its generated name only (checked again, never from user input)."""
+    if not STORED_NAME.fullmatch(document.stored_name):
+        raise ValueError(f"unexpected stored name for document {document.id}")
+    return documents_dir() / document.stored_name
+
+
+def file_size(num_bytes: int) -> str:
+    """A size in the interface language: ``850 bytes``, ``120 KB``, ``20 MB``, ``1,5 MB``."""
+    if num_bytes < 1024:
+        return _("%(num)s bytes", num=format_decimal(num_bytes))
+    if num_bytes < 1024 * 1024:
+        return _("%(num)s KB", num=format_decimal(round(num_bytes / 1024, 1), format="#,##0.#"))
+    return _("%(num)s MB", num=format_decimal(round(num_bytes / (1024 * 1024), 1), format="#,##0.#"))
+
+
+# --- checks ------------------------------------------------------------------------------------------------
+
+
+def detect_type(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) for a file starting with ``head``, or None when it is not PDF, PNG or JPEG."""
+    for magic, content_type, extension in SIGNATURES:
+        if head.startswith(magic):
+            return content_type, extension
+    return None
+
+
+def _shown(name: str) -> str:
+    """The name as it may be quoted back in a message: control characters dropped, not too long."""
+    visible = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    return visible if len(visible) <= 80 else visible[:77] + "..."
+
+
+def clean_filename(raw: str | None) -> str:
+    """The uploader's file name, cleaned for display and the download (never for a path).
+
+    Refused (``DocumentRejected``): a name holding a folder path (``/`` or ``\\``) or a control or invisible
+    formatting character (which can disguise the real extension). Leading dots and spaces are dropped and a
+    long name is shortened, keeping its extension.
+    """
+    name = unicodedata.normalize("NFC", raw or "").strip()
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        raise DocumentRejected(
+            _(
+                "The file name contains hidden control characters. Rename the file (letters, digits, spaces) "
+                "and try again."
+            )
+        )
+    if "/" in name or "\\" in name:
+        raise DocumentRejected(
+            _(
+                "The file name “%(name)s” contains a folder path (/ or \\). Rename the file and try again.",
+                name=_shown(name),
+            )
+        )
+    name = name.lstrip(". ")
+    if not name:
+        raise DocumentRejected(_("The file has no name. Rename the file and try again."))
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext[:10] if dot and stem else ""
+        name = name[: MAX_NAME_LENGTH - len(ext) - 1].rstrip() + ("." + ext if ext else "")
+    return name
+
+
+def _read_head(stream: BinaryIO) -> bytes:
+    head = b""
+    while len(head) < HEAD_BYTES:
+        chunk = stream.read(HEAD_BYTES - len(head))
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
+def _receive(upload: Upload, folder: Path, max_bytes: int) -> _Received:
+    """Check one upload and copy it to a temporary file in ``folder``; raise ``DocumentRejected`` (no file left)."""
+    name = clean_filename(upload.filename)
+    shown = _shown(name)
+    head = _read_head(upload.stream)
+    if not head:
+        raise DocumentRejected(_("“%(name)s” is empty (0 bytes). Choose the file again.", name=shown))
+    detected = detect_type(head)
+    if detected is None:
+        raise DocumentRejected(
+            _(
+                "“%(name)s” is not a PDF, PNG or JPEG file (whatever its name says). Save or scan the document "
+                "as PDF, or as a PNG or JPEG picture, and try again.",
+                name=shown,
+            )
+        )
+    too_large = DocumentRejected(
+        _(
+            "“%(name)s” is larger than %(max)s. Make the file smaller (for example, scan at a lower resolution) "
+            "or split it into parts.",
+            name=shown,
+            max=file_size(max_bytes),
+        )
+    )
+    digest = hashlib.sha256(head)
+    size = len(head)
+    handle, temp_name = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".part")
+    temp_path = Path(temp_name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(head)
+            while size <= max_bytes and (chunk := upload.stream.read(CHUNK)):
+                size += len(chunk)
+                digest.update(chunk)
+                out.write(chunk)
+            if size > max_bytes:
+                raise too_large
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        temp_path.unlink(missing_ok=True)
+        raise
+    content_type, extension = detected
+    return _Received(name, temp_path, content_type, extension, size, digest.hexdigest())
+
+
+def _receive_all(uploads: Sequence[Upload], max_files: int) -> list[_Received]:
+    """Check every upload before keeping any; on the first refusal remove the temporary files and raise."""
+    if not uploads:
+        raise DocumentRejected(_("Choose a file to upload."))
+    if len(uploads) > max_files:
+        raise DocumentRejected(_("Send at most %(num)d files at once.", num=max_files))
+    folder, max_bytes = documents_dir(), max_document_bytes()
+    received: list[_Received] = []
+    try:
+        for upload in uploads:
+            received.append(_receive(upload, folder, max_bytes))
+    except BaseException:
+        for item in received:
+            item.temp_path.unlink(missing_ok=True)
+        raise
+    return received
+
+
+# --- storing -----------------------------------------------------------------------------------------------
+
+
+def store_documents(
+    permit: Permit,
+    uploads: Sequence[Upload],
+    *,
+    uploaded_by_id: int,
+    note: str | None = None,
+    max_files: int = MAX_FILES_PER_UPLOAD,
+) -> list[PermitDocument]:
+    """Check ``uploads`` and attach them to ``permit``: files renamed into place, one row each. Flushes.
+
+    Raises ``DocumentRejected`` (nothing stored) when any file is refused. The files written belong to the
+    current transaction: if it is rolled back or closed without a commit, they are deleted again.
+    Access is the caller's business: load the permit with ``visible_permit`` first.
+    """
+    note = (note or "").strip()[:NOTE_MAX_LENGTH] or None
+    received = _receive_all(uploads, max_files)
+    folder = documents_dir()
+    documents: list[PermitDocument] = []
+    kept: list[Path] = []
+    try:
+        for item in received:
+            stored_name = f"{uuid.uuid4().hex}.{item.extension}"
+            final = folder / stored_name
+            os.replace(item.temp_path, final)
+            kept.append(final)
+            documents.append(
+                PermitDocument(
+                    permit=permit,
+                    uploaded_by_id=uploaded_by_id,
+                    original_name=item.original_name,
+                    stored_name=stored_name,
+                    content_type=item.content_type,
+                    size_bytes=item.size_bytes,
+                    sha256=item.sha256,
+                    note=note,
+                )
+            )
+        db.session.add_all(documents)
+        db.session.flush()
+    except BaseException:
+        for path in kept:
+            path.unlink(missing_ok=True)
+        for item in received:
+            item.temp_path.unlink(missing_ok=True)
+        raise
+    db.session.info.setdefault(_PENDING_FILES, []).extend(kept)
+    return documents
+
+
+def answer_return(
+    permit: Permit,
+    uploads: Sequence[Upload],
+    *,
+    note: str,
+    uploaded_by_id: int,
+    actor: str,
+    expected_version: int | None = None,
+) -> list[PermitDocument]:
+    """The investor's answer to a return for revision: store the documents and move RETURNED -> SUBMITTED.
+
+    The only move an investor may make here (issue 4): the permit must be returned for revision
+    (``NotAwaitingAnswer`` otherwise) and the transition table must mark the move as the investor's. Raises
+    ``DocumentRejected`` for a bad file and any ``TransitionError`` of ``advance_permit`` (``ConcurrentEdit``
+    when ``expected_version`` is stale); then no document is kept (the files are deleted here, the rows go
+    with the caller's rollback). Flushes, never commits.
+    """
+    if permit.status is not PermitStatus.RETURNED:
+        raise NotAwaitingAnswer()
+    move = check_move(permit.status, PermitStatus.SUBMITTED, note)
+    if not move.investor_may:  # the table says who may make the move; keep the portal to it
+        raise NotAwaitingAnswer()
+    if expected_version is not None and expected_version != permit.version:
+        raise ConcurrentEdit()
+    documents = store_documents(permit, uploads, uploaded_by_id=uploaded_by_id, note=note)
+    try:
+        advance_permit(permit, PermitStatus.SUBMITTED, actor=actor, note=note, expected_version=expected_version)
+    except TransitionError:
+        discard_files(documents)
+        raise
+    return documents
+
+
+def discard_files(documents: Sequence[PermitDocument]) -> None:
+    """Delete the files of documents that will not be kept (their rows go with the transaction's rollback)."""
+    for document in documents:
+        path = documents_dir() / document.stored_name
+        path.unlink(missing_ok=True)
+
+
+# --- access and reads --------------------------------------------------------------------------------------
+
+
+def estate_in_scope(scope: Scope) -> ColumnElement[bool]:
+    """SQL for "``Estate`` is visible to ``scope``": an investor its own, a region officer its region's."""
+    if scope.role is Role.INVESTOR:
+        return Estate.investor_id == scope.investor_id if scope.investor_id is not None else false()
+    if scope.sees_everything:
+        return true()
+    if scope.role is Role.OFFICER and scope.region_id is not None:
+        return Estate.region_id == scope.region_id
+    return false()
+
+
+def visible_permit(scope: Scope, permit_id: int) -> Permit:
+    """The permit with its estate (and investor) and type when ``scope`` may see it; 404 otherwise."""
+    query = (
+        select(Permit)
+        .join(Permit.estate)
+        .where(Permit.id == permit_id, estate_in_scope(scope))
+        .options(
+            contains_eager(Permit.estate).joinedload(Estate.investor),
+            contains_eager(Permit.estate).joinedload(Estate.region),
+            joinedload(Permit.permit_type),
+        )
+    )
+    return db.one_or_404(query)
+
+
+def visible_document(scope: Scope, document_id: int) -> PermitDocument:
+    """The document when ``scope`` may see its permit's estate; 404 otherwise (also for another investor's)."""
+    query = (
+        select(PermitDocument)
+        .join(PermitDocument.permit)
+        .join(Permit.estate)
+        .where(PermitDocument.id == document_id, estate_in_scope(scope))
+        .options(contains_eager(PermitDocument.permit))
+    )
+    return db.one_or_404(query)
+
+
+def open_document(scope: Scope, document_id: int) -> tuple[PermitDocument, Path]:
+    """The document and its file, for a download; 404 when out of scope or when the file has gone missing."""
+    document = visible_document(scope, document_id)
+    path = document_path(document)
+    if not path.is_file():
+        log.error("file of document %s is missing: %s", document.id, document.stored_name)
+        abort(404)
+    return document, path
+
+
+def permit_documents_query(permit_id: int) -> Select:
+    """The permit's documents, newest first, with the uploader loaded (to paginate)."""
+    return (
+        select(PermitDocument)
+        .where(PermitDocument.permit_id == permit_id)
+        .options(joinedload(PermitDocument.uploaded_by))
+        .order_by(PermitDocument.uploaded_at.desc(), PermitDocument.id.desc())
+    )
+
+
+def investor_documents_query(investor_id: int) -> Select:
+    """Every document on the permits of the investor's estates, newest first, with permit, type and estate."""
+    return (
+        select(PermitDocument)
+        .join(PermitDocument.permit)
+        .join(Permit.estate)
+        .where(Estate.investor_id == investor_id)
+        .options(
+            contains_eager(PermitDocument.permit).contains_eager(Permit.estate),
+            contains_eager(PermitDocument.permit).joinedload(Permit.permit_type),
+            joinedload(PermitDocument.uploaded_by),
+        )
+        .order_by(PermitDocument.uploaded_at.desc(), PermitDocument.id.desc())
+    )
+
+
+def count_documents(permit_id: int) -> int:
+    return db.session.scalar(select(func.count(PermitDocument.id)).where(PermitDocument.permit_id == permit_id)) or 0
+
+
+def latest_return_notes(permit_ids: Sequence[int]) -> dict[int, str | None]:
+    """For each permit, the note of its latest return for revision (the agency's request), in one query."""
+    if not permit_ids:
+        return {}
+    latest = (
+        select(PermitEvent.permit_id, func.max(PermitEvent.seq).label("seq"))
+        .where(PermitEvent.permit_id.in_(permit_ids), PermitEvent.to_status == PermitStatus.RETURNED)
+        .group_by(PermitEvent.permit_id)
+        .subquery()
+    )
+    query = select(PermitEvent.permit_id, PermitEvent.note).join(
+        latest, (PermitEvent.permit_id == latest.c.permit_id) & (PermitEvent.seq == latest.c.seq)
+    )
+    return dict(db.session.execute(query).tuples().all())
+
+
+# --- files follow the transaction --------------------------------------------------------------------------
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_files(session: Session) -> None:
+    session.info.pop(_PENDING_FILES, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _remove_uncommitted_files(session: Session, transaction) -> None:
+    """A transaction that ended without a commit (rollback, close) takes its new files with it."""
+    if transaction.parent is not None:
+        return  # a savepoint or subtransaction: the outer transaction decides
+    for path in session.info.pop(_PENDING_FILES, ()):
+        Path(path).unlink(missing_ok=True)

@@ -88,7 +88,7 @@ run: setup logins serve
 
 # The scheduler (issue 5) will start here as well, in this one process only.
 serve: $(STAMP_RUN)
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(FLASK) serve --host 127.0.0.1 --port $(PORT)  # the development server, with the scheduler inside it
 
 test: setup-dev lint test-sqlite test-postgres test-browser
 	@echo "=== make test: every phase passed"

@@ -44,6 +44,7 @@ def create_app(
     register_template_helpers(app)
     register_error_handlers(app)
     register_commands(app)
+    register_jobs(app)
     return app
 
 
@@ -83,6 +84,8 @@ def register_blueprints(app: Flask) -> None:
     from estates.views import bp as estates_bp
     from permits.admin import bp as admin_bp
     from permits.dashboard import bp as dashboard_bp
+    from permits.documents_views import bp as documents_bp
+    from permits.portal import bp as portal_bp
     from permits.views import bp as permits_bp
 
     install_access_gate(app)
@@ -92,6 +95,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(estates_bp)
     app.register_blueprint(permits_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(portal_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -107,8 +112,20 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import users
+    from app.cli import scheduler_cli, serve_command, users
     from permits.cli import register as register_permit_commands
 
     app.cli.add_command(users)
+    app.cli.add_command(scheduler_cli)
+    app.cli.add_command(serve_command)
     register_permit_commands(app)
+
+
+def register_jobs(app: Flask) -> None:
+    """Scheduled jobs: each a plain function of its package, run by the one scheduler (app/scheduler.py)."""
+    from app.scheduler import daily_at, register_job
+    from forecast.jobs import refresh_forecasts
+    from permits.jobs import stall_scan
+
+    register_job(app, "stall-scan", stall_scan, daily_at("STALL_SCAN_TIME"))
+    register_job(app, "forecast-refresh", refresh_forecasts, daily_at("FORECAST_REFRESH_TIME"))

@@ -49,8 +49,12 @@ class Config:
     DOCUMENT_MAX_BYTES = 20 * 1024 * 1024  # one uploaded document (PDF, PNG, JPEG)
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # one request, several documents; larger ones get 413
     FORCE_HTTPS = False  # the HTTPS proxy in front redirects; set True when Flask itself faces browsers
-    # Start APScheduler inside this process (``make run`` only; see app/scheduler.py).
+    # Start APScheduler inside this process (``make run`` only; production runs ``flask scheduler run``).
     SCHEDULER_ENABLED = False
+    SCHEDULER_LEASE_SECONDS = 30  # a dead leader is replaced by a standby within about this long
+    STALL_SCAN_TIME = "07:30"  # WIB, every day; the scan skips days that are not working days
+    FORECAST_REFRESH_TIME = "02:00"  # WIB, every night
+    SCAN_MISSED_AFTER_HOURS = 26  # no successful scan for this long: a warning for officers and /healthz
     SEED_DEMO_ALLOWED = True
 
     @classmethod

@@ -26,6 +26,7 @@ from sqlalchemy import (
     TypeDecorator,
     func,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
@@ -222,3 +223,32 @@ class AuditLog(db.Model):
     ip: Mapped[str | None] = mapped_column(String(45))
     path: Mapped[str | None] = mapped_column(String(500))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class JobRun(db.Model):
+    """One run of a scheduled job (or of its command): when, how it ended, what it counted."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (Index("ix_job_run_job_started_at", "job", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    succeeded: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    counts: Mapped[str | None] = mapped_column(Text)  # JSON object of what the job counted
+    error: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(120))  # which scheduler process ran it
+
+
+class SchedulerLease(db.Model):
+    """Leadership of the scheduler on databases without advisory locks (SQLite): one row per lock name.
+
+    The holder renews ``expires_at`` while it lives; a standby takes the lease over once it has expired.
+    """
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[datetime]

@@ -86,7 +86,7 @@ logins:
 
 run: setup logins serve
 
-# The scheduler (issue 5) will start here as well, in this one process only.
+# The development server runs the scheduler in this one process (production: `flask --app wsgi scheduler run`).
 serve: $(STAMP_RUN)
 	$(FLASK) serve --host 127.0.0.1 --port $(PORT)  # the development server, with the scheduler inside it
 

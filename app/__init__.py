@@ -52,6 +52,7 @@ def register_models() -> None:
     """Import every package's models so that migrations and mappers see the whole schema."""
     import estates.models  # noqa: F401
     import permits.models  # noqa: F401
+    import permits.stall_models  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:

@@ -280,9 +280,7 @@ def _contains(column: InstrumentedAttribute, text: str) -> ColumnElement[bool]:
     return column.ilike(f"%{escaped}%", escape="\\")
 
 
-def search_investors(
-    q: str | None = None, capital_status: CapitalStatus | None = None, *, scope: Scope
-) -> Select:
+def search_investors(q: str | None = None, capital_status: CapitalStatus | None = None, *, scope: Scope) -> Select:
     """Investors the scope may see whose legal name or NIB contains ``q``, of the capital status if given,
     by name."""
     stmt = select(Investor).where(investors_visible_to(scope))

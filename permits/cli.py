@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from app.models import db
 
@@ -28,5 +29,35 @@ def seed_demo_command(if_empty: bool) -> None:
     click.echo("Demo seeded: " + ", ".join(f"{n} {kind}" for kind, n in added.items()))
 
 
+permits_cli = AppGroup("permits", help="Permit jobs: the stall scan.")
+
+
+@permits_cli.command("scan")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Scan as of this day (YYYY-MM-DD); default today in WIB.",
+)
+@click.option("--dry-run", is_flag=True, help="Count what the scan would do and write nothing.")
+def scan_command(as_of, dry_run: bool) -> None:
+    """Raise, confirm and resolve the stall flags, and print the counts per flag kind."""
+    from permits.stalls import scan_stalled
+    from permits.workflow import today_wib
+
+    day = as_of.date() if as_of else today_wib()
+    result = scan_stalled(day)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    click.echo(f"Stall scan as of {day.isoformat()}{' (dry run: nothing written)' if dry_run else ''}")
+    click.echo(f"{'flag':<28}{'raised':>8}{'resolved':>10}{'open':>8}")
+    for kind in result.open:
+        click.echo(f"{kind:<28}{result.raised[kind]:>8}{result.resolved[kind]:>10}{result.open[kind]:>8}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(permits_cli)

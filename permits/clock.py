@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -75,6 +75,8 @@ class ClockFields:
     at_risk_on: date | None = None
     overdue_on: date | None = None
     investor_due_on: date | None = None
+    investor_overdue_on: date | None = None
+    investor_silent_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Limits:
     sla_working_days: int
     applicant_fix_working_days: int | None
     at_risk_share: Decimal
+    silence_withdrawal_days: int | None = None
 
 
 def deadlines(running_since: date, banked: int, limits: Limits, cal: WorkingCalendar) -> tuple[date, date, date]:
@@ -123,21 +126,32 @@ def apply_move(
             f,
             investor_days_banked=f.investor_days_banked + cal.working_days_between(f.investor_since, on),
             investor_since=None,
-            investor_due_on=None,
         )
     if target is PermitStatus.RETURNED:
-        fix = limits.applicant_fix_working_days
-        f = replace(
-            f,
-            investor_since=on,
-            clock_stops=f.clock_stops + 1,
-            investor_due_on=cal.add_working_days(on, fix) if fix is not None else None,
-        )
+        f = replace(f, investor_since=on, clock_stops=f.clock_stops + 1)
+    return refresh_thresholds(f, limits, cal)
+
+
+def refresh_thresholds(f: ClockFields, limits: Limits, cal: WorkingCalendar) -> ClockFields:
+    """The stored threshold dates of a clock, from its running or revision interval and the limits now in force.
+
+    Agency: ``due_on``, ``at_risk_on``, ``overdue_on`` while the agency holds the file. Investor, while it
+    revises: ``investor_due_on`` (last working day of the revision window), ``investor_overdue_on`` (first
+    working day past it) and ``investor_silent_on`` (first calendar day past the silence limit, after which
+    the file may be deemed withdrawn).
+    """
     if f.running_since is not None:
         due, at_risk, overdue = deadlines(f.running_since, f.agency_days_banked, limits, cal)
         f = replace(f, due_on=due, at_risk_on=at_risk, overdue_on=overdue)
     else:
         f = replace(f, due_on=None, at_risk_on=None, overdue_on=None)
+    since, fix, silence = f.investor_since, limits.applicant_fix_working_days, limits.silence_withdrawal_days
+    return replace(
+        f,
+        investor_due_on=cal.add_working_days(since, fix) if since and fix is not None else None,
+        investor_overdue_on=cal.add_working_days(since, fix + 1) if since and fix is not None else None,
+        investor_silent_on=since + timedelta(days=silence + 1) if since and silence is not None else None,
+    )
     return f
 
 

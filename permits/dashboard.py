@@ -6,30 +6,23 @@ An investor user's home is the portal, where this page sends it.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.models import Role
-from app.security import current_scope, deny_access, role_required
+from app.security import current_scope, role_required
 from estates.views import OFFICE
 from permits.services import dashboard_figures
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
-PORTAL_HOME = "portal.home"
 
 
 @bp.before_request
 def _investors_to_their_portal() -> ResponseReturnValue | None:
-    """An investor user opening "/" (a bookmark, the logo) lands on its portal rather than on a 403.
-
-    Until the portal's blueprint is registered the investor gets the 403 of any other office page.
-    """
-    if not current_user.is_authenticated or current_user.role != Role.INVESTOR:
-        return None
-    if PORTAL_HOME in current_app.view_functions:
-        return redirect(url_for(PORTAL_HOME))
-    deny_access("dashboard: investors use the portal, which is not installed")
+    """An investor user opening "/" (a bookmark, the logo) lands on its portal rather than on a 403."""
+    if current_user.is_authenticated and current_user.role == Role.INVESTOR:
+        return redirect(url_for("portal.home"))
     return None
 
 

@@ -10,8 +10,8 @@ Rules:
   file and renamed into place, never under ``static/``.
 - A refused upload stores nothing: every file of a batch is checked before any is kept, and a file written in a
   transaction that does not commit is deleted again (the session hooks at the end of this module).
-- Who may see what: ``visible_permit`` and ``visible_document`` answer 404 outside the caller's ``Scope`` (an
-  investor sees its own permits, a region officer the estates of its region, the others everything).
+- Who may see what: ``visible_permit`` and ``visible_document`` answer 404 outside the caller's ``Scope``, by the
+  one rule of ``estates.queries.estates_visible_to`` (an investor its own estates, a region officer its region's).
 
 Functions take plain arguments (``Upload`` is a file name and a binary stream, no request object); they flush,
 never commit.
@@ -34,13 +34,14 @@ from typing import BinaryIO
 from flask import abort, current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, event, false, func, select, true
+from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from app.models import Role, db
+from app.models import db
 from app.security import Scope
 from estates.models import Estate
-from permits.models import Permit, PermitDocument, PermitEvent, PermitStatus
+from estates.queries import estates_visible_to
+from permits.models import Permit, PermitDocument, PermitStatus
 from permits.stages import TransitionError, check_move
 from permits.workflow import ConcurrentEdit, advance_permit
 
@@ -71,7 +72,7 @@ class NotAwaitingAnswer(TransitionError):
 
     def __init__(self) -> None:
         super().__init__(
-            _("This permit is not waiting for a revision from you, so nothing was sent. Reload the page to see why.")
+            _("This permit is not waiting for a revision from you (the page you sent it from was out of date).")
         )
 
 
@@ -344,23 +345,12 @@ def discard_files(documents: Sequence[PermitDocument]) -> None:
 # --- access and reads --------------------------------------------------------------------------------------
 
 
-def estate_in_scope(scope: Scope) -> ColumnElement[bool]:
-    """SQL for "``Estate`` is visible to ``scope``": an investor its own, a region officer its region's."""
-    if scope.role is Role.INVESTOR:
-        return Estate.investor_id == scope.investor_id if scope.investor_id is not None else false()
-    if scope.sees_everything:
-        return true()
-    if scope.role is Role.OFFICER and scope.region_id is not None:
-        return Estate.region_id == scope.region_id
-    return false()
-
-
 def visible_permit(scope: Scope, permit_id: int) -> Permit:
     """The permit with its estate (and investor) and type when ``scope`` may see it; 404 otherwise."""
     query = (
         select(Permit)
         .join(Permit.estate)
-        .where(Permit.id == permit_id, estate_in_scope(scope))
+        .where(Permit.id == permit_id, estates_visible_to(scope))
         .options(
             contains_eager(Permit.estate).joinedload(Estate.investor),
             contains_eager(Permit.estate).joinedload(Estate.region),
@@ -376,7 +366,7 @@ def visible_document(scope: Scope, document_id: int) -> PermitDocument:
         select(PermitDocument)
         .join(PermitDocument.permit)
         .join(Permit.estate)
-        .where(PermitDocument.id == document_id, estate_in_scope(scope))
+        .where(PermitDocument.id == document_id, estates_visible_to(scope))
         .options(contains_eager(PermitDocument.permit))
     )
     return db.one_or_404(query)
@@ -400,42 +390,6 @@ def permit_documents_query(permit_id: int) -> Select:
         .options(joinedload(PermitDocument.uploaded_by))
         .order_by(PermitDocument.uploaded_at.desc(), PermitDocument.id.desc())
     )
-
-
-def investor_documents_query(investor_id: int) -> Select:
-    """Every document on the permits of the investor's estates, newest first, with permit, type and estate."""
-    return (
-        select(PermitDocument)
-        .join(PermitDocument.permit)
-        .join(Permit.estate)
-        .where(Estate.investor_id == investor_id)
-        .options(
-            contains_eager(PermitDocument.permit).contains_eager(Permit.estate),
-            contains_eager(PermitDocument.permit).joinedload(Permit.permit_type),
-            joinedload(PermitDocument.uploaded_by),
-        )
-        .order_by(PermitDocument.uploaded_at.desc(), PermitDocument.id.desc())
-    )
-
-
-def count_documents(permit_id: int) -> int:
-    return db.session.scalar(select(func.count(PermitDocument.id)).where(PermitDocument.permit_id == permit_id)) or 0
-
-
-def latest_return_notes(permit_ids: Sequence[int]) -> dict[int, str | None]:
-    """For each permit, the note of its latest return for revision (the agency's request), in one query."""
-    if not permit_ids:
-        return {}
-    latest = (
-        select(PermitEvent.permit_id, func.max(PermitEvent.seq).label("seq"))
-        .where(PermitEvent.permit_id.in_(permit_ids), PermitEvent.to_status == PermitStatus.RETURNED)
-        .group_by(PermitEvent.permit_id)
-        .subquery()
-    )
-    query = select(PermitEvent.permit_id, PermitEvent.note).join(
-        latest, (PermitEvent.permit_id == latest.c.permit_id) & (PermitEvent.seq == latest.c.seq)
-    )
-    return dict(db.session.execute(query).tuples().all())
 
 
 # --- files follow the transaction --------------------------------------------------------------------------

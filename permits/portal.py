@@ -20,10 +20,10 @@ from datetime import date
 
 from babel.lists import format_list
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -35,8 +35,9 @@ from estates.models import Estate, Investor
 from permits import documents
 from permits.clock import ClockState
 from permits.documents_views import limit_request_size, too_large_message
-from permits.models import Permit, PermitEvent, PermitStatus, PermitType
+from permits.models import Permit, PermitDocument, PermitEvent, PermitStatus, PermitType
 from permits.portal_forms import AnswerForm
+from permits.services import RECORDING_NOTE
 from permits.stages import CLOCK_RUNNING, TransitionError
 from permits.workflow import missing_prerequisites, permit_clock, permit_clocks
 
@@ -109,6 +110,38 @@ def permit_events(permit_id: int) -> Sequence[PermitEvent]:
     return db.session.scalars(query).all()
 
 
+def investor_documents_query(investor_id: int) -> Select:
+    """Every document on the permits of the investor's estates, newest first, with permit, type and estate."""
+    return (
+        select(PermitDocument)
+        .join(PermitDocument.permit)
+        .join(Permit.estate)
+        .where(Estate.investor_id == investor_id)
+        .options(
+            contains_eager(PermitDocument.permit).contains_eager(Permit.estate),
+            contains_eager(PermitDocument.permit).joinedload(Permit.permit_type),
+            joinedload(PermitDocument.uploaded_by),
+        )
+        .order_by(PermitDocument.uploaded_at.desc(), PermitDocument.id.desc())
+    )
+
+
+def latest_return_notes(permit_ids: Sequence[int]) -> dict[int, str | None]:
+    """For each permit, the note of its latest return for revision (the agency's request), in one query."""
+    if not permit_ids:
+        return {}
+    latest = (
+        select(PermitEvent.permit_id, func.max(PermitEvent.seq).label("seq"))
+        .where(PermitEvent.permit_id.in_(permit_ids), PermitEvent.to_status == PermitStatus.RETURNED)
+        .group_by(PermitEvent.permit_id)
+        .subquery()
+    )
+    query = select(PermitEvent.permit_id, PermitEvent.note).join(
+        latest, (PermitEvent.permit_id == latest.c.permit_id) & (PermitEvent.seq == latest.c.seq)
+    )
+    return dict(db.session.execute(query).tuples().all())
+
+
 def _catalogue() -> Sequence[PermitType]:
     query = select(PermitType).options(selectinload(PermitType.prerequisites))
     return db.session.scalars(query.order_by(PermitType.sequence, PermitType.code)).all()
@@ -134,7 +167,7 @@ def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
     for permit in permits:
         by_estate[permit.estate_id].append(permit)
     clocks = permit_clocks(list(permits))
-    notes = documents.latest_return_notes([p.id for p in permits if p.status is PermitStatus.RETURNED])
+    notes = latest_return_notes([p.id for p in permits if p.status is PermitStatus.RETURNED])
     return {e.id: _estate_lines(catalogue, by_estate[e.id], clocks, notes) for e in estates}
 
 
@@ -192,8 +225,21 @@ def permit_line(permit: Permit, clock: ClockState, missing: list[str], return_no
     return PermitLine(ptype, permit, Who.NOBODY, agency, _decided_step(permit))
 
 
+def _agency_request(note: str | None) -> str | None:
+    """The agency's return note as a quotation, or None when there is none worth quoting: a permit recorded
+    after the fact carries only Pantau's recording note, which would tell the investor nothing."""
+    note = (note or "").strip().rstrip(".").strip()
+    if not note:
+        return None
+    recorded = set()
+    for lang in current_app.config["LANGUAGES"]:
+        with force_locale(lang):
+            recorded.add(str(RECORDING_NOTE).rstrip("."))
+    return None if note in recorded else f"“{note}”"
+
+
 def _returned_step(note: str | None, due: date | None, late: bool) -> str:
-    asked = f"“{note}”" if note else _("what the agency asked for")
+    asked = _agency_request(note) or _("what the agency asked for in its letter")
     if due is None:
         return _("Revise and resubmit: %(asked)s.", asked=asked)
     if late:
@@ -241,7 +287,7 @@ def _decided_step(permit: Permit) -> str:
 def single_permit_line(permit: Permit) -> PermitLine:
     """The line of one permit (its page): prerequisites, clock and return note read for it alone."""
     missing = [t.code for t in missing_prerequisites(permit)] if permit.status is PermitStatus.NOT_STARTED else []
-    note = documents.latest_return_notes([permit.id]).get(permit.id)
+    note = latest_return_notes([permit.id]).get(permit.id)
     return permit_line(permit, permit_clock(permit), missing, note)
 
 
@@ -289,7 +335,7 @@ def estate_detail(estate_id: int):
 
 @bp.get("/documents")
 def document_list():
-    pagination = _paginate(documents.investor_documents_query(_investor_id()))
+    pagination = _paginate(investor_documents_query(_investor_id()))
     return render_template("portal/documents.html", pagination=pagination)
 
 
@@ -319,6 +365,9 @@ def answer(permit_id: int):
     """Send the revision: documents and a message; the permit goes back to the agency. Refused: nothing stored."""
     investor_id = _investor_id()
     permit = investor_permit(investor_id, permit_id)
+    if permit.status is not PermitStatus.RETURNED:  # a stale page: say so, rather than a form that is gone
+        flash(_("Nothing was sent: %(reason)s", reason=str(documents.NotAwaitingAnswer())), "error")
+        return redirect(url_for("portal.permit_detail", permit_id=permit_id))
     form = AnswerForm()
     if form.validate_on_submit():
         try:
@@ -333,9 +382,10 @@ def answer(permit_id: int):
         except documents.DocumentRejected as error:
             db.session.rollback()
             form.documents.errors = [*form.documents.errors, str(error)]
-        except TransitionError as error:
+        except TransitionError as error:  # not returned (any more), or changed meanwhile: show the page afresh
             db.session.rollback()
-            form.form_errors.append(str(error))
+            flash(_("Nothing was sent: %(reason)s", reason=str(error)), "error")
+            return redirect(url_for("portal.permit_detail", permit_id=permit_id))
         else:
             db.session.commit()
             flash(_("Your revision was sent to %(agency)s.", agency=permit.issuing_authority), "success")

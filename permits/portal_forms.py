@@ -43,6 +43,7 @@ class AnswerForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.documents.flags.required = True  # checked by the service, which says what is wrong with each file
         self.documents.description = " ".join(
             (_size_rule(), _("You can choose up to %(num)d files at once.", num=MAX_FILES_PER_UPLOAD))
         )
@@ -70,6 +71,7 @@ class DocumentForm(FlaskForm):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("prefix", "doc")
         super().__init__(*args, **kwargs)
+        self.document.flags.required = True
         self.document.description = _size_rule()
 
     def uploads(self) -> list[Upload]:

@@ -302,7 +302,11 @@ def estate_permits(estate_id: int, scope: Scope) -> Sequence[Permit]:
 def unfiled_types(estate_id: int, scope: Scope) -> Sequence[PermitType]:
     """Catalogue types for which the estate has no permit record at all (every type for an estate outside
     the scope: its records are not read)."""
-    filed = select(Permit.permit_type_id).join(Permit.estate).where(Permit.estate_id == estate_id, estates_visible_to(scope))
+    filed = (
+        select(Permit.permit_type_id)
+        .join(Permit.estate)
+        .where(Permit.estate_id == estate_id, estates_visible_to(scope))
+    )
     query = select(PermitType).where(PermitType.id.not_in(filed)).order_by(PermitType.sequence)
     return db.session.scalars(query).all()
 
@@ -581,9 +585,7 @@ def dashboard_figures(scope: Scope, top: int = 10) -> DashboardFigures:
     Banten, or an officer's kab/kota. Pipeline = estates not yet operating (stopped ones included)."""
     area = func.coalesce(func.sum(Estate.area_ha), 0)
     pipeline_count = func.count(Estate.id).filter(_in_pipeline())
-    totals_query = select(func.count(Estate.id), area, pipeline_count, _pipeline_sum()).where(
-        estates_visible_to(scope)
-    )
+    totals_query = select(func.count(Estate.id), area, pipeline_count, _pipeline_sum()).where(estates_visible_to(scope))
     totals = db.session.execute(totals_query).one()
     permits_by_status = _permits_by_status(scope)
     return DashboardFigures(

@@ -38,6 +38,7 @@ def _not_in_scope(error: NotInScope) -> ResponseReturnValue:
 def _read_only(error: ReadOnlyScope) -> ResponseReturnValue:
     return current_app.handle_http_exception(Forbidden())
 
+
 MAX_PAGE = 100_000  # a larger page number is refused quietly (page 1), never sent to the database
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.models import db
 from app.settings import decimal_setting
 from permits.calendar import WorkingCalendar, site_calendar
-from permits.clock import ClockFields, ClockState, Limits, apply_move, clock_state
+from permits.clock import ClockFields, ClockState, Limits, apply_move, clock_state, refresh_thresholds
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.stages import TransitionError, check_move
 
@@ -82,6 +82,7 @@ def limits_for(permit_type: PermitType, share: Decimal | None = None) -> Limits:
         sla_working_days=permit_type.sla_working_days,
         applicant_fix_working_days=permit_type.applicant_fix_working_days,
         at_risk_share=share if share is not None else at_risk_share(),
+        silence_withdrawal_days=permit_type.silence_withdrawal_days,
     )
 
 
@@ -203,6 +204,7 @@ def _write_event(
 ) -> PermitEvent:
     state = clock_state(permit.status, clock_fields(permit), limits_for(permit.permit_type), on, cal)
     seq = max((e.seq for e in permit.events), default=0) + 1
+    permit.last_event_seq = seq
     row = PermitEvent(
         permit=permit,
         seq=seq,
@@ -255,20 +257,17 @@ def recompute_open_deadlines(session: Session | None = None) -> int:
     cal = site_calendar()
     share = at_risk_share()
     changed = 0
-    running = session.scalars(
-        select(Permit).where(Permit.running_since.is_not(None)).options(selectinload(Permit.permit_type))
+    open_clocks = session.scalars(
+        select(Permit)
+        .where(Permit.running_since.is_not(None) | Permit.investor_since.is_not(None))
+        .options(selectinload(Permit.permit_type))
     ).all()
-    for permit in running:
-        new = apply_move(
-            clock_fields(permit),
-            permit.status,
-            permit.status,
-            permit.running_since,
-            limits_for(permit.permit_type, share),
-            cal,
-        )
-        if (new.due_on, new.at_risk_on, new.overdue_on) != (permit.due_on, permit.at_risk_on, permit.overdue_on):
-            permit.due_on, permit.at_risk_on, permit.overdue_on = new.due_on, new.at_risk_on, new.overdue_on
+    for permit in open_clocks:
+        old = clock_fields(permit)
+        new = refresh_thresholds(old, limits_for(permit.permit_type, share), cal)
+        if new != old:
+            for name, value in asdict(new).items():
+                setattr(permit, name, value)
             changed += 1
     session.flush()
     return changed

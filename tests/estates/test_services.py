@@ -16,6 +16,8 @@ from estates.models import CapitalStatus, ClaimMetric, EstateStatus, LegalForm, 
 from estates.services import ClaimFields, EstateFields, InvestorFields, ZoneFields
 from tests.factories import make_claim, make_estate, make_investor, make_zone, region
 
+ALL = SYSTEM_SCOPE  # these tests are about the rules, not the scopes (tests/estates/test_access.py)
+
 
 def _investor_fields(**kw) -> InvestorFields:
     values = {
@@ -57,11 +59,11 @@ def _zones() -> int:
 
 
 def test_create_investor_flushes_but_does_not_commit():
-    investor = services.create_investor(_investor_fields(nib="9120001234567"), is_demo=True, scope=SYSTEM_SCOPE)
+    investor = services.create_investor(_investor_fields(nib="9120001234567"), is_demo=True, scope=ALL)
     assert investor.id is not None
     assert investor.is_demo
     db.session.rollback()
-    assert queries.get_investor(investor.id, scope=SYSTEM_SCOPE) is None
+    assert queries.get_investor(investor.id, scope=ALL) is None
 
 
 @pytest.mark.parametrize(
@@ -76,19 +78,23 @@ def test_create_investor_flushes_but_does_not_commit():
 def test_create_investor_rules(kw: dict, error: type[services.EstateRuleError]):
     make_investor(legal_name="PT Lama", nib="9120001234567")
     with pytest.raises(error) as caught:
-        services.create_investor(_investor_fields(**kw), scope=SYSTEM_SCOPE)
+        services.create_investor(_investor_fields(**kw), scope=ALL)
     assert caught.value.field in {"legal_name", "nib", "country_of_origin"}
     assert isinstance(caught.value, ValueError)
 
 
 def test_pma_from_abroad_is_accepted():
-    investor = services.create_investor(_investor_fields(capital_status=CapitalStatus.PMA, country_of_origin="CN"), scope=SYSTEM_SCOPE)
+    investor = services.create_investor(
+        _investor_fields(capital_status=CapitalStatus.PMA, country_of_origin="CN"), scope=ALL
+    )
     assert investor.country_of_origin == "CN"
 
 
 def test_update_investor_may_keep_its_own_name_and_nib():
     investor = make_investor(legal_name="PT Lama", nib="9120001234567")
-    services.update_investor(investor, _investor_fields(legal_name="PT Lama", nib="9120001234567", phone="0254 1"), scope=SYSTEM_SCOPE)
+    services.update_investor(
+        investor, _investor_fields(legal_name="PT Lama", nib="9120001234567", phone="0254 1"), scope=ALL
+    )
     assert investor.phone == "0254 1"
 
 
@@ -97,11 +103,11 @@ def test_update_investor_may_keep_its_own_name_and_nib():
 
 def test_create_estate_refuses_unknown_investor_and_region():
     with pytest.raises(services.UnknownReference) as caught:
-        services.create_estate(_estate_fields(investor_id=999_999), scope=SYSTEM_SCOPE)
+        services.create_estate(_estate_fields(investor_id=999_999), scope=ALL)
     assert caught.value.field == "investor_id"
     investor = make_investor()
     with pytest.raises(services.UnknownReference) as caught:
-        services.create_estate(_estate_fields(investor.id, region_id=999_999), scope=SYSTEM_SCOPE)
+        services.create_estate(_estate_fields(investor.id, region_id=999_999), scope=ALL)
     assert caught.value.field == "region_id"
 
 
@@ -109,17 +115,19 @@ def test_stopped_estate_needs_date_and_reason():
     investor = make_investor()
     stopped = _estate_fields(investor.id, status=EstateStatus.STOPPED)
     with pytest.raises(services.StopOrderIncomplete):
-        services.create_estate(stopped, scope=SYSTEM_SCOPE)
+        services.create_estate(stopped, scope=ALL)
     with pytest.raises(services.StopOrderIncomplete):
-        services.create_estate(replace(stopped, stop_order_on=date(2025, 9, 16)), scope=SYSTEM_SCOPE)
-    estate = services.create_estate(replace(stopped, stop_order_on=date(2025, 9, 16), stop_order_reason="AMDAL"), scope=SYSTEM_SCOPE)
+        services.create_estate(replace(stopped, stop_order_on=date(2025, 9, 16)), scope=ALL)
+    estate = services.create_estate(
+        replace(stopped, stop_order_on=date(2025, 9, 16), stop_order_reason="AMDAL"), scope=ALL
+    )
     assert estate.status is EstateStatus.STOPPED
 
 
 def test_estate_names_are_unique_without_regard_to_case():
     estate = make_estate(name="Kawasan Sama")
     with pytest.raises(services.NameTaken):
-        services.create_estate(_estate_fields(estate.investor_id, name="KAWASAN SAMA"), scope=SYSTEM_SCOPE)
+        services.create_estate(_estate_fields(estate.investor_id, name="KAWASAN SAMA"), scope=ALL)
 
 
 def test_estate_cannot_shrink_below_its_zones():
@@ -128,9 +136,9 @@ def test_estate_cannot_shrink_below_its_zones():
     make_zone(estate=estate, area_ha=Decimal("30.5"))
     fields = _estate_fields(estate.investor_id, name=estate.name, region_id=estate.region_id)
     with pytest.raises(services.EstateAreaBelowZones):
-        services.update_estate(estate, replace(fields, area_ha=Decimal("90.4999")), scope=SYSTEM_SCOPE)
+        services.update_estate(estate, replace(fields, area_ha=Decimal("90.4999")), scope=ALL)
     assert estate.area_ha == Decimal(100)  # nothing assigned on refusal
-    services.update_estate(estate, replace(fields, area_ha=Decimal("90.5")), scope=SYSTEM_SCOPE)
+    services.update_estate(estate, replace(fields, area_ha=Decimal("90.5")), scope=ALL)
     assert estate.area_ha == Decimal("90.5")
 
 
@@ -139,13 +147,13 @@ def test_estate_cannot_shrink_below_its_zones():
 
 def test_zones_may_fill_the_estate_exactly_but_not_more():
     estate = make_estate(area_ha=Decimal(150))
-    services.add_zone(estate, ZoneFields(kind=ZoneKind.INDUSTRIAL, area_ha=Decimal(100)), scope=SYSTEM_SCOPE)
+    services.add_zone(estate, ZoneFields(kind=ZoneKind.INDUSTRIAL, area_ha=Decimal(100)), scope=ALL)
     with pytest.raises(services.ZoneAreaExceeded) as caught:
-        services.add_zone(estate, ZoneFields(kind=ZoneKind.HOUSING, area_ha=Decimal("50.0001")), scope=SYSTEM_SCOPE)
+        services.add_zone(estate, ZoneFields(kind=ZoneKind.HOUSING, area_ha=Decimal("50.0001")), scope=ALL)
     assert caught.value.left == Decimal(50)
     assert "50 ha" in caught.value.message
     assert _zones() == 1
-    services.add_zone(estate, ZoneFields(kind=ZoneKind.HOUSING, area_ha=Decimal(50), housing_units=800), scope=SYSTEM_SCOPE)
+    services.add_zone(estate, ZoneFields(kind=ZoneKind.HOUSING, area_ha=Decimal(50), housing_units=800), scope=ALL)
     assert _zones() == 2
     assert queries.zoned_area(estate.id) == Decimal(150)
 
@@ -154,25 +162,25 @@ def test_update_zone_counts_the_other_zones_only():
     estate = make_estate(area_ha=Decimal(100))
     zone = make_zone(estate=estate, area_ha=Decimal(40))
     make_zone(estate=estate, area_ha=Decimal(50))
-    services.update_zone(zone, ZoneFields(kind=ZoneKind.INDUSTRIAL, area_ha=Decimal(50)), scope=SYSTEM_SCOPE)
+    services.update_zone(zone, ZoneFields(kind=ZoneKind.INDUSTRIAL, area_ha=Decimal(50)), scope=ALL)
     with pytest.raises(services.ZoneAreaExceeded):
-        services.update_zone(zone, ZoneFields(kind=ZoneKind.INDUSTRIAL, area_ha=Decimal("50.0001")), scope=SYSTEM_SCOPE)
+        services.update_zone(zone, ZoneFields(kind=ZoneKind.INDUSTRIAL, area_ha=Decimal("50.0001")), scope=ALL)
     assert zone.area_ha == Decimal(50)
 
 
 def test_housing_units_only_for_housing_zones():
     estate = make_estate()
     with pytest.raises(services.HousingUnitsOutsideHousing):
-        services.add_zone(estate, ZoneFields(kind=ZoneKind.COMMERCIAL, area_ha=Decimal(5), housing_units=3), scope=SYSTEM_SCOPE)
+        services.add_zone(estate, ZoneFields(kind=ZoneKind.COMMERCIAL, area_ha=Decimal(5), housing_units=3), scope=ALL)
     assert _zones() == 0
 
 
 def test_delete_zone_frees_its_area():
     estate = make_estate(area_ha=Decimal(10))
     zone = make_zone(estate=estate, area_ha=Decimal(10))
-    services.delete_zone(zone, scope=SYSTEM_SCOPE)
+    services.delete_zone(zone, scope=ALL)
     assert _zones() == 0
-    services.add_zone(estate, ZoneFields(kind=ZoneKind.LEISURE, area_ha=Decimal(10)), scope=SYSTEM_SCOPE)
+    services.add_zone(estate, ZoneFields(kind=ZoneKind.LEISURE, area_ha=Decimal(10)), scope=ALL)
 
 
 def test_area_breakdown_groups_by_kind_and_adds_the_unzoned_rest():
@@ -194,8 +202,8 @@ def test_area_breakdown_groups_by_kind_and_adds_the_unzoned_rest():
 
 def test_claims_that_disagree_are_all_kept():
     estate = make_estate()
-    services.add_claim(_claim_fields(value=Decimal(50000), value_high=Decimal(100000)), estate=estate, scope=SYSTEM_SCOPE)
-    services.add_claim(_claim_fields(value=Decimal(15000), claimant="Analyst"), estate=estate, scope=SYSTEM_SCOPE)
+    services.add_claim(_claim_fields(value=Decimal(50000), value_high=Decimal(100000)), estate=estate, scope=ALL)
+    services.add_claim(_claim_fields(value=Decimal(15000), claimant="Analyst"), estate=estate, scope=ALL)
     db.session.expire(estate, ["claims"])
     groups = queries.group_claims(estate.claims)
     assert [c.value for c in groups[ClaimMetric.JOBS]] == [Decimal(50000), Decimal(15000)]
@@ -205,11 +213,11 @@ def test_claims_that_disagree_are_all_kept():
 def test_claim_needs_exactly_one_subject_and_an_ordered_range():
     estate = make_estate()
     with pytest.raises(services.EstateRuleError):
-        services.add_claim(_claim_fields(), scope=SYSTEM_SCOPE)
+        services.add_claim(_claim_fields(), scope=ALL)
     with pytest.raises(services.EstateRuleError):
-        services.add_claim(_claim_fields(), estate=estate, investor=estate.investor, scope=SYSTEM_SCOPE)
+        services.add_claim(_claim_fields(), estate=estate, investor=estate.investor, scope=ALL)
     with pytest.raises(services.ClaimRangeInverted):
-        services.add_claim(_claim_fields(value=Decimal(10), value_high=Decimal(9)), estate=estate, scope=SYSTEM_SCOPE)
+        services.add_claim(_claim_fields(value=Decimal(10), value_high=Decimal(9)), estate=estate, scope=ALL)
 
 
 def test_claims_about_an_investor_include_its_estates():
@@ -218,7 +226,7 @@ def test_claims_about_an_investor_include_its_estates():
     own = make_claim(investor=estate.investor, claimed_on=date(2025, 1, 1))
     about_estate = make_claim(estate=estate, claimed_on=date(2024, 1, 1))
     make_claim(estate=other)
-    assert queries.claims_about_investor(estate.investor, scope=SYSTEM_SCOPE) == [about_estate, own]
+    assert queries.claims_about_investor(estate.investor, scope=ALL) == [about_estate, own]
 
 
 def test_group_claims_orders_by_date():
@@ -246,14 +254,14 @@ def test_minimum_area_comes_from_the_setting_row():
 
 @pytest.mark.parametrize("bad_id", [0, -1, 2**31, 10**30])
 def test_lookups_answer_none_for_impossible_ids(bad_id: int):
-    assert queries.get_investor(bad_id, scope=SYSTEM_SCOPE) is None
-    assert queries.get_estate(bad_id, scope=SYSTEM_SCOPE) is None
-    assert queries.get_zone(bad_id, scope=SYSTEM_SCOPE) is None
-    assert queries.get_claim(bad_id, scope=SYSTEM_SCOPE) is None
+    assert queries.get_investor(bad_id, scope=ALL) is None
+    assert queries.get_estate(bad_id, scope=ALL) is None
+    assert queries.get_zone(bad_id, scope=ALL) is None
+    assert queries.get_claim(bad_id, scope=ALL) is None
 
 
 def test_region_choices_are_the_eight_in_bps_order():
-    names = [name for _, name in queries.region_choices(scope=SYSTEM_SCOPE)]
+    names = [name for _, name in queries.region_choices(scope=ALL)]
     assert len(names) == 8
     assert names[0] == "Kabupaten Pandeglang"
     assert names[-1] == "Kota Tangerang Selatan"
@@ -275,12 +283,12 @@ def test_search_investors_by_name_nib_and_capital_status():
     make_investor(legal_name="PT Jaya Abadi", nib="9120001234567")
     make_investor(legal_name="PT Cahaya 100%", capital_status=CapitalStatus.PMA, country_of_origin="CN")
     make_investor(legal_name="PT Lain_Lain")
-    assert _names(queries.search_investors("jaya", scope=SYSTEM_SCOPE)) == ["PT Jaya Abadi"]
-    assert _names(queries.search_investors("0001234", scope=SYSTEM_SCOPE)) == ["PT Jaya Abadi"]
-    assert _names(queries.search_investors("100%", scope=SYSTEM_SCOPE)) == ["PT Cahaya 100%"]  # % is a literal, not a wildcard
-    assert _names(queries.search_investors("n_L", scope=SYSTEM_SCOPE)) == ["PT Lain_Lain"]
-    assert _names(queries.search_investors(capital_status=CapitalStatus.PMA, scope=SYSTEM_SCOPE)) == ["PT Cahaya 100%"]
-    assert len(_names(queries.search_investors("  ", scope=SYSTEM_SCOPE))) == 3
+    assert _names(queries.search_investors("jaya", scope=ALL)) == ["PT Jaya Abadi"]
+    assert _names(queries.search_investors("0001234", scope=ALL)) == ["PT Jaya Abadi"]
+    assert _names(queries.search_investors("100%", scope=ALL)) == ["PT Cahaya 100%"]  # % is a literal, not a wildcard
+    assert _names(queries.search_investors("n_L", scope=ALL)) == ["PT Lain_Lain"]
+    assert _names(queries.search_investors(capital_status=CapitalStatus.PMA, scope=ALL)) == ["PT Cahaya 100%"]
+    assert len(_names(queries.search_investors("  ", scope=ALL))) == 3
 
 
 def test_investor_stats_count_estates_and_sum_investment_in_one_query():
@@ -289,10 +297,10 @@ def test_investor_stats_count_estates_and_sum_investment_in_one_query():
     make_estate(investor=rich, planned_investment_rp=None)
     make_estate(investor=rich, planned_investment_rp=Decimal(50))
     empty = make_investor()
-    stats = queries.investor_stats([rich.id, empty.id], scope=SYSTEM_SCOPE)
+    stats = queries.investor_stats([rich.id, empty.id], scope=ALL)
     assert stats[rich.id] == queries.InvestorStats(3, Decimal(150))
     assert stats[empty.id] == queries.InvestorStats(0, None)
-    assert queries.investor_stats([], scope=SYSTEM_SCOPE) == {}
+    assert queries.investor_stats([], scope=ALL) == {}
 
 
 def test_search_estates_filters_and_sorts():
@@ -306,21 +314,23 @@ def test_search_estates_filters_and_sorts():
         area_ha=Decimal(50),
         planned_investment_rp=Decimal(900),
     )
-    assert _names(queries.search_estates("dinasti", scope=SYSTEM_SCOPE)) == ["Kawasan A"]
-    assert _names(queries.search_estates(region_id=region("36.72").id, scope=SYSTEM_SCOPE)) == ["Kawasan B"]
-    assert _names(queries.search_estates(status=EstateStatus.STOPPED, scope=SYSTEM_SCOPE)) == ["Kawasan C"]
-    assert _names(queries.search_estates(sort="-investment", scope=SYSTEM_SCOPE)) == ["Kawasan C", "Kawasan A", "Kawasan B"]
-    assert _names(queries.search_estates(sort="investment", scope=SYSTEM_SCOPE)) == ["Kawasan A", "Kawasan C", "Kawasan B"]
-    assert _names(queries.search_estates(sort="-area", scope=SYSTEM_SCOPE)) == ["Kawasan B", "Kawasan A", "Kawasan C"]
-    assert _names(queries.search_estates(sort="area", scope=SYSTEM_SCOPE)) == ["Kawasan C", "Kawasan A", "Kawasan B"]
-    assert _names(queries.search_estates(sort="nonsense", scope=SYSTEM_SCOPE)) == ["Kawasan A", "Kawasan B", "Kawasan C"]
+    assert _names(queries.search_estates("dinasti", scope=ALL)) == ["Kawasan A"]
+    assert _names(queries.search_estates(region_id=region("36.72").id, scope=ALL)) == ["Kawasan B"]
+    assert _names(queries.search_estates(status=EstateStatus.STOPPED, scope=ALL)) == ["Kawasan C"]
+    assert _names(queries.search_estates(sort="-investment", scope=ALL)) == ["Kawasan C", "Kawasan A", "Kawasan B"]
+    assert _names(queries.search_estates(sort="investment", scope=ALL)) == ["Kawasan A", "Kawasan C", "Kawasan B"]
+    assert _names(queries.search_estates(sort="-area", scope=ALL)) == ["Kawasan B", "Kawasan A", "Kawasan C"]
+    assert _names(queries.search_estates(sort="area", scope=ALL)) == ["Kawasan C", "Kawasan A", "Kawasan B"]
+    assert _names(queries.search_estates(sort="nonsense", scope=ALL)) == ["Kawasan A", "Kawasan B", "Kawasan C"]
 
 
 def test_estate_totals_follow_the_filters():
     make_estate(area_ha=Decimal("100.5"), planned_investment_rp=Decimal(650))
     make_estate(area_ha=Decimal(50), planned_investment_rp=None, region=region("36.01"))
-    assert queries.estate_totals(scope=SYSTEM_SCOPE) == queries.EstateTotals(2, Decimal("150.5"), Decimal(650))
-    assert queries.estate_totals(region_id=region("36.01").id, scope=SYSTEM_SCOPE) == queries.EstateTotals(1, Decimal(50), Decimal(0))
+    assert queries.estate_totals(scope=ALL) == queries.EstateTotals(2, Decimal("150.5"), Decimal(650))
+    assert queries.estate_totals(region_id=region("36.01").id, scope=ALL) == queries.EstateTotals(
+        1, Decimal(50), Decimal(0)
+    )
 
 
 # --- ranges the services enforce themselves (for callers that skip the forms) ----------------------------
@@ -342,7 +352,7 @@ def test_estate_totals_follow_the_filters():
 def test_create_estate_refuses_out_of_range_values(kw: dict, field: str):
     investor = make_investor()
     with pytest.raises(services.EstateRuleError) as caught:
-        services.create_estate(_estate_fields(investor.id, **kw), scope=SYSTEM_SCOPE)
+        services.create_estate(_estate_fields(investor.id, **kw), scope=ALL)
     assert caught.value.field == field
 
 
@@ -357,21 +367,21 @@ def test_create_estate_refuses_out_of_range_values(kw: dict, field: str):
     ],
 )
 def test_create_estate_accepts_the_limits(kw: dict):
-    assert services.create_estate(_estate_fields(make_investor().id, **kw), scope=SYSTEM_SCOPE).id
+    assert services.create_estate(_estate_fields(make_investor().id, **kw), scope=ALL).id
 
 
 def test_zone_and_claim_ranges():
     estate = make_estate()
     with pytest.raises(services.OutOfRange):
         services.add_zone(
-            estate, ZoneFields(kind=ZoneKind.INDUSTRIAL, area_ha=Decimal(1), planned_direct_jobs=1_000_001), scope=SYSTEM_SCOPE
+            estate, ZoneFields(kind=ZoneKind.INDUSTRIAL, area_ha=Decimal(1), planned_direct_jobs=1_000_001), scope=ALL
         )
     with pytest.raises(services.OutOfRange):
-        services.add_zone(estate, ZoneFields(kind=ZoneKind.INDUSTRIAL, area_ha=Decimal(0)), scope=SYSTEM_SCOPE)
+        services.add_zone(estate, ZoneFields(kind=ZoneKind.INDUSTRIAL, area_ha=Decimal(0)), scope=ALL)
     with pytest.raises(services.OutOfRange):
-        services.add_claim(_claim_fields(value=Decimal(10**15 + 1)), estate=estate, scope=SYSTEM_SCOPE)
+        services.add_claim(_claim_fields(value=Decimal(10**15 + 1)), estate=estate, scope=ALL)
     with pytest.raises(services.OutOfRange):
-        services.add_claim(_claim_fields(value=Decimal(-1)), estate=estate, scope=SYSTEM_SCOPE)
+        services.add_claim(_claim_fields(value=Decimal(-1)), estate=estate, scope=ALL)
     assert _zones() == 0
 
 
@@ -379,4 +389,4 @@ def test_names_with_non_ascii_letters_are_caught_before_the_database_refuses_the
     make_investor(legal_name="PT Ärztehaus Über")
     assert queries.investor_name_taken("PT Ärztehaus Über")
     with pytest.raises(services.NameTaken):
-        services.create_investor(_investor_fields(legal_name=" PT Ärztehaus Über "), scope=SYSTEM_SCOPE)
+        services.create_investor(_investor_fields(legal_name=" PT Ärztehaus Über "), scope=ALL)

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.models import User, db
 from app.security import Scope
 from permits import documents
+from permits.documents_views import REFUSAL_KEY
 from permits.models import Permit, PermitDocument
 from tests.factories import make_estate, make_investor, make_permit, region
 
@@ -43,9 +44,11 @@ def rows() -> int:
     return db.session.scalar(select(func.count(PermitDocument.id))) or 0
 
 
-def flashes(client: FlaskClient) -> list[tuple[str, str]]:
+def refusal(client: FlaskClient) -> str:
+    """Why the last upload was refused, as kept for the permit page the officer is sent back to."""
     with client.session_transaction() as session:
-        return list(session.get("_flashes", []))
+        kept = session.get(REFUSAL_KEY) or {}
+    return kept.get("reason", "")
 
 
 def permit_of(investor=None, bps_code: str = "36.73") -> Permit:
@@ -129,8 +132,8 @@ def test_a_bad_file_is_refused_with_a_message_and_nothing_is_stored(client, fold
     permit = permit_of()
     response = upload(client, permit, content, name)
     assert response.status_code == 302
-    ((category, text),) = flashes(client)
-    assert category == "error" and "Nothing was uploaded" in text and message in text
+    text = refusal(client)
+    assert text.startswith("Nothing was uploaded:") and message in text
     assert rows() == 0 and files_in(folder) == []
 
 
@@ -141,7 +144,7 @@ def test_no_file_chosen_is_refused(client, folder):
         data={"doc-document": (io.BytesIO(b""), ""), "doc-note": "x"},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 302 and "Choose a file" in flashes(client)[0][1]
+    assert response.status_code == 302 and "Choose a file" in refusal(client)
     assert rows() == 0 and files_in(folder) == []
 
 
@@ -152,7 +155,7 @@ def test_the_size_limit_is_a_setting_and_holds_on_both_sides(app, client, folder
     over = at_limit + b"0"
     response = upload(client, permit, over, "besar.pdf")
     assert response.status_code == 302
-    text = flashes(client)[0][1]
+    text = refusal(client)
     assert "is larger than 1,000 bytes" in text or "is larger than 1000 bytes" in text
     assert rows() == 0 and files_in(folder) == []
     assert upload(client, permit, at_limit, "pas.pdf").status_code == 302
@@ -241,7 +244,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, anon_client):
     [
         ("SK KKPR.pdf", "SK KKPR.pdf"),
         ("  .hidden.pdf ", "hidden.pdf"),
-        ("Izin Lingkungan – naïve.pdf", "Izin Lingkungan – naïve.pdf"),
+        ("Izin Lingkungan — naïve.pdf", "Izin Lingkungan — naïve.pdf"),
         ("a" * 300 + ".pdf", "a" * 196 + ".pdf"),
     ],
 )
@@ -285,9 +288,10 @@ def test_files_of_a_rolled_back_transaction_are_deleted_and_committed_ones_kept(
     (document,) = documents.store_documents(
         permit, [documents.Upload("b.pdf", io.BytesIO(PDF))], uploaded_by_id=user.id
     )
+    stored_name = document.stored_name
     db.session.commit()
     db.session.close()
-    assert files_in(folder) == [document.stored_name] and rows() == 1
+    assert files_in(folder) == [stored_name] and rows() == 1
 
 
 def test_one_bad_file_in_a_batch_stores_none_of_them(folder):
@@ -321,3 +325,53 @@ def test_visible_permit_follows_the_scope():
     for scope in hidden:
         with pytest.raises(Exception, match="404"):
             documents.visible_permit(scope, permit.id)
+
+
+# --- the partial on the officer's permit page ---------------------------------------------------------------
+
+
+def _render_partial(app: Flask, user: User, permit: Permit, refused: dict | None = None) -> str:
+    from flask import render_template_string, session
+    from flask_login import login_user
+
+    with app.test_request_context(f"/permits/{permit.id}"):
+        login_user(user)
+        if refused:
+            session[REFUSAL_KEY] = refused
+        html = render_template_string('{% include "permits/_documents.html" %}', permit=permit)
+        assert REFUSAL_KEY not in session or not refused or refused["permit_id"] != permit.id  # shown once
+        return html
+
+
+def test_the_partial_lists_documents_with_download_links_and_offers_upload_to_editors_only(app, client, login_as):
+    permit = permit_of()
+    upload(client, permit, PDF, "sk-kkpr.pdf", note="Surat keputusan")
+    document = db.session.scalars(select(PermitDocument)).one()
+    officer_html = _render_partial(app, client.user, permit)
+    assert f'href="/documents/{document.id}/download"' in officer_html
+    assert "sk-kkpr.pdf" in officer_html and "Surat keputusan" in officer_html
+    assert 'id="document-form"' in officer_html and 'enctype="multipart/form-data"' in officer_html
+    governor_html = _render_partial(app, login_as("governor").user, permit)
+    assert f'href="/documents/{document.id}/download"' in governor_html
+    assert 'id="document-form"' not in governor_html
+
+
+def test_the_partial_says_when_there_is_no_document(app, client):
+    assert 'id="no-documents"' in _render_partial(app, client.user, permit_of())
+
+
+def test_the_partial_shows_why_the_last_upload_was_refused_beside_the_file_field_once(app, client):
+    permit = permit_of()
+    other = permit_of()
+    reason = {"permit_id": permit.id, "reason": "Nothing was uploaded: “x.pdf” is empty (0 bytes)."}
+    html = _render_partial(app, client.user, permit, refused=reason)
+    field = re.search(r'id="doc-document-error">(.*?)</div>', html, re.S)
+    assert field and "is empty (0 bytes)" in html_unescape(field.group(1))
+    assert "is empty" not in _render_partial(app, client.user, other, refused=reason)  # another permit's page
+    assert "is empty" not in _render_partial(app, client.user, permit)
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)

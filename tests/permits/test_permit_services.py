@@ -230,7 +230,9 @@ def test_create_permit_refuses_a_status_the_prerequisites_do_not_allow():
 def test_update_permit_edits_the_record_not_the_status():
     permit = make_permit("AMDAL", status=PermitStatus.SUBMITTED, submitted_on=date(2025, 9, 1))
     seen = permit.version
-    update_permit(permit, reference_number=" SK-1 ", issuing_authority=" ", notes="n", expected_version=seen, scope=SYSTEM_SCOPE)
+    update_permit(
+        permit, reference_number=" SK-1 ", issuing_authority=" ", notes="n", expected_version=seen, scope=SYSTEM_SCOPE
+    )
     assert (permit.reference_number, permit.issuing_authority, permit.status) == (
         "SK-1",
         permit.permit_type.issuing_authority,

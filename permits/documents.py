@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from app.models import db
 from app.security import Scope
 from estates.models import Estate
-from estates.queries import estates_visible_to
+from estates.queries import MAX_ID, estates_visible_to
 from permits.models import Permit, PermitDocument, PermitStatus
 from permits.stages import TransitionError, check_move
 from permits.workflow import ConcurrentEdit, advance_permit
@@ -345,8 +345,16 @@ def discard_files(documents: Sequence[PermitDocument]) -> None:
 # --- access and reads --------------------------------------------------------------------------------------
 
 
+def require_id(obj_id: int) -> int:
+    """An id from a URL, or 404 when no row can have it (PostgreSQL would refuse one past INTEGER with a 500)."""
+    if not 0 < obj_id <= MAX_ID:
+        abort(404)
+    return obj_id
+
+
 def visible_permit(scope: Scope, permit_id: int) -> Permit:
     """The permit with its estate (and investor) and type when ``scope`` may see it; 404 otherwise."""
+    require_id(permit_id)
     query = (
         select(Permit)
         .join(Permit.estate)
@@ -362,6 +370,7 @@ def visible_permit(scope: Scope, permit_id: int) -> Permit:
 
 def visible_document(scope: Scope, document_id: int) -> PermitDocument:
     """The document when ``scope`` may see its permit's estate; 404 otherwise (also for another investor's)."""
+    require_id(document_id)
     query = (
         select(PermitDocument)
         .join(PermitDocument.permit)

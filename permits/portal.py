@@ -87,6 +87,7 @@ def investor_estates_query(investor_id: int) -> Select:
 
 def investor_estate(investor_id: int, estate_id: int) -> Estate:
     """One of the investor's estates with region and zones; 404 for anybody else's."""
+    documents.require_id(estate_id)
     query = (
         select(Estate)
         .where(Estate.id == estate_id, Estate.investor_id == investor_id)

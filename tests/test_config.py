@@ -182,13 +182,13 @@ def make_run_plan(**env: str) -> str:
 
 
 def test_make_run_serves_on_port_5000_by_default_and_port_overrides_it() -> None:
-    assert "run --host 127.0.0.1 --port 5000" in make_run_plan()
-    assert "run --host 127.0.0.1 --port 5123" in make_run_plan(PORT="5123")
+    assert "serve --host 127.0.0.1 --port 5000" in make_run_plan()
+    assert "serve --host 127.0.0.1 --port 5123" in make_run_plan(PORT="5123")
 
 
 def test_make_run_migrates_and_seeds_before_serving() -> None:
     plan = make_run_plan()
-    steps = ["db upgrade", "seed-demo --if-empty", "run --host 127.0.0.1"]
+    steps = ["db upgrade", "seed-demo --if-empty", "serve --host 127.0.0.1"]
     positions = [plan.find(step) for step in steps]
     assert all(p >= 0 for p in positions), plan
     assert positions == sorted(positions), plan

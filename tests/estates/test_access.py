@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app.models import Role, db
 from app.security import SYSTEM_SCOPE, Scope
-from estates import queries, services
+from estates import queries, services, views
 from estates.models import Claim, ClaimMetric, Estate, Investor, Zone, ZoneKind
 from estates.services import ClaimFields, EstateFields, ZoneFields
 from tests.factories import make_claim, make_estate, make_investor, make_zone, region
@@ -409,3 +409,17 @@ def test_anonymous_visitors_are_sent_to_sign_in(anon_client: FlaskClient, world:
     for url, data in all_write_requests(world):
         response = anon_client.post(url, data=data)
         assert response.status_code == 302 and response.location.startswith("/login"), url
+
+
+# --- the services' own checks, should a view ever skip the scoped read ---------------------------------------
+
+
+def test_a_service_refusal_reaches_the_visitor_as_404_or_403(
+    serang_officer: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+):
+    before = snapshot()
+    monkeypatch.setattr(queries, "get_zone", lambda zone_id, scope: world.tangerang.zone)  # a read gone wrong
+    assert serang_officer.post(f"/zones/{world.tangerang.zone.id}/delete", data={}).status_code == 404
+    monkeypatch.setattr(views, "current_scope", lambda: Scope(role=Role.GOVERNOR))  # a role check gone wrong
+    assert serang_officer.post(f"/zones/{world.serang.zone.id}/delete", data={}).status_code == 403
+    assert snapshot() == before

@@ -217,6 +217,8 @@ def test_a_region_officer_sees_only_documents_of_estates_in_the_region(client, l
 def test_unknown_or_malformed_ids_are_404(client):
     assert download(client, 999999).status_code == 404
     assert client.get("/documents/abc/download").status_code == 404
+    assert download(client, 2**40).status_code == 404  # past INTEGER: PostgreSQL must not see it
+    assert client.post(f"/permits/{2**40}/documents", data={}).status_code == 404
     assert client.post("/permits/999999/documents", data={}).status_code == 404
 
 

@@ -369,3 +369,16 @@ def test_a_permit_recorded_after_the_fact_does_not_quote_pantaus_own_recording_n
     who, text = row(page, f"permits-{amdal.estate_id}", "AMDAL")
     assert who == "you" and "Revise and resubmit: what the agency asked for in its letter by" in text
     assert note.rstrip(".") not in text
+
+
+def test_bad_page_numbers_and_ids_never_give_a_500(login_as):
+    portal = login_as("investor", investor=make_investor())
+    for url in ("/portal?page=abc", "/portal?page=99999999999", "/portal/documents?page=-1"):
+        assert portal.get(url).status_code == 200, url
+    for url in (
+        "/portal/permits/abc",
+        "/portal/estates/0",
+        "/portal/permits/99999999999",
+        "/portal/estates/4294967296",
+    ):
+        assert portal.get(url).status_code == 404, url

@@ -51,7 +51,7 @@ def create_app(
 def register_models() -> None:
     """Import every package's models so that migrations and mappers see the whole schema."""
     import estates.models  # noqa: F401
-    import permits.models  # noqa: F401
+    import permits.models
     import permits.stall_models  # noqa: F401
 
 

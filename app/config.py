@@ -47,7 +47,7 @@ class Config:
         "frame-ancestors": "'none'",
     }
     DOCUMENT_MAX_BYTES = 20 * 1024 * 1024  # one uploaded document (PDF, PNG, JPEG)
-    MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # one request, several documents; larger ones get 413
+    MAX_CONTENT_LENGTH = 5 * 20 * 1024 * 1024 + 256 * 1024  # five documents and the form; larger: 413
     FORCE_HTTPS = False  # the HTTPS proxy in front redirects; set True when Flask itself faces browsers
     # Start APScheduler inside this process (``make run`` only; production runs ``flask scheduler run``).
     SCHEDULER_ENABLED = False

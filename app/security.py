@@ -144,6 +144,7 @@ class Scope:
 
 
 EDITORS = (Role.OFFICER, Role.ADMINISTRATOR)  # may record and change investors, estates and permits
+OFFICE = (Role.ADMINISTRATOR, Role.OFFICER, Role.GOVERNOR)  # may read the office's pages (not investors)
 SYSTEM_SCOPE = Scope(role=Role.ADMINISTRATOR)  # for the command line and scheduled jobs
 
 

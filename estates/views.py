@@ -26,15 +26,13 @@ from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.wrappers import Response
 
 from app.formatting import hectares, number, rupiah_short
-from app.models import Role, db
-from app.security import EDITORS, current_scope, role_required
+from app.models import db
+from app.security import EDITORS, OFFICE, current_scope, role_required
 from estates import forms, queries, services
 from estates.models import CapitalStatus, ClaimMetric, Estate, EstateStatus
 
 bp = Blueprint("estates", __name__, template_folder="templates")
 
-# The office's pages (estates, permits, the dashboard): everyone but investor users, who use the portal.
-OFFICE = (Role.ADMINISTRATOR, Role.OFFICER, Role.GOVERNOR)
 
 EstatePanel = Callable[[Estate], str]
 _estate_panels: list[EstatePanel] = []

@@ -11,8 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.models import Role
-from app.security import current_scope, role_required
-from estates.views import OFFICE
+from app.security import OFFICE, current_scope, role_required
 from permits.services import dashboard_figures
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")

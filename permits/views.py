@@ -15,11 +15,11 @@ from markupsafe import Markup
 from werkzeug.exceptions import Forbidden, NotFound
 
 from app.extensions import db
-from app.security import EDITORS, current_scope, role_required
+from app.security import EDITORS, OFFICE, current_scope, role_required
 from estates.models import Estate
 from estates.queries import get_estate
 from estates.services import NotInScope, ReadOnlyScope
-from estates.views import OFFICE, register_estate_panel
+from estates.views import register_estate_panel
 from permits import services
 from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
 from permits.stages import TransitionError, allowed_targets

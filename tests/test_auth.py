@@ -226,9 +226,7 @@ def test_sign_in_attempts_are_rate_limited_per_address(strict_app, officer):
     client = strict_app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    guesses = [
-        _sign_in(client, password=f"tebakan-nomor-{n}", csrf_token=token).status_code for n in range(4)
-    ]
+    guesses = [_sign_in(client, password=f"tebakan-nomor-{n}", csrf_token=token).status_code for n in range(4)]
     assert guesses == [200, 200, 200, 429]  # the fourth guess within the minute is refused unread
     assert _events(AuditEvent.LOGIN_FAILED) == 3
 

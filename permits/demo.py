@@ -27,6 +27,7 @@ from estates.models import (
 from permits.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD, FICTIONAL, REFERENCE_CASE, ZONE_SPLIT
 from permits.models import Permit, PermitStatus, PermitType
 from permits.services import create_permit
+from permits.workflow import advance_permit
 
 CHAIN = ("NIB", "KKPR", "PERTEK", "AMDAL", "IUKI", "PBG", "SLF")
 # Calendar days each permit took in the fictional histories (real durations run far past the statutory ones).
@@ -48,7 +49,11 @@ DEMO_AUTHORITY = {
     "IUKI": "Lembaga OSS",
 }
 ANCHOR = date(2026, 11, 16)  # the fictional histories end here, so the demo never holds a future date
-RECORDED_BY = "Demo seed"
+RECORDED_BY = "Data demo"
+RETURN_NOTE = (
+    "Dokumen ANDAL dan RKL-RPL perlu diperbaiki: peta sebaran dampak belum mencakup permukiman di hilir dan "
+    "kajian lalu lintas belum memakai data terbaru. Mohon unggah dokumen perbaikan (fiktif)."
+)
 
 
 def seed_demo() -> dict[str, int]:
@@ -148,11 +153,11 @@ def _seed_fictional(index: int, row: tuple, regions: dict, types: dict, added: d
         nib=f"99{index + 1:011d}",
         npwp=f"99{index + 1:013d}",
         main_kbli="68130",
-        contact_person="Demo contact",
+        contact_person="Kontak demo",
         email=f"contact{index + 1}@demo.pantau.test",
         phone="+62 254 000000",
         is_demo=True,
-        notes="Fictional demo record.",
+        notes="Data fiktif untuk demo.",
     )
     estate_status = EstateStatus(status)
     estate = Estate(
@@ -163,11 +168,11 @@ def _seed_fictional(index: int, row: tuple, regions: dict, types: dict, added: d
         area_ha=Decimal(area),
         planned_investment_rp=Decimal(value),
         status=estate_status,
-        notes="Fictional demo record.",
+        notes="Data fiktif untuk demo.",
     )
     if estate_status is EstateStatus.STOPPED:
         estate.stop_order_on = date(2026, 6, 10)
-        estate.stop_order_reason = "Temporary stop order over a land dispute with residents (fictional)."
+        estate.stop_order_reason = "Penghentian sementara karena sengketa lahan dengan warga (fiktif)."
     db.session.add_all([investor, estate])
     added["investors"] += 1
     added["estates"] += 1
@@ -185,9 +190,9 @@ def _seed_fictional(index: int, row: tuple, regions: dict, types: dict, added: d
             estate=estate,
             metric=ClaimMetric.JOBS,
             value=Decimal(int(Decimal(area) * 120)),
-            unit="direct jobs",
+            unit="pekerja langsung",
             claimant=name,
-            source="Investment plan submitted to DPMPTSP (fictional)",
+            source="Rencana investasi yang diserahkan ke DPMPTSP (fiktif)",
             claimed_on=date(2025, 1, 15),
             recorded_by=RECORDED_BY,
         )
@@ -199,12 +204,16 @@ def _seed_fictional(index: int, row: tuple, regions: dict, types: dict, added: d
 
 
 def _record(spec: Permit, estate: Estate) -> Permit:
-    """Record a permit described by an unsaved ``spec`` through the stage machine, as an officer would."""
+    """Record a permit described by an unsaved ``spec`` through the stage machine, as an officer would.
+
+    A returned permit is recorded under review, then returned two weeks later with the agency's request.
+    """
     db.session.flush()  # the estate needs its id
-    return create_permit(
+    returned = spec.status is PermitStatus.RETURNED
+    permit = create_permit(
         estate,
         spec.permit_type.id,
-        spec.status,
+        PermitStatus.UNDER_REVIEW if returned else spec.status,
         actor=RECORDED_BY,
         reference_number=spec.reference_number,
         submitted_on=spec.submitted_on,
@@ -212,6 +221,15 @@ def _record(spec: Permit, estate: Estate) -> Permit:
         issuing_authority=spec.issuing_authority,
         notes=spec.notes,
     )
+    if returned:
+        advance_permit(
+            permit,
+            PermitStatus.RETURNED,
+            actor=spec.issuing_authority,
+            note=RETURN_NOTE,
+            on=_weekday(spec.submitted_on + timedelta(days=14)),
+        )
+    return permit
 
 
 def _fictional_permits(index: int, furthest: str, region: Region, types: dict) -> list[Permit]:
@@ -245,7 +263,7 @@ def _open_permits(code: str, state: str, filed: date, region: Region, types: dic
             filed - timedelta(days=30),
             region,
             types,
-            "Rejected: the technical review found the drainage plan incomplete (fictional).",
+            "Ditolak: kajian teknis menilai rencana drainase belum lengkap (fiktif).",
         )
         second = _permit(
             code,
@@ -254,7 +272,7 @@ def _open_permits(code: str, state: str, filed: date, region: Region, types: dic
             None,
             region,
             types,
-            "Second application after the first was rejected.",
+            "Permohonan kedua setelah permohonan pertama ditolak.",
         )
         return [first, second]
     status = {"review": PermitStatus.UNDER_REVIEW, "returned": PermitStatus.RETURNED}[state]

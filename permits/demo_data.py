@@ -11,8 +11,8 @@ from datetime import date
 
 JDI = "PT Jaya Dinasti Indonesia"
 JDI_ESTATE = "Kawasan Industri Sawah Luhur"
-ILLUSTRATIVE = "Illustrative date for the demo: the press reports give no exact date."
-PRESS = "Press reports 2025-2026 (publication to be recorded by the officer)"
+ILLUSTRATIVE = "Tanggal ilustratif untuk demo: pemberitaan tidak menyebut tanggal pasti."
+PRESS = "Pemberitaan media 2025-2026 (nama terbitan dicatat oleh petugas)"
 
 # (kind, share of the estate's area) for the fictional estates; the rest stays unzoned.
 ZONE_SPLIT = (
@@ -31,9 +31,9 @@ REFERENCE_CASE = {
         "country_of_origin": "CN",
         "main_kbli": "68130",
         "is_demo": False,
-        "notes": "Chinese-owned PMA developing an industrial estate with worker housing, a commercial centre and "
-        "leisure areas in Kota Serang. Reference case of Pantau, as reported in the press in 2025-2026; "
-        "NIB and contact details not published.",
+        "notes": "PMA milik investor Tiongkok yang membangun kawasan industri dengan perumahan pekerja, pusat "
+        "komersial dan area rekreasi di Kota Serang. Kasus acuan Pantau, sebagaimana diberitakan media pada "
+        "2025-2026; NIB dan kontak tidak dipublikasikan.",
     },
     "estate": {
         "name": JDI_ESTATE,
@@ -45,35 +45,34 @@ REFERENCE_CASE = {
         "kbli": "68130",
         "status": "stopped",
         "stop_order_on": date(2025, 9, 16),
-        "stop_order_reason": "Ordered by the Kota Serang government while the environmental approval (AMDAL) "
-        "was still pending.",
-        "notes": "Area and value as most often reported (150 ha, Rp650 miliar); other reports differ: see claims.",
+        "stop_order_reason": "Diperintahkan Pemerintah Kota Serang selama persetujuan lingkungan (AMDAL) belum terbit.",
+        "notes": "Luas dan nilai menurut pemberitaan terbanyak (150 ha, Rp650 miliar); sumber lain berbeda: lihat klaim.",
     },
     "zones": [
         {
             "kind": "industrial",
-            "name": "Industrial plots",
+            "name": "Kaveling industri",
             "area_ha": "100",
-            "notes": "Illustrative split: the reports give no breakdown by zone.",
+            "notes": "Pembagian ilustratif: pemberitaan tidak merinci luas per zona.",
         },
         {
             "kind": "housing",
-            "name": "Worker housing",
+            "name": "Perumahan pekerja",
             "area_ha": "25",
             "housing_units": 2500,
-            "notes": "Illustrative split: the reports give no breakdown by zone.",
+            "notes": "Pembagian ilustratif: pemberitaan tidak merinci luas per zona.",
         },
         {
             "kind": "commercial",
-            "name": "Commercial centre",
+            "name": "Pusat komersial",
             "area_ha": "10",
-            "notes": "Illustrative split: the reports give no breakdown by zone.",
+            "notes": "Pembagian ilustratif: pemberitaan tidak merinci luas per zona.",
         },
         {
             "kind": "leisure",
-            "name": "Leisure area",
+            "name": "Area rekreasi",
             "area_ha": "10",
-            "notes": "Illustrative split: the reports give no breakdown by zone.",
+            "notes": "Pembagian ilustratif: pemberitaan tidak merinci luas per zona.",
         },
     ],
     "claims": [
@@ -84,16 +83,16 @@ REFERENCE_CASE = {
             "claimant": JDI,
             "source": PRESS,
             "claimed_on": date(2025, 9, 16),
-            "notes": "Most reports. " + ILLUSTRATIVE,
+            "notes": "Sebagian besar pemberitaan. " + ILLUSTRATIVE,
         },
         {
             "metric": "investment_rp",
             "value": 600_000_000_000,
             "unit": "Rp",
-            "claimant": "One press report",
+            "claimant": "Satu pemberitaan",
             "source": PRESS,
             "claimed_on": date(2025, 9, 18),
-            "notes": "A single report. " + ILLUSTRATIVE,
+            "notes": "Hanya satu pemberitaan. " + ILLUSTRATIVE,
         },
         {
             "metric": "area_ha",
@@ -109,29 +108,29 @@ REFERENCE_CASE = {
             "value": 100,
             "value_high": 199,
             "unit": "ha",
-            "claimant": "Press report",
+            "claimant": "Pemberitaan media",
             "source": PRESS,
             "claimed_on": date(2025, 9, 20),
-            "notes": '"100-odd hectares". ' + ILLUSTRATIVE,
+            "notes": '"Seratusan hektare". ' + ILLUSTRATIVE,
         },
         {
             "metric": "area_ha",
             "value": 4000,
             "unit": "ha",
-            "claimant": "Rumour quoted in the press",
+            "claimant": "Kabar yang dikutip media",
             "source": PRESS,
             "claimed_on": date(2025, 10, 1),
-            "notes": "Unverified rumour. " + ILLUSTRATIVE,
+            "notes": "Kabar yang belum terverifikasi. " + ILLUSTRATIVE,
         },
         {
             "metric": "jobs",
             "value": 50_000,
             "value_high": 100_000,
-            "unit": "local jobs",
+            "unit": "tenaga kerja lokal",
             "claimant": JDI,
             "source": PRESS,
             "claimed_on": date(2025, 9, 16),
-            "notes": "3-7 times what 100 jobs/ha gives on 150 ha (15,000). " + ILLUSTRATIVE,
+            "notes": "3-7 kali angka 100 pekerja/ha pada 150 ha (15.000). " + ILLUSTRATIVE,
         },
     ],
     "permits": [
@@ -141,15 +140,15 @@ REFERENCE_CASE = {
             "submitted_on": date(2025, 2, 3),
             "decided_on": date(2025, 2, 3),
             "issuing_authority": "Lembaga OSS (Kementerian Investasi/BKPM)",
-            "notes": "Issued centrally. " + ILLUSTRATIVE,
+            "notes": "Diterbitkan oleh pusat. " + ILLUSTRATIVE,
         },
         {
             "code": "KKPR",
             "status": "issued",
             "submitted_on": date(2025, 2, 10),
             "decided_on": date(2025, 3, 24),
-            "issuing_authority": "Kementerian ATR/BPN through OSS",
-            "notes": "Issued centrally. " + ILLUSTRATIVE,
+            "issuing_authority": "Kementerian ATR/BPN melalui OSS",
+            "notes": "Diterbitkan oleh pusat. " + ILLUSTRATIVE,
         },
         {
             "code": "PERTEK",
@@ -157,14 +156,14 @@ REFERENCE_CASE = {
             "submitted_on": date(2025, 4, 7),
             "decided_on": date(2025, 5, 26),
             "issuing_authority": "Kementerian Lingkungan Hidup",
-            "notes": "Not in the press reports; recorded as issued because the AMDAL review needs it. " + ILLUSTRATIVE,
+            "notes": "Tidak disebut media; dicatat terbit karena penilaian AMDAL memerlukannya. " + ILLUSTRATIVE,
         },
         {
             "code": "AMDAL",
             "status": "under_review",
             "submitted_on": date(2025, 6, 30),
             "issuing_authority": "Kementerian Lingkungan Hidup",
-            "notes": "Under review at the environment ministry (PP 28/2025 Pasal 138(4)). " + ILLUSTRATIVE,
+            "notes": "Dalam penilaian di Kementerian Lingkungan Hidup (PP 28/2025 Pasal 138(4)). " + ILLUSTRATIVE,
         },
     ],
 }

@@ -81,12 +81,15 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.access import install_access_gate
     from app.auth import bp as auth_bp
+    from app.user_admin import bp as users_bp
     from app.views import bp as core_bp
     from estates.views import bp as estates_bp
     from permits.admin import bp as admin_bp
     from permits.dashboard import bp as dashboard_bp
     from permits.documents_views import bp as documents_bp
+    from permits.notification_views import bp as notifications_bp
     from permits.portal import bp as portal_bp
+    from permits.stall_views import bp as stalls_bp
     from permits.views import bp as permits_bp
 
     install_access_gate(app)
@@ -98,6 +101,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(stalls_bp)
+    app.register_blueprint(users_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -126,7 +132,9 @@ def register_jobs(app: Flask) -> None:
     """Scheduled jobs: each a plain function of its package, run by the one scheduler (app/scheduler.py)."""
     from app.scheduler import daily_at, register_job
     from forecast.jobs import refresh_forecasts
-    from permits.jobs import stall_scan
+    from permits.jobs import every_minutes, send_outbox, stall_scan
 
     register_job(app, "stall-scan", stall_scan, daily_at("STALL_SCAN_TIME"))
     register_job(app, "forecast-refresh", refresh_forecasts, daily_at("FORECAST_REFRESH_TIME"))
+    if app.config.get("MAIL_SERVER"):  # without SMTP the messages stay in the app: nothing to send
+        register_job(app, "send-outbox", send_outbox, every_minutes("OUTBOX_INTERVAL_MINUTES"))

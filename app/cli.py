@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Mapping
 
 import click
 from flask import current_app
@@ -104,7 +105,18 @@ def serve_command(host: str, port: int, scheduler: bool) -> None:
 
     app = current_app._get_current_object()
     reloading = app.debug
-    if scheduler and (not reloading or os.environ.get("WERKZEUG_RUN_MAIN") == "true"):
+    if scheduler_should_start(scheduler, reloading, os.environ):
         start_in_background(app)
         click.echo("Scheduler started in this process (the leader runs the jobs; see `flask scheduler`).")
     run_simple(host, port, app, use_reloader=reloading, use_debugger=app.debug, threaded=True)
+
+
+def scheduler_should_start(enabled: bool, reloading: bool, environ: Mapping[str, str]) -> bool:
+    """Whether this process of the development server runs the scheduler: the one that serves, once.
+
+    With the reloader (debug mode), the first process only watches the files and restarts a child, marked
+    by WERKZEUG_RUN_MAIN=true, which serves; the scheduler runs in that child (a restarted child is a new
+    process, whose scheduler takes the lead once the old one's lock is free). Without the reloader, the one
+    process serves and schedules.
+    """
+    return enabled and (not reloading or environ.get("WERKZEUG_RUN_MAIN") == "true")

@@ -55,6 +55,20 @@ class Config:
     STALL_SCAN_TIME = "07:30"  # WIB, every day; the scan skips days that are not working days
     FORECAST_REFRESH_TIME = "02:00"  # WIB, every night
     SCAN_MISSED_AFTER_HOURS = 26  # no successful scan for this long: a warning for officers and /healthz
+    # Notifications (permits/notifications.py, permits/outbox.py). Every message is kept in the app: each user
+    # reads theirs under Notifications, an administrator reads all of them in /admin/outbox. MAIL_SERVER None
+    # means no SMTP: nothing is mailed. Set it (e.g. FLASK_MAIL_SERVER=smtp.bantenprov.go.id) to mail them too.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True  # STARTTLS after connecting (port 587); False for a local relay on port 25
+    MAIL_USERNAME: str | None = None  # no login when None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "Pantau DPMPTSP Banten <pantau@localhost>"  # its domain also names each mail's Message-ID
+    MAIL_TIMEOUT_SECONDS = 30
+    MAIL_BASE_URL: str | None = None  # e.g. "https://pantau.example.go.id": a link to Pantau in each mail
+    OUTBOX_MAX_ATTEMPTS = 6  # then the message stays unsent, with its error, for an administrator to read
+    OUTBOX_RETRY_MINUTES = 5  # wait after a failed attempt: 5, 10, 20, 40 ... minutes
+    OUTBOX_INTERVAL_MINUTES = 5  # how often the scheduler mails what is due
     SEED_DEMO_ALLOWED = True
 
     @classmethod

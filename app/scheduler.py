@@ -26,7 +26,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 from sqlalchemy import Connection, delete, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.models import JobRun, SchedulerLease, db, utcnow
 
@@ -66,7 +66,12 @@ def holder_name() -> str:
 
 
 def run_job(app: Flask, name: str, **kwargs) -> JobRun:
-    """Run the job ``name`` once, recording its run. Exceptions are recorded and logged, not raised."""
+    """Run the job ``name`` once in an app context of its own, recording its run (start, end, counts, error).
+
+    The job's writes are committed when it returns, rolled back when it raises; the exception is recorded
+    and logged, not raised. Returns the JobRun, detached with its columns loaded (its session is closed).
+    Raises KeyError for an unknown job, and database errors while writing the JobRun itself.
+    """
     job = jobs_of(app)[name]
     with app.app_context():
         run = JobRun(job=name, started_at=utcnow(), host=holder_name()[:120])
@@ -79,18 +84,20 @@ def run_job(app: Flask, name: str, **kwargs) -> JobRun:
         except Exception as exc:  # a failed job is recorded, and the scheduler carries on
             db.session.rollback()
             log.exception("job %s failed", name)
-            run = db.session.get(JobRun, run_id)
-            run.error = f"{type(exc).__name__}: {exc}"[:2000]
-            run.finished_at = utcnow()
-            db.session.commit()
-            return run
-        run = db.session.get(JobRun, run_id)
-        run.succeeded = True
-        run.counts = json.dumps(counts, sort_keys=True, default=str)
-        run.finished_at = utcnow()
-        db.session.commit()
+            return _finish(run_id, error=f"{type(exc).__name__}: {exc}"[:2000])
+        run = _finish(run_id, counts=json.dumps(counts, sort_keys=True, default=str))
         log.info("job %s done: %s", name, run.counts)
         return run
+
+
+def _finish(run_id: int, *, counts: str | None = None, error: str | None = None) -> JobRun:
+    """Close the run (succeeded when there is no error) and commit; its columns stay readable afterwards."""
+    run = db.session.get(JobRun, run_id)
+    run.succeeded = error is None
+    run.counts, run.error, run.finished_at = counts, error, utcnow()
+    db.session.commit()
+    db.session.refresh(run)  # load what the commit expired: the caller reads it after the session closes
+    return run
 
 
 def last_success(job: str) -> JobRun | None:
@@ -107,12 +114,29 @@ def scheduler_alive(now: datetime | None = None) -> bool:
 
 
 class LeaseLock:
-    """Leadership through a row with an expiry (SQLite, or any database): renew before it runs out."""
+    """Leadership through a row with an expiry (SQLite, or any database): renew before it runs out.
+
+    No method raises on a database error (SQLite locked by a long write, PostgreSQL restarting): such an
+    error is logged and answered as "not acquired"; a holder whose renewal fails that way keeps leading only
+    while the lease it last wrote has more than a renewal period left, so it stops before a standby may
+    take the expired lease over.
+    """
 
     def __init__(self, app: Flask, holder: str, ttl: float) -> None:
         self.app, self.holder, self.ttl = app, holder, timedelta(seconds=ttl)
+        self.valid_until: datetime | None = None  # the expiry this holder last wrote
 
     def acquire(self) -> bool:
+        try:
+            now = utcnow()
+            taken = self._take()
+        except SQLAlchemyError:
+            log.warning("scheduler lease: the database did not answer; staying a standby", exc_info=True)
+            return False
+        self.valid_until = now + self.ttl if taken else None
+        return taken
+
+    def _take(self) -> bool:
         with self.app.app_context(), db.engine.begin() as conn:
             now = utcnow()
             taken = conn.execute(
@@ -136,26 +160,39 @@ class LeaseLock:
             return False  # another process inserted it first
 
     def renew(self) -> bool:
-        with self.app.app_context(), db.engine.begin() as conn:
-            return bool(
-                conn.execute(
-                    update(SchedulerLease)
-                    .where(SchedulerLease.name == LOCK_NAME, SchedulerLease.holder == self.holder)
-                    .values(expires_at=utcnow() + self.ttl)
-                ).rowcount
-            )
+        now = utcnow()
+        try:
+            with self.app.app_context(), db.engine.begin() as conn:
+                renewed = bool(
+                    conn.execute(
+                        update(SchedulerLease)
+                        .where(SchedulerLease.name == LOCK_NAME, SchedulerLease.holder == self.holder)
+                        .values(expires_at=now + self.ttl)
+                    ).rowcount
+                )
+        except SQLAlchemyError:
+            log.warning("scheduler lease: renewal failed; leading on while the lease lasts", exc_info=True)
+            return self.valid_until is not None and now + self.ttl / 3 < self.valid_until
+        self.valid_until = now + self.ttl if renewed else None
+        return renewed
 
     def release(self) -> None:
-        with self.app.app_context(), db.engine.begin() as conn:
-            conn.execute(
-                delete(SchedulerLease).where(SchedulerLease.name == LOCK_NAME, SchedulerLease.holder == self.holder)
-            )
+        self.valid_until = None
+        try:
+            with self.app.app_context(), db.engine.begin() as conn:
+                conn.execute(
+                    delete(SchedulerLease).where(SchedulerLease.name == LOCK_NAME, SchedulerLease.holder == self.holder)
+                )
+        except SQLAlchemyError:
+            log.warning("scheduler lease: not released (it expires by itself)", exc_info=True)
 
 
 class AdvisoryLock(LeaseLock):
     """Leadership through a PostgreSQL session advisory lock, freed by the server if the process dies.
 
-    The lease row is still written, as the heartbeat that ``/healthz`` reads.
+    The lock lives on a connection of its own, held while leading; an error on that connection is a lost
+    lock (the connection is closed). The lease row is still written, as the heartbeat that ``/healthz``
+    reads; a failed heartbeat is logged and does not end the leadership. No method raises on a database error.
     """
 
     def __init__(self, app: Flask, holder: str, ttl: float) -> None:
@@ -164,12 +201,18 @@ class AdvisoryLock(LeaseLock):
 
     def acquire(self) -> bool:
         if self.conn is None:
-            with self.app.app_context():
-                conn = db.engine.connect()
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
-            conn.commit()
+            conn = None
+            try:
+                with self.app.app_context():
+                    conn = db.engine.connect()
+                got = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
+                conn.commit()
+            except SQLAlchemyError:
+                log.warning("advisory lock: the database did not answer; staying a standby", exc_info=True)
+                got = False
             if not got:
-                conn.close()
+                if conn is not None:
+                    conn.close()
                 return False
             self.conn = conn
         self._heartbeat()
@@ -181,33 +224,45 @@ class AdvisoryLock(LeaseLock):
         try:
             self.conn.execute(text("SELECT 1"))
             self.conn.commit()
-        except Exception:  # noqa: BLE001 - a lost connection is a lost lock
-            log.warning("advisory lock connection lost")
-            self.conn = None
+        except SQLAlchemyError:  # a lost connection is a lost lock: the server freed it
+            log.warning("advisory lock: its connection was lost", exc_info=True)
+            self._drop_connection()
             return False
         self._heartbeat()
         return True
 
     def _heartbeat(self) -> None:
-        with self.app.app_context(), db.engine.begin() as conn:
-            now = utcnow()
-            if not conn.execute(
-                update(SchedulerLease)
-                .where(SchedulerLease.name == LOCK_NAME)
-                .values(holder=self.holder, expires_at=now + self.ttl)
-            ).rowcount:
-                conn.execute(
-                    insert(SchedulerLease).values(name=LOCK_NAME, holder=self.holder, expires_at=now + self.ttl)
-                )
+        try:
+            with self.app.app_context(), db.engine.begin() as conn:
+                now = utcnow()
+                if not conn.execute(
+                    update(SchedulerLease)
+                    .where(SchedulerLease.name == LOCK_NAME)
+                    .values(holder=self.holder, expires_at=now + self.ttl)
+                ).rowcount:
+                    conn.execute(
+                        insert(SchedulerLease).values(name=LOCK_NAME, holder=self.holder, expires_at=now + self.ttl)
+                    )
+        except SQLAlchemyError:
+            log.warning("advisory lock: heartbeat not written (the lock still holds)", exc_info=True)
+
+    def _drop_connection(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except SQLAlchemyError:
+                log.debug("advisory lock: closing a dead connection failed", exc_info=True)
 
     def release(self) -> None:
         if self.conn is not None:
             try:
                 self.conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
                 self.conn.commit()
+            except SQLAlchemyError:
+                log.warning("advisory lock: not unlocked (closing its connection frees it)", exc_info=True)
             finally:
-                self.conn.close()
-                self.conn = None
+                self._drop_connection()
         super().release()
 
 
@@ -249,7 +304,13 @@ def _missed(name: str) -> bool:
 
 
 def run_scheduler(app: Flask, stop: threading.Event, on_state: Callable[[str], None] | None = None) -> None:
-    """Be the standby until leadership is free, then the leader until ``stop`` is set or the lock is lost."""
+    """Be the standby until leadership is free, then the leader until ``stop`` is set or the lock is lost.
+
+    ``on_state`` hears "standby", "leader", "lost leadership" and "stopped". A database that does not answer
+    neither stops the loop nor makes a leader (the locks answer False); a lost leadership shuts this
+    scheduler down (a job already running finishes) and goes back to standing by. The lock is released on
+    the way out.
+    """
     lock = make_lock(app)
     renew_every = float(app.config["SCHEDULER_LEASE_SECONDS"]) / 3
     state = on_state or (lambda s: log.info("scheduler %s: %s", lock.holder, s))
@@ -262,7 +323,10 @@ def run_scheduler(app: Flask, stop: threading.Event, on_state: Callable[[str], N
             state("leader")
             scheduler = build_scheduler(app)
             scheduler.start()
-            catch_up(app, scheduler)
+            try:
+                catch_up(app, scheduler)
+            except SQLAlchemyError:  # the cron triggers still fire; a scan left missing shows on /healthz
+                log.exception("scheduler %s: catch-up failed", lock.holder)
             try:
                 while not stop.wait(renew_every):
                     if not lock.renew():

@@ -1,13 +1,19 @@
-"""Creating accounts and changing passwords (flush, never commit)."""
+"""Accounts: creating, changing, deactivating them and their passwords; the reads of the users' pages.
+
+Every function flushes and never commits; each change is written to the audit log with the administrator who
+made it (``actor_id``) and the e-mail of the account. The audit events are the model's: a change of an account
+is logged as ``USER_CREATED`` and a reset as ``PASSWORD_CHANGED``, told apart by their ``detail``.
+"""
 
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, Table, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.audit import record
-from app.models import AuditEvent, Region, Role, User, db
+from app.models import AuditEvent, AuditLog, Region, Role, User, db
 from app.security import check_password_policy, hash_password, invalidate_sessions, verify_password
 
 
@@ -34,6 +40,32 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == address))
 
 
+def check_role_links(role: Role, investor_id: int | None, region_id: int | None) -> None:
+    """The rules that tie a role to an investor and a region (the database has the same CHECK constraints).
+
+    An investor account needs an existing investor, and only an investor account has one; only an officer may be
+    limited to one kab/kota, which must exist. Raises UserError.
+    """
+    if (role is Role.INVESTOR) != (investor_id is not None):
+        raise UserError(_l("An investor account needs its investor, and only an investor account has one."))
+    if investor_id is not None and not _investor_exists(investor_id):
+        raise UserError(_l("Unknown investor."))
+    if region_id is not None and role is not Role.OFFICER:
+        raise UserError(_l("Only an officer may be limited to one kab/kota."))
+    if region_id is not None and db.session.get(Region, region_id) is None:
+        raise UserError(_l("Unknown kab/kota."))
+
+
+def _investor_table() -> Table:
+    # By table: the shell does not import the estates package (imports run app <- estates <- permits).
+    return db.metadata.tables["investor"]
+
+
+def _investor_exists(investor_id: int) -> bool:
+    table = _investor_table()
+    return db.session.scalar(select(table.c.id).where(table.c.id == investor_id)) is not None
+
+
 def create_user(
     *,
     email: str,
@@ -55,12 +87,7 @@ def create_user(
         raise UserError(_l("Unknown role.")) from exc
     if find_user(address) is not None:
         raise UserError(_l("An account with this e-mail address already exists."))
-    if (role is Role.INVESTOR) != (investor_id is not None):
-        raise UserError(_l("An investor account needs its investor, and only an investor account has one."))
-    if region_id is not None and role is not Role.OFFICER:
-        raise UserError(_l("Only an officer may be limited to one kab/kota."))
-    if region_id is not None and db.session.get(Region, region_id) is None:
-        raise UserError(_l("Unknown kab/kota."))
+    check_role_links(role, investor_id, region_id)
     name = name.strip() or address
     check_password_policy(password, email=address, name=name)
     user = User(
@@ -87,3 +114,161 @@ def change_password(user: User, current: str, new: str) -> None:
     user.password_hash = hash_password(new)
     invalidate_sessions(user)
     record(AuditEvent.PASSWORD_CHANGED, user_id=user.id)
+
+
+# --- administrators change accounts --------------------------------------------------------------------------
+
+
+def _describe(key: str, value: object) -> str:
+    """A value as the audit log shows it: names rather than ids."""
+    if value is None:
+        return "none"
+    if key == "investor":
+        return investor_names([value]).get(value, str(value))
+    if key == "region":
+        found = db.session.get(Region, value)
+        return found.name if found else str(value)
+    return str(value)
+
+
+def update_user(
+    user: User,
+    *,
+    name: str,
+    role: Role | str,
+    investor_id: int | None,
+    region_id: int | None,
+    active: bool,
+    actor_id: int,
+) -> list[str]:
+    """Change an account's name, role, investor, region and whether it may sign in; return what changed.
+
+    The role rules are those of ``create_user``. An administrator may not take away their own administrator
+    role nor deactivate themself (another administrator must do it, so one always remains). Deactivating ends
+    the user's sessions (``deactivate_user``). Raises UserError; nothing is changed then.
+    """
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise UserError(_l("Unknown role.")) from exc
+    if user.id == actor_id and role is not Role.ADMINISTRATOR:
+        raise UserError(_l("You cannot take away your own administrator role: ask another administrator."))
+    if user.id == actor_id and not active:
+        raise UserError(_l("You cannot deactivate your own account: ask another administrator."))
+    check_role_links(role, investor_id, region_id)
+    name = (name.strip() or user.email)[:120]
+    wanted = {"name": name, "role": role, "investor_id": investor_id, "region_id": region_id}
+    changes = [
+        f"{key.removesuffix('_id')}: {_describe(key.removesuffix('_id'), getattr(user, key))}"
+        f" -> {_describe(key.removesuffix('_id'), value)}"
+        for key, value in wanted.items()
+        if getattr(user, key) != value
+    ]
+    for key, value in wanted.items():
+        setattr(user, key, value)
+    db.session.flush()
+    if changes:
+        record(AuditEvent.USER_CREATED, user_id=actor_id, email=user.email, detail="changed " + "; ".join(changes))
+    if user.active and not active:
+        deactivate_user(user, actor_id=actor_id)
+        changes.append("deactivated")
+    elif active and not user.active:
+        reactivate_user(user, actor_id=actor_id)
+        changes.append("reactivated")
+    return changes
+
+
+def deactivate_user(user: User, *, actor_id: int) -> None:
+    """Stop the account from signing in and end its sessions on every device. Raises UserError for oneself."""
+    if user.id == actor_id:
+        raise UserError(_l("You cannot deactivate your own account: ask another administrator."))
+    if not user.active:
+        return
+    user.active = False
+    invalidate_sessions(user)
+    record(AuditEvent.USER_CREATED, user_id=actor_id, email=user.email, detail="deactivated")
+
+
+def reactivate_user(user: User, *, actor_id: int) -> None:
+    """Let the account sign in again (with its password; old sessions stay ended) and lift a lockout."""
+    if user.active:
+        return
+    user.active = True
+    user.locked_until = None
+    record(AuditEvent.USER_CREATED, user_id=actor_id, email=user.email, detail="reactivated")
+
+
+def reset_password(user: User, new: str, *, actor_id: int) -> None:
+    """An administrator sets a new password for someone else: the policy applies, the user's sessions end and a
+    lockout is lifted. One's own password is changed on the account page, which asks for the current one.
+
+    Raises UserError (one's own account) or PasswordRejected.
+    """
+    if user.id == actor_id:
+        raise UserError(_l("Change your own password on the account page: it asks for the current one."))
+    check_password_policy(new, email=user.email, name=user.name)
+    user.password_hash = hash_password(new)
+    user.locked_until = None
+    invalidate_sessions(user)
+    record(AuditEvent.PASSWORD_CHANGED, user_id=actor_id, email=user.email, detail="reset by an administrator")
+
+
+# --- reads for the administration pages ---------------------------------------------------------------------
+
+
+def _contains(column, text: str):
+    """Case-insensitive substring match; ``%`` and ``_`` typed by the user match themselves."""
+    return func.lower(column).contains(text.lower(), autoescape=True)
+
+
+def users_query(*, text: str | None = None, role: Role | None = None) -> Select:
+    """Accounts by e-mail, with their region; optionally those whose e-mail or name contains ``text``."""
+    query = select(User).options(joinedload(User.region)).order_by(User.email)
+    if text:
+        query = query.where(or_(_contains(User.email, text), _contains(User.name, text)))
+    if role is not None:
+        query = query.where(User.role == role)
+    return query
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def investor_names(investor_ids: list[int | None]) -> dict[int, str]:
+    """The legal names of these investors, in one query."""
+    ids = {i for i in investor_ids if i is not None}
+    if not ids:
+        return {}
+    table = _investor_table()
+    rows = db.session.execute(select(table.c.id, table.c.legal_name).where(table.c.id.in_(ids)))
+    return {row.id: row.legal_name for row in rows}
+
+
+def investor_choices() -> list[tuple[int, str]]:
+    table = _investor_table()
+    rows = db.session.execute(select(table.c.id, table.c.legal_name).order_by(table.c.legal_name, table.c.id))
+    return [(row.id, row.legal_name) for row in rows]
+
+
+def region_choices() -> list[tuple[int, str]]:
+    return [(r.id, r.name) for r in db.session.scalars(select(Region).order_by(Region.bps_code))]
+
+
+def audit_query(*, event: AuditEvent | None = None, email: str | None = None) -> Select:
+    """Audit rows, newest first; optionally of one kind, and about or by an e-mail address containing ``email``."""
+    query = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    if event is not None:
+        query = query.where(AuditLog.event == event)
+    if email:
+        by_actor = select(User.id).where(_contains(User.email, email))
+        query = query.where(or_(_contains(AuditLog.email, email), AuditLog.user_id.in_(by_actor)))
+    return query
+
+
+def users_by_id(user_ids: list[int | None]) -> dict[int, User]:
+    """These accounts by id, in one query (the actors of a page of audit rows)."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}

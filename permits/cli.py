@@ -42,20 +42,34 @@ permits_cli = AppGroup("permits", help="Permit jobs: the stall scan.")
 )
 @click.option("--dry-run", is_flag=True, help="Count what the scan would do and write nothing.")
 def scan_command(as_of, dry_run: bool) -> None:
-    """Raise, confirm and resolve the stall flags, and print the counts per flag kind."""
+    """Raise, confirm and resolve the stall flags, and print the counts per flag kind.
+
+    A real run goes through the scheduler's job (recorded like a scheduled run, digests included); a dry run
+    scans inside a transaction that is rolled back.
+    """
+    import json
+
+    from app.scheduler import run_job
     from permits.stalls import scan_stalled
     from permits.workflow import today_wib
 
     day = as_of.date() if as_of else today_wib()
-    result = scan_stalled(day)
     if dry_run:
+        counts = scan_stalled(day).as_dict()
         db.session.rollback()
     else:
-        db.session.commit()
+        run = run_job(current_app._get_current_object(), "stall-scan", as_of=day)
+        if not run.succeeded:
+            raise click.ClickException(f"the scan failed: {run.error}")
+        counts = json.loads(run.counts)
     click.echo(f"Stall scan as of {day.isoformat()}{' (dry run: nothing written)' if dry_run else ''}")
+    if "skipped" in counts:
+        click.echo(f"Nothing scanned: {counts['skipped']}.")
+        return
     click.echo(f"{'flag':<28}{'raised':>8}{'resolved':>10}{'open':>8}")
-    for kind in result.open:
-        click.echo(f"{kind:<28}{result.raised[kind]:>8}{result.resolved[kind]:>10}{result.open[kind]:>8}")
+    for kind in counts["open"]:
+        raised, resolved, still_open = counts["raised"][kind], counts["resolved"][kind], counts["open"][kind]
+        click.echo(f"{kind:<28}{raised:>8}{resolved:>10}{still_open:>8}")
 
 
 def register(app: Flask) -> None:

@@ -45,8 +45,12 @@ REFERENCE_CASE = {
         "kbli": "68130",
         "status": "stopped",
         "stop_order_on": date(2025, 9, 16),
-        "stop_order_reason": "Diperintahkan Pemerintah Kota Serang selama persetujuan lingkungan (AMDAL) belum terbit.",
-        "notes": "Luas dan nilai menurut pemberitaan terbanyak (150 ha, Rp650 miliar); sumber lain berbeda: lihat klaim.",
+        "stop_order_reason": (
+            "Diperintahkan Pemerintah Kota Serang selama persetujuan lingkungan (AMDAL) belum terbit."
+        ),
+        "notes": (
+            "Luas dan nilai menurut pemberitaan terbanyak (150 ha, Rp650 miliar); sumber lain berbeda: lihat klaim."
+        ),
     },
     "zones": [
         {

@@ -1,20 +1,79 @@
-"""Scheduled work of the permits package: plain functions, also run by commands (see permits/cli.py)."""
+"""Scheduled work of the permits package: plain functions, also run by commands (see permits/cli.py and
+``flask scheduler run-job NAME``)."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask, current_app
+
+from app.models import db, utcnow
+from permits import outbox
 from permits.calendar import is_working_day
+from permits.notifications import build_digests
 from permits.stalls import scan_stalled
 from permits.workflow import today_wib
 
 
 def stall_scan(as_of: date | None = None) -> dict:
-    """The morning scan of stalled approvals; on a day that is not a working day it only records that it ran.
+    """The morning scan of stalled approvals, then the day's digests; on a day that is not a working day it only
+    records that it ran.
 
     Flushes; ``run_job`` (or the command) commits.
     """
     as_of = as_of or today_wib()
     if not is_working_day(as_of):
         return {"skipped": "not a working day", "as_of": as_of.isoformat()}
-    return scan_stalled(as_of).as_dict()
+    result = scan_stalled(as_of).as_dict()
+    result["notifications"] = build_digests(as_of).as_dict()
+    return result
+
+
+def send_outbox(now: datetime | None = None) -> dict:
+    """Mail the messages that are due (see permits/outbox.py); nothing when no SMTP server is configured.
+
+    Commits itself: each claim before its mail leaves, each outcome right after. A failed connection ends the
+    run (the claimed message is retried after its back-off, the others at the next run). Returns the counts.
+    """
+    settings = outbox.MailSettings.from_config(current_app.config)
+    if settings.server is None:
+        return {"smtp": False, "kept_in_app": outbox.unsent_count()}
+    now = now or utcnow()
+    counts = {"smtp": True, "sent": 0, "failed": 0, "skipped": 0}
+    with outbox.Mailer(settings) as mailer:
+        for notification_id, attempts in outbox.due_messages(now, settings.max_attempts):
+            outcome, connection_lost = _send_one(mailer, settings, notification_id, attempts, now)
+            counts[outcome] += 1
+            if connection_lost:
+                break
+    return counts
+
+
+def _send_one(
+    mailer: outbox.Mailer, settings: outbox.MailSettings, notification_id: int, attempts: int, now: datetime
+) -> tuple[str, bool]:
+    """Claim, send and record one message: ("sent" | "failed" | "skipped", whether the connection was lost)."""
+    message = outbox.claim(notification_id, attempts, now, settings)
+    db.session.commit()
+    if message is None:
+        return "skipped", False
+    try:
+        mailer.send(outbox.compose(message, settings.sender, utcnow()))
+    except outbox.MailFailure as failure:
+        outbox.record_failure(message, str(failure), settings.max_attempts)
+        db.session.commit()
+        return "failed", failure.connection
+    outbox.record_sent(message, utcnow())
+    db.session.commit()
+    return "sent", False
+
+
+def every_minutes(config_key: str) -> Callable[[Flask], IntervalTrigger]:
+    """A trigger every N minutes, N held in ``config_key`` (for ``register_job``)."""
+
+    def trigger(app: Flask) -> IntervalTrigger:
+        return IntervalTrigger(minutes=int(app.config[config_key]), timezone="Asia/Jakarta")
+
+    return trigger

@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.models import db
 from app.settings import decimal_setting
 from permits.calendar import WorkingCalendar, site_calendar
-from permits.clock import ClockFields, ClockState, Limits, apply_move, clock_state, refresh_thresholds
+from permits.clock import ClockFields, ClockState, Limits, apply_move, clock_state
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.stages import TransitionError, check_move
 
@@ -225,7 +225,10 @@ def _write_event(
 
 
 def rebuild_from_events(
-    permit: Permit, events: list[PermitEvent] | None = None, cal: WorkingCalendar | None = None
+    permit: Permit,
+    events: list[PermitEvent] | None = None,
+    cal: WorkingCalendar | None = None,
+    limits: Limits | None = None,
 ) -> tuple[PermitStatus, ClockFields]:
     """Replay the permit's events from scratch: the status and clock they imply (nothing is written)."""
     cal = cal or site_calendar()
@@ -236,7 +239,7 @@ def rebuild_from_events(
             db.session.scalars(select(PermitEvent).where(PermitEvent.permit_id == permit.id).order_by(PermitEvent.seq))
         )
     )
-    limits = limits_for(permit.permit_type)
+    limits = limits or limits_for(permit.permit_type)
     status = PermitStatus.NOT_STARTED
     clock = ClockFields()
     for ev in events:
@@ -249,7 +252,8 @@ def rebuild_from_events(
 
 
 def recompute_open_deadlines(session: Session | None = None) -> int:
-    """Recompute the due dates of every permit whose clock runs (after a calendar or setting change).
+    """Replay the clock of every permit whose clock is open (the agency's or the investor's), after a change of
+    the calendar, the catalogue or the at-risk setting, so that days already counted and due dates follow it.
 
     Returns how many permits changed. Flushes.
     """
@@ -260,11 +264,11 @@ def recompute_open_deadlines(session: Session | None = None) -> int:
     open_clocks = session.scalars(
         select(Permit)
         .where(Permit.running_since.is_not(None) | Permit.investor_since.is_not(None))
-        .options(selectinload(Permit.permit_type))
+        .options(selectinload(Permit.permit_type), selectinload(Permit.events))
     ).all()
     for permit in open_clocks:
         old = clock_fields(permit)
-        new = refresh_thresholds(old, limits_for(permit.permit_type, share), cal)
+        _status, new = rebuild_from_events(permit, permit.events, cal, limits_for(permit.permit_type, share))
         if new != old:
             for name, value in asdict(new).items():
                 setattr(permit, name, value)

@@ -133,3 +133,17 @@ def test_recompute_after_a_closure_moves_the_due_date():
     assert recompute_open_deadlines() == 1
     assert permit.due_on == add_working_days(before, 1)
     assert working_days_between(FILED, permit.due_on) == 25
+
+
+def test_a_closure_decreed_afterwards_recounts_days_already_banked():
+    from permits.calendar_services import add_override
+
+    permit = _filed_kkpr()
+    with _at(add_working_days(FILED, 10)):
+        advance_permit(permit, S.RETURNED, actor="officer", note="Lengkapi peta")
+    assert permit.agency_days_banked == 10
+    add_override(add_working_days(FILED, 4), "closed", "Cuti bersama tambahan (keputusan susulan)", "admin")
+    assert recompute_open_deadlines() == 1
+    assert permit.agency_days_banked == 9
+    status, fields = rebuild_from_events(permit)
+    assert fields.agency_days_banked == 9 and status is S.RETURNED

@@ -166,6 +166,10 @@ def test_the_scan_command_prints_counts_and_the_dry_run_writes_nothing(runner):
     result = runner.invoke(args=["permits", "scan", "--as-of", day])
     assert result.exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(StallFlag)) == 2  # overdue, deemed granted candidate
+    from app.models import JobRun
+
+    (run,) = db.session.scalars(select(JobRun))  # recorded like a scheduled run (the dry run was not)
+    assert run.job == "stall-scan" and run.succeeded
 
 
 def re_count(output: str, kind: str) -> int:

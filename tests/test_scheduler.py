@@ -1,0 +1,516 @@
+"""The scheduler: recorded job runs, one leader among processes, catch-up of missed runs, the health check.
+
+The leadership tests run on the suite's engine (a lease row on SQLite, an advisory lock on PostgreSQL); the
+lease itself is also tested on PostgreSQL, where it is the heartbeat. The issue's test starts two real
+``flask scheduler run`` processes on a database of their own (a SQLite file, and a PostgreSQL database when
+the suite runs on PostgreSQL), checks that one leads and runs each job once, kills the leader with SIGKILL
+and waits for the standby to take over. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
+
+from app import create_app
+from app.cli import scheduler_should_start
+from app.models import JobRun, SchedulerLease, db
+from app.scheduler import (
+    LOCK_NAME,
+    AdvisoryLock,
+    LeaseLock,
+    catch_up,
+    daily_at,
+    holder_name,
+    jobs_of,
+    make_lock,
+    register_job,
+    run_job,
+    run_scheduler,
+    scheduler_alive,
+)
+from estates.models import Investor
+from tests.factories import make_investor
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 1, 8, 1, 0, tzinfo=UTC)  # Thursday 8 January 2026, 08.00 WIB: a working day
+TTL = 30.0  # SCHEDULER_LEASE_SECONDS of the test configuration
+JOBS = ("stall-scan", "forecast-refresh")
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _record(job: str, finished: datetime, *, succeeded: bool = True) -> None:
+    db.session.add(JobRun(job=job, started_at=finished, finished_at=finished, succeeded=succeeded, counts="{}"))
+    db.session.commit()
+
+
+# --- run_job and its command ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def jobs(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Callable[[str, Callable[[], dict]], None]:
+    """Register extra jobs on the shared app for one test only."""
+    monkeypatch.setitem(app.extensions, "pantau.jobs", dict(jobs_of(app)))
+    return lambda name, func: register_job(app, name, func, daily_at("STALL_SCAN_TIME"))
+
+
+def _writes_and_counts() -> dict:
+    make_investor(legal_name="PT Tercatat")
+    return {"written": 1}
+
+
+def _writes_then_fails() -> dict:
+    make_investor(legal_name="PT Dibatalkan")
+    raise RuntimeError("the agency's server is down")
+
+
+def test_run_job_records_the_run_and_commits_the_job(app, jobs):
+    jobs("test-ok", _writes_and_counts)
+    with time_machine.travel(NOW, tick=False):
+        run = run_job(app, "test-ok")
+    assert run.succeeded and json.loads(run.counts) == {"written": 1}
+    row = db.session.scalars(select(JobRun)).one()
+    assert (row.job, row.succeeded, row.error, row.host) == ("test-ok", True, None, holder_name())
+    assert row.started_at == NOW and row.finished_at == NOW
+    assert _count(Investor, Investor.legal_name == "PT Tercatat") == 1
+
+
+def test_a_failing_job_is_recorded_rolled_back_and_not_raised(app, jobs, caplog):
+    jobs("test-fails", _writes_then_fails)
+    with time_machine.travel(NOW, tick=False):
+        run = run_job(app, "test-fails")  # does not raise
+    assert not run.succeeded and run.error == "RuntimeError: the agency's server is down"
+    row = db.session.scalars(select(JobRun)).one()
+    assert (row.succeeded, row.counts, row.finished_at) == (False, None, NOW)
+    assert row.error == "RuntimeError: the agency's server is down"
+    assert _count(Investor, Investor.legal_name == "PT Dibatalkan") == 0
+    assert "job test-fails failed" in caplog.text
+
+
+def test_run_job_command_prints_the_result(runner):
+    with time_machine.travel(NOW, tick=False):
+        result = runner.invoke(args=["scheduler", "run-job", "stall-scan"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("stall-scan: ok {")
+    assert '"as_of": "2026-01-08"' in result.output
+    assert _count(JobRun, JobRun.job == "stall-scan", JobRun.succeeded.is_(True)) == 1
+
+
+def test_run_job_command_exits_1_when_the_job_fails(runner, jobs):
+    jobs("test-fails", _writes_then_fails)
+    result = runner.invoke(args=["scheduler", "run-job", "test-fails"])
+    assert result.exit_code == 1
+    assert "test-fails: FAILED RuntimeError: the agency's server is down" in result.output
+
+
+def test_run_job_command_refuses_an_unknown_job(runner):
+    result = runner.invoke(args=["scheduler", "run-job", "no-such-job"])
+    assert result.exit_code == 1
+    assert "Unknown job no-such-job; known: forecast-refresh, stall-scan" in result.output
+    assert _count(JobRun) == 0
+
+
+# --- leadership on the suite's engine ------------------------------------------------------------------
+
+
+@pytest.fixture
+def locks(app: Flask) -> Iterator[Callable[..., LeaseLock]]:
+    """Make locks for distinct holders; every one is released after the test."""
+    made: list[LeaseLock] = []
+
+    def make(holder: str, cls: type[LeaseLock] | None = None) -> LeaseLock:
+        lock = cls(app, holder, TTL) if cls else make_lock(app, holder)
+        made.append(lock)
+        return lock
+
+    yield make
+    for lock in made:
+        lock.release()
+
+
+def test_the_lock_suits_the_engine(app, locks, is_postgres):
+    assert type(locks("h:1")) is (AdvisoryLock if is_postgres else LeaseLock)
+
+
+def test_only_one_of_two_holders_leads_and_the_other_follows_a_release(locks):
+    first, second = locks("host-a:1"), locks("host-b:2")
+    assert first.acquire() is True
+    assert second.acquire() is False
+    assert first.renew() is True and second.renew() is False
+    assert first.acquire() is True  # the leader asking again keeps it
+    assert second.acquire() is False
+    first.release()
+    assert second.acquire() is True
+    assert first.acquire() is False
+    assert db.session.get(SchedulerLease, LOCK_NAME).holder == "host-b:2"
+
+
+def test_a_lease_expires_and_a_standby_takes_over(locks):
+    leader, standby = locks("host-a:1", LeaseLock), locks("host-b:2", LeaseLock)
+    with time_machine.travel(NOW, tick=False) as clock:
+        assert leader.acquire() is True
+        clock.shift(TTL - 1)
+        assert standby.acquire() is False
+        assert scheduler_alive() is True
+        clock.shift(2)  # one second past the lease: the leader missed its renewals
+        assert scheduler_alive() is False
+        assert standby.acquire() is True
+        assert leader.renew() is False
+        assert leader.acquire() is False
+        assert standby.renew() is True
+        assert scheduler_alive() is True
+        db.session.expire_all()
+        lease = db.session.get(SchedulerLease, LOCK_NAME)
+        assert lease.holder == "host-b:2" and lease.expires_at == NOW + timedelta(seconds=TTL + 1 + TTL)
+
+
+def test_a_lease_holder_leads_through_a_database_error_until_its_lease_runs_out(locks, monkeypatch):
+    leader = locks("host-a:1", LeaseLock)
+    with time_machine.travel(NOW, tick=False) as clock:
+        assert leader.acquire() is True
+        monkeypatch.setattr(db.engine, "begin", _unreachable)
+        assert leader.acquire() is False  # an error is never a new leadership
+        clock.shift(TTL / 3)
+        assert leader.renew() is True  # locked or unreachable: still the leader while its lease lasts
+        clock.shift(TTL / 3)
+        assert leader.renew() is False  # too close to the end: stop before a standby may take over
+        monkeypatch.undo()
+        assert leader.renew() is True
+
+
+@pytest.fixture
+def postgres_only(is_postgres: bool) -> None:
+    if not is_postgres:
+        pytest.skip("the advisory lock is PostgreSQL's (make test runs this on PostgreSQL)")
+
+
+def test_the_advisory_lock_is_freed_when_the_leader_connection_dies(locks, postgres_only):
+    leader, standby = locks("host-a:1"), locks("host-b:2")
+    assert leader.acquire() is True and standby.acquire() is False
+    pid = leader.conn.execute(text("SELECT pg_backend_pid()")).scalar()
+    leader.conn.commit()
+    with db.engine.connect() as conn:  # what the server does when the leader's process is killed
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar() is True
+    assert _within(10, standby.acquire)
+    assert leader.renew() is False and leader.conn is None
+    assert leader.acquire() is False
+    assert db.session.get(SchedulerLease, LOCK_NAME).holder == "host-b:2"
+
+
+def test_the_advisory_lock_never_leads_on_a_database_that_does_not_answer(locks, monkeypatch, postgres_only):
+    standby = locks("host-b:2")
+    monkeypatch.setattr(db.engine, "connect", _unreachable)
+    assert standby.acquire() is False and standby.conn is None
+    monkeypatch.undo()
+    assert standby.acquire() is True
+
+
+def _within(seconds: float, predicate: Callable[[], object], every: float = 0.1) -> bool:
+    """Poll ``predicate`` until it is true or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(every)
+    return bool(predicate())
+
+
+# --- the scheduler loop, with a scripted lock ------------------------------------------------------------
+
+
+class ScriptedLock:
+    """Answers acquire() and renew() from two scripts (then False)."""
+
+    def __init__(self, acquire: list[bool], renew: list[bool]) -> None:
+        self.acquires, self.renews, self.holder, self.released = acquire, renew, "scripted:1", 0
+
+    def acquire(self) -> bool:
+        return self.acquires.pop(0) if self.acquires else False
+
+    def renew(self) -> bool:
+        return self.renews.pop(0) if self.renews else False
+
+    def release(self) -> None:
+        self.released += 1
+
+
+class FakeScheduler:
+    started = stopped = 0
+
+    def start(self) -> None:
+        FakeScheduler.started += 1
+
+    def shutdown(self, wait: bool = True) -> None:
+        FakeScheduler.stopped += 1
+
+
+def test_the_loop_leads_while_its_lock_holds_and_survives_a_failed_catch_up(app, monkeypatch, caplog):
+    lock = ScriptedLock(acquire=[False, True, False, True], renew=[True, True, False])
+    catch_ups = []
+
+    def failing_catch_up(app, scheduler) -> None:
+        catch_ups.append(scheduler)
+        if len(catch_ups) == 1:
+            raise _unreachable_error()  # the database went away just after the lock was won
+
+    monkeypatch.setattr("app.scheduler.make_lock", lambda app: lock)
+    monkeypatch.setattr("app.scheduler.build_scheduler", lambda app: FakeScheduler())
+    monkeypatch.setattr("app.scheduler.catch_up", failing_catch_up)
+    monkeypatch.setitem(app.config, "SCHEDULER_LEASE_SECONDS", 0.03)
+    FakeScheduler.started = FakeScheduler.stopped = 0
+    stop, states = threading.Event(), []
+
+    def on_state(state: str) -> None:
+        states.append(state)
+        if states.count("leader") == 2:
+            stop.set()
+
+    thread = threading.Thread(target=run_scheduler, args=(app, stop, on_state), daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert states == ["standby", "leader", "lost leadership", "standby", "leader", "stopped"]
+    assert FakeScheduler.started == FakeScheduler.stopped == 2 and len(catch_ups) == 2
+    assert lock.released == 1
+    assert "catch-up failed" in caplog.text
+
+
+def _unreachable_error() -> OperationalError:
+    return OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+
+def _unreachable(*args, **kwargs):
+    raise _unreachable_error()
+
+
+# --- catch-up, the missed-run warning and /healthz ---------------------------------------------------------
+
+
+def test_catch_up_runs_each_job_that_has_not_succeeded_within_24_hours(app):
+    _record("stall-scan", NOW - timedelta(hours=23, minutes=59))
+    _record("forecast-refresh", NOW - timedelta(hours=24, minutes=1))
+    _record("forecast-refresh", NOW - timedelta(hours=1), succeeded=False)  # a failure does not count
+    scheduler = BackgroundScheduler()  # never started: the jobs are only queued
+    with time_machine.travel(NOW, tick=False):
+        catch_up(app, scheduler)
+    assert [job.id for job in scheduler.get_jobs()] == ["forecast-refresh-catch-up"]
+    _record("forecast-refresh", NOW - timedelta(hours=2))
+    scheduler = BackgroundScheduler()
+    with time_machine.travel(NOW + timedelta(minutes=2), tick=False):  # the scan's last success: 24 h 1 min
+        catch_up(app, scheduler)
+    assert [job.id for job in scheduler.get_jobs()] == ["stall-scan-catch-up"]
+
+
+def test_catch_up_runs_every_job_that_never_ran(app):
+    scheduler = BackgroundScheduler()
+    catch_up(app, scheduler)
+    assert sorted(job.id for job in scheduler.get_jobs()) == ["forecast-refresh-catch-up", "stall-scan-catch-up"]
+
+
+def _lease(expires_at: datetime) -> None:
+    db.session.add(SchedulerLease(name=LOCK_NAME, holder="host-a:1", expires_at=expires_at))
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("hours_since", "overdue", "status"),
+    [(25.99, False, "ok"), (26.01, True, "degraded")],
+)
+def test_healthz_reports_a_missed_scan_on_both_sides_of_the_limit(anon_client, hours_since, overdue, status):
+    _record("stall-scan", NOW)
+    later = NOW + timedelta(hours=hours_since)
+    _lease(later + timedelta(seconds=10))
+    with time_machine.travel(later, tick=False):
+        response = anon_client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {
+        "database": True,
+        "last_scan": NOW.isoformat(),
+        "scan_overdue": overdue,
+        "scheduler_alive": True,
+        "status": status,
+    }
+
+
+def test_healthz_reports_a_dead_scheduler_and_a_scan_that_never_ran(anon_client):
+    _lease(NOW - timedelta(seconds=1))
+    with time_machine.travel(NOW, tick=False):
+        report = anon_client.get("/healthz").json
+    assert report == {
+        "database": True,
+        "last_scan": None,
+        "scan_overdue": True,
+        "scheduler_alive": False,
+        "status": "degraded",
+    }
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(anon_client, monkeypatch):
+    monkeypatch.setattr(db.session, "execute", _unreachable)
+    response = anon_client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] is False and response.json["status"] == "down"
+
+
+# --- `flask serve` starts the scheduler once ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("enabled", "debug", "environ", "starts"),
+    [
+        (True, False, {}, True),  # no reloader: this process serves, and schedules
+        (True, True, {}, False),  # the reloader's parent only watches files
+        (True, True, {"WERKZEUG_RUN_MAIN": "true"}, True),  # the reloader's child serves
+        (False, False, {}, False),  # --no-scheduler
+        (False, True, {"WERKZEUG_RUN_MAIN": "true"}, False),
+    ],
+)
+def test_serve_starts_the_scheduler_only_in_the_serving_process(enabled, debug, environ, starts):
+    assert scheduler_should_start(enabled, debug, environ) is starts
+
+
+def test_serve_command_starts_the_scheduler_once_and_serves(runner, monkeypatch):
+    started, served = [], []
+    monkeypatch.setattr("app.scheduler.start_in_background", lambda app: started.append(app))
+    monkeypatch.setattr("werkzeug.serving.run_simple", lambda *args, **kwargs: served.append((args, kwargs)))
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    result = runner.invoke(args=["serve", "--port", "5999"])
+    assert result.exit_code == 0, result.output
+    assert len(started) == 1 and len(served) == 1
+    assert served[0][0][:2] == ("127.0.0.1", 5999) and served[0][1]["use_reloader"] is False
+    result = runner.invoke(args=["serve", "--no-scheduler"])
+    assert result.exit_code == 0 and len(started) == 1 and len(served) == 2
+
+
+# --- the issue's test: two scheduler processes, one database --------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def scheduler_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of its own for the scheduler processes: a SQLite file, or a PostgreSQL database
+    created beside the suite's one (and dropped afterwards) when the suite runs on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'scheduler.sqlite3'}"
+        _migrate(url, tmp_path)
+        yield url
+        return
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        pytest.skip("needs TEST_DATABASE_URL on PostgreSQL (make test runs it)")
+    name = f"pantau_sched_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT")  # CREATE DATABASE refuses a transaction
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(base).set(database=name).render_as_string(hide_password=False)
+        _migrate(url, tmp_path)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrate(url: str, tmp_path: Path) -> None:
+    other = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(tmp_path / "inst"))
+    with other.app_context():
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+
+class SchedulerProcess:
+    """One ``flask scheduler run`` process; its stderr goes to a file read while it runs."""
+
+    def __init__(self, url: str, log: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+        env.update(DATABASE_URL=url, PANTAU_ENV="testing", FLASK_SCHEDULER_LEASE_SECONDS="2", PYTHONUNBUFFERED="1")
+        self.log = log
+        with log.open("wb") as stderr:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        self.holder = f"{socket.gethostname()}:{self.proc.pid}"
+
+    def says(self, state: str) -> bool:
+        return f"scheduler {self.holder}: {state}" in self.log.read_text(errors="replace").splitlines()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+def _runs(engine: Engine, job: str) -> list[tuple[str, bool]]:
+    """Every run of ``job`` (finished or not) as (host, succeeded); succeeded is set when a run ends well."""
+    with engine.connect() as conn:
+        query = select(JobRun.host, JobRun.succeeded).where(JobRun.job == job).order_by(JobRun.id)
+        return [tuple(row) for row in conn.execute(query)]
+
+
+def _lease_holder(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(select(SchedulerLease.holder).where(SchedulerLease.name == LOCK_NAME)).scalar()
+
+
+def test_two_scheduler_processes_run_a_job_once_and_the_standby_takes_over(scheduler_db, tmp_path):
+    engine = create_engine(scheduler_db)
+    pair = [SchedulerProcess(scheduler_db, tmp_path / f"scheduler-{n}.log") for n in (1, 2)]
+    try:
+        started = _within(60, lambda: all(p.says("standby") for p in pair) and any(p.says("leader") for p in pair))
+        assert started, [p.log.read_text() for p in pair]
+        leader, standby = pair if pair[0].says("leader") else pair[::-1]
+        assert _within(30, lambda: all(_runs(engine, job) == [(leader.holder, True)] for job in JOBS))
+        time.sleep(3 * 2)  # three lease periods: the standby must stay a standby while the leader lives
+        assert not standby.says("leader")
+        assert _runs(engine, "stall-scan") == [(leader.holder, True)]  # the leader's catch-up, once
+        assert _runs(engine, "forecast-refresh") == [(leader.holder, True)]
+        assert _lease_holder(engine) == leader.holder
+
+        with engine.begin() as conn:  # a missed run for the next leader to catch up
+            conn.execute(delete(JobRun).where(JobRun.job == "forecast-refresh"))
+        leader.proc.kill()  # SIGKILL: no clean-up, no release
+        leader.proc.wait(10)
+        assert _within(20, lambda: standby.says("leader")), standby.log.read_text()
+        assert _within(20, lambda: _runs(engine, "forecast-refresh") == [(standby.holder, True)])
+        assert _runs(engine, "stall-scan") == [(leader.holder, True)]  # not run again by the new leader
+        assert _within(5, lambda: _lease_holder(engine) == standby.holder)
+
+        standby.stop()  # SIGTERM: a clean stop frees the lock
+        assert standby.proc.returncode == 0 and standby.says("stopped")
+        assert _lease_holder(engine) is None
+    finally:
+        for process in pair:
+            process.stop()
+        engine.dispose()

@@ -196,28 +196,30 @@ def _flag_counts(day: date) -> tuple[int, ...]:
     not keep (see the bench README).
     """
     f = StallFlag
-    return tuple(
-        db.session.execute(
-            select(
-                func.count(f.id),
-                func.count(f.id).filter(f.raised_on == day),
-                func.count(f.id).filter(f.last_confirmed_on == day),
-                func.count(f.id).filter(f.resolved_on == day),
-                func.count(f.id).filter(f.resolved_on.is_(None)),
-            )
-        ).one()
-    )
+    counts = db.session.execute(
+        select(
+            func.count(f.id),
+            func.count(f.id).filter(f.raised_on == day),
+            func.count(f.id).filter(f.last_confirmed_on == day),
+            func.count(f.id).filter(f.resolved_on == day),
+            func.count(f.id).filter(f.resolved_on.is_(None)),
+        )
+    ).one()
+    db.session.rollback()  # end the read: an open transaction would block TRUNCATE in _maintain
+    return tuple(counts)
 
 
 def _maintain(*, clear: bool = False) -> None:
     """Empty the flags (``clear``), and on PostgreSQL refresh the flags' statistics and free their dead rows,
     as autovacuum does between two morning scans (a freshly loaded table would otherwise look empty)."""
+    db.session.rollback()  # nothing of this session may hold a lock on the flags
     if db.engine.dialect.name != "postgresql":
         if clear:
             db.session.execute(delete(StallFlag))
             db.session.commit()
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("SET lock_timeout = '60s'"))  # fail, never hang, if something still holds a lock
         if clear:
             conn.execute(text("TRUNCATE stall_flag CASCADE"))  # the bench's own database
         conn.execute(text("VACUUM ANALYZE stall_flag"))

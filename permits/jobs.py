@@ -18,16 +18,18 @@ from permits.workflow import today_wib
 
 
 def stall_scan(as_of: date | None = None) -> dict:
-    """The morning scan of stalled approvals, then the day's digests; on a day that is not a working day it only
-    records that it ran.
+    """The morning scan of stalled approvals, then, on working days, the day's digests.
 
-    Flushes; ``run_job`` (or the command) commits.
+    The scan runs every day (it is idempotent, and flags rise only on the working days their thresholds
+    fall on), so the stalled list is current even after a start on a weekend; digests go out on working days
+    only. Flushes; ``run_job`` (or the command) commits.
     """
     as_of = as_of or today_wib()
-    if not is_working_day(as_of):
-        return {"skipped": "not a working day", "as_of": as_of.isoformat()}
     result = scan_stalled(as_of).as_dict()
-    result["notifications"] = build_digests(as_of).as_dict()
+    if is_working_day(as_of):
+        result["notifications"] = build_digests(as_of).as_dict()
+    else:
+        result["notifications"] = "not a working day: no digest"
     return result
 
 

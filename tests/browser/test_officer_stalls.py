@@ -9,24 +9,16 @@ import re
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from app.models import db
 from app.scheduler import run_job
-from permits.stalls import scan_stalled
-from permits.workflow import today_wib
 
 INVESTOR = "PT Jaya Dinasti Indonesia"
 
 
 def run_the_morning_scan(live_app: Flask) -> None:
-    """Scan the shared demo database now (other browser tests may have moved JDI's AMDAL since the last scan).
-
-    ``run_job`` records the run as the scheduler would; on a day that is not a working day the job only
-    records that it ran, so the scan itself is also called directly for today.
-    """
-    with live_app.app_context():
-        scan_stalled(today_wib())
-        db.session.commit()
-    run_job(live_app, "stall-scan")
+    """Scan the shared demo database now (other browser tests may have moved JDI's AMDAL since the last scan),
+    through ``run_job``, which records the run as the scheduler would."""
+    run = run_job(live_app, "stall-scan")
+    assert run.succeeded, run.error
 
 
 def test_officer_sees_jdis_amdal_overdue_and_opens_its_evidence(live_app: Flask, officer_page: Page) -> None:

@@ -49,8 +49,8 @@ class Config:
     DOCUMENT_MAX_BYTES = 20 * 1024 * 1024  # one uploaded document (PDF, PNG, JPEG)
     MAX_CONTENT_LENGTH = 5 * 20 * 1024 * 1024 + 256 * 1024  # five documents and the form; larger: 413
     FORCE_HTTPS = False  # the HTTPS proxy in front redirects; set True when Flask itself faces browsers
-    # Start APScheduler inside this process (``make run`` only; production runs ``flask scheduler run``).
-    SCHEDULER_ENABLED = False
+    # The scheduler runs in one process: `flask serve` (make run) starts it in the development server;
+    # production runs `flask --app wsgi scheduler run` apart from the web workers.
     SCHEDULER_LEASE_SECONDS = 30  # a dead leader is replaced by a standby within about this long
     STALL_SCAN_TIME = "07:30"  # WIB, every day; the scan skips days that are not working days
     FORECAST_REFRESH_TIME = "02:00"  # WIB, every night

@@ -16,9 +16,12 @@ are not built: the scan reads only the permit rows. For each size, starting with
 - third run on the next working day: confirms the open flags, raises the new ones, resolves the at-risk
   flags that became overdue.
 
-Each timing includes the commit. Exits 1 when a size of 200k or more takes longer than 5 s per 200k
-permits in any run, or when the time per permit at the largest size is more than twice that at the one
-before it (growth far from linear).
+Each timing includes the commit; each size runs ``--repeat`` rounds (3) and keeps the best time of each run,
+as the machine is shared. On PostgreSQL, after the bulk load and after every run, ``VACUUM ANALYZE`` does
+what autovacuum does between two mornings; so the first run of a round plans with the statistics of an
+empty flag table, the worst case (a scan raising far more flags than the table held when last analyzed).
+Exits 1 when a size of 200k or more takes longer than 5 s per 200k permits in any run, or when the time per
+permit of the slowest run grows by more than half from one size to the next (growth far from linear).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import itertools
 import math
 import os
 import random
@@ -59,6 +63,7 @@ from permits.workflow import at_risk_share, limits_for
 AS_OF = date(2026, 3, 4)  # a Wednesday, a working day
 NEXT_DAY = date(2026, 3, 5)
 TARGET_SECONDS, TARGET_SIZE = 5.0, 200_000
+LINEAR_SLACK = 1.5  # the cost per permit may grow this much from one size to the next
 CHUNK = 10_000  # rows per bulk insert
 STAMP = datetime(2026, 3, 4, 0, 0, tzinfo=UTC)
 
@@ -314,20 +319,21 @@ def _print_row(m: Measure) -> None:
 
 
 def misses(results: list[Measure]) -> list[str]:
-    """What misses the target: 5 s per 200k at 200k or more, and growth about linear."""
+    """What misses the target: 5 s per 200k at 200k or more, and a cost per permit (of the slowest run) that
+    grows by no more than half from one size to the next."""
     found = []
     for m in results:
         limit = TARGET_SECONDS * m.permits / TARGET_SIZE
         if m.permits >= TARGET_SIZE and max(m.runs) > limit:
             found.append(f"{m.engine} {m.permits:,}: slowest run {max(m.runs):.2f} s > {limit:.2f} s")
-    for engine in {m.engine for m in results}:
+    for engine in sorted({m.engine for m in results}):
         mine = sorted((m for m in results if m.engine == engine), key=lambda m: m.permits)
-        if len(mine) >= 2:
-            before, last = (max(m.runs) / m.permits for m in mine[-2:])
-            if last > 2 * before:
+        for smaller, larger in itertools.pairwise(mine):
+            before, after = (max(m.runs) / m.permits for m in (smaller, larger))
+            if after > LINEAR_SLACK * before:
                 found.append(
-                    f"{engine}: {last * 1e6:.1f} µs/permit at {mine[-1].permits:,}, "
-                    f"over twice the {before * 1e6:.1f} at {mine[-2].permits:,}"
+                    f"{engine}: {after * 1e6:.1f} µs/permit at {larger.permits:,}, over {LINEAR_SLACK} times "
+                    f"the {before * 1e6:.1f} at {smaller.permits:,} (growth far from linear)"
                 )
     return found
 

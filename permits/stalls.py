@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Date, and_, exists, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, Date, and_, exists, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.models import UTCDateTime, db, utcnow
 from permits.models import Permit, PermitStatus, PermitType
@@ -52,6 +53,14 @@ class ScanResult:
         return {"as_of": self.as_of.isoformat(), "raised": self.raised, "resolved": self.resolved, "open": self.open}
 
 
+def _insert_new(table):
+    """An INSERT that skips the rows the unique constraint already holds (ON CONFLICT DO NOTHING, which both
+    engines have), so raising never reads the flags it is writing: with NOT EXISTS, PostgreSQL planned a
+    nested loop over the flag table when its statistics said "empty", quadratic in the flags raised."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
 def scan_stalled(as_of: date) -> ScanResult:
     """Raise, confirm and resolve every flag kind for ``as_of``; returns the counts per kind."""
     result = ScanResult(as_of)
@@ -59,11 +68,6 @@ def scan_stalled(as_of: date) -> ScanResult:
     for kind in FlagKind:
         holds = flag_condition(kind, as_of)
         same_episode = and_(Permit.id == StallFlag.permit_id, Permit.last_event_seq == StallFlag.episode)
-        already = (
-            select(StallFlag.id)
-            .where(StallFlag.permit_id == Permit.id, StallFlag.kind == kind, StallFlag.episode == Permit.last_event_seq)
-            .exists()
-        )
         new_flags = select(
             Permit.id,
             literal(kind.value),
@@ -71,11 +75,12 @@ def scan_stalled(as_of: date) -> ScanResult:
             literal(as_of, Date()),
             literal(now, UTCDateTime()),
             literal(as_of, Date()),
-        ).where(holds, ~already)
+        ).where(holds)
         raised = db.session.execute(
-            insert(StallFlag).from_select(
-                ["permit_id", "kind", "episode", "raised_on", "raised_at", "last_confirmed_on"], new_flags
-            )
+            _insert_new(StallFlag)
+            .from_select(["permit_id", "kind", "episode", "raised_on", "raised_at", "last_confirmed_on"], new_flags)
+            .on_conflict_do_nothing(index_elements=["permit_id", "kind", "episode"])
+            .execution_options(preserve_rowcount=True)
         ).rowcount
         still_holds = select(Permit.id).where(same_episode, holds).exists()
         open_flags = (StallFlag.kind == kind) & StallFlag.resolved_on.is_(None)

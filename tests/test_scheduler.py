@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest.mock import Mock
 
 import pytest
 import time_machine
@@ -55,6 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 1, 8, 1, 0, tzinfo=UTC)  # Thursday 8 January 2026, 08.00 WIB: a working day
 TTL = 30.0  # SCHEDULER_LEASE_SECONDS of the test configuration
 JOBS = ("stall-scan", "forecast-refresh")
+PROCESS_TTL = 3  # SCHEDULER_LEASE_SECONDS of the scheduler processes (renewed every second)
 
 
 def _count(model, *where) -> int:
@@ -200,13 +202,8 @@ def test_a_lease_holder_leads_through_a_database_error_until_its_lease_runs_out(
         assert leader.renew() is True
 
 
-@pytest.fixture
-def postgres_only(is_postgres: bool) -> None:
-    if not is_postgres:
-        pytest.skip("the advisory lock is PostgreSQL's (make test runs this on PostgreSQL)")
-
-
-def test_the_advisory_lock_is_freed_when_the_leader_connection_dies(locks, postgres_only):
+@pytest.mark.postgres_only  # the advisory lock is PostgreSQL's
+def test_the_advisory_lock_is_freed_when_the_leader_connection_dies(locks):
     leader, standby = locks("host-a:1"), locks("host-b:2")
     assert leader.acquire() is True and standby.acquire() is False
     pid = leader.conn.execute(text("SELECT pg_backend_pid()")).scalar()
@@ -219,7 +216,8 @@ def test_the_advisory_lock_is_freed_when_the_leader_connection_dies(locks, postg
     assert db.session.get(SchedulerLease, LOCK_NAME).holder == "host-b:2"
 
 
-def test_the_advisory_lock_never_leads_on_a_database_that_does_not_answer(locks, monkeypatch, postgres_only):
+@pytest.mark.postgres_only
+def test_the_advisory_lock_never_leads_on_a_database_that_does_not_answer(locks, monkeypatch):
     standby = locks("host-b:2")
     monkeypatch.setattr(db.engine, "connect", _unreachable)
     assert standby.acquire() is False and standby.conn is None
@@ -240,46 +238,16 @@ def _within(seconds: float, predicate: Callable[[], object], every: float = 0.1)
 # --- the scheduler loop, with a scripted lock ------------------------------------------------------------
 
 
-class ScriptedLock:
-    """Answers acquire() and renew() from two scripts (then False)."""
-
-    def __init__(self, acquire: list[bool], renew: list[bool]) -> None:
-        self.acquires, self.renews, self.holder, self.released = acquire, renew, "scripted:1", 0
-
-    def acquire(self) -> bool:
-        return self.acquires.pop(0) if self.acquires else False
-
-    def renew(self) -> bool:
-        return self.renews.pop(0) if self.renews else False
-
-    def release(self) -> None:
-        self.released += 1
-
-
-class FakeScheduler:
-    started = stopped = 0
-
-    def start(self) -> None:
-        FakeScheduler.started += 1
-
-    def shutdown(self, wait: bool = True) -> None:
-        FakeScheduler.stopped += 1
-
-
 def test_the_loop_leads_while_its_lock_holds_and_survives_a_failed_catch_up(app, monkeypatch, caplog):
-    lock = ScriptedLock(acquire=[False, True, False, True], renew=[True, True, False])
-    catch_ups = []
-
-    def failing_catch_up(app, scheduler) -> None:
-        catch_ups.append(scheduler)
-        if len(catch_ups) == 1:
-            raise _unreachable_error()  # the database went away just after the lock was won
-
+    lock = Mock(holder="scripted:1")
+    lock.acquire.side_effect = [False, True, False, True]  # a fifth call would raise StopIteration
+    lock.renew.side_effect = [True, True, False]
+    schedulers: list[Mock] = []
+    catch_ups = Mock(side_effect=[_unreachable_error(), None])  # the database went away just after the lock was won
     monkeypatch.setattr("app.scheduler.make_lock", lambda app: lock)
-    monkeypatch.setattr("app.scheduler.build_scheduler", lambda app: FakeScheduler())
-    monkeypatch.setattr("app.scheduler.catch_up", failing_catch_up)
+    monkeypatch.setattr("app.scheduler.build_scheduler", lambda app: schedulers.append(Mock()) or schedulers[-1])
+    monkeypatch.setattr("app.scheduler.catch_up", catch_ups)
     monkeypatch.setitem(app.config, "SCHEDULER_LEASE_SECONDS", 0.03)
-    FakeScheduler.started = FakeScheduler.stopped = 0
     stop, states = threading.Event(), []
 
     def on_state(state: str) -> None:
@@ -292,8 +260,8 @@ def test_the_loop_leads_while_its_lock_holds_and_survives_a_failed_catch_up(app,
     thread.join(10)
     assert not thread.is_alive()
     assert states == ["standby", "leader", "lost leadership", "standby", "leader", "stopped"]
-    assert FakeScheduler.started == FakeScheduler.stopped == 2 and len(catch_ups) == 2
-    assert lock.released == 1
+    assert [(s.start.call_count, s.shutdown.call_count) for s in schedulers] == [(1, 1), (1, 1)]
+    assert catch_ups.call_count == 2 and lock.release.call_count == 1
     assert "catch-up failed" in caplog.text
 
 
@@ -407,7 +375,7 @@ def test_serve_command_starts_the_scheduler_once_and_serves(runner, monkeypatch)
 # --- the issue's test: two scheduler processes, one database --------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres_only)])
 def scheduler_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated database of its own for the scheduler processes: a SQLite file, or a PostgreSQL database
     created beside the suite's one (and dropped afterwards) when the suite runs on PostgreSQL."""
@@ -416,9 +384,7 @@ def scheduler_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         _migrate(url, tmp_path)
         yield url
         return
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        pytest.skip("needs TEST_DATABASE_URL on PostgreSQL (make test runs it)")
+    base = os.environ["TEST_DATABASE_URL"]  # postgres_only: deselected unless the suite runs on PostgreSQL
     name = f"pantau_sched_{uuid.uuid4().hex[:12]}"
     admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT")  # CREATE DATABASE refuses a transaction
     try:
@@ -446,7 +412,9 @@ class SchedulerProcess:
 
     def __init__(self, url: str, log: Path) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
-        env.update(DATABASE_URL=url, PANTAU_ENV="testing", FLASK_SCHEDULER_LEASE_SECONDS="2", PYTHONUNBUFFERED="1")
+        env.update(
+            DATABASE_URL=url, PANTAU_ENV="testing", FLASK_SCHEDULER_LEASE_SECONDS=str(PROCESS_TTL), PYTHONUNBUFFERED="1"
+        )
         self.log = log
         with log.open("wb") as stderr:
             self.proc = subprocess.Popen(
@@ -492,7 +460,7 @@ def test_two_scheduler_processes_run_a_job_once_and_the_standby_takes_over(sched
         assert started, [p.log.read_text() for p in pair]
         leader, standby = pair if pair[0].says("leader") else pair[::-1]
         assert _within(30, lambda: all(_runs(engine, job) == [(leader.holder, True)] for job in JOBS))
-        time.sleep(3 * 2)  # three lease periods: the standby must stay a standby while the leader lives
+        time.sleep(2 * PROCESS_TTL)  # two lease periods: the standby stays a standby while the leader lives
         assert not standby.says("leader")
         assert _runs(engine, "stall-scan") == [(leader.holder, True)]  # the leader's catch-up, once
         assert _runs(engine, "forecast-refresh") == [(leader.holder, True)]

@@ -364,6 +364,8 @@ def strict_app(app: Flask, tmp_path: Path) -> Iterator[Flask]:
     )
     with strict.app_context():
         yield strict
+        db.session.remove()
+        db.engine.dispose()  # its own connection pool: closed here, not left to the garbage collector
 
 
 def _signed_in(application: Flask, user: User) -> FlaskClient:

@@ -211,6 +211,8 @@ def strict_app(app, tmp_path):
     )
     with strict.app_context():
         yield strict
+        db.session.remove()
+        db.engine.dispose()  # its own connection pool: closed here, not left to the garbage collector
 
 
 def test_forms_without_a_csrf_token_are_refused(strict_app, officer):

@@ -81,6 +81,7 @@ def test_cli_refuses_in_production(app):
     )
     with prod.app_context():  # the runner would otherwise reuse the test app's context
         result = prod.test_cli_runner().invoke(args=["seed-demo"])
+        db.engine.dispose()
     assert result.exit_code != 0 and "refused" in result.output
     assert _counts()["Investor"] == 0
 

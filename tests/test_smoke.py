@@ -35,6 +35,8 @@ def test_a_save_that_loses_a_race_is_a_409_not_a_500(app, tmp_path, login_as):
         with test_client.session_transaction() as session:
             session["_user_id"] = user_id
         response = test_client.get("/race")
+        db.session.remove()
+        db.engine.dispose()
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Traceback" not in html and "duplicate key" not in html and "INSERT" not in html

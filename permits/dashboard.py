@@ -16,7 +16,7 @@ from app.models import Role
 from app.monitoring import scan_overdue
 from app.scheduler import last_success
 from app.security import EDITORS, OFFICE, current_scope, role_required
-from permits.services import dashboard_figures
+from permits.figures import dashboard_figures
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -32,7 +32,7 @@ def _investors_to_their_portal() -> ResponseReturnValue | None:
 @bp.get("/")
 @role_required(*OFFICE)
 def index():
-    """Figures come from GROUP BY queries in ``permits.services.dashboard_figures``."""
+    """Figures come from GROUP BY queries in ``permits.figures.dashboard_figures``."""
     scope = current_scope()
     last_scan = last_success("stall-scan")
     return render_template(

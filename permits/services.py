@@ -12,25 +12,24 @@ the scope; writes raise ``NotInScope`` or ``ReadOnlyScope`` (``estates.services`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date
-from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.models import Region, db
 from app.security import SYSTEM_SCOPE, Scope
-from estates.models import CapitalStatus, Estate, EstateStatus, Investor
+from estates.models import Estate
 from estates.queries import estates_visible_to, limited_region
 from estates.services import check_estate_in_scope
 from permits.clock import Band, ClockFields
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.stages import CLOCK_RUNNING, TransitionError
-from permits.workflow import ConcurrentEdit, advance_permit, at_risk_share, record_creation, today_wib
+from permits.workflow import ConcurrentEdit, advance_permit, record_creation, today_wib
 
 # An application in one of these states has ended: a new one of the same type may follow it.
 ENDED_STATUSES = frozenset({PermitStatus.REJECTED, PermitStatus.WITHDRAWN, PermitStatus.REVOKED})
@@ -38,8 +37,6 @@ ENDED_STATUSES = frozenset({PermitStatus.REJECTED, PermitStatus.WITHDRAWN, Permi
 UNDECIDED_STATUSES = frozenset(
     {PermitStatus.NOT_STARTED, PermitStatus.SUBMITTED, PermitStatus.UNDER_REVIEW, PermitStatus.RETURNED}
 )
-# The pipeline is every estate that is not operating yet (a stopped estate is still in it).
-PIPELINE_EXCLUDES = (EstateStatus.OPERATING,)
 
 
 class PermitError(Exception):
@@ -417,186 +414,4 @@ def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None =
         query = query.where(band_condition(filters.band, today or today_wib()))
     return query.order_by(
         case((Permit.overdue_on.is_(None), 1), else_=0), Permit.overdue_on, Estate.name, PermitType.sequence, Permit.id
-    )
-
-
-# --- clock stops ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClockStopFigure:
-    """How often and how late one agency stopped the clock by returning files for revision."""
-
-    authority: str
-    stops: int
-    permits: int
-    average_share: Decimal  # agency days used when the clock stopped, as a share of the limit
-    late_stops: int  # stops that came after the at-risk share of the limit was used
-    latest_share: Decimal
-
-
-def clock_stops_by_agency(scope: Scope, late_share: Decimal | None = None) -> list[ClockStopFigure]:
-    """Every return for revision of a permit the scope may see, grouped by the permit's issuing authority,
-    most stops first.
-
-    "How late" is the agency's working days used when it returned the file, over the statutory limit then in
-    force (both recorded on the event). A stop at or past ``late_share`` (default: the at-risk setting) is
-    late: the abuse reported by Kadin of a last-minute clarification that restarts the clock.
-    """
-    late_share = late_share if late_share is not None else at_risk_share()
-    share = PermitEvent.agency_days_used * 1.0 / func.nullif(PermitEvent.sla_working_days, 0)
-    query = (
-        select(
-            Permit.issuing_authority,
-            func.count(PermitEvent.id),
-            func.count(func.distinct(Permit.id)),
-            func.avg(share),
-            func.count(PermitEvent.id).filter(share >= float(late_share)),
-            func.max(share),
-        )
-        .join(PermitEvent.permit)
-        .join(Permit.estate)
-        .where(
-            PermitEvent.to_status == PermitStatus.RETURNED,
-            PermitEvent.from_status.is_not(None),
-            estates_visible_to(scope),
-        )
-        .group_by(Permit.issuing_authority)
-        .order_by(func.count(PermitEvent.id).desc(), Permit.issuing_authority)
-    )
-    return [
-        ClockStopFigure(authority, stops, permits, _share(avg), late, _share(latest))
-        for authority, stops, permits, avg, late, latest in db.session.execute(query).all()
-    ]
-
-
-def _share(value: float | None) -> Decimal:
-    return Decimal(str(round(value or 0, 4)))
-
-
-# --- dashboard -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RegionFigure:
-    region: Region
-    estates: int
-    area_ha: Decimal
-    pipeline_rp: Decimal
-
-
-@dataclass(frozen=True)
-class CapitalFigure:
-    capital_status: CapitalStatus
-    estates: int
-    pipeline_rp: Decimal
-
-
-@dataclass(frozen=True)
-class DashboardFigures:
-    """Every figure of the home page, each from one GROUP BY query."""
-
-    estate_count: int
-    estates_by_status: list[tuple[EstateStatus, int]]
-    pipeline_count: int
-    pipeline_rp: Decimal
-    total_area_ha: Decimal
-    permit_count: int
-    permits_by_status: list[tuple[PermitStatus, int]]
-    by_region: list[RegionFigure]
-    by_capital: list[CapitalFigure]
-    top_estates: Sequence[Estate] = field(default_factory=list)
-
-    @property
-    def max_region_pipeline_rp(self) -> Decimal:
-        return max((r.pipeline_rp for r in self.by_region), default=Decimal(0))
-
-
-def _in_pipeline():
-    return Estate.status.not_in(PIPELINE_EXCLUDES)
-
-
-def _pipeline_sum():
-    """SUM of planned investment over the pipeline estates of the group (0 when none)."""
-    amount = case((_in_pipeline(), Estate.planned_investment_rp), else_=0)
-    return func.coalesce(func.sum(amount), 0)
-
-
-def _estates_by_status(scope: Scope) -> list[tuple[EstateStatus, int]]:
-    query = select(Estate.status, func.count(Estate.id)).where(estates_visible_to(scope)).group_by(Estate.status)
-    rows = dict(db.session.execute(query).all())
-    return [(s, rows.get(s, 0)) for s in EstateStatus]
-
-
-def _permits_by_status(scope: Scope) -> list[tuple[PermitStatus, int]]:
-    query = (
-        select(Permit.status, func.count(Permit.id))
-        .join(Permit.estate)
-        .where(estates_visible_to(scope))
-        .group_by(Permit.status)
-    )
-    rows = dict(db.session.execute(query).all())
-    return [(s, rows.get(s, 0)) for s in PermitStatus]
-
-
-def _by_region(scope: Scope) -> list[RegionFigure]:
-    """Every kab/kota of Banten (an officer of one: only it), with the figures of the estates in scope."""
-    area = func.coalesce(func.sum(Estate.area_ha), 0)
-    query = (
-        select(Region, func.count(Estate.id), area, _pipeline_sum())
-        .outerjoin(Estate, and_(Estate.region_id == Region.id, estates_visible_to(scope)))
-        .group_by(Region.id)
-        .order_by(Region.bps_code)
-    )
-    if (region_id := limited_region(scope)) is not None:
-        query = query.where(Region.id == region_id)
-    return [
-        RegionFigure(region, estates, Decimal(area), Decimal(amount))
-        for region, estates, area, amount in db.session.execute(query).all()
-    ]
-
-
-def _by_capital(scope: Scope) -> list[CapitalFigure]:
-    query = (
-        select(Investor.capital_status, func.count(Estate.id), _pipeline_sum())
-        .join(Estate.investor)
-        .where(estates_visible_to(scope))
-        .group_by(Investor.capital_status)
-    )
-    rows = {status: (count, amount) for status, count, amount in db.session.execute(query).all()}
-    return [CapitalFigure(s, rows.get(s, (0, 0))[0], Decimal(rows.get(s, (0, 0))[1])) for s in CapitalStatus]
-
-
-def top_pipeline_estates(scope: Scope, limit: int = 10) -> Sequence[Estate]:
-    """The largest estates in scope not yet operating, by planned investment then area, with investor and
-    region."""
-    query = (
-        select(Estate)
-        .where(_in_pipeline(), estates_visible_to(scope))
-        .options(joinedload(Estate.investor), joinedload(Estate.region))
-        .order_by(Estate.planned_investment_rp.desc().nulls_last(), Estate.area_ha.desc(), Estate.name)
-        .limit(limit)
-    )
-    return db.session.scalars(query).all()
-
-
-def dashboard_figures(scope: Scope, top: int = 10) -> DashboardFigures:
-    """Counts and sums for the home page, over the estates (and their permits) the scope may see: all of
-    Banten, or an officer's kab/kota. Pipeline = estates not yet operating (stopped ones included)."""
-    area = func.coalesce(func.sum(Estate.area_ha), 0)
-    pipeline_count = func.count(Estate.id).filter(_in_pipeline())
-    totals_query = select(func.count(Estate.id), area, pipeline_count, _pipeline_sum()).where(estates_visible_to(scope))
-    totals = db.session.execute(totals_query).one()
-    permits_by_status = _permits_by_status(scope)
-    return DashboardFigures(
-        estate_count=totals[0],
-        estates_by_status=_estates_by_status(scope),
-        pipeline_count=totals[2],
-        pipeline_rp=Decimal(totals[3]),
-        total_area_ha=Decimal(totals[1]),
-        permit_count=sum(n for _, n in permits_by_status),
-        permits_by_status=permits_by_status,
-        by_region=_by_region(scope),
-        by_capital=_by_capital(scope),
-        top_estates=top_pipeline_estates(scope, top),
     )

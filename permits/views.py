@@ -20,7 +20,7 @@ from estates.models import Estate
 from estates.queries import get_estate
 from estates.services import NotInScope, ReadOnlyScope
 from estates.views import register_estate_panel
-from permits import services
+from permits import figures, services
 from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
 from permits.stages import TransitionError, allowed_targets
 from permits.workflow import ConcurrentEdit, permit_clock, permit_clocks, today_wib
@@ -74,7 +74,7 @@ def permit_list():
 def clock_stops():
     """How often and how late each agency stopped the clock by returning files (DOMAIN.md section 4), for the
     permits in the user's scope."""
-    return render_template("permits/clock_stops.html", figures=services.clock_stops_by_agency(current_scope()))
+    return render_template("permits/clock_stops.html", figures=figures.clock_stops_by_agency(current_scope()))
 
 
 @bp.get("/permits/<int:permit_id>")

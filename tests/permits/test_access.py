@@ -25,7 +25,7 @@ from app.models import Role, db
 from app.security import EDITORS, SYSTEM_SCOPE, Scope
 from estates.models import Estate, EstateStatus, Investor
 from estates.services import NotInScope, ReadOnlyScope
-from permits import services
+from permits import figures, services
 from permits.models import Permit, PermitEvent, PermitStatus
 from tests.factories import make_claim, make_estate, make_investor, make_permit, make_zone, permit_type, region
 
@@ -221,11 +221,11 @@ def test_permit_list_and_clock_stops_hold_only_the_region(
     stops = serang_officer.get("/permits/clock-stops").get_data(as_text=True)
     assert "Dinas Serang" in stops and "Dinas Tangerang" not in stops
     assert "Dinas Tangerang" in client.get("/permits/clock-stops").get_data(as_text=True)
-    assert [f.authority for f in services.clock_stops_by_agency(serang_scope())] == ["Dinas Serang"]
+    assert [f.authority for f in figures.clock_stops_by_agency(serang_scope())] == ["Dinas Serang"]
 
 
 def test_dashboard_figures_hold_only_the_region(world: World):
-    mine, everything = services.dashboard_figures(serang_scope()), services.dashboard_figures(SYSTEM_SCOPE)
+    mine, everything = figures.dashboard_figures(serang_scope()), figures.dashboard_figures(SYSTEM_SCOPE)
     assert (mine.estate_count, everything.estate_count) == (1, 3)
     assert (mine.pipeline_count, everything.pipeline_count) == (1, 2)
     assert (mine.pipeline_rp, everything.pipeline_rp) == (BILLION, 8 * BILLION)

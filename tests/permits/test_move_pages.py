@@ -111,7 +111,7 @@ def test_clock_stops_are_counted_per_agency_with_how_late_they_came(client):
     advance_permit(early, PermitStatus.SUBMITTED, actor="o", on=date(2026, 1, 26), today=today)
     advance_permit(late, PermitStatus.RETURNED, actor="o", note="b", on=date(2026, 4, 1), today=today)
     db.session.commit()
-    from permits.services import clock_stops_by_agency
+    from permits.figures import clock_stops_by_agency
 
     (figure,) = clock_stops_by_agency(scope=SYSTEM_SCOPE)
     assert (figure.authority, figure.stops, figure.permits) == (early.issuing_authority, 2, 2)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date
 from decimal import Context, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.numbers import get_decimal_symbol
@@ -28,8 +27,8 @@ from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
 from app.formatting import day, hectares, number, rupiah, rupiah_short
+from app.timezone import today_wib
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 MAX_INPUT_LENGTH = 64  # no number we store needs more characters; longer input is refused unparsed
 # Whole rupiah: Rp1.000 triliun is far above any estate in Indonesia and far below Numeric(20, 0).
 MAX_RUPIAH = 10**15
@@ -56,11 +55,6 @@ class NumberFormatError(ValueError):
 
 class AmbiguousNumberError(NumberFormatError):
     """``1.500`` could be one and a half or one thousand five hundred; the caller asked us not to guess."""
-
-
-def today_wib() -> date:
-    """Today's date in Banten (WIB), whatever the server's time zone."""
-    return datetime.now(JAKARTA).date()
 
 
 def _check_groups(text: str, sep: str) -> None:

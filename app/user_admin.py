@@ -9,14 +9,13 @@ fields and writes nothing. Unknown ids are a 404; unknown filter values are igno
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select
 
 from app.models import Role, User, db, utcnow
+from app.pagination import paginate
 from app.security import PasswordRejected, guard_blueprint
 from app.user_forms import ROLE_ORDER, AuditFilterForm, PasswordResetForm, UserCreateForm, UserEditForm, describe_event
 from app.user_forms import role_filter as read_role
@@ -35,20 +34,7 @@ from app.users import (
 bp = Blueprint("users", __name__, url_prefix="/admin")
 guard_blueprint(bp, Role.ADMINISTRATOR)
 
-MAX_PAGE = 100_000  # a larger page number is read as page 1, never sent to the database
 MAX_SEARCH = 254
-
-
-def _page() -> int:
-    page = request.args.get("page", "1")
-    if not page.isascii() or not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-        return 1
-    return int(page)
-
-
-def _paginate(stmt: Select) -> Pagination:
-    size = current_app.config["PAGE_SIZE"]
-    return db.paginate(stmt, page=_page(), per_page=size, max_per_page=size, error_out=False)
 
 
 def _user_or_404(user_id: int) -> User:
@@ -65,7 +51,7 @@ def _user_or_404(user_id: int) -> User:
 def user_list() -> ResponseReturnValue:
     text = request.args.get("q", "").strip()[:MAX_SEARCH]
     role = read_role(request.args.get("role"))
-    page = _paginate(users_query(text=text or None, role=role))
+    page = paginate(users_query(text=text or None, role=role))
     return render_template(
         "users/list.html",
         page=page,
@@ -165,7 +151,7 @@ def user_password(user_id: int) -> ResponseReturnValue:
 def audit_log() -> ResponseReturnValue:
     """Security events, newest first, filtered by kind and by an e-mail address (of the account or the actor)."""
     filters = AuditFilterForm(formdata=request.args)
-    page = _paginate(audit_query(event=filters.event.data, email=filters.email_text))
+    page = paginate(audit_query(event=filters.event.data, email=filters.email_text))
     return render_template(
         "users/audit.html",
         page=page,

@@ -38,6 +38,7 @@ from app.forms import (
     enum_select,
     strip_or_none,
 )
+from app.pagination import page_number
 from app.security import Scope
 from estates import queries, services
 from estates.models import CapitalStatus, ClaimMetric, Estate, EstateStatus, LegalForm, ZoneKind
@@ -305,8 +306,6 @@ class ConfirmForm(FlaskForm):
 
 # --- list filters from the query string (bad values are ignored, never an error) --------------------------
 
-MAX_PAGE = 100_000
-
 
 @dataclasses.dataclass(frozen=True)
 class InvestorFilters:
@@ -322,14 +321,6 @@ class EstateFilters:
     status: EstateStatus | None = None
     sort: str = "name"
     page: int = 1
-
-
-def page_number(args: Mapping[str, str]) -> int:
-    """The ``page`` query argument as 1..MAX_PAGE; anything else is page 1."""
-    text = (args.get("page") or "").strip()
-    if not (text.isascii() and text.isdigit() and len(text) < 9):
-        return 1
-    return min(max(int(text), 1), MAX_PAGE)
 
 
 def id_arg(args: Mapping[str, str], key: str) -> int | None:

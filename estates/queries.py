@@ -275,7 +275,8 @@ def group_claims(claims: Sequence[Claim]) -> dict[ClaimMetric, list[Claim]]:
 # --- lists -----------------------------------------------------------------------------------------------
 
 
-def _contains(column: InstrumentedAttribute, text: str) -> ColumnElement[bool]:
+def contains_text(column: InstrumentedAttribute, text: str) -> ColumnElement[bool]:
+    """``column`` contains ``text``, any case, with ``%``, ``_`` and ``\\`` taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.ilike(f"%{escaped}%", escape="\\")
 
@@ -286,7 +287,7 @@ def search_investors(q: str | None = None, capital_status: CapitalStatus | None 
     stmt = select(Investor).where(investors_visible_to(scope))
     q = (q or "").strip()[:MAX_SEARCH_LENGTH]
     if q:
-        stmt = stmt.where(or_(_contains(Investor.legal_name, q), _contains(Investor.nib, q)))
+        stmt = stmt.where(or_(contains_text(Investor.legal_name, q), contains_text(Investor.nib, q)))
     if capital_status is not None:
         stmt = stmt.where(Investor.capital_status == capital_status)
     return stmt.order_by(Investor.legal_name, Investor.id)
@@ -330,7 +331,7 @@ def _estate_filter(
     stmt = stmt.where(estates_visible_to(scope))
     q = (q or "").strip()[:MAX_SEARCH_LENGTH]
     if q:
-        stmt = stmt.where(or_(_contains(Estate.name, q), _contains(Investor.legal_name, q)))
+        stmt = stmt.where(or_(contains_text(Estate.name, q), contains_text(Investor.legal_name, q)))
     if region_id is not None:
         stmt = stmt.where(Estate.region_id == region_id)
     if status is not None:

@@ -19,14 +19,13 @@ from typing import TypeVar
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
-from sqlalchemy import Select
 from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.wrappers import Response
 
 from app.formatting import hectares, number, rupiah_short
 from app.models import db
+from app.pagination import paginate
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from estates import forms, queries, services
 from estates.models import CapitalStatus, ClaimMetric, Estate, EstateStatus
@@ -80,11 +79,6 @@ def _save(form: forms.ServiceForm, service: Callable[..., T], *args: object, **k
     return result
 
 
-def _paginate(stmt: Select) -> Pagination:
-    size = current_app.config["PAGE_SIZE"]
-    return db.paginate(stmt, page=forms.page_number(request.args), per_page=size, max_per_page=size, error_out=False)
-
-
 # --- investors -------------------------------------------------------------------------------------------
 
 
@@ -93,7 +87,7 @@ def _paginate(stmt: Select) -> Pagination:
 def investor_list() -> ResponseReturnValue:
     scope = current_scope()
     filters = forms.investor_filters(request.args)
-    page = _paginate(queries.search_investors(filters.q, filters.capital_status, scope=scope))
+    page = paginate(queries.search_investors(filters.q, filters.capital_status, scope=scope))
     stats = queries.investor_stats([investor.id for investor in page.items], scope)
     return render_template(
         "estates/investor_list.html", page=page, stats=stats, filters=filters, capital_statuses=list(CapitalStatus)
@@ -143,7 +137,7 @@ def investor_edit(investor_id: int) -> ResponseReturnValue:
 def estate_list() -> ResponseReturnValue:
     scope = current_scope()
     filters = forms.estate_filters(request.args)
-    page = _paginate(queries.search_estates(filters.q, filters.region_id, filters.status, filters.sort, scope=scope))
+    page = paginate(queries.search_estates(filters.q, filters.region_id, filters.status, filters.sort, scope=scope))
     totals = queries.estate_totals(filters.q, filters.region_id, filters.status, scope=scope)
     return render_template(
         "estates/estate_list.html",

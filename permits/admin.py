@@ -8,15 +8,14 @@ shows the form again with messages beside the fields and writes nothing. Unknown
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select
 
 from app.formatting import day as format_day
 from app.models import Role, db
+from app.pagination import paginate
 from app.security import guard_blueprint
 from permits import admin_services as services
 from permits import calendar_services
@@ -26,20 +25,6 @@ from permits.workflow import AT_RISK_SETTING, today_wib
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 guard_blueprint(bp, Role.ADMINISTRATOR)
-
-MAX_PAGE = 100_000  # a larger page number is read as page 1, never sent to the database
-
-
-def _page() -> int:
-    page = request.args.get("page", "1")
-    if not page.isascii() or not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-        return 1
-    return int(page)
-
-
-def _paginate(stmt: Select) -> Pagination:
-    size = current_app.config["PAGE_SIZE"]
-    return db.paginate(stmt, page=_page(), per_page=size, max_per_page=size, error_out=False)
 
 
 def _locale() -> str:
@@ -75,7 +60,7 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/permit-types")
 def permit_type_list() -> ResponseReturnValue:
-    return render_template("admin/permit_types.html", page=_paginate(services.catalogue_query()))
+    return render_template("admin/permit_types.html", page=paginate(services.catalogue_query()))
 
 
 @bp.route("/permit-types/<int:type_id>/edit", methods=["GET", "POST"])
@@ -182,7 +167,7 @@ def closure_remove(override_id: int) -> ResponseReturnValue:
 @bp.get("/settings")
 def setting_list() -> ResponseReturnValue:
     return render_template(
-        "admin/settings.html", page=_paginate(services.settings_query()), display_value=services.display_value
+        "admin/settings.html", page=paginate(services.settings_query()), display_value=services.display_value
     )
 
 

@@ -18,6 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
 from app.models import Role
+from app.pagination import page_number
 from app.security import EDITORS, current_scope, role_required
 from permits import documents
 from permits.models import Permit
@@ -26,7 +27,6 @@ from permits.portal_forms import DocumentForm
 bp = Blueprint("documents", __name__, template_folder="templates")
 
 FORM_OVERHEAD = 256 * 1024  # the other fields of the form and the multipart framing, in bytes
-MAX_PAGE = 100_000
 
 
 # --- request size ------------------------------------------------------------------------------------------
@@ -95,11 +95,6 @@ def _remember_refusal(permit_id: int, reason: str) -> None:
     session[REFUSAL_KEY] = {"permit_id": permit_id, "reason": _("Nothing was uploaded: %(reason)s", reason=reason)}
 
 
-def _page(name: str) -> int:
-    value = request.args.get(name, "1")
-    return int(value) if value.isdigit() and 1 <= int(value) <= MAX_PAGE else 1
-
-
 def documents_panel(permit: Permit) -> DocumentsPanel:
     """The permit's documents (newest first, paginated by ``?documents_page=``) and the upload form for editors.
 
@@ -107,7 +102,7 @@ def documents_panel(permit: Permit) -> DocumentsPanel:
     """
     pagination = db.paginate(
         documents.permit_documents_query(permit.id),
-        page=_page(DocumentsPanel.page_arg),
+        page=page_number(name=DocumentsPanel.page_arg),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

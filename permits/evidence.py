@@ -22,13 +22,13 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from zoneinfo import ZoneInfo
 
 import holidays
 from sqlalchemy import select
 
 from app.models import db
 from app.settings import setting_value
+from app.timezone import WIB
 from permits.calendar import CUTI_BERSAMA_SETTING, WorkingCalendar, site_calendar
 from permits.clock import deadlines
 from permits.models import CalendarOverride, CalendarOverrideKind, Permit, PermitEvent, PermitStatus
@@ -36,7 +36,6 @@ from permits.stages import CLOCK_RUNNING, Holder
 from permits.workflow import limits_for, rebuild_from_events
 
 EVIDENCE_FORMAT = "pantau-evidence/1"
-WIB = ZoneInfo("Asia/Jakarta")
 _NOT_COUNTED = frozenset({"false", "0", "no", "off"})
 
 

@@ -13,12 +13,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
-from sqlalchemy import Select
 from wtforms import HiddenField
 
 from app.models import Role, db, utcnow
+from app.pagination import paginate
 from app.security import role_required
 from app.urls import safe_next
 from permits import outbox
@@ -27,25 +26,11 @@ from permits.stall_models import NotificationKind
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
-MAX_PAGE = 100_000  # a larger page number is read as page 1, never sent to the database
-
 
 class MarkReadForm(FlaskForm):
     """The CSRF-protected button that marks messages read; ``next`` is where to go back to (this site only)."""
 
     next = HiddenField()
-
-
-def _page() -> int:
-    page = request.args.get("page", "1")
-    if not page.isascii() or not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-        return 1
-    return int(page)
-
-
-def _paginate(stmt: Select) -> Pagination:
-    size = current_app.config["PAGE_SIZE"]
-    return db.paginate(stmt, page=_page(), per_page=size, max_per_page=size, error_out=False)
 
 
 def kind_label(kind: NotificationKind) -> str:
@@ -63,7 +48,7 @@ def _notification_helpers() -> dict:
 @bp.get("/notifications")
 @role_required(*Role)
 def inbox() -> ResponseReturnValue:
-    page = _paginate(outbox.inbox_query(current_user.id))
+    page = paginate(outbox.inbox_query(current_user.id))
     return render_template(
         "notifications/inbox.html",
         page=page,
@@ -105,7 +90,7 @@ def outbox_list() -> ResponseReturnValue:
     settings = outbox.MailSettings.from_config(current_app.config)
     return render_template(
         "notifications/outbox.html",
-        page=_paginate(outbox.outbox_query(status)),
+        page=paginate(outbox.outbox_query(status)),
         status=status,
         filters=outbox.OUTBOX_FILTERS,
         settings=settings,

@@ -30,6 +30,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.extensions import db
 from app.formatting import day
 from app.models import Role
+from app.pagination import paginate
 from app.security import Scope, current_scope, guard_blueprint
 from estates.models import Estate, Investor
 from permits import documents
@@ -43,7 +44,6 @@ from permits.workflow import missing_prerequisites, permit_clock, permit_clocks
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
 guard_blueprint(bp, Role.INVESTOR)
-MAX_PAGE = 100_000
 
 
 # --- reads -------------------------------------------------------------------------------------------------
@@ -302,15 +302,6 @@ def _investor_id() -> int:
     return investor_id
 
 
-def _page(name: str = "page") -> int:
-    value = request.args.get(name, "1")
-    return int(value) if value.isdigit() and 1 <= int(value) <= MAX_PAGE else 1
-
-
-def _paginate(query: Select, name: str = "page"):
-    return db.paginate(query, page=_page(name), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-
-
 @bp.before_request
 def _limit_upload_size() -> None:
     limit_request_size(documents.MAX_FILES_PER_UPLOAD)
@@ -320,7 +311,7 @@ def _limit_upload_size() -> None:
 def home():
     """Each estate of the investor with, per permit, whose move it is, the deadline and the next step."""
     investor_id = _investor_id()
-    pagination = _paginate(investor_estates_query(investor_id))
+    pagination = paginate(investor_estates_query(investor_id))
     lines = permit_lines(pagination.items)
     todo = [(estate, line) for estate in pagination.items for line in lines[estate.id] if line.who is Who.YOU]
     return render_template(
@@ -336,7 +327,7 @@ def estate_detail(estate_id: int):
 
 @bp.get("/documents")
 def document_list():
-    pagination = _paginate(investor_documents_query(_investor_id()))
+    pagination = paginate(investor_documents_query(_investor_id()))
     return render_template("portal/documents.html", pagination=pagination)
 
 
@@ -355,7 +346,7 @@ def _render_permit(permit: Permit, form: AnswerForm | None, status: int = 200):
         line=single_permit_line(permit),
         clock=permit_clock(permit),
         events=permit_events(permit.id),
-        documents=_paginate(documents.permit_documents_query(permit.id)),
+        documents=paginate(documents.permit_documents_query(permit.id)),
         form=form if permit.status is PermitStatus.RETURNED else None,
     )
     return page, status

@@ -17,14 +17,14 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.models import Region, db
 from app.security import SYSTEM_SCOPE, Scope
 from estates.models import Estate
-from estates.queries import estates_visible_to, limited_region
+from estates.queries import contains_text, estates_visible_to, limited_region
 from estates.services import check_estate_in_scope
 from permits.clock import Band, ClockFields
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
@@ -375,10 +375,6 @@ def band_condition(band: Band, today: date):
     return Permit.status.not_in([*CLOCK_RUNNING, PermitStatus.RETURNED])
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:
     """Permits of the estates the scope may see matching ``filters``, with estate, investor, region and type
     loaded.
@@ -406,8 +402,7 @@ def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None =
     if filters.permit_type_code:
         query = query.where(PermitType.code == filters.permit_type_code)
     if filters.authority:
-        pattern = "%" + _escape_like(filters.authority.lower()) + "%"
-        query = query.where(func.lower(Permit.issuing_authority).like(pattern, escape="\\"))
+        query = query.where(contains_text(Permit.issuing_authority, filters.authority))
     if filters.region_code:
         query = query.where(Region.bps_code == filters.region_code)
     if filters.band is not None:

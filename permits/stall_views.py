@@ -23,6 +23,7 @@ from wtforms.validators import Optional
 
 from app.extensions import db
 from app.monitoring import scan_overdue
+from app.pagination import page_number
 from app.scheduler import last_success
 from app.security import OFFICE, current_scope, role_required
 from estates.queries import MAX_ID
@@ -35,7 +36,6 @@ from permits.workflow import today_wib
 
 bp = Blueprint("stalls", __name__, template_folder="templates")
 
-MAX_PAGE = 100_000
 GROUPING_LABELS = {
     Grouping.AGENCY: _l("Issuing authority"),
     Grouping.PERMIT_TYPE: _l("Permit type"),
@@ -84,11 +84,6 @@ class StallFilterForm(FlaskForm):
         return Grouping(self.group.data) if self.group.data else Grouping.AGENCY
 
 
-def _page() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 1 <= int(page) <= MAX_PAGE else 1
-
-
 @bp.get("/stalls")
 @role_required(*OFFICE)
 def stalled_list():
@@ -98,7 +93,7 @@ def stalled_list():
     filters = form.filters()
     pagination = db.paginate(
         stall_stats.stalled_permits_query(filters, scope),
-        page=_page(),
+        page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
         count=True,
@@ -173,7 +168,7 @@ def _statistics():
 def agency_stats():
     """Stalled approvals by agency, permit type or kab/kota, for the governor's office."""
     form, filters, stats = _statistics()
-    page = ListPage(stats.rows, _page(), current_app.config["PAGE_SIZE"])
+    page = ListPage(stats.rows, page_number(), current_app.config["PAGE_SIZE"])
     types = {t.code: t for t in services.catalogue()}
     return render_template("stalls/agencies.html", form=form, filters=filters, stats=stats, page=page, types=types)
 

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import Forbidden, NotFound
 
 from app.extensions import db
+from app.pagination import page_number
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from estates.models import Estate
 from estates.queries import get_estate
@@ -39,17 +40,6 @@ def _read_only(error: ReadOnlyScope) -> ResponseReturnValue:
     return current_app.handle_http_exception(Forbidden())
 
 
-MAX_PAGE = 100_000  # a larger page number is refused quietly (page 1), never sent to the database
-
-
-def _page() -> int:
-    """The ``page`` query argument, 1 when missing, malformed or absurd."""
-    page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-        return 1
-    return int(page)
-
-
 @bp.get("/permits")
 @role_required(*OFFICE)
 def permit_list():
@@ -60,7 +50,7 @@ def permit_list():
     filters = form.filters()
     pagination = db.paginate(
         services.permit_list_query(filters, scope),
-        page=_page(),
+        page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
         count=True,

@@ -9,9 +9,8 @@ Functions here flush, never commit.
 from __future__ import annotations
 
 from dataclasses import asdict, fields
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import event, select
@@ -20,12 +19,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.models import db
 from app.settings import decimal_setting
+from app.timezone import WIB, today_wib  # noqa: F401 - WIB is part of this module's interface
 from permits.calendar import WorkingCalendar, site_calendar
 from permits.clock import ClockFields, ClockState, Limits, apply_move, clock_state
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.stages import TransitionError, check_move
 
-WIB = ZoneInfo("Asia/Jakarta")
 AT_RISK_SETTING = "clock.at_risk_share"
 DECIDING = frozenset({PermitStatus.ISSUED, PermitStatus.DEEMED_GRANTED, PermitStatus.REJECTED, PermitStatus.WITHDRAWN})
 
@@ -65,11 +64,6 @@ def _refuse_event_update(mapper, connection, target) -> None:
 @event.listens_for(PermitEvent, "before_delete")
 def _refuse_event_delete(mapper, connection, target) -> None:
     raise EventImmutable("permit events are never deleted")
-
-
-def today_wib() -> date:
-    """Today's date in Indonesia's western time zone, where the offices' working days are counted."""
-    return datetime.now(WIB).date()
 
 
 def at_risk_share() -> Decimal:

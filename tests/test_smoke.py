@@ -40,3 +40,13 @@ def test_a_save_that_loses_a_race_is_a_409_not_a_500(app, tmp_path, login_as):
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Traceback" not in html and "duplicate key" not in html and "INSERT" not in html
+
+
+def test_every_list_reads_the_page_number_the_same_way(client):
+    """One helper for every list: a non-ASCII digit such as "²" (which str.isdigit accepts) is page 1."""
+    from app.pagination import MAX_PAGE, page_number
+
+    assert [page_number({"page": p}) for p in ("", "abc", "-1", "0", "²", "٣", str(MAX_PAGE + 1))] == [1] * 7
+    assert page_number({"page": " 7 "}) == 7 and page_number({"p": "3"}, name="p") == 3
+    for url in ("/permits", "/stalls", "/investors", "/estates"):
+        assert client.get(f"{url}?page=%C2%B2").status_code == 200

@@ -81,6 +81,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.access import install_access_gate
     from app.auth import bp as auth_bp
+    from app.urls import IdConverter
     from app.user_admin import bp as users_bp
     from app.views import bp as core_bp
     from estates.views import bp as estates_bp
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from permits.stall_views import bp as stalls_bp
     from permits.views import bp as permits_bp
 
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     install_access_gate(app)
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)

@@ -1,8 +1,10 @@
-"""Redirect targets that stay on this site."""
+"""URLs: redirect targets that stay on this site, and ids in routes that can exist."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+
+from werkzeug.routing import IntegerConverter
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -19,3 +21,14 @@ def safe_next(target: str | None, fallback: str) -> str:
     if "\\" in target or any(ord(ch) < 32 for ch in target):
         return fallback
     return target
+
+
+MAX_ID = 2**31 - 1  # ids live in INTEGER columns: a larger one cannot exist (and PostgreSQL refuses to compare it)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: an id past the INTEGER range does not match, so it is a 404, never a 500."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)

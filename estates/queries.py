@@ -22,9 +22,9 @@ from sqlalchemy.orm import InstrumentedAttribute, contains_eager, joinedload, se
 
 from app.models import Region, Role, Setting, db
 from app.security import Scope
+from app.urls import MAX_ID
 from estates.models import CapitalStatus, Claim, ClaimMetric, Estate, EstateStatus, Investor, Zone, ZoneKind
 
-MAX_ID = 2**31 - 1  # ids above the INTEGER range cannot exist; asking for one must be a 404, not a 500
 MAX_SEARCH_LENGTH = 100
 MIN_AREA_SETTING = "estate.min_area_ha"
 

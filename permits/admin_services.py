@@ -24,25 +24,24 @@ import holidays
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, event, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from app.formatting import hectares, number
 from app.models import Setting, db
+from app.urls import MAX_ID
 from permits.calendar import (
     CUTI_BERSAMA_SETTING,
     MAX_YEAR,
     MIN_YEAR,
     cuti_bersama_days,
-    invalidate_calendar_cache,
     national_holidays,
     non_working_days,
 )
-from permits.calendar_services import add_override, remove_override
+from permits.calendar_services import add_override, calendar_changed, remove_override
 from permits.models import CalendarOverride, CalendarOverrideKind, PermitType, permit_type_prerequisite
 from permits.workflow import AT_RISK_SETTING, recompute_open_deadlines
 
-MAX_ID = 2**31 - 1  # larger ids cannot exist (INTEGER); PostgreSQL would fail on them, so they are a 404
 MAX_WORKING_DAYS = 365  # a statutory limit beyond a year of working days is a typo
 MAX_SEQUENCE = 10_000
 MAX_NAME = 200  # the columns' lengths
@@ -531,17 +530,6 @@ def update_setting(setting: Setting, value: str) -> SettingSaved:
     db.session.flush()
     moved = None
     if setting.key in DEADLINE_SETTINGS:
-        _deadline_setting_changed()
+        calendar_changed()
         moved = recompute_open_deadlines()
     return SettingSaved(setting, changed=True, deadlines_moved=moved)
-
-
-def _deadline_setting_changed() -> None:
-    invalidate_calendar_cache()
-    session = db.session()
-    if not event.contains(session, "after_rollback", _invalidate_after_rollback):
-        event.listen(session, "after_rollback", _invalidate_after_rollback)
-
-
-def _invalidate_after_rollback(session: Session) -> None:
-    invalidate_calendar_cache()

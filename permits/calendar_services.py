@@ -64,7 +64,7 @@ def add_override(day: date, kind: CalendarOverrideKind | str, reason: str, creat
     except IntegrityError as exc:
         raise DuplicateOverrideError(day) from exc
     finally:
-        _overrides_changed()
+        calendar_changed()
     return override
 
 
@@ -78,7 +78,7 @@ def remove_override(override_id: int) -> CalendarOverride:
         raise OverrideNotFoundError(_l("No calendar entry with this id."))
     db.session.delete(override)
     db.session.flush()
-    _overrides_changed()
+    calendar_changed()
     return override
 
 
@@ -97,8 +97,11 @@ def list_overrides(year: int) -> list[CalendarOverride]:
     return list(db.session.scalars(query))
 
 
-def _overrides_changed() -> None:
-    """Drop the cache now, and again if this transaction is rolled back (the cache may have seen its rows)."""
+def calendar_changed() -> None:
+    """Drop the cache now, and again if this transaction is rolled back (the cache may have seen its rows).
+
+    Call it after any change the calendar reads: an override, or the cuti bersama setting.
+    """
     invalidate_calendar_cache()
     session = db.session()
     if not event.contains(session, "after_rollback", _invalidate_after_rollback):

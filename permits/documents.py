@@ -39,9 +39,9 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from app.models import db
 from app.security import Scope
-from estates.models import Estate
 from estates.queries import MAX_ID, estates_visible_to
 from permits.models import Permit, PermitDocument, PermitStatus
+from permits.services import get_permit
 from permits.stages import TransitionError, check_move
 from permits.workflow import ConcurrentEdit, advance_permit
 
@@ -353,19 +353,11 @@ def require_id(obj_id: int) -> int:
 
 
 def visible_permit(scope: Scope, permit_id: int) -> Permit:
-    """The permit with its estate (and investor) and type when ``scope`` may see it; 404 otherwise."""
-    require_id(permit_id)
-    query = (
-        select(Permit)
-        .join(Permit.estate)
-        .where(Permit.id == permit_id, estates_visible_to(scope))
-        .options(
-            contains_eager(Permit.estate).joinedload(Estate.investor),
-            contains_eager(Permit.estate).joinedload(Estate.region),
-            joinedload(Permit.permit_type),
-        )
-    )
-    return db.one_or_404(query)
+    """The permit with its estate (and investor) and type when ``scope`` may see it; 404 otherwise.
+
+    The same rule and query as the officer's permit page (``permits.services.get_permit``).
+    """
+    return get_permit(require_id(permit_id), scope)
 
 
 def visible_document(scope: Scope, document_id: int) -> PermitDocument:

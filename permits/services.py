@@ -375,16 +375,9 @@ def band_condition(band: Band, today: date):
     return Permit.status.not_in([*CLOCK_RUNNING, PermitStatus.RETURNED])
 
 
-def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:
-    """Permits of the estates the scope may see matching ``filters``, with estate, investor, region and type
-    loaded.
-
-    Ordered by days overdue (the permit overdue longest first; ``overdue_on`` is the first working day past
-    the limit), then the other running permits by nearest deadline, then the rest by estate and catalogue
-    order. Returns a statement to paginate (no N+1: every related row needed by the list is loaded by the
-    same query).
-    """
-    query = (
+def permits_with_context() -> Select:
+    """Permits joined to their estate, investor, region and type, all loaded by the same query (for lists)."""
+    return (
         select(Permit)
         .join(Permit.estate)
         .join(Estate.investor)
@@ -395,8 +388,19 @@ def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None =
             contains_eager(Permit.estate).contains_eager(Estate.region),
             contains_eager(Permit.permit_type),
         )
-        .where(estates_visible_to(scope))
     )
+
+
+def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:
+    """Permits of the estates the scope may see matching ``filters``, with estate, investor, region and type
+    loaded.
+
+    Ordered by days overdue (the permit overdue longest first; ``overdue_on`` is the first working day past
+    the limit), then the other running permits by nearest deadline, then the rest by estate and catalogue
+    order. Returns a statement to paginate (no N+1: every related row needed by the list is loaded by the
+    same query).
+    """
+    query = permits_with_context().where(estates_visible_to(scope))
     if filters.status is not None:
         query = query.where(Permit.status == filters.status)
     if filters.permit_type_code:

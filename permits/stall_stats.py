@@ -22,7 +22,6 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Select, case, func, select
-from sqlalchemy.orm import contains_eager
 
 from app.models import Region, db
 from app.security import Scope
@@ -30,7 +29,7 @@ from estates.models import Estate
 from estates.queries import estates_visible_to
 from permits.clock import Band, ClockState
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
-from permits.services import band_condition
+from permits.services import band_condition, permits_with_context
 from permits.stages import CLOCK_RUNNING, Holder
 from permits.stall_models import FlagKind, StallFlag
 from permits.workflow import at_risk_share, permit_clocks
@@ -85,19 +84,7 @@ def stalled_permits_query(filters: StallFilters, scope: Scope) -> Select:
     open_flag = select(StallFlag.id).where(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None))
     if filters.kind is not None:
         open_flag = open_flag.where(StallFlag.kind == filters.kind)
-    query = (
-        select(Permit)
-        .join(Permit.estate)
-        .join(Estate.investor)
-        .join(Estate.region)
-        .join(Permit.permit_type)
-        .options(
-            contains_eager(Permit.estate).contains_eager(Estate.investor),
-            contains_eager(Permit.estate).contains_eager(Estate.region),
-            contains_eager(Permit.permit_type),
-        )
-        .where(open_flag.exists())
-    )
+    query = permits_with_context().where(open_flag.exists())
     late = _late_since()
     return _filtered(query, filters, scope).order_by(case((late.is_(None), 1), else_=0), late, Estate.name, Permit.id)
 

@@ -50,3 +50,10 @@ def test_every_list_reads_the_page_number_the_same_way(client):
     assert page_number({"page": " 7 "}) == 7 and page_number({"p": "3"}, name="p") == 3
     for url in ("/permits", "/stalls", "/investors", "/estates"):
         assert client.get(f"{url}?page=%C2%B2").status_code == 200
+
+
+def test_ids_past_the_integer_range_are_404_on_every_route(client):
+    """The route converter refuses them, so no query ever compares a column with an impossible id."""
+    for url in ("/permits/2147483648", "/estates/99999999999", "/investors/2147483648/edit", "/zones/2147483648/edit"):
+        assert client.get(url).status_code == 404
+    assert client.get("/permits/2147483647").status_code == 404  # the largest possible id: looked up, not found

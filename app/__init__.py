@@ -52,11 +52,12 @@ def register_models() -> None:
     """Import every package's models so that migrations and mappers see the whole schema."""
     import estates.models  # noqa: F401
     import permits.models
-    import permits.stall_models  # noqa: F401
+    import permits.notify.models
+    import permits.stalls.models  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:
-    from app.auth import limiter
+    from accounts.auth import limiter
     from app.database import install_sqlite_pragmas
     from app.extensions import babel, bootstrap, csrf, db, migrate
     from app.headers import install_security_headers
@@ -79,19 +80,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from accounts.auth import bp as auth_bp
+    from accounts.views import bp as users_bp
     from app.access import install_access_gate
-    from app.auth import bp as auth_bp
     from app.urls import IdConverter
-    from app.user_admin import bp as users_bp
     from app.views import bp as core_bp
     from estates.views import bp as estates_bp
-    from permits.admin import bp as admin_bp
+    from permits.admin.views import bp as admin_bp
     from permits.dashboard import bp as dashboard_bp
-    from permits.documents_views import bp as documents_bp
-    from permits.notification_views import bp as notifications_bp
-    from permits.portal import bp as portal_bp
-    from permits.stall_views import bp as stalls_bp
+    from permits.documents.views import bp as documents_bp
+    from permits.notify.views import bp as notifications_bp
+    from permits.stalls.views import bp as stalls_bp
     from permits.views import bp as permits_bp
+    from portal.views import bp as portal_bp
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
     install_access_gate(app)

@@ -13,10 +13,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from accounts.services import UserError, create_user
 from app.models import Region, Role, db
 from app.scheduler import holder_name
 from app.security import PasswordRejected
-from app.users import UserError, create_user
 
 users = AppGroup("users", help="Manage user accounts.")
 

@@ -23,8 +23,8 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.models import db
+from permits.admin.closures import add_override
 from permits.calendar import add_working_days, invalidate_calendar_cache, working_days_between
-from permits.calendar_services import add_override
 from permits.models import CalendarOverrideKind
 
 FIRST, LAST = date(2024, 1, 1), date(2027, 12, 31)

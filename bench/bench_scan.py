@@ -56,8 +56,8 @@ from estates.models import CapitalStatus, Estate, EstateStatus, Investor, LegalF
 from permits.calendar import site_calendar
 from permits.clock import ClockFields, refresh_thresholds, regulation_for
 from permits.models import Permit, PermitStatus, PermitType
-from permits.stall_models import StallFlag
-from permits.stalls import scan_stalled
+from permits.stalls.models import StallFlag
+from permits.stalls.scan import scan_stalled
 from permits.workflow import at_risk_share, limits_for
 
 AS_OF = date(2026, 3, 4)  # a Wednesday, a working day

@@ -9,7 +9,7 @@ Day 1 is the first working day *after* the day the clock starts; the start day i
 ``WorkingCalendar`` is the pure algorithm (no database). The module-level functions use one calendar per app,
 cached in-process per (year, cuti bersama) and rebuilt when an override changes in this process, or at most
 ``CACHE_TTL_SECONDS`` after another process changed one. The override services live in
-``permits.calendar_services``.
+``permits.admin.closures``.
 """
 
 from __future__ import annotations

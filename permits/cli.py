@@ -13,7 +13,7 @@ from app.models import db
 @click.option("--if-empty", is_flag=True, help="Seed only when the database holds no investor yet.")
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo scenario (idempotent). Refused under the production configuration."""
-    from permits.demo import database_is_empty, seed_demo
+    from devtools.demo import database_is_empty, seed_demo
 
     if not current_app.config.get("SEED_DEMO_ALLOWED"):
         raise click.ClickException("seed-demo is refused under the production configuration.")
@@ -50,7 +50,7 @@ def scan_command(as_of, dry_run: bool) -> None:
     import json
 
     from app.scheduler import run_job
-    from permits.stalls import scan_stalled
+    from permits.stalls.scan import scan_stalled
     from permits.workflow import today_wib
 
     day = as_of.date() if as_of else today_wib()

@@ -10,10 +10,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 
 from app.models import db, utcnow
-from permits import outbox
 from permits.calendar import is_working_day
-from permits.notifications import build_digests
-from permits.stalls import scan_stalled
+from permits.notify import outbox
+from permits.notify.services import build_digests
+from permits.stalls.scan import scan_stalled
 from permits.workflow import today_wib
 
 

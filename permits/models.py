@@ -249,7 +249,7 @@ class CalendarOverride(db.Model):
     """An administrator's correction of the working-day calendar for one date (decrees change mid-year).
 
     It wins over everything else: a ``closed`` date is never a working day and a ``working`` date always is.
-    One entry per date. Written only through ``permits.calendar_services``, which refreshes the calendar cache.
+    One entry per date. Written only through ``permits.admin.closures``, which refreshes the calendar cache.
     """
 
     __tablename__ = "calendar_override"
@@ -271,7 +271,7 @@ class PermitDocument(db.Model):
 
     The file lives under ``instance/documents/`` as ``stored_name`` (generated: a random hex name and the
     extension of the type detected from the content); ``original_name`` is the uploader's file name, cleaned,
-    kept only to name the download and never used as a path. Written only through ``permits.documents``.
+    kept only to name the download and never used as a path. Written only through ``permits.documents.services``.
     """
 
     __tablename__ = "permit_document"

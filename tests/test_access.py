@@ -29,11 +29,12 @@ from sqlalchemy import func, select
 from app import create_app
 from app.access import PUBLIC_ENDPOINTS
 from app.models import Region, Role, Setting, User, db
+from devtools.factories import make_claim, make_estate, make_investor, make_permit, make_zone, region
 from estates.models import Estate, Investor
-from permits import admin_services, documents
+from permits.admin import catalogue as admin_services
+from permits.documents import services as documents
 from permits.models import PermitDocument, PermitStatus, PermitType
-from permits.stall_models import Notification, NotificationKind
-from tests.factories import make_claim, make_estate, make_investor, make_permit, make_zone, region
+from permits.notify.models import Notification, NotificationKind
 
 ROLES = ("anonymous", "investor", "governor", "officer", "administrator")
 

@@ -12,10 +12,10 @@ from sqlalchemy import event
 
 from app.models import db
 from app.security import SYSTEM_SCOPE
+from devtools.factories import make_estate, make_investor, make_permit, region
 from estates.models import CapitalStatus, EstateStatus
 from permits.figures import dashboard_figures
 from permits.models import PermitStatus
-from tests.factories import make_estate, make_investor, make_permit, region
 
 BILLION = Decimal(1_000_000_000)
 

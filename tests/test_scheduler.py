@@ -49,8 +49,8 @@ from app.scheduler import (
     run_scheduler,
     scheduler_alive,
 )
+from devtools.factories import make_investor
 from estates.models import Investor
-from tests.factories import make_investor
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 1, 8, 1, 0, tzinfo=UTC)  # Thursday 8 January 2026, 08.00 WIB: a working day

@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.models import db
-from permits.demo import seed_demo
+from devtools.demo import seed_demo
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]

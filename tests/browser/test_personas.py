@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from permits.demo_data import FICTIONAL, JDI, JDI_ESTATE
+from devtools.demo_data import FICTIONAL, JDI, JDI_ESTATE
 from tests.browser.conftest import sign_in
 
 AGENCY = "Kementerian Lingkungan Hidup"

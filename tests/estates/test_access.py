@@ -19,10 +19,10 @@ from sqlalchemy import select
 
 from app.models import Role, db
 from app.security import SYSTEM_SCOPE, Scope
+from devtools.factories import make_claim, make_estate, make_investor, make_zone, region
 from estates import queries, services, views
 from estates.models import Claim, ClaimMetric, Estate, Investor, Zone, ZoneKind
 from estates.services import ClaimFields, EstateFields, ZoneFields
-from tests.factories import make_claim, make_estate, make_investor, make_zone, region
 
 SERANG, TANGERANG = "36.73", "36.03"
 

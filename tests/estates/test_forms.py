@@ -11,9 +11,9 @@ from flask import Flask
 from werkzeug.datastructures import MultiDict
 
 from app.security import SYSTEM_SCOPE
+from devtools.factories import make_estate, make_investor, make_zone, region
 from estates.forms import ClaimForm, EstateForm, InvestorForm, ZoneForm, estate_filters, investor_filters
 from estates.models import CapitalStatus, ClaimMetric, EstateStatus, ZoneKind
-from tests.factories import make_estate, make_investor, make_zone, region
 
 MAX_RUPIAH = 10**15
 

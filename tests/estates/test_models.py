@@ -10,8 +10,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.models import db
+from devtools.factories import make_claim, make_estate, make_investor, make_zone
 from estates.models import Claim, Estate, EstateStatus, Investor, ZoneKind
-from tests.factories import make_claim, make_estate, make_investor, make_zone
 
 
 def _refused(build) -> None:

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from app.models import Setting, db
 from app.security import SYSTEM_SCOPE
+from devtools.factories import make_claim, make_estate, make_investor, make_zone, region
 from estates import queries, services
 from estates.models import CapitalStatus, ClaimMetric, EstateStatus, LegalForm, Zone, ZoneKind
 from estates.services import ClaimFields, EstateFields, InvestorFields, ZoneFields
-from tests.factories import make_claim, make_estate, make_investor, make_zone, region
 
 ALL = SYSTEM_SCOPE  # these tests are about the rules, not the scopes (tests/estates/test_access.py)
 

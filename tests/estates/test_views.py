@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 
 from app.models import Setting, db
+from devtools.factories import make_claim, make_estate, make_investor, make_zone, region
 from estates import views
 from estates.models import Claim, ClaimMetric, Estate, EstateStatus, Investor, Zone, ZoneKind
-from tests.factories import make_claim, make_estate, make_investor, make_zone, region
 
 
 def _count(model) -> int:

@@ -23,11 +23,11 @@ from werkzeug.exceptions import NotFound
 
 from app.models import Role, db
 from app.security import EDITORS, SYSTEM_SCOPE, Scope
+from devtools.factories import make_claim, make_estate, make_investor, make_permit, make_zone, permit_type, region
 from estates.models import Estate, EstateStatus, Investor
 from estates.services import NotInScope, ReadOnlyScope
 from permits import figures, services
 from permits.models import Permit, PermitEvent, PermitStatus
-from tests.factories import make_claim, make_estate, make_investor, make_permit, make_zone, permit_type, region
 
 SERANG, TANGERANG = "36.73", "36.03"
 BILLION = Decimal(10**9)

@@ -27,6 +27,14 @@ from sqlalchemy import func, select
 
 from app.models import Setting, db
 from permits import calendar
+from permits.admin.closures import (
+    CalendarOverrideError,
+    DuplicateOverrideError,
+    OverrideNotFoundError,
+    add_override,
+    list_overrides,
+    remove_override,
+)
 from permits.calendar import (
     CUTI_BERSAMA_SETTING,
     CalendarRangeError,
@@ -35,14 +43,6 @@ from permits.calendar import (
     invalidate_calendar_cache,
     is_working_day,
     working_days_between,
-)
-from permits.calendar_services import (
-    CalendarOverrideError,
-    DuplicateOverrideError,
-    OverrideNotFoundError,
-    add_override,
-    list_overrides,
-    remove_override,
 )
 from permits.models import CalendarOverride, CalendarOverrideKind
 

@@ -8,11 +8,11 @@ import pytest
 import time_machine
 
 from app.models import Setting, db
+from devtools.factories import make_estate, make_permit
 from permits.calendar import add_working_days, working_days_between
 from permits.clock import PP5, PP28, Band, regulation_for
 from permits.models import PermitStatus as S
 from permits.workflow import advance_permit, permit_clock, rebuild_from_events, recompute_open_deadlines
-from tests.factories import make_estate, make_permit
 
 FILED = date(2026, 1, 8)  # a Thursday; KKPR: 25 working days, at risk from day 19 (75%)
 
@@ -125,7 +125,7 @@ def test_the_at_risk_share_is_a_setting():
 
 
 def test_recompute_after_a_closure_moves_the_due_date():
-    from permits.calendar_services import add_override
+    from permits.admin.closures import add_override
 
     permit = _filed_kkpr()
     before = permit.due_on
@@ -136,7 +136,7 @@ def test_recompute_after_a_closure_moves_the_due_date():
 
 
 def test_a_closure_decreed_afterwards_recounts_days_already_banked():
-    from permits.calendar_services import add_override
+    from permits.admin.closures import add_override
 
     permit = _filed_kkpr()
     with _at(add_working_days(FILED, 10)):

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from app.models import db
 from app.security import SYSTEM_SCOPE
+from devtools.factories import make_estate, make_permit
 from permits.models import PermitEvent, PermitStatus
 from permits.workflow import WIB, advance_permit
-from tests.factories import make_estate, make_permit
 
 NOW = "2026-03-02 10:00 +0700"
 

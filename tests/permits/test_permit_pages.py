@@ -12,10 +12,10 @@ from flask_login import login_user
 from sqlalchemy import func, select
 
 from app.models import db
+from devtools.factories import make_estate, make_investor, make_permit, permit_type, region
 from permits.models import Permit, PermitStatus
 from permits.views import estate_permits_panel
 from permits.workflow import WIB
-from tests.factories import make_estate, make_investor, make_permit, permit_type, region
 
 NOW = datetime(2025, 10, 1, 10, 0, tzinfo=WIB)
 

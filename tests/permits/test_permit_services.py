@@ -10,6 +10,7 @@ from sqlalchemy import event, func, select
 
 from app.models import db
 from app.security import SYSTEM_SCOPE
+from devtools.factories import make_estate, make_permit, permit_type, region
 from permits.models import Permit, PermitStatus
 from permits.services import (
     DuplicateLiveApplication,
@@ -23,7 +24,6 @@ from permits.services import (
     update_permit,
 )
 from permits.workflow import WIB, ConcurrentEdit
-from tests.factories import make_estate, make_permit, permit_type, region
 
 TODAY = date(2025, 10, 1)
 NOON = datetime(2025, 10, 1, 12, 0, tzinfo=WIB)

@@ -12,6 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import func, select
 
 from app.models import db
+from devtools.factories import make_estate, make_permit
 from permits.clock import ClockFields
 from permits.models import PermitEvent, PermitStatus
 from permits.stages import CLOCK_RUNNING, TERMINAL, TRANSITIONS, ForbiddenTransition, NoteRequired
@@ -25,7 +26,6 @@ from permits.workflow import (
     rebuild_from_events,
     record_creation,
 )
-from tests.factories import make_estate, make_permit
 
 S = PermitStatus
 TODAY = date(2026, 3, 2)

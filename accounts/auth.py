@@ -1,0 +1,107 @@
+"""Sign in, sign out and change one's password.
+
+Failed sign-ins are logged and counted per account (lockout after 5 in 15 minutes, for 15 minutes) and
+rate-limited per address (Flask-Limiter). ``next`` only ever leads to a page of this site.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
+
+from accounts.auth_forms import LoginForm, LogoutForm, PasswordForm
+from accounts.services import UserError, change_password, find_user
+from app.audit import record
+from app.models import AuditEvent, Role, db, utcnow
+from app.security import _DUMMY_HASH, PasswordRejected, invalidate_sessions, is_locked, record_failure, verify_password
+from app.urls import safe_next
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+limiter = Limiter(key_func=get_remote_address)
+
+
+def home_for(role: Role) -> str:
+    """Where a user lands after signing in."""
+    if role is Role.INVESTOR:
+        return url_for("portal.home")
+    return url_for("dashboard.index")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user.role))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = find_user(form.email.data)
+        if user is None:
+            verify_password(_DUMMY_HASH, form.password.data)  # same time whether or not the account exists
+            record(AuditEvent.LOGIN_FAILED, email=form.email.data, detail="unknown account")
+        elif is_locked(user):
+            record(AuditEvent.LOGIN_FAILED, user_id=user.id, email=user.email, detail="account locked")
+            db.session.commit()
+            flash(_("Too many failed attempts: this account is locked for 15 minutes."), "error")
+            return render_template("auth/login.html", form=form), 200
+        elif not user.active or not verify_password(user.password_hash, form.password.data):
+            record(
+                AuditEvent.LOGIN_FAILED,
+                user_id=user.id,
+                email=user.email,
+                detail="inactive account" if not user.active else "wrong password",
+            )
+            if record_failure(user):
+                record(AuditEvent.LOCKOUT, user_id=user.id, email=user.email)
+        else:
+            user.last_login_at = utcnow()
+            login_user(user)
+            record(AuditEvent.LOGIN, user_id=user.id, email=user.email)
+            db.session.commit()
+            return redirect(safe_next(form.next.data, home_for(user.role)))
+        db.session.commit()
+        flash(_("The e-mail address or the password is not correct."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out here and everywhere else (the session cookie's version is bumped)."""
+    form = LogoutForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        invalidate_sessions(user)
+        record(AuditEvent.LOGOUT, user_id=user.id, email=user.email)
+        db.session.commit()
+        logout_user()
+        flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current.data, form.new.data)
+        except (UserError, PasswordRejected) as error:
+            db.session.rollback()
+            target = form.current if isinstance(error, UserError) and "current" in str(error) else form.new
+            target.errors = [*target.errors, str(error)]
+        else:
+            db.session.commit()
+            login_user(user)  # this session carries on with the new version; the others have ended
+            flash(_("Your password has been changed. Other sessions have been signed out."), "success")
+            return redirect(home_for(user.role))
+    return render_template("auth/password.html", form=form)

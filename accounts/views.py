@@ -1,0 +1,161 @@
+"""Administrators manage the accounts and read the audit log.
+
+One blueprint (``users``, under ``/admin``), for administrators only (``guard_blueprint``): the list of users,
+creating an account with an initial password, editing one (name, role, investor, region, active), an
+administrator's reset of somebody's password, and the audit log. Views validate a form, call a service of
+``accounts.services``, commit once, flash and redirect; a refused save shows the form again with the reasons beside the
+fields and writes nothing. Unknown ids are a 404; unknown filter values are ignored.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from accounts.forms import ROLE_ORDER, AuditFilterForm, PasswordResetForm, UserCreateForm, UserEditForm, describe_event
+from accounts.forms import role_filter as read_role
+from accounts.services import (
+    UserError,
+    audit_query,
+    create_user,
+    get_user,
+    investor_names,
+    reset_password,
+    update_user,
+    users_by_id,
+    users_query,
+)
+from app.models import Role, User, db, utcnow
+from app.pagination import paginate
+from app.security import PasswordRejected, guard_blueprint
+
+bp = Blueprint("users", __name__, url_prefix="/admin", template_folder="templates")
+guard_blueprint(bp, Role.ADMINISTRATOR)
+
+MAX_SEARCH = 254
+
+
+def _user_or_404(user_id: int) -> User:
+    user = get_user(user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+# --- users ---------------------------------------------------------------------------------------------------
+
+
+@bp.get("/users")
+def user_list() -> ResponseReturnValue:
+    text = request.args.get("q", "").strip()[:MAX_SEARCH]
+    role = read_role(request.args.get("role"))
+    page = paginate(users_query(text=text or None, role=role))
+    return render_template(
+        "users/list.html",
+        page=page,
+        investors=investor_names([u.investor_id for u in page.items]),
+        q=text,
+        role=role,
+        roles=ROLE_ORDER,
+        now_utc=utcnow(),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_create() -> ResponseReturnValue:
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                password=form.password.data,
+                investor_id=form.investor_id.data,
+                region_id=form.region_id.data,
+                created_by=current_user.id,
+            )
+        except (UserError, PasswordRejected) as error:  # the form checked the same rules: a race or a bypass
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(
+                _("The account %(email)s was created. Give the person the initial password.", email=user.email),
+                "success",
+            )
+            return redirect(url_for(".user_list"))
+    return render_template("users/form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def user_edit(user_id: int) -> ResponseReturnValue:
+    user = _user_or_404(user_id)
+    form = UserEditForm(user=user, actor_id=current_user.id)
+    if form.validate_on_submit():
+        try:
+            changes = update_user(
+                user,
+                name=form.name.data,
+                role=form.role.data,
+                investor_id=form.investor_id.data,
+                region_id=form.region_id.data,
+                active=form.active.data,
+                actor_id=current_user.id,
+            )
+        except UserError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            if not changes:
+                flash(_("Nothing changed for %(email)s.", email=user.email), "info")
+            elif "deactivated" in changes:
+                flash(_("%(email)s was deactivated and signed out everywhere.", email=user.email), "success")
+            else:
+                flash(_("The account %(email)s was saved.", email=user.email), "success")
+            return redirect(url_for(".user_list"))
+    investor = investor_names([user.investor_id]).get(user.investor_id) if user.investor_id else None
+    return render_template("users/form.html", form=form, user=user, investor=investor)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+def user_password(user_id: int) -> ResponseReturnValue:
+    user = _user_or_404(user_id)
+    if user.id == current_user.id:
+        flash(_("Change your own password on the account page: it asks for the current one."), "info")
+        return redirect(url_for("auth.password"))
+    form = PasswordResetForm(user=user)
+    if form.validate_on_submit():
+        try:
+            reset_password(user, form.password.data, actor_id=current_user.id)
+        except (UserError, PasswordRejected) as error:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(
+                _("The password of %(email)s was changed and every session of the account ended.", email=user.email),
+                "success",
+            )
+            return redirect(url_for(".user_list"))
+    return render_template("users/password.html", form=form, user=user)
+
+
+# --- the audit log -------------------------------------------------------------------------------------------
+
+
+@bp.get("/audit")
+def audit_log() -> ResponseReturnValue:
+    """Security events, newest first, filtered by kind and by an e-mail address (of the account or the actor)."""
+    filters = AuditFilterForm(formdata=request.args)
+    page = paginate(audit_query(event=filters.event.data, email=filters.email_text))
+    return render_template(
+        "users/audit.html",
+        page=page,
+        filters=filters,
+        actors=users_by_id([row.user_id for row in page.items]),
+        describe=describe_event,
+    )

@@ -1,0 +1,253 @@
+"""Forms of the administration pages: a permit type, a closure date, its removal, and one setting's value.
+
+Each form checks what an administrator can get wrong, with a message beside the field, by calling the same
+rule functions as ``permits.admin.catalogue`` (which check again: a later API will not go through these forms).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.forms import DecimalTextField, HectaresField, Present, WholeNumberField, enum_select, strip_or_none
+from permits.admin import catalogue as services
+from permits.calendar import MAX_YEAR, MIN_YEAR
+from permits.models import CalendarOverrideKind, PermitType
+
+TEXT = {"filters": [strip_or_none]}
+
+
+def _id_or_fail(value: Any) -> int:
+    """An id typed into a form: ASCII digits only (a tampered value is a field error, never a 500)."""
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        raise ValueError(text)
+    return int(text)
+
+
+class PermitTypeForm(FlaskForm):
+    """Every editable column of a permit type. Build it with the type's id and the whole catalogue."""
+
+    name_id = StringField(_l("Name in Indonesian"), [Present(), Length(max=services.MAX_NAME)], **TEXT)
+    name_en = StringField(_l("Name in English"), [Present(), Length(max=services.MAX_NAME)], **TEXT)
+    issuing_authority = StringField(_l("Issuing authority"), [Present(), Length(max=services.MAX_AUTHORITY)], **TEXT)
+    sla_working_days = WholeNumberField(
+        _l("Statutory working days"),
+        [Present()],
+        maximum=services.MAX_WORKING_DAYS,
+        description=_l("How many working days the agency has by law, from 0 to 365."),
+    )
+    applicant_fix_working_days = WholeNumberField(
+        _l("Applicant revision working days"),
+        [Optional()],
+        maximum=services.MAX_WORKING_DAYS,
+        description=_l(
+            "How long the investor has to fix a returned file, from 0 to 365; blank when the law sets no limit."
+        ),
+    )
+    prerequisites = SelectMultipleField(
+        _l("Prerequisites"),
+        coerce=_id_or_fail,
+        validate_choice=False,  # validate_prerequisites says what is wrong in words
+        invalid_value_message=_l("Choose prerequisites from the list of permit types."),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description=_l("Permits that must be issued for the same estate before this one can be submitted."),
+    )
+    automatic_outcome_when_late = TextAreaField(
+        _l("Automatic outcome when late"),
+        [Optional(), Length(max=services.MAX_LONG_TEXT)],
+        description=_l("What the law says happens when the agency misses the limit; blank if nothing."),
+        **TEXT,
+    )
+    legal_basis = TextAreaField(
+        _l("Legal basis"),
+        [Present(), Length(max=services.MAX_LONG_TEXT)],
+        description=_l("The regulation and articles, e.g. PP 28/2025 Pasal 19-26."),
+        **TEXT,
+    )
+    confirmed = BooleanField(_l("The working days are confirmed against the legal text"))
+    confirmation_note = TextAreaField(
+        _l("Confirmation note"),
+        [Optional(), Length(max=services.MAX_LONG_TEXT)],
+        description=_l("How the figure was derived, or what is still unconfirmed."),
+        **TEXT,
+    )
+    sequence = WholeNumberField(
+        _l("Position in the list"),
+        [Present()],
+        maximum=services.MAX_SEQUENCE,
+        description=_l("Smaller numbers come first (the usual order of the chain)."),
+    )
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args: Any, type_id: int, types: Sequence[PermitType], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.type_id = type_id
+        locale = str(get_locale() or "id")
+        self.prerequisites.choices = [
+            SelectChoice(str(t.id), f"{t.code}: {t.name(locale)}") for t in types if t.id != type_id
+        ]
+        self.prerequisites.render_kw = {"role": "group", "aria-label": str(self.prerequisites.label.text)}
+
+    def validate_prerequisites(self, field: SelectMultipleField) -> None:
+        try:
+            services.check_prerequisites(self.type_id, field.data or ())
+        except services.AdminError as error:
+            raise ValidationError(str(error.errors["prerequisites"])) from None
+
+    def to_fields(self) -> services.PermitTypeFields:
+        return services.PermitTypeFields(
+            name_id=self.name_id.data or "",
+            name_en=self.name_en.data or "",
+            issuing_authority=self.issuing_authority.data or "",
+            sla_working_days=self.sla_working_days.data,
+            applicant_fix_working_days=self.applicant_fix_working_days.data,
+            prerequisite_ids=tuple(self.prerequisites.data or ()),
+            automatic_outcome_when_late=self.automatic_outcome_when_late.data,
+            legal_basis=self.legal_basis.data or "",
+            confirmed=bool(self.confirmed.data),
+            confirmation_note=self.confirmation_note.data,
+            sequence=self.sequence.data,
+        )
+
+    def add_errors(self, errors: dict[str, str]) -> None:
+        """Show a service's refusal beside its fields (or above the form for a field it does not have)."""
+        for name, message in errors.items():
+            field = self._fields.get(name)
+            if field is not None:
+                field.errors = [*field.errors, str(message)]
+            else:
+                self.form_errors.append(str(message))
+
+
+class ClosureForm(FlaskForm):
+    """One calendar override: a date made non-working (closed) or working, with the decree behind it."""
+
+    day = DateField(_l("Date"), [Present()])
+    kind = SelectField(_l("Kind"), default=CalendarOverrideKind.CLOSED, **enum_select(CalendarOverrideKind))
+    reason = StringField(
+        _l("Reason"),
+        [Present(), Length(max=500)],
+        description=_l("The decree or notice, e.g. SKB 3 Menteri on cuti bersama 2025, amended."),
+        **TEXT,
+    )
+    recorded_by = StringField(
+        _l("Recorded by"),
+        [Present(), Length(max=120)],
+        description=_l("Your name (until accounts arrive)."),
+        **TEXT,
+    )
+    submit = SubmitField(_l("Add to the calendar"))
+
+    def validate_day(self, field: DateField) -> None:
+        day: date = field.data
+        if not services.year_in_range(day.year):
+            raise ValidationError(_("The calendar covers %(first)s to %(last)s.", first=MIN_YEAR, last=MAX_YEAR))
+        if services.override_on(day) is not None:
+            raise ValidationError(_("This date already has a calendar entry: remove it first."))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST with its CSRF token confirms a removal."""
+
+    submit = SubmitField(_l("Remove"))
+
+
+# --- settings: one form per kind of value ------------------------------------------------------------------
+
+
+class SettingForm(FlaskForm):
+    value: Any
+    submit = SubmitField(_l("Save"))
+
+    def stored_value(self) -> str:
+        """The value as text for ``admin_services.update_setting``."""
+        return str(self.value.data or "")
+
+    @classmethod
+    def initial(cls, stored: str) -> Any:
+        """The stored text as this form's ``value`` data (``None`` when it cannot be read)."""
+        return stored
+
+
+class _DecimalSettingForm(SettingForm):
+    def stored_value(self) -> str:
+        return format(self.value.data, "f")
+
+    @classmethod
+    def initial(cls, stored: str) -> Any:
+        try:
+            value = Decimal(stored.strip())
+        except (ArithmeticError, ValueError):
+            return None
+        return value if value.is_finite() else None
+
+
+class ShareSettingForm(_DecimalSettingForm):
+    value = DecimalTextField(
+        _l("Value"),
+        [Present()],
+        minimum=Decimal(0),
+        minimum_inclusive=False,
+        maximum=Decimal(1),
+        description=_l("A share more than 0 and at most 1: 0.75 means at risk once 75% of the working days are used."),
+    )
+
+
+class AreaSettingForm(_DecimalSettingForm):
+    value = HectaresField(
+        _l("Value (hectares)"),
+        [Present()],
+        maximum=services.MAX_MIN_AREA_HA,
+        description=_l("More than 0 and at most 10.000 ha."),
+    )
+
+
+class BooleanSettingForm(SettingForm):
+    value = SelectField(
+        _l("Value"),
+        [Present(message=_l("Choose yes or no."))],
+        choices=[
+            SelectChoice("", _l("Choose…")),
+            SelectChoice("true", _l("Yes (true)")),
+            SelectChoice("false", _l("No (false)")),
+        ],
+        invalid_choice_message=_l("Choose yes or no."),
+    )
+
+    @classmethod
+    def initial(cls, stored: str) -> Any:
+        value = stored.strip().lower()
+        return value if value in ("true", "false") else ""
+
+
+class TextSettingForm(SettingForm):
+    value = StringField(_l("Value"), [Present(), Length(max=services.MAX_SETTING_VALUE)], **TEXT)
+
+
+SETTING_FORMS: dict[services.SettingKind, type[SettingForm]] = {
+    services.SettingKind.SHARE: ShareSettingForm,
+    services.SettingKind.AREA: AreaSettingForm,
+    services.SettingKind.BOOLEAN: BooleanSettingForm,
+    services.SettingKind.TEXT: TextSettingForm,
+}
+
+
+def setting_form(key: str, stored: str, **kwargs: Any) -> SettingForm:
+    """The form for ``key``'s kind of value, showing ``stored`` until the administrator posts."""
+    form_class = SETTING_FORMS[services.setting_kind(key)]
+    return form_class(value=form_class.initial(stored), **kwargs)

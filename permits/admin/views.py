@@ -1,0 +1,201 @@
+"""Administration pages: the permit catalogue, the closure dates of the working-day calendar, the settings.
+
+One blueprint (``admin``, under ``/admin``), for administrators only (``guard_blueprint``). Views validate a
+form, call a service
+(``permits.admin.catalogue``, ``permits.admin.closures``), commit once, flash and redirect; a refused save
+shows the form again with messages beside the fields and writes nothing. Unknown ids are a 404.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+
+from app.formatting import day as format_day
+from app.models import Role, db
+from app.pagination import paginate
+from app.security import guard_blueprint
+from permits.admin import catalogue as services
+from permits.admin import closures as calendar_services
+from permits.admin.forms import ClosureForm, ConfirmForm, PermitTypeForm, setting_form
+from permits.calendar import MAX_YEAR, MIN_YEAR
+from permits.workflow import AT_RISK_SETTING, today_wib
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+guard_blueprint(bp, Role.ADMINISTRATOR)
+
+
+def _locale() -> str:
+    return str(get_locale() or "id")
+
+
+def _due_dates(changed: services.ClosureChanged) -> str:
+    return _due_dates_message(changed.deadlines_moved)
+
+
+def _due_dates_message(moved: int) -> str:
+    if moved == 0:
+        return _("No open permit's due date changed.")
+    return ngettext("%(num)d open permit got a new due date.", "%(num)d open permits got a new due date.", moved)
+
+
+def _at_risk_message(moved: int) -> str:
+    if moved == 0:
+        return _("No open permit's at-risk date changed.")
+    return ngettext(
+        "%(num)d open permit got a new at-risk date.", "%(num)d open permits got a new at-risk date.", moved
+    )
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    year = today_wib().year
+    return render_template("admin/index.html", overview=services.overview(year), year=year)
+
+
+# --- the permit catalogue ----------------------------------------------------------------------------------
+
+
+@bp.get("/permit-types")
+def permit_type_list() -> ResponseReturnValue:
+    return render_template("admin/permit_types.html", page=paginate(services.catalogue_query()))
+
+
+@bp.route("/permit-types/<int:type_id>/edit", methods=["GET", "POST"])
+def permit_type_edit(type_id: int) -> ResponseReturnValue:
+    ptype = services.get_permit_type(type_id)
+    if ptype is None:
+        abort(404)
+    types = services.all_permit_types()
+    form = PermitTypeForm(obj=ptype, type_id=ptype.id, types=types)
+    if request.method == "GET":
+        form.prerequisites.data = [p.id for p in ptype.prerequisites]
+    if form.validate_on_submit():
+        try:
+            saved = services.update_permit_type(ptype, form.to_fields())
+        except services.AdminError as error:
+            db.session.rollback()
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            message = _("Permit type %(code)s saved.", code=ptype.code)
+            if saved.deadlines_moved is not None:
+                message += " " + _due_dates_message(saved.deadlines_moved)
+            flash(message, "success")
+            return redirect(url_for(".permit_type_list"))
+    return render_template(
+        "admin/permit_type_form.html", form=form, ptype=ptype, dependants=services.dependants(ptype.id)
+    )
+
+
+# --- closure dates -----------------------------------------------------------------------------------------
+
+
+def _year() -> tuple[int, str | None]:
+    """The ``year`` query argument; the current year in WIB (and a notice) when missing or out of range."""
+    current = today_wib().year
+    raw = request.args.get("year", "").strip()
+    if not raw:
+        return current, None
+    if raw.isascii() and raw.isdigit() and len(raw) <= 4 and services.year_in_range(int(raw)):
+        return int(raw), None
+    notice = _(
+        "The calendar covers %(first)s to %(last)s; showing %(year)s instead.",
+        first=MIN_YEAR,
+        last=MAX_YEAR,
+        year=current,
+    )
+    return current, notice
+
+
+def _closures_page(form: ClosureForm, year: int, notice: str | None = None) -> str:
+    overrides = calendar_services.list_overrides(year)
+    return render_template(
+        "admin/closures.html",
+        form=form,
+        year=year,
+        notice=notice,
+        overrides=overrides,
+        reference=services.reference_days(year, overrides, _locale()),
+        summary=services.year_summary(year),
+        min_year=MIN_YEAR,
+        max_year=MAX_YEAR,
+    )
+
+
+@bp.route("/closures", methods=["GET", "POST"])
+def closure_list() -> ResponseReturnValue:
+    year, notice = _year()
+    form = ClosureForm()
+    if form.validate_on_submit():
+        try:
+            changed = services.add_closure(form.day.data, form.kind.data, form.reason.data, form.recorded_by.data)
+        except calendar_services.DuplicateOverrideError as error:
+            db.session.rollback()
+            form.day.errors = [*form.day.errors, str(error)]
+        except calendar_services.CalendarOverrideError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            day = changed.override.day
+            flash(_("%(day)s added to the calendar.", day=format_day(day)) + " " + _due_dates(changed), "success")
+            return redirect(url_for(".closure_list", year=day.year))
+    return _closures_page(form, year, notice)
+
+
+@bp.route("/closures/<int:override_id>/remove", methods=["GET", "POST"])
+def closure_remove(override_id: int) -> ResponseReturnValue:
+    override = services.get_override(override_id)
+    if override is None:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        changed = services.remove_closure(override.id)
+        db.session.commit()
+        day = changed.override.day
+        flash(_("%(day)s removed from the calendar.", day=format_day(day)) + " " + _due_dates(changed), "success")
+        return redirect(url_for(".closure_list", year=day.year))
+    return render_template("admin/closure_remove.html", form=form, override=override)
+
+
+# --- settings ----------------------------------------------------------------------------------------------
+
+
+@bp.get("/settings")
+def setting_list() -> ResponseReturnValue:
+    return render_template(
+        "admin/settings.html", page=paginate(services.settings_query()), display_value=services.display_value
+    )
+
+
+@bp.route("/settings/<key>/edit", methods=["GET", "POST"])
+def setting_edit(key: str) -> ResponseReturnValue:
+    setting = services.get_setting(key)
+    if setting is None:
+        abort(404)
+    form = setting_form(setting.key, setting.value)
+    if form.validate_on_submit():
+        try:
+            saved = services.update_setting(setting, form.stored_value())
+        except services.AdminError as error:
+            db.session.rollback()
+            form.value.errors = [*form.value.errors, str(error.errors["value"])]
+        else:
+            db.session.commit()
+            message = _("Setting %(key)s saved.", key=setting.key)
+            if not saved.changed:
+                message = _("Setting %(key)s unchanged.", key=setting.key)
+            elif saved.deadlines_moved is not None:
+                describe = _at_risk_message if setting.key == AT_RISK_SETTING else _due_dates_message
+                message += " " + describe(saved.deadlines_moved)
+            flash(message, "success")
+            return redirect(url_for(".setting_list"))
+    return render_template(
+        "admin/setting_form.html",
+        form=form,
+        setting=setting,
+        affects_deadlines=setting.key in services.DEADLINE_SETTINGS,
+    )

@@ -1,0 +1,433 @@
+"""Who hears of the stall flags, and the digests that tell them (issue 5). The outbox that mails them: outbox.py.
+
+Who hears what:
+- an officer hears of every flag on the permits of the estates in their kab/kota, a province-wide officer
+  (no region) of every flag in Banten: at risk, overdue, deemed-granted and deemed-withdrawn candidates, and
+  an investor late with its revision (the officer is the one who chases the investor);
+- an investor's users hear of their own permits: the revision window has passed (INVESTOR_OVERDUE), the file
+  may be deemed withdrawn (DEEMED_WITHDRAWN_CANDIDATE), and a reminder while the revision window has
+  ``REMINDER_WORKING_DAYS`` working days or fewer left;
+- the governor's office gets one weekly summary per agency, built by the first real scan of each ISO week;
+- inactive users hear nothing; administrators read every message in the outbox instead.
+
+Each flag is told to each person once (``NotificationItem`` is unique per flag and recipient). A person's daily
+messages are one digest per day (``Notification`` is unique per recipient, kind and period): flags found later
+the same day join that day's digest while no mail has been attempted for it, otherwise the next working day's
+digest, which is held until that day's scan releases it (or until that day ends, when no scan runs). A
+reminder has no flag: it is remembered, once per permit and revision round (the permit's episode), in the
+digest's last line, ``Pantau-Reminders: <permit id>.<episode> ...``, which is never shown nor mailed.
+
+Digests are written in Indonesian, the interface default (users have no language setting), from English msgids.
+Functions here flush, never commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import force_locale
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.models import Role, User, db
+from estates.models import Estate
+from permits.calendar import add_working_days
+from permits.models import Permit, PermitStatus
+from permits.notify.digest import daily_text, weekly_text
+from permits.notify.models import Notification, NotificationItem, NotificationKind
+from permits.stalls.models import FlagKind, StallFlag
+from permits.workflow import WIB
+
+OFFICER_KINDS = frozenset(FlagKind)
+INVESTOR_KINDS = frozenset({FlagKind.INVESTOR_OVERDUE, FlagKind.DEEMED_WITHDRAWN_CANDIDATE})
+REMINDER_WORKING_DAYS = 3
+DIGEST_LOCALE = "id"
+NEXT_DIGESTS = 10  # working days searched for a digest still open to more lines
+CHUNK = 500  # ids per IN (...) list
+REMINDER_MARK = "Pantau-Reminders:"
+_TOKEN = re.compile(r"(\d+)\.(\d+)")
+
+
+@dataclass
+class DigestResult:
+    daily_created: int = 0
+    daily_extended: int = 0
+    weekly_created: int = 0
+    items: int = 0
+    reminders: int = 0
+    released: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def build_digests(as_of: date) -> DigestResult:
+    """Write the day's digests after the scan of ``as_of`` (a working day); safe to run again for the same day.
+
+    Adds every open flag not yet told to a person who should hear of it, and every reminder due, to that
+    person's digest; builds the governor's office's weekly summary when the week has none yet; releases the
+    held digests of ``as_of``. Returns the counts.
+    """
+    result = DigestResult()
+    _build_daily(as_of, result)
+    _build_weekly(as_of, result)
+    result.released = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.kind == NotificationKind.DAILY_DIGEST,
+            Notification.sent_at.is_(None),
+            Notification.attempts == 0,
+            Notification.period <= as_of,
+            Notification.next_attempt_at.is_not(None),
+        )
+        .values(next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.flush()
+    return result
+
+
+def visible_body(body: str) -> str:
+    """The body as shown and mailed: without the bookkeeping line of reminders."""
+    return "\n".join(line for line in body.splitlines() if not line.startswith(REMINDER_MARK)).rstrip()
+
+
+# --- who hears what ----------------------------------------------------------------------------------------
+
+
+def _untold_flags(as_of: date) -> dict[int, set[int]]:
+    """Open flags each active officer or investor user should hear of and has not: {user id: {flag id}}."""
+    told = (
+        select(NotificationItem.id)
+        .where(NotificationItem.flag_id == StallFlag.id, NotificationItem.recipient_id == User.id)
+        .exists()
+    )
+    base = (
+        select(User.id, StallFlag.id)
+        .select_from(StallFlag)
+        .join(Permit, Permit.id == StallFlag.permit_id)
+        .join(Estate, Estate.id == Permit.estate_id)
+        .where(StallFlag.resolved_on.is_(None), StallFlag.raised_on <= as_of)
+    )
+    officer = and_(User.role == Role.OFFICER, or_(User.region_id.is_(None), User.region_id == Estate.region_id))
+    investor = and_(User.role == Role.INVESTOR, User.investor_id == Estate.investor_id)
+    found: dict[int, set[int]] = defaultdict(set)
+    for audience, kinds in ((officer, OFFICER_KINDS), (investor, INVESTOR_KINDS)):
+        stmt = base.join(User, and_(audience, User.active.is_(True))).where(StallFlag.kind.in_(kinds), ~told)
+        for user_id, flag_id in db.session.execute(stmt):
+            found[user_id].add(flag_id)
+    return found
+
+
+def _due_reminders(as_of: date) -> dict[int, set[tuple[int, int]]]:
+    """Reminders due and not yet given: {investor user id: {(permit id, episode)}}.
+
+    Due while the permit is returned and its revision window ends within ``REMINDER_WORKING_DAYS`` working days
+    of ``as_of`` (``investor_due_on`` is the window's last working day).
+    """
+    last = add_working_days(as_of, REMINDER_WORKING_DAYS)
+    stmt = (
+        select(User.id, Permit.id, Permit.last_event_seq, Permit.investor_since)
+        .select_from(Permit)
+        .join(Estate, Estate.id == Permit.estate_id)
+        .join(
+            User,
+            and_(User.role == Role.INVESTOR, User.active.is_(True), User.investor_id == Estate.investor_id),
+        )
+        .where(
+            Permit.status == PermitStatus.RETURNED,
+            Permit.investor_due_on >= as_of,
+            Permit.investor_due_on <= last,
+        )
+    )
+    rows = db.session.execute(stmt).all()
+    if not rows:
+        return {}
+    since = min(row.investor_since or as_of for row in rows)
+    given = _reminders_given({row[0] for row in rows}, since)
+    due: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for user_id, permit_id, episode, _since in rows:
+        if (permit_id, episode) not in given.get(user_id, set()):
+            due[user_id].add((permit_id, episode))
+    return due
+
+
+def _reminders_given(user_ids: set[int], since: date) -> dict[int, set[tuple[int, int]]]:
+    """The reminders already written into these users' digests since ``since``."""
+    given: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for ids in _chunks(user_ids):
+        stmt = select(Notification.recipient_id, Notification.body).where(
+            Notification.recipient_id.in_(ids),
+            Notification.kind == NotificationKind.DAILY_DIGEST,
+            Notification.period >= since,
+        )
+        for user_id, body in db.session.execute(stmt):
+            given[user_id] |= reminder_tokens(body)
+    return given
+
+
+def reminder_tokens(body: str) -> set[tuple[int, int]]:
+    """The (permit id, episode) pairs remembered in a digest's bookkeeping line."""
+    tokens: set[tuple[int, int]] = set()
+    for line in body.splitlines():
+        if line.startswith(REMINDER_MARK):
+            tokens |= {(int(p), int(e)) for p, e in _TOKEN.findall(line[len(REMINDER_MARK) :])}
+    return tokens
+
+
+# --- the daily digests -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Content:
+    flag_ids: set[int]
+    reminders: set[tuple[int, int]]
+
+    def __or__(self, other: _Content | None) -> _Content:
+        if other is None:
+            return self
+        return _Content(self.flag_ids | other.flag_ids, self.reminders | other.reminders)
+
+
+@dataclass
+class _Day:
+    """What the daily digests of one scan need, loaded in a few queries before any digest is written."""
+
+    as_of: date
+    periods: list[date]  # as_of, then the next working days
+    digests: dict[tuple[int, date], Notification]  # existing daily digests by (user id, period)
+    contents: dict[int, _Content]  # what each digest still open to more lines already tells
+    flags: dict[int, StallFlag]
+    permits: dict[int, Permit]  # the permits of the reminders
+
+
+def _build_daily(as_of: date, result: DigestResult) -> None:
+    new_flags = _untold_flags(as_of)
+    new_reminders = _due_reminders(as_of)
+    user_ids = set(new_flags) | set(new_reminders)
+    if not user_ids:
+        return
+    users = {u.id: u for u in _load(User, user_ids, joinedload(User.region))}
+    periods = [as_of] + [add_working_days(as_of, n) for n in range(1, NEXT_DIGESTS + 1)]
+    digests = _digests_from(user_ids, as_of, periods[-1])
+    contents = _contents_of(digests.values())
+    flag_ids = set().union(*new_flags.values(), *(c.flag_ids for c in contents.values()))
+    permit_ids = {p for pairs in new_reminders.values() for p, _e in pairs}
+    permit_ids |= {p for c in contents.values() for p, _e in c.reminders}
+    ctx = _Day(
+        as_of,
+        periods,
+        digests,
+        contents,
+        flags={f.id: f for f in _load(StallFlag, flag_ids, *_permit_details(StallFlag.permit))},
+        permits={p.id: p for p in _load(Permit, permit_ids, *_permit_details())},
+    )
+    told: list[tuple[Notification, int]] = []
+    with force_locale(DIGEST_LOCALE):
+        for user_id in sorted(user_ids):
+            fresh = _Content(new_flags.get(user_id, set()), new_reminders.get(user_id, set()))
+            digest, created = _place(ctx, users[user_id], fresh)
+            result.daily_created += created
+            result.daily_extended += not created
+            result.reminders += len(fresh.reminders)
+            told += [(digest, flag_id) for flag_id in sorted(fresh.flag_ids)]
+    db.session.flush()  # the new digests get their ids
+    if told:
+        rows = [{"notification_id": d.id, "flag_id": f, "recipient_id": d.recipient_id} for d, f in told]
+        db.session.execute(insert(NotificationItem), rows)
+    result.items += len(told)
+
+
+def _place(ctx: _Day, user: User, fresh: _Content) -> tuple[Notification, bool]:
+    """Put ``fresh`` into the user's first digest still open to more lines (or a new one); (digest, created)."""
+    for period in ctx.periods:
+        digest = ctx.digests.get((user.id, period))
+        if digest is None:
+            subject, body = _text(ctx, user, period, fresh)
+            return _new_digest(user.id, NotificationKind.DAILY_DIGEST, period, subject, body, ctx.as_of), True
+        if not _open_to_more(digest):
+            continue
+        subject, body = _text(ctx, user, period, fresh | ctx.contents.get(digest.id))
+        if _extend(digest, subject, body):
+            return digest, False
+        # a mail was attempted since the digest was read: try the next day's
+    raise RuntimeError(f"no digest open to more lines within {NEXT_DIGESTS} working days for user {user.id}")
+
+
+def _open_to_more(digest: Notification) -> bool:
+    return digest.sent_at is None and digest.attempts == 0
+
+
+def _digests_from(user_ids: set[int], first: date, last: date) -> dict[tuple[int, date], Notification]:
+    found: dict[tuple[int, date], Notification] = {}
+    for ids in _chunks(user_ids):
+        stmt = select(Notification).where(
+            Notification.recipient_id.in_(ids),
+            Notification.kind == NotificationKind.DAILY_DIGEST,
+            Notification.period.between(first, last),
+        )
+        found |= {(n.recipient_id, n.period): n for n in db.session.scalars(stmt)}
+    return found
+
+
+def _contents_of(digests: Iterable[Notification]) -> dict[int, _Content]:
+    """What each digest still open to more lines already tells: its flags (items) and its reminders (body)."""
+    open_digests = {d.id: d for d in digests if _open_to_more(d)}
+    contents = {d.id: _Content(set(), reminder_tokens(d.body)) for d in open_digests.values()}
+    for ids in _chunks(open_digests):
+        stmt = select(NotificationItem.notification_id, NotificationItem.flag_id).where(
+            NotificationItem.notification_id.in_(ids)
+        )
+        for notification_id, flag_id in db.session.execute(stmt):
+            contents[notification_id].flag_ids.add(flag_id)
+    return contents
+
+
+def _new_digest(user_id: int, kind: NotificationKind, period: date, subject: str, body: str, as_of: date):
+    """A new digest; one for a later day is held until that day's scan releases it, or that day ends."""
+    held = None if period <= as_of else datetime.combine(period + timedelta(days=1), time(0), WIB).astimezone(UTC)
+    digest = Notification(
+        recipient_id=user_id, kind=kind, period=period, subject=subject, body=body, next_attempt_at=held
+    )
+    db.session.add(digest)
+    return digest
+
+
+def _extend(digest: Notification, subject: str, body: str) -> bool:
+    """Rewrite a digest with more lines, unless a mail was attempted since it was read (then False).
+
+    The conditional update also locks the row, so a sender cannot claim it before this transaction ends.
+    """
+    changed = db.session.execute(
+        update(Notification)
+        .where(Notification.id == digest.id, Notification.sent_at.is_(None), Notification.attempts == 0)
+        .values(subject=subject, body=body, read_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        for name, value in (("subject", subject), ("body", body), ("read_at", None)):
+            set_committed_value(digest, name, value)  # as written, without a second UPDATE
+    return bool(changed)
+
+
+def _text(ctx: _Day, user: User, period: date, content: _Content) -> tuple[str, str]:
+    """The digest's subject and body, and the bookkeeping line of its reminders (hidden when shown or mailed)."""
+    flags = [ctx.flags[i] for i in sorted(content.flag_ids)]
+    reminders = [ctx.permits[p] for p, episode in sorted(content.reminders) if _still_due(ctx.permits.get(p), episode)]
+    subject, body = daily_text(user, period, flags, reminders)
+    if content.reminders:
+        body += "\n\n" + REMINDER_MARK + " " + " ".join(f"{p}.{e}" for p, e in sorted(content.reminders))
+    return subject, body
+
+
+def _still_due(permit: Permit | None, episode: int) -> bool:
+    """A remembered reminder is shown while its permit is still in the same revision round."""
+    return (
+        permit is not None
+        and permit.status is PermitStatus.RETURNED
+        and permit.last_event_seq == episode
+        and permit.investor_due_on is not None
+    )
+
+
+# --- the governor's office's weekly summary -------------------------------------------------------------------
+
+
+def _build_weekly(as_of: date, result: DigestResult) -> None:
+    """One summary per active governor's office user and ISO week: open flags per agency, and the week's new ones.
+
+    "New" are the flags raised since the Monday before this week's, not yet told to the user (items).
+    """
+    monday = as_of - timedelta(days=as_of.weekday())
+    has_one = (
+        select(Notification.id)
+        .where(
+            Notification.recipient_id == User.id,
+            Notification.kind == NotificationKind.WEEKLY_DIGEST,
+            Notification.period == monday,
+        )
+        .exists()
+    )
+    users = list(db.session.scalars(select(User).where(User.role == Role.GOVERNOR, User.active.is_(True), ~has_one)))
+    if not users:
+        return
+    open_counts: dict[str, dict[FlagKind, int]] = defaultdict(lambda: defaultdict(int))
+    stmt = (
+        select(Permit.issuing_authority, StallFlag.kind, func.count(StallFlag.id))
+        .join(Permit, Permit.id == StallFlag.permit_id)
+        .where(StallFlag.resolved_on.is_(None))
+        .group_by(Permit.issuing_authority, StallFlag.kind)
+    )
+    for agency, kind, count in db.session.execute(stmt):
+        open_counts[agency][kind] = count
+    new_flag = and_(
+        StallFlag.raised_on.between(monday - timedelta(days=7), as_of),
+        ~select(NotificationItem.id)
+        .where(NotificationItem.flag_id == StallFlag.id, NotificationItem.recipient_id == User.id)
+        .exists(),
+    )
+    new_counts: dict[int, dict[str, int]] = defaultdict(dict)
+    stmt = (
+        select(User.id, Permit.issuing_authority, func.count(func.distinct(StallFlag.permit_id)))
+        .select_from(StallFlag)
+        .join(Permit, Permit.id == StallFlag.permit_id)
+        .join(User, User.id.in_([u.id for u in users]))
+        .where(new_flag)
+        .group_by(User.id, Permit.issuing_authority)
+    )
+    for user_id, agency, count in db.session.execute(stmt):
+        new_counts[user_id][agency] = count
+    with force_locale(DIGEST_LOCALE):
+        for user in users:
+            subject, body = weekly_text(user, monday, as_of, open_counts, new_counts[user.id])
+            _new_digest(user.id, NotificationKind.WEEKLY_DIGEST, monday, subject, body, as_of)
+            result.weekly_created += 1
+    db.session.flush()
+    told = (
+        select(Notification.id, StallFlag.id, User.id)
+        .select_from(StallFlag)
+        .join(User, User.id.in_([u.id for u in users]))
+        .join(
+            Notification,
+            and_(
+                Notification.recipient_id == User.id,
+                Notification.kind == NotificationKind.WEEKLY_DIGEST,
+                Notification.period == monday,
+            ),
+        )
+        .where(new_flag)
+    )
+    result.items += db.session.execute(
+        insert(NotificationItem).from_select(["notification_id", "flag_id", "recipient_id"], told)
+    ).rowcount
+
+
+# --- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _permit_details(path=None) -> tuple:
+    """Loader options for a permit's estate, region and type (from ``path``, a relationship to Permit)."""
+    if path is None:
+        return (joinedload(Permit.estate).joinedload(Estate.region), joinedload(Permit.permit_type))
+    return (
+        joinedload(path).joinedload(Permit.estate).joinedload(Estate.region),
+        joinedload(path).joinedload(Permit.permit_type),
+    )
+
+
+def _load(model, ids: Iterable[int], *options) -> list:
+    rows: list = []
+    for chunk in _chunks(ids):
+        rows += db.session.scalars(select(model).where(model.id.in_(chunk)).options(*options)).unique().all()
+    return rows
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    ids = sorted(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]

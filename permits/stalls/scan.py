@@ -1,0 +1,122 @@
+"""The stall scan: which permits are at risk, overdue, or where the law may now decide for the agency.
+
+``scan_stalled(as_of)`` is set-based: for each flag kind, three statements (raise the new, confirm the
+holding, resolve the rest) whatever the number of permits. It reads the threshold dates the workflow keeps on
+each permit (``at_risk_on``, ``overdue_on``, ``investor_overdue_on``, ``investor_silent_on``), so a flag rises
+exactly on the working day its threshold is reached. A flag belongs to an *episode*: the permit's status since
+its last event (``Permit.last_event_seq``); moving the permit on resolves it, and the same episode never raises
+the same flag twice. Running the scan twice for one day changes nothing the second time. Flushes, never commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import ColumnElement, Date, and_, exists, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.models import UTCDateTime, db, utcnow
+from permits.models import Permit, PermitStatus, PermitType
+from permits.stages import CLOCK_RUNNING
+from permits.stalls.models import FlagKind, StallFlag
+
+
+def flag_condition(kind: FlagKind, as_of: date) -> ColumnElement[bool]:
+    """SQL for "this permit deserves a ``kind`` flag at the end of ``as_of``" (PermitType joinable by id)."""
+    running = Permit.status.in_(CLOCK_RUNNING)
+    returned = Permit.status == PermitStatus.RETURNED
+    if kind is FlagKind.AT_RISK:
+        return running & (Permit.at_risk_on <= as_of) & (Permit.overdue_on > as_of)
+    if kind is FlagKind.OVERDUE:
+        return running & (Permit.overdue_on <= as_of)
+    if kind is FlagKind.DEEMED_GRANTED_CANDIDATE:
+        automatic = (
+            select(PermitType.id)
+            .where(PermitType.id == Permit.permit_type_id, PermitType.automatic_outcome_when_late.is_not(None))
+            .exists()
+        )
+        return running & (Permit.overdue_on <= as_of) & automatic
+    if kind is FlagKind.INVESTOR_OVERDUE:
+        return returned & (Permit.investor_overdue_on <= as_of)
+    return returned & (Permit.investor_silent_on <= as_of)
+
+
+@dataclass
+class ScanResult:
+    as_of: date
+    raised: dict[str, int] = field(default_factory=dict)
+    resolved: dict[str, int] = field(default_factory=dict)
+    open: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "raised": self.raised, "resolved": self.resolved, "open": self.open}
+
+
+def _insert_new(table):
+    """An INSERT that skips the rows the unique constraint already holds (ON CONFLICT DO NOTHING, which both
+    engines have), so raising never reads the flags it is writing: with NOT EXISTS, PostgreSQL planned a
+    nested loop over the flag table when its statistics said "empty", quadratic in the flags raised."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def scan_stalled(as_of: date) -> ScanResult:
+    """Raise, confirm and resolve every flag kind for ``as_of``; returns the counts per kind."""
+    result = ScanResult(as_of)
+    now = utcnow()
+    for kind in FlagKind:
+        holds = flag_condition(kind, as_of)
+        same_episode = and_(Permit.id == StallFlag.permit_id, Permit.last_event_seq == StallFlag.episode)
+        new_flags = select(
+            Permit.id,
+            literal(kind.value),
+            Permit.last_event_seq,
+            literal(as_of, Date()),
+            literal(now, UTCDateTime()),
+            literal(as_of, Date()),
+        ).where(holds)
+        raised = db.session.execute(
+            _insert_new(StallFlag)
+            .from_select(["permit_id", "kind", "episode", "raised_on", "raised_at", "last_confirmed_on"], new_flags)
+            .on_conflict_do_nothing(index_elements=["permit_id", "kind", "episode"])
+            .execution_options(preserve_rowcount=True)
+        ).rowcount
+        still_holds = select(Permit.id).where(same_episode, holds).exists()
+        open_flags = (StallFlag.kind == kind) & StallFlag.resolved_on.is_(None)
+        db.session.execute(
+            update(StallFlag)
+            .where(open_flags, StallFlag.last_confirmed_on < as_of, still_holds)
+            .values(last_confirmed_on=as_of)
+            .execution_options(synchronize_session=False)
+        )
+        resolved = db.session.execute(
+            update(StallFlag)
+            .where(open_flags, StallFlag.raised_on <= as_of, ~still_holds)
+            .values(resolved_on=as_of)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        result.raised[kind.value] = raised
+        result.resolved[kind.value] = resolved
+    counts = db.session.execute(
+        select(StallFlag.kind, func.count(StallFlag.id)).where(StallFlag.resolved_on.is_(None)).group_by(StallFlag.kind)
+    ).all()
+    result.open = {kind.value: 0 for kind in FlagKind} | {kind.value: n for kind, n in counts}
+    db.session.flush()
+    return result
+
+
+def open_flags_query(kinds: tuple[FlagKind, ...] = tuple(FlagKind)):
+    return select(StallFlag).where(StallFlag.resolved_on.is_(None), StallFlag.kind.in_(kinds))
+
+
+def has_open_flag(permit_id: int, kind: FlagKind) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    StallFlag.permit_id == permit_id, StallFlag.kind == kind, StallFlag.resolved_on.is_(None)
+                )
+            )
+        )
+    )

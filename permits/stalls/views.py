@@ -1,0 +1,225 @@
+"""Pages of stalled approvals: the officers' list of flagged permits, the printable evidence of a permit's
+clock (with its JSON download), and the governor's office figures per agency, permit type or kab/kota (with a
+CSV export).
+
+Every page is for the office (``OFFICE``) and read-only; each service call carries the user's ``Scope``, so an
+officer of one kab/kota sees its permits only, and another region's permit is a 404. Bad query arguments are
+dropped (the filter is cleared), never an error page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.validators import Optional
+
+from app.extensions import db
+from app.monitoring import scan_overdue
+from app.pagination import page_number
+from app.scheduler import last_success
+from app.security import OFFICE, current_scope, role_required
+from estates.queries import MAX_ID
+from permits import services
+from permits.calendar import MIN_YEAR
+from permits.stalls import stats as stall_stats
+from permits.stalls.evidence import build_evidence
+from permits.stalls.models import FlagKind
+from permits.stalls.stats import Grouping, ListPage, StallFilters
+from permits.workflow import today_wib
+
+bp = Blueprint("stalls", __name__, template_folder="templates")
+
+GROUPING_LABELS = {
+    Grouping.AGENCY: _l("Issuing authority"),
+    Grouping.PERMIT_TYPE: _l("Permit type"),
+    Grouping.REGION: _l("Kab/kota"),
+}
+
+
+class StallFilterForm(FlaskForm):
+    """The filter bar of the stalled list and of the figures (GET, no CSRF). An invalid value is dropped."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Flag"), validators=[Optional()])
+    agency = SelectField(_l("Issuing authority"), validators=[Optional()])
+    type = SelectField(_l("Permit type"), validators=[Optional()])
+    region = SelectField(_l("Kab/kota"), validators=[Optional()])
+    group = SelectField(_l("Group by"), validators=[Optional()])
+
+    def __init__(self, *args, scope, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [("", _l("Every flag")), *[(k.value, k.label) for k in FlagKind]]
+        self.agency.choices = [("", _l("Every authority")), *[(a, a) for a in stall_stats.agencies(scope)]]
+        self.type.choices = [("", _l("All types")), *[(t.code, t.code) for t in services.catalogue()]]
+        self.region.choices = [("", _l("All kab/kota")), *[(r.bps_code, r.name) for r in services.regions(scope)]]
+        self.group.choices = [(g.value, GROUPING_LABELS[g]) for g in Grouping]
+
+    def filters(self) -> StallFilters:
+        """The valid filters; a field whose value is not one of its choices is cleared and ignored."""
+        self.validate()
+        values: dict[str, str | None] = {}
+        for name in ("kind", "agency", "type", "region", "group"):
+            field = getattr(self, name)
+            if field.errors:
+                field.data, field.errors = "", []
+            values[name] = (field.data or "").strip() or None
+        return StallFilters(
+            kind=FlagKind(values["kind"]) if values["kind"] else None,
+            authority=values["agency"],
+            permit_type_code=values["type"],
+            region_code=values["region"],
+        )
+
+    @property
+    def grouping(self) -> Grouping:
+        return Grouping(self.group.data) if self.group.data else Grouping.AGENCY
+
+
+@bp.get("/stalls")
+@role_required(*OFFICE)
+def stalled_list():
+    """The permits with open flags of the morning scan, longest late first, and when the scan last ran."""
+    scope = current_scope()
+    form = StallFilterForm(formdata=request.args, scope=scope)
+    filters = form.filters()
+    pagination = db.paginate(
+        stall_stats.stalled_permits_query(filters, scope),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+        count=True,
+    )
+    last = last_success("stall-scan")
+    return render_template(
+        "stalls/list.html",
+        form=form,
+        filters=filters,
+        pagination=pagination,
+        rows=stall_stats.stall_rows(pagination.items, today_wib()),
+        last_scan=last,
+        scan_missed=scan_overdue(last),
+    )
+
+
+def _as_of() -> tuple[date, str | None]:
+    """The ``as_of`` query argument (a past day, to check an older copy), else today; and a message when the
+    argument was given but could not be used."""
+    today = today_wib()
+    raw = request.args.get("as_of")
+    if raw is None:
+        return today, None
+    try:
+        day = date.fromisoformat(raw.strip()[:10])
+    except ValueError:
+        day = None
+    if day is None or not date(MIN_YEAR, 1, 1) <= day <= today:
+        message = _("The date %(value)s could not be used (a past day as YYYY-MM-DD); showing today.", value=raw[:40])
+        return today, message
+    return day, None
+
+
+def _evidence(permit_id: int):
+    if not 0 < permit_id <= MAX_ID:
+        abort(404)
+    permit = services.get_permit(permit_id, current_scope())
+    as_of, problem = _as_of()
+    return build_evidence(permit, as_of), problem
+
+
+@bp.get("/permits/<int:permit_id>/evidence")
+@role_required(*OFFICE)
+def evidence(permit_id: int):
+    """The printable evidence of the permit's clock, with its SHA-256 fingerprint."""
+    found, problem = _evidence(permit_id)
+    return render_template("stalls/evidence.html", ev=found, as_of_problem=problem, today=today_wib())
+
+
+@bp.get("/permits/<int:permit_id>/evidence.json")
+@role_required(*OFFICE)
+def evidence_json(permit_id: int) -> ResponseReturnValue:
+    """The canonical JSON whose SHA-256 is the evidence page's fingerprint, byte for byte."""
+    found, _problem = _evidence(permit_id)
+    name = f"pantau-evidence-{found.permit.id}-{found.as_of.isoformat()}.json"
+    return Response(
+        found.canonical,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Evidence-SHA256": found.fingerprint},
+    )
+
+
+def _statistics():
+    scope = current_scope()
+    form = StallFilterForm(formdata=request.args, scope=scope)
+    filters = form.filters()
+    return form, filters, stall_stats.stall_statistics(form.grouping, filters, scope, today_wib())
+
+
+@bp.get("/stalls/agencies")
+@role_required(*OFFICE)
+def agency_stats():
+    """Stalled approvals by agency, permit type or kab/kota, for the governor's office."""
+    form, filters, stats = _statistics()
+    page = ListPage(stats.rows, page_number(), current_app.config["PAGE_SIZE"])
+    types = {t.code: t for t in services.catalogue()}
+    return render_template("stalls/agencies.html", form=form, filters=filters, stats=stats, page=page, types=types)
+
+
+def _cell(value: object) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is quoted with a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/stalls/agencies.csv")
+@role_required(*OFFICE)
+def agency_stats_csv() -> ResponseReturnValue:
+    """The same table as the page (same filters and grouping, every row and the total), as UTF-8 CSV."""
+    _form, _filters, stats = _statistics()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [
+            str(GROUPING_LABELS[stats.grouping]),
+            _("Open with the agency"),
+            _("Overdue now"),
+            _("Decided"),
+            _("Median working days to decision"),
+            _("90th percentile working days to decision"),
+            _("Decided within the limit"),
+            _("Share decided within the limit (%)"),
+            _("Clock stops"),
+            _("Late clock stops"),
+        ]
+    )
+    for figure in [*stats.rows, stats.total]:
+        share = figure.share_within
+        writer.writerow(
+            [
+                _cell(figure.label or _("Total")),
+                figure.running,
+                figure.overdue_now,
+                figure.decided,
+                figure.median_days if figure.median_days is not None else "",
+                figure.p90_days if figure.p90_days is not None else "",
+                figure.within_limit,
+                f"{share * 100:.1f}" if share is not None else "",
+                figure.stops,
+                figure.late_stops,
+            ]
+        )
+    name = f"pantau-stalls-by-{stats.grouping.value}-{today_wib().isoformat()}.csv"
+    return Response(
+        out.getvalue().encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from accounts.auth_forms import LoginForm, LogoutForm, PasswordForm
 from accounts.services import UserError, change_password, find_user
 from app.audit import record
-from app.models import AuditEvent, Role, db, utcnow
+from app.database import utcnow
+from app.extensions import db, limiter
+from app.models import AuditEvent, Role
 from app.security import _DUMMY_HASH, PasswordRejected, invalidate_sessions, is_locked, record_failure, verify_password
 from app.urls import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-limiter = Limiter(key_func=get_remote_address)
 
 
 def home_for(role: Role) -> str:

@@ -23,15 +23,6 @@ from app.security import PasswordRejected, check_password_policy
 
 # The order administrators pick from most often first.
 ROLE_ORDER = (Role.OFFICER, Role.INVESTOR, Role.GOVERNOR, Role.ADMINISTRATOR)
-EVENT_LABELS = {
-    AuditEvent.LOGIN: _l("Signed in"),
-    AuditEvent.LOGOUT: _l("Signed out"),
-    AuditEvent.LOGIN_FAILED: _l("Failed sign-in"),
-    AuditEvent.LOCKOUT: _l("Account locked"),
-    AuditEvent.ACCESS_DENIED: _l("Access refused"),
-    AuditEvent.PASSWORD_CHANGED: _l("Password changed or reset"),
-    AuditEvent.USER_CREATED: _l("Account created or changed"),
-}
 # The model has one event for every change of an account and one for every password change (adding members needs a
 # migration); the services in accounts.services start ``detail`` with what happened, and the log shows it by name.
 ACCOUNT_DETAILS = (
@@ -56,7 +47,7 @@ def describe_event(row: AuditLog) -> tuple[str, str]:
             return str(label), rest
     if row.event is AuditEvent.PASSWORD_CHANGED:
         return str(_l("Password changed")), detail
-    return str(EVENT_LABELS[row.event]), detail
+    return row.event.label, detail
 
 
 def _role_or_none(value: Any) -> Role | None:
@@ -205,7 +196,7 @@ def _event_or_none(value: Any) -> AuditEvent | None:
 
 
 def _event_choices() -> list[SelectChoice]:
-    return [SelectChoice("", _("Every kind"))] + [SelectChoice(e.value, str(EVENT_LABELS[e])) for e in AuditEvent]
+    return [SelectChoice("", _("Every kind"))] + [SelectChoice(e.value, e.label) for e in AuditEvent]
 
 
 class AuditFilterForm(FlaskForm):

@@ -13,7 +13,8 @@ from sqlalchemy import Select, Table, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.audit import record
-from app.models import AuditEvent, AuditLog, Region, Role, User, db
+from app.extensions import db
+from app.models import AuditEvent, AuditLog, Region, Role, User
 from app.security import check_password_policy, hash_password, invalidate_sessions, verify_password
 
 

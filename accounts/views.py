@@ -27,7 +27,9 @@ from accounts.services import (
     users_by_id,
     users_query,
 )
-from app.models import Role, User, db, utcnow
+from app.database import utcnow
+from app.extensions import db
+from app.models import Role, User
 from app.pagination import paginate
 from app.security import PasswordRejected, guard_blueprint
 

@@ -57,12 +57,10 @@ def register_models() -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from accounts.auth import limiter
     from app.database import install_sqlite_pragmas
-    from app.extensions import babel, bootstrap, csrf, db, migrate
+    from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from app.headers import install_security_headers
     from app.i18n import select_locale
-    from app.security import login_manager
 
     db.init_app(app)
     install_sqlite_pragmas()

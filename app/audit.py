@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import has_request_context, request
 
-from app.models import AuditEvent, AuditLog, db
+from app.extensions import db
+from app.models import AuditEvent, AuditLog
 
 
 def record(

@@ -14,7 +14,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from accounts.services import UserError, create_user
-from app.models import Region, Role, db
+from app.extensions import db
+from app.models import Region, Role
 from app.scheduler import holder_name
 from app.security import PasswordRejected
 

@@ -1,9 +1,97 @@
-"""Engine-level settings that make SQLite behave like the PostgreSQL we deploy on."""
+"""The declarative base and the column types every package shares: UTC timestamps, money, areas, portable
+enums, and the engine settings that make SQLite behave like the PostgreSQL we deploy on.
+
+Holds no model and no extension object (``db`` lives in ``app.extensions``), so that both can import it.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import event
+import enum
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy import (
+    DateTime,
+    MetaData,
+    Numeric,
+    TypeDecorator,
+    event,
+    func,
+)
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware.
+
+    SQLite keeps no zone, so values are normalised to UTC on the way in and tagged UTC on the way out;
+    PostgreSQL stores ``timestamptz``. A naive datetime is refused: it would be ambiguous (UTC or WIB?).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store timezone-aware UTC values only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current time in UTC; a callable default, evaluated per row (never once at import)."""
+    return datetime.now(UTC)
+
+
+Money = Numeric(20, 0)  # whole rupiah
+Hectares = Numeric(12, 4)
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime(), Decimal: Numeric(20, 4)},
+    )
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, server_default=func.now())
+
+
+def str_enum(enum_cls: type[enum.StrEnum], length: int = 32, name: str | None = None) -> sa.Enum:
+    """A portable enum column storing the member's value as a short string with a CHECK constraint.
+
+    ``name`` names the CHECK constraint; give one when a table has two columns of the same enum.
+    """
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        length=length,
+        create_constraint=True,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+        name=name or enum_cls.__name__.lower(),
+    )
+
 
 _installed = False
 

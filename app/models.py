@@ -1,107 +1,23 @@
-"""The declarative base, shared column types and the core reference tables.
+"""The shell's own tables: regions, settings, users and their audit log, scheduler runs and leases.
 
-Everything a domain package needs from the shell lives here: ``db``, ``Base``, UTC timestamps,
-the region table (Banten's kabupaten/kota, referenced by estates and later by officers' scope) and
-the settings table that holds every figure an administrator may change without a release.
+Every domain package builds on ``app.database`` (base and column types) and ``app.extensions.db``.
 """
 
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import (
-    CheckConstraint,
-    DateTime,
-    ForeignKey,
-    Index,
-    MetaData,
-    Numeric,
-    String,
-    Text,
-    TypeDecorator,
-    func,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timestamp stored in UTC and always returned timezone-aware.
-
-    SQLite keeps no zone, so values are normalised to UTC on the way in and tagged UTC on the way out;
-    PostgreSQL stores ``timestamptz``. A naive datetime is refused: it would be ambiguous (UTC or WIB?).
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: store timezone-aware UTC values only")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    """The current time in UTC; a callable default, evaluated per row (never once at import)."""
-    return datetime.now(UTC)
-
-
-Money = Numeric(20, 0)  # whole rupiah
-Hectares = Numeric(12, 4)
-
-
-class Base(DeclarativeBase):
-    registry = registry(
-        metadata=MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map={datetime: UTCDateTime(), Decimal: Numeric(20, 4)},
-    )
-
-
-db = SQLAlchemy(model_class=Base)
-
-
-class TimestampMixin:
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, server_default=func.now())
-
-
-def str_enum(enum_cls: type[enum.StrEnum], length: int = 32, name: str | None = None) -> db.Enum:
-    """A portable enum column storing the member's value as a short string with a CHECK constraint.
-
-    ``name`` names the CHECK constraint; give one when a table has two columns of the same enum.
-    """
-    return db.Enum(
-        enum_cls,
-        native_enum=False,
-        length=length,
-        create_constraint=True,
-        validate_strings=True,
-        values_callable=lambda e: [m.value for m in e],
-        name=name or enum_cls.__name__.lower(),
-    )
+from app.database import TimestampMixin, str_enum, utcnow
+from app.enums import LabelledEnum
+from app.extensions import db
 
 
 class RegionKind(enum.StrEnum):
@@ -139,7 +55,7 @@ class Setting(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, server_default=func.now())
 
 
-class Role(enum.StrEnum):
+class Role(LabelledEnum):
     """What a user may do (DOMAIN.md section 1)."""
 
     ADMINISTRATOR = "administrator"  # users, the permit catalogue, closure dates, settings
@@ -147,16 +63,14 @@ class Role(enum.StrEnum):
     INVESTOR = "investor"  # sees only its own investor's records; answers returns for revision
     GOVERNOR = "governor"  # the governor's office: reads everything, changes nothing
 
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "administrator": _l("Administrator"),
-                "officer": _l("DPMPTSP officer"),
-                "investor": _l("Investor"),
-                "governor": _l("Governor's office"),
-            }[self.value]
-        )
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            "administrator": _l("Administrator"),
+            "officer": _l("DPMPTSP officer"),
+            "investor": _l("Investor"),
+            "governor": _l("Governor's office"),
+        }
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -199,7 +113,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"<User {self.id} {self.email} {self.role}>"
 
 
-class AuditEvent(enum.StrEnum):
+class AuditEvent(LabelledEnum):
     LOGIN = "login"
     LOGOUT = "logout"
     LOGIN_FAILED = "login_failed"
@@ -207,6 +121,18 @@ class AuditEvent(enum.StrEnum):
     ACCESS_DENIED = "access_denied"
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an event name, not a password
     USER_CREATED = "user_created"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            "login": _l("Signed in"),
+            "logout": _l("Signed out"),
+            "login_failed": _l("Failed sign-in"),
+            "lockout": _l("Account locked"),
+            "access_denied": _l("Access refused"),
+            "password_changed": _l("Password changed or reset"),
+            "user_created": _l("Account created or changed"),
+        }
 
 
 class AuditLog(db.Model):

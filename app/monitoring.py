@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from flask import current_app
 
-from app.models import JobRun, utcnow
+from app.database import utcnow
+from app.models import JobRun
 from app.scheduler import last_success
 
 

@@ -12,7 +12,7 @@ from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
-from app.models import db
+from app.extensions import db
 
 MAX_PAGE = 100_000
 

@@ -28,7 +28,9 @@ from flask import Flask
 from sqlalchemy import Connection, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from app.models import JobRun, SchedulerLease, db, utcnow
+from app.database import utcnow
+from app.extensions import db
+from app.models import JobRun, SchedulerLease
 
 log = logging.getLogger(__name__)
 LOCK_NAME = "pantau-scheduler"

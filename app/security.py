@@ -18,11 +18,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user
+from flask_login import current_user
 from sqlalchemy import func, select
 from zxcvbn import zxcvbn
 
-from app.models import AuditEvent, AuditLog, Role, User, db, utcnow
+from app.database import utcnow
+from app.extensions import db, login_manager
+from app.models import AuditEvent, AuditLog, Role, User
 
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILURES = 5
@@ -33,7 +35,6 @@ _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a failed sign-in takes the same time either way.
 _DUMMY_HASH = _hasher.hash("not a real password, only for timing")
 
-login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please sign in to see this page.")
 login_manager.login_message_category = "info"

@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from app.models import Setting, db
+from app.extensions import db
+from app.models import Setting
 
 log = logging.getLogger(__name__)
 

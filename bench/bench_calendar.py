@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_migrate import upgrade
 
 from app import create_app
-from app.models import db
+from app.extensions import db
 from permits.admin.closures import add_override
 from permits.calendar import add_working_days, invalidate_calendar_cache, working_days_between
 from permits.models import CalendarOverrideKind

@@ -51,7 +51,8 @@ from sqlalchemy import create_engine, delete, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.models import Region, db
+from app.extensions import db
+from app.models import Region
 from estates.models import CapitalStatus, Estate, EstateStatus, Investor, LegalForm
 from permits.calendar import site_calendar
 from permits.clock import ClockFields, refresh_thresholds, regulation_for

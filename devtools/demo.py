@@ -12,7 +12,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from accounts.services import create_user, find_user
-from app.models import Region, db
+from app.extensions import db
+from app.models import Region
 from devtools.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD, FICTIONAL, REFERENCE_CASE, ZONE_SPLIT
 from estates.models import (
     CapitalStatus,

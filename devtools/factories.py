@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.models import Region, db
+from app.extensions import db
+from app.models import Region
 from estates.models import (
     CapitalStatus,
     Claim,

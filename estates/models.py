@@ -6,7 +6,6 @@ Money is whole rupiah (``Numeric(20, 0)``); areas are hectares in ``Numeric(12, 
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -14,23 +13,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models import Hectares, Money, Region, TimestampMixin, db, str_enum, utcnow
-
-
-class LabelledEnum(enum.StrEnum):
-    """A StrEnum whose members carry a translated label (``LABELS`` maps value to lazy text)."""
-
-    @property
-    def label(self) -> str:
-        return str(self._labels().get(self.value, self.value))
-
-    @classmethod
-    def _labels(cls) -> dict:
-        return {}
-
-    @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(m.value, m.label) for m in cls]
+from app.database import Hectares, Money, TimestampMixin, str_enum, utcnow
+from app.enums import LabelledEnum
+from app.extensions import db
+from app.models import Region
 
 
 class LegalForm(LabelledEnum):

@@ -20,7 +20,8 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager, joinedload, selectinload
 
-from app.models import Region, Role, Setting, db
+from app.extensions import db
+from app.models import Region, Role, Setting
 from app.security import Scope
 from app.urls import MAX_ID
 from estates.models import CapitalStatus, Claim, ClaimMetric, Estate, EstateStatus, Investor, Zone, ZoneKind

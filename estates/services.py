@@ -23,8 +23,9 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.extensions import db
 from app.formatting import hectares, number
-from app.models import Region, db
+from app.models import Region
 from app.security import Scope
 from estates.models import (
     CapitalStatus,

@@ -23,8 +23,8 @@ from markupsafe import Markup
 from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.wrappers import Response
 
+from app.extensions import db
 from app.formatting import hectares, number, rupiah_short
-from app.models import db
 from app.pagination import paginate
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from estates import forms, queries, services

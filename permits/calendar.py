@@ -24,7 +24,8 @@ import holidays
 from flask import current_app
 from sqlalchemy import select
 
-from app.models import Setting, db
+from app.extensions import db
+from app.models import Setting
 from permits.models import CalendarOverride, CalendarOverrideKind
 
 MIN_YEAR: int = holidays.Indonesia.start_year

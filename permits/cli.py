@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.models import db
+from app.extensions import db
 
 
 @click.command("seed-demo")

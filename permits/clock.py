@@ -11,7 +11,6 @@ days, and *overdue* once it has used more than all of them. ``due_on`` is the la
 
 from __future__ import annotations
 
-import enum
 import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -19,6 +18,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from app.enums import LabelledEnum
 from permits.calendar import WorkingCalendar
 from permits.models import PermitStatus
 from permits.stages import CLOCK_RUNNING, HOLDER, Holder
@@ -34,31 +34,28 @@ def regulation_for(first_submitted: date) -> str:
     return PP5 if first_submitted < PP28_IN_FORCE else PP28
 
 
-class Band(enum.StrEnum):
+class Band(LabelledEnum):
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     OVERDUE = "overdue"
     STOPPED = "stopped"  # the file is with the investor: the agency clock is stopped
     IDLE = "idle"  # not filed yet, or decided: no clock
 
-    @property
-    def label(self) -> str:
-        return str(BAND_LABELS[self])
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            "on_track": _l("On track"),
+            "at_risk": _l("At risk"),
+            "overdue": _l("Overdue"),
+            "stopped": _l("Clock stopped (with the investor)"),
+            "idle": _l("No clock"),
+        }
 
     @property
     def css(self) -> str:
         return {"on_track": "success", "at_risk": "warning", "overdue": "danger", "stopped": "info"}.get(
             self.value, "secondary"
         )
-
-
-BAND_LABELS = {
-    Band.ON_TRACK: _l("On track"),
-    Band.AT_RISK: _l("At risk"),
-    Band.OVERDUE: _l("Overdue"),
-    Band.STOPPED: _l("Clock stopped (with the investor)"),
-    Band.IDLE: _l("No clock"),
-}
 
 
 @dataclass(frozen=True)

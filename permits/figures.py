@@ -13,7 +13,8 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import joinedload
 
-from app.models import Region, db
+from app.extensions import db
+from app.models import Region
 from app.security import Scope
 from estates.models import CapitalStatus, Estate, EstateStatus, Investor
 from estates.queries import estates_visible_to, limited_region

@@ -9,7 +9,8 @@ from datetime import date, datetime
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 
-from app.models import db, utcnow
+from app.database import utcnow
+from app.extensions import db
 from permits.calendar import is_working_day
 from permits.notify import outbox
 from permits.notify.services import build_digests

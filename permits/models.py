@@ -24,8 +24,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models import TimestampMixin, User, db, str_enum, utcnow
-from estates.models import Estate, LabelledEnum
+from app.database import TimestampMixin, str_enum, utcnow
+from app.enums import LabelledEnum
+from app.extensions import db
+from app.models import User
+from estates.models import Estate
 
 permit_type_prerequisite = Table(
     "permit_type_prerequisite",

@@ -21,7 +21,8 @@ from sqlalchemy import Select, case, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.models import Region, db
+from app.extensions import db
+from app.models import Region
 from app.security import SYSTEM_SCOPE, Scope
 from estates.models import Estate
 from estates.queries import contains_text, estates_visible_to, limited_region

@@ -17,7 +17,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.models import db
+from app.extensions import db
 from app.settings import decimal_setting
 from app.timezone import WIB, today_wib  # noqa: F401 - WIB is part of this module's interface
 from permits.calendar import WorkingCalendar, site_calendar

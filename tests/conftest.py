@@ -22,7 +22,8 @@ from flask_migrate import upgrade
 from sqlalchemy import MetaData, insert, select, text
 
 from app import create_app
-from app.models import Region, Role, User, db
+from app.extensions import db
+from app.models import Region, Role, User
 from app.security import hash_password
 
 TEST_PASSWORD = "kata-sandi-uji-yang-panjang"

@@ -28,7 +28,8 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.access import PUBLIC_ENDPOINTS
-from app.models import Region, Role, Setting, User, db
+from app.extensions import db
+from app.models import Region, Role, Setting, User
 from devtools.factories import make_claim, make_estate, make_investor, make_permit, make_zone, region
 from estates.models import Estate, Investor
 from permits.admin import catalogue as admin_services

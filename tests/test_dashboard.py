@@ -10,7 +10,7 @@ import pytest
 from flask_babel import refresh
 from sqlalchemy import event
 
-from app.models import db
+from app.extensions import db
 from app.security import SYSTEM_SCOPE
 from devtools.factories import make_estate, make_investor, make_permit, region
 from estates.models import CapitalStatus, EstateStatus

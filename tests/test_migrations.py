@@ -18,7 +18,8 @@ from sqlalchemy import Column, Integer, Table, create_engine, func, inspect, sel
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.models import Region, db
+from app.extensions import db
+from app.models import Region
 from permits.models import PermitType
 
 # Banten's eight kab/kota and their BPS codes (BPS, Kode Wilayah Kerja Statistik).

@@ -34,7 +34,8 @@ from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.cli import scheduler_should_start
-from app.models import JobRun, SchedulerLease, db
+from app.extensions import db
+from app.models import JobRun, SchedulerLease
 from app.scheduler import (
     LOCK_NAME,
     AdvisoryLock,

@@ -1,6 +1,7 @@
 from sqlalchemy import func, select
 
-from app.models import Region, db
+from app.extensions import db
+from app.models import Region
 from permits.models import PermitType
 
 

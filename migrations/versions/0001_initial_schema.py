@@ -8,7 +8,7 @@ Create Date: 2026-11-29 10:51:19.052498
 from alembic import op
 import sqlalchemy as sa
 
-import app.models
+import app.database
 
 
 # revision identifiers, used by Alembic.
@@ -34,8 +34,8 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('notes', sa.Text(), nullable=True),
     sa.Column('is_demo', sa.Boolean(), server_default=sa.false(), nullable=False),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('updated_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint('main_kbli IS NULL OR length(main_kbli) = 5', name=op.f('ck_investor_kbli_5_digits')),
     sa.CheckConstraint('nib IS NULL OR length(nib) = 13', name=op.f('ck_investor_nib_13_digits')),
     sa.CheckConstraint('npwp IS NULL OR length(npwp) IN (15, 16)', name=op.f('ck_investor_npwp_length')),
@@ -79,7 +79,7 @@ def upgrade():
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('source', sa.Text(), nullable=True),
     sa.Column('confirmed', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_setting'))
     )
     op.create_table('estate',
@@ -98,8 +98,8 @@ def upgrade():
     sa.Column('latitude', sa.Numeric(precision=9, scale=6), nullable=True),
     sa.Column('longitude', sa.Numeric(precision=9, scale=6), nullable=True),
     sa.Column('notes', sa.Text(), nullable=True),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('updated_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint("status <> 'stopped' OR stop_order_on IS NOT NULL", name=op.f('ck_estate_stop_has_date')),
     sa.CheckConstraint('(latitude IS NULL) = (longitude IS NULL)', name=op.f('ck_estate_coordinates_pair')),
     sa.CheckConstraint('area_ha > 0', name=op.f('ck_estate_area_positive')),
@@ -134,7 +134,7 @@ def upgrade():
     sa.Column('source_url', sa.String(length=500), nullable=True),
     sa.Column('claimed_on', sa.Date(), nullable=False),
     sa.Column('recorded_by', sa.String(length=120), nullable=False),
-    sa.Column('recorded_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('recorded_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('notes', sa.Text(), nullable=True),
     sa.CheckConstraint('investor_id IS NOT NULL OR estate_id IS NOT NULL', name=op.f('ck_claim_has_subject')),
     sa.CheckConstraint('value >= 0', name=op.f('ck_claim_value_nonneg')),
@@ -156,8 +156,8 @@ def upgrade():
     sa.Column('decided_on', sa.Date(), nullable=True),
     sa.Column('issuing_authority', sa.String(length=255), nullable=False),
     sa.Column('notes', sa.Text(), nullable=True),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('updated_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint('decided_on IS NULL OR submitted_on IS NULL OR decided_on >= submitted_on', name=op.f('ck_permit_decided_after_submitted')),
     sa.ForeignKeyConstraint(['estate_id'], ['estate.id'], name=op.f('fk_permit_estate_id_estate'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['permit_type_id'], ['permit_type.id'], name=op.f('fk_permit_permit_type_id_permit_type'), ondelete='RESTRICT'),
@@ -176,8 +176,8 @@ def upgrade():
     sa.Column('planned_direct_jobs', sa.Integer(), nullable=True),
     sa.Column('housing_units', sa.Integer(), nullable=True),
     sa.Column('notes', sa.Text(), nullable=True),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('updated_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint("housing_units IS NULL OR (housing_units >= 0 AND kind = 'housing')", name=op.f('ck_zone_units_housing')),
     sa.CheckConstraint('area_ha > 0', name=op.f('ck_zone_area_positive')),
     sa.CheckConstraint('planned_direct_jobs IS NULL OR planned_direct_jobs >= 0', name=op.f('ck_zone_jobs_nonneg')),

@@ -9,7 +9,7 @@ One row per date; it wins over the holidays package, the weekend and the cuti be
 from alembic import op
 import sqlalchemy as sa
 
-import app.models
+import app.database
 
 
 # revision identifiers, used by Alembic.
@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('kind', sa.Enum('closed', 'working', name='calendaroverridekind', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('created_by', sa.String(length=120), nullable=False),
     sa.CheckConstraint("reason <> ''", name=op.f('ck_calendar_override_reason_not_empty')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_override')),

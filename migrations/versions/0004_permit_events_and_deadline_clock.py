@@ -8,7 +8,7 @@ Create Date: 2026-11-29 11:02:11.842989
 from alembic import op
 import sqlalchemy as sa
 
-import app.models
+import app.database
 
 
 # revision identifiers, used by Alembic.
@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('permit_id', sa.Integer(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('effective_on', sa.Date(), nullable=False),
-    sa.Column('recorded_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('recorded_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('actor', sa.String(length=120), nullable=False),
     sa.Column('from_status', sa.Enum('not_started', 'submitted', 'under_review', 'returned', 'issued', 'rejected', 'withdrawn', 'deemed_granted', 'frozen', 'revoked', name='from_status', native_enum=False, create_constraint=True, length=24), nullable=True),
     sa.Column('to_status', sa.Enum('not_started', 'submitted', 'under_review', 'returned', 'issued', 'rejected', 'withdrawn', 'deemed_granted', 'frozen', 'revoked', name='to_status', native_enum=False, create_constraint=True, length=24), nullable=False),

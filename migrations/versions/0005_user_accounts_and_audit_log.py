@@ -8,7 +8,7 @@ Create Date: 2026-11-29 11:17:28.223986
 from alembic import op
 import sqlalchemy as sa
 
-import app.models
+import app.database
 
 
 # revision identifiers, used by Alembic.
@@ -30,10 +30,10 @@ def upgrade():
     sa.Column('region_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('session_version', sa.Integer(), server_default='1', nullable=False),
-    sa.Column('locked_until', app.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_login_at', app.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('updated_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('locked_until', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_login_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint("role <> 'investor' OR investor_id IS NOT NULL", name=op.f('ck_user_account_investor_has_investor')),
     sa.CheckConstraint("role = 'investor' OR investor_id IS NULL", name=op.f('ck_user_account_only_investors_have_investor')),
     sa.CheckConstraint("role = 'officer' OR region_id IS NULL", name=op.f('ck_user_account_only_officers_have_region')),
@@ -47,7 +47,7 @@ def upgrade():
 
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('event', sa.Enum('login', 'logout', 'login_failed', 'lockout', 'access_denied', 'password_changed', 'user_created', name='auditevent', native_enum=False, create_constraint=True, length=24), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('email', sa.String(length=254), nullable=True),

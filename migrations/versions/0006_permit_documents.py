@@ -10,7 +10,7 @@ what, when, the cleaned original name, the type detected from the content, the s
 from alembic import op
 import sqlalchemy as sa
 
-import app.models
+import app.database
 
 
 # revision identifiers, used by Alembic.
@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('permit_id', sa.Integer(), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
-    sa.Column('uploaded_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('uploaded_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('original_name', sa.String(length=255), nullable=False),
     sa.Column('stored_name', sa.String(length=64), nullable=False),
     sa.Column('content_type', sa.String(length=64), nullable=False),

@@ -8,7 +8,7 @@ Create Date: 2026-11-29 11:31:51.473018
 from alembic import op
 import sqlalchemy as sa
 
-import app.models
+import app.database
 
 
 # revision identifiers, used by Alembic.
@@ -23,8 +23,8 @@ def upgrade():
     op.create_table('job_run',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('job', sa.String(length=64), nullable=False),
-    sa.Column('started_at', app.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', app.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('succeeded', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('counts', sa.Text(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
@@ -37,7 +37,7 @@ def upgrade():
     op.create_table('scheduler_lease',
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('holder', sa.String(length=120), nullable=False),
-    sa.Column('expires_at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_scheduler_lease'))
     )
     # ### end Alembic commands ###

@@ -8,7 +8,7 @@ Create Date: 2026-11-29 11:37:56.661649
 from alembic import op
 import sqlalchemy as sa
 
-import app.models
+import app.database
 
 
 # revision identifiers, used by Alembic.
@@ -27,11 +27,11 @@ def upgrade():
     sa.Column('period', sa.Date(), nullable=False),
     sa.Column('subject', sa.String(length=255), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('read_at', app.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('sent_at', app.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('read_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
-    sa.Column('next_attempt_at', app.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['recipient_id'], ['user_account.id'], name=op.f('fk_notification_recipient_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification')),
@@ -47,7 +47,7 @@ def upgrade():
     sa.Column('kind', sa.Enum('at_risk', 'overdue', 'deemed_granted_candidate', 'investor_overdue', 'deemed_withdrawn_candidate', name='flagkind', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('episode', sa.Integer(), nullable=False),
     sa.Column('raised_on', sa.Date(), nullable=False),
-    sa.Column('raised_at', app.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('raised_at', app.database.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('last_confirmed_on', sa.Date(), nullable=False),
     sa.Column('resolved_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['permit_id'], ['permit.id'], name=op.f('fk_stall_flag_permit_id_permit'), ondelete='RESTRICT'),

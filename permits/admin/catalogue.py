@@ -27,8 +27,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from app.extensions import db
 from app.formatting import hectares, number
-from app.models import Setting, db
+from app.models import Setting
 from app.urls import MAX_ID
 from permits.admin.closures import add_override, calendar_changed, remove_override
 from permits.calendar import (

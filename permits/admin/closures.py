@@ -14,8 +14,8 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.extensions import db
 from app.formatting import day as format_day
-from app.models import db
 from permits.calendar import MAX_YEAR, MIN_YEAR, CalendarRangeError, invalidate_calendar_cache
 from permits.models import CalendarOverride, CalendarOverrideKind
 

@@ -13,8 +13,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
+from app.extensions import db
 from app.formatting import day as format_day
-from app.models import Role, db
+from app.models import Role
 from app.pagination import paginate
 from app.security import guard_blueprint
 from permits.admin import catalogue as services

@@ -37,7 +37,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from app.models import db
+from app.extensions import db
 from app.security import Scope
 from estates.queries import MAX_ID, estates_visible_to
 from permits.models import Permit, PermitDocument, PermitStatus

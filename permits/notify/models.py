@@ -9,7 +9,9 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models import User, db, str_enum, utcnow
+from app.database import str_enum, utcnow
+from app.extensions import db
+from app.models import User
 
 
 class NotificationKind(enum.StrEnum):

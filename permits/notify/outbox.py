@@ -33,8 +33,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
+from app.extensions import db
 from app.formatting import wib
-from app.models import User, db
+from app.models import User
 from estates.queries import MAX_ID
 from permits.notify.models import Notification
 from permits.notify.services import visible_body

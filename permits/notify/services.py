@@ -34,7 +34,8 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.models import Role, User, db
+from app.extensions import db
+from app.models import Role, User
 from estates.models import Estate
 from permits.calendar import add_working_days
 from permits.models import Permit, PermitStatus

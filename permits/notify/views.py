@@ -16,7 +16,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from app.models import Role, db, utcnow
+from app.database import utcnow
+from app.extensions import db
+from app.models import Role
 from app.pagination import paginate
 from app.security import role_required
 from app.urls import safe_next

@@ -26,7 +26,7 @@ from functools import cache
 import holidays
 from sqlalchemy import select
 
-from app.models import db
+from app.extensions import db
 from app.settings import setting_value
 from app.timezone import WIB
 from permits.calendar import CUTI_BERSAMA_SETTING, WorkingCalendar, site_calendar

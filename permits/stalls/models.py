@@ -2,36 +2,34 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Index, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models import db, str_enum, utcnow
+from app.database import str_enum, utcnow
+from app.enums import LabelledEnum
+from app.extensions import db
 from permits.models import Permit
 
 
-class FlagKind(enum.StrEnum):
+class FlagKind(LabelledEnum):
     AT_RISK = "at_risk"  # past the at-risk share of the statutory working days
     OVERDUE = "overdue"  # the agency is past its statutory working days
     DEEMED_GRANTED_CANDIDATE = "deemed_granted_candidate"  # overdue where the law grants automatically
     INVESTOR_OVERDUE = "investor_overdue"  # returned, and the investor's revision window has passed
     DEEMED_WITHDRAWN_CANDIDATE = "deemed_withdrawn_candidate"  # the investor silent past the legal limit
 
-    @property
-    def label(self) -> str:
-        return str(FLAG_LABELS[self])
-
-
-FLAG_LABELS = {
-    FlagKind.AT_RISK: _l("At risk"),
-    FlagKind.OVERDUE: _l("Overdue"),
-    FlagKind.DEEMED_GRANTED_CANDIDATE: _l("Deemed granted candidate"),
-    FlagKind.INVESTOR_OVERDUE: _l("Investor late with the revision"),
-    FlagKind.DEEMED_WITHDRAWN_CANDIDATE: _l("Deemed withdrawn candidate"),
-}
+    @classmethod
+    def _labels(cls) -> dict:
+        return {
+            "at_risk": _l("At risk"),
+            "overdue": _l("Overdue"),
+            "deemed_granted_candidate": _l("Deemed granted candidate"),
+            "investor_overdue": _l("Investor late with the revision"),
+            "deemed_withdrawn_candidate": _l("Deemed withdrawn candidate"),
+        }
 
 
 class StallFlag(db.Model):

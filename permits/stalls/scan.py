@@ -16,7 +16,8 @@ from datetime import date
 from sqlalchemy import ColumnElement, Date, and_, exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.models import UTCDateTime, db, utcnow
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
 from permits.models import Permit, PermitStatus, PermitType
 from permits.stages import CLOCK_RUNNING
 from permits.stalls.models import FlagKind, StallFlag

@@ -23,7 +23,8 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Select, case, func, select
 
-from app.models import Region, db
+from app.extensions import db
+from app.models import Region
 from app.security import Scope
 from estates.models import Estate
 from estates.queries import estates_visible_to

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from accounts.services import UserError, create_user
 from app import create_app
-from app.models import AuditEvent, AuditLog, Role, User, db
+from app.extensions import db
+from app.models import AuditEvent, AuditLog, Role, User
 from app.security import PasswordRejected, check_password_policy, hash_password
 from devtools.factories import make_investor
 from tests.conftest import TEST_PASSWORD

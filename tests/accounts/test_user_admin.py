@@ -13,7 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from accounts.services import UserError, reset_password, update_user
-from app.models import AuditEvent, AuditLog, Role, User, db, utcnow
+from app.database import utcnow
+from app.extensions import db
+from app.models import AuditEvent, AuditLog, Role, User
 from app.security import PasswordRejected, verify_password
 from devtools.factories import make_investor, region
 from tests.conftest import TEST_PASSWORD

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, Request, Response, sync_playwrigh
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.models import db
+from app.extensions import db
 from devtools.demo import seed_demo
 
 CHROMIUM = "/usr/bin/chromium"

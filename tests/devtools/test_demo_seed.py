@@ -3,7 +3,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app import create_app
-from app.models import db
+from app.extensions import db
 from devtools.demo import seed_demo
 from estates.models import Claim, ClaimMetric, Estate, EstateStatus, Investor, Zone
 from permits.models import Permit, PermitStatus

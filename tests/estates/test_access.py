@@ -17,7 +17,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.models import Role, db
+from app.extensions import db
+from app.models import Role
 from app.security import SYSTEM_SCOPE, Scope
 from devtools.factories import make_claim, make_estate, make_investor, make_zone, region
 from estates import queries, services, views

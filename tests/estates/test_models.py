@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from app.models import db
+from app.extensions import db
 from devtools.factories import make_claim, make_estate, make_investor, make_zone
 from estates.models import Claim, Estate, EstateStatus, Investor, ZoneKind
 

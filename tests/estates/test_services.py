@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Setting, db
+from app.extensions import db
+from app.models import Setting
 from app.security import SYSTEM_SCOPE
 from devtools.factories import make_claim, make_estate, make_investor, make_zone, region
 from estates import queries, services

@@ -14,7 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 
-from app.models import Setting, db
+from app.extensions import db
+from app.models import Setting
 from devtools.factories import make_claim, make_estate, make_investor, make_zone, region
 from estates import views
 from estates.models import Claim, ClaimMetric, Estate, EstateStatus, Investor, Zone, ZoneKind

@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app.models import Setting, db
+from app.extensions import db
+from app.models import Setting
 from permits import calendar
 from permits.admin.closures import (
     CalendarOverrideError,

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 import time_machine
 
-from app.models import Setting, db
+from app.extensions import db
+from app.models import Setting
 from devtools.factories import make_estate, make_permit
 from permits.calendar import add_working_days, working_days_between
 from permits.clock import PP5, PP28, Band, regulation_for

@@ -9,7 +9,7 @@ from decimal import Decimal
 import time_machine
 from sqlalchemy import func, select
 
-from app.models import db
+from app.extensions import db
 from app.security import SYSTEM_SCOPE
 from devtools.factories import make_estate, make_permit
 from permits.models import PermitEvent, PermitStatus

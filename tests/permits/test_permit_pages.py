@@ -11,7 +11,7 @@ from flask_babel import refresh
 from flask_login import login_user
 from sqlalchemy import func, select
 
-from app.models import db
+from app.extensions import db
 from devtools.factories import make_estate, make_investor, make_permit, permit_type, region
 from permits.models import Permit, PermitStatus
 from permits.views import estate_permits_panel

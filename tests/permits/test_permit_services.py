@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import event, func, select
 
-from app.models import db
+from app.extensions import db
 from app.security import SYSTEM_SCOPE
 from devtools.factories import make_estate, make_permit, permit_type, region
 from permits.models import Permit, PermitStatus

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import func, select
 
-from app.models import db
+from app.extensions import db
 from devtools.factories import make_estate, make_permit
 from permits.clock import ClockFields
 from permits.models import PermitEvent, PermitStatus

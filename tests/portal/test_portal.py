@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from app.models import db
+from app.extensions import db
 from devtools.factories import make_estate, make_investor, make_permit, make_zone
 from permits.models import Permit, PermitDocument, PermitEvent, PermitStatus
 from permits.workflow import advance_permit, permit_clock

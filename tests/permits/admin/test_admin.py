@@ -18,7 +18,8 @@ import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.models import Setting, db
+from app.extensions import db
+from app.models import Setting
 from devtools.factories import make_estate, make_permit, permit_type
 from permits.admin import catalogue as admin_services
 from permits.calendar import invalidate_calendar_cache

@@ -13,7 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from app.models import User, db
+from app.extensions import db
+from app.models import User
 from app.security import Scope
 from devtools.factories import make_estate, make_investor, make_permit, region
 from permits.documents import services as documents

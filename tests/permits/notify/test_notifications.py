@@ -15,8 +15,9 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import func, select
 
+from app.extensions import db
 from app.formatting import day as format_day
-from app.models import Region, Role, User, db
+from app.models import Region, Role, User
 from devtools.factories import make_estate, make_investor, make_permit
 from estates.models import Estate, Investor
 from permits.calendar import add_working_days

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from sqlalchemy import update
 
-from app.models import db
+from app.extensions import db
 from devtools.factories import make_estate, make_permit, region
 from permits.admin.catalogue import add_closure
 from permits.models import PermitEvent

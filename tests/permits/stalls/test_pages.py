@@ -11,7 +11,8 @@ import pytest
 import time_machine
 from flask import Flask
 
-from app.models import JobRun, Role, db
+from app.extensions import db
+from app.models import JobRun, Role
 from devtools.factories import make_estate, make_permit, region
 from permits.models import PermitStatus as S
 from permits.stalls import views as stall_views

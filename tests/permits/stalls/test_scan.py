@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.models import db
+from app.extensions import db
 from devtools.factories import make_estate, make_permit
 from permits.calendar import add_working_days
 from permits.models import PermitStatus as S

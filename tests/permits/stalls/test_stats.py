@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.models import Role, db
+from app.extensions import db
+from app.models import Role
 from app.security import SYSTEM_SCOPE, Scope
 from devtools.factories import make_estate, make_permit, region
 from permits.calendar import add_working_days

@@ -14,9 +14,10 @@ from accounts.auth_forms import LoginForm, LogoutForm, PasswordForm
 from accounts.services import UserError, change_password, find_user
 from app.audit import record
 from app.database import utcnow
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.models import AuditEvent, Role
 from app.security import _DUMMY_HASH, PasswordRejected, invalidate_sessions, is_locked, record_failure, verify_password
+from app.transactions import refusal
 from app.urls import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -48,7 +49,6 @@ def login():
             record(AuditEvent.LOGIN_FAILED, email=form.email.data, detail="unknown account")
         elif is_locked(user):
             record(AuditEvent.LOGIN_FAILED, user_id=user.id, email=user.email, detail="account locked")
-            db.session.commit()
             flash(_("Too many failed attempts: this account is locked for 15 minutes."), "error")
             return render_template("auth/login.html", form=form), 200
         elif not user.active or not verify_password(user.password_hash, form.password.data):
@@ -64,9 +64,7 @@ def login():
             user.last_login_at = utcnow()
             login_user(user)
             record(AuditEvent.LOGIN, user_id=user.id, email=user.email)
-            db.session.commit()
             return redirect(safe_next(form.next.data, home_for(user.role)))
-        db.session.commit()
         flash(_("The e-mail address or the password is not correct."), "error")
     return render_template("auth/login.html", form=form)
 
@@ -80,7 +78,6 @@ def logout():
         user = current_user._get_current_object()
         invalidate_sessions(user)
         record(AuditEvent.LOGOUT, user_id=user.id, email=user.email)
-        db.session.commit()
         logout_user()
         flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login"))
@@ -92,14 +89,13 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with refusal(UserError, PasswordRejected) as refused:
             change_password(user, form.current.data, form.new.data)
-        except (UserError, PasswordRejected) as error:
-            db.session.rollback()
+        if refused:
+            error = refused.error
             target = form.current if isinstance(error, UserError) and "current" in str(error) else form.new
             target.errors = [*target.errors, str(error)]
         else:
-            db.session.commit()
             login_user(user)  # this session carries on with the new version; the others have ended
             flash(_("Your password has been changed. Other sessions have been signed out."), "success")
             return redirect(home_for(user.role))

@@ -28,10 +28,10 @@ from accounts.services import (
     users_query,
 )
 from app.database import utcnow
-from app.extensions import db
 from app.models import Role, User
 from app.pagination import paginate
 from app.security import PasswordRejected, guard_blueprint
+from app.transactions import refusal
 
 bp = Blueprint("users", __name__, url_prefix="/admin", template_folder="templates")
 guard_blueprint(bp, Role.ADMINISTRATOR)
@@ -69,7 +69,7 @@ def user_list() -> ResponseReturnValue:
 def user_create() -> ResponseReturnValue:
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
+        with refusal(UserError, PasswordRejected) as refused:  # the form checked the same rules: a race or a bypass
             user = create_user(
                 email=form.email.data,
                 name=form.name.data,
@@ -79,11 +79,10 @@ def user_create() -> ResponseReturnValue:
                 region_id=form.region_id.data,
                 created_by=current_user.id,
             )
-        except (UserError, PasswordRejected) as error:  # the form checked the same rules: a race or a bypass
-            db.session.rollback()
+        if refused:
+            error = refused.error
             form.form_errors.append(str(error))
         else:
-            db.session.commit()
             flash(
                 _("The account %(email)s was created. Give the person the initial password.", email=user.email),
                 "success",
@@ -97,7 +96,7 @@ def user_edit(user_id: int) -> ResponseReturnValue:
     user = _user_or_404(user_id)
     form = UserEditForm(user=user, actor_id=current_user.id)
     if form.validate_on_submit():
-        try:
+        with refusal(UserError) as refused:
             changes = update_user(
                 user,
                 name=form.name.data,
@@ -107,11 +106,10 @@ def user_edit(user_id: int) -> ResponseReturnValue:
                 active=form.active.data,
                 actor_id=current_user.id,
             )
-        except UserError as error:
-            db.session.rollback()
+        if refused:
+            error = refused.error
             form.form_errors.append(str(error))
         else:
-            db.session.commit()
             if not changes:
                 flash(_("Nothing changed for %(email)s.", email=user.email), "info")
             elif "deactivated" in changes:
@@ -131,13 +129,12 @@ def user_password(user_id: int) -> ResponseReturnValue:
         return redirect(url_for("auth.password"))
     form = PasswordResetForm(user=user)
     if form.validate_on_submit():
-        try:
+        with refusal(UserError, PasswordRejected) as refused:
             reset_password(user, form.password.data, actor_id=current_user.id)
-        except (UserError, PasswordRejected) as error:
-            db.session.rollback()
+        if refused:
+            error = refused.error
             form.password.errors = [*form.password.errors, str(error)]
         else:
-            db.session.commit()
             flash(
                 _("The password of %(email)s was changed and every session of the account ended.", email=user.email),
                 "success",

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from app.config import CONFIGS
+from app.transactions import install_unit_of_work
 
 
 def create_app(
@@ -41,6 +42,7 @@ def create_app(
     register_models()
     register_extensions(app)
     register_blueprints(app)
+    install_unit_of_work(app)
     register_template_helpers(app)
     register_error_handlers(app)
     register_commands(app)

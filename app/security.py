@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from zxcvbn import zxcvbn
 
 from app.database import utcnow
+from app.errors import problem, wants_json
 from app.extensions import db, login_manager
 from app.models import AuditEvent, AuditLog, Role, User
 
@@ -154,11 +155,6 @@ def current_scope() -> Scope:
     return scope_of(current_user)
 
 
-def wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return request.path.startswith("/api/") or best == "application/json"
-
-
 def role_required(*roles: Role) -> Callable:
     """Let only these roles in: others get 403 (JSON for API clients, a page for browsers), logged."""
 
@@ -194,13 +190,13 @@ def deny_access(detail: str) -> None:
     from app.audit import record
 
     record(AuditEvent.ACCESS_DENIED, user_id=getattr(current_user, "id", None), detail=detail)
-    db.session.commit()
+    db.session.commit()  # the refusal is kept: answering 403 rolls the request back
     abort(403)
 
 
 def unauthorized_handler():
     if wants_json():
-        return {"error": "authentication required"}, 401
+        return problem(401, "Unauthorized", str(_l("Please sign in to see this page.")))
     flash(str(login_manager.login_message), login_manager.login_message_category)
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 

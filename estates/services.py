@@ -23,6 +23,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.errors import NotInScope, ReadOnlyScope
 from app.extensions import db
 from app.formatting import hectares, number
 from app.models import Region
@@ -59,15 +60,6 @@ MAX_ZONE_COUNT = 1_000_000  # jobs or housing units in one zone
 MAX_CLAIM_VALUE = Decimal(10**15)  # what a source may claim; far below the Numeric(20, 4) column
 BANTEN_LATITUDE = (Decimal("-7.1"), Decimal("-5.7"))
 BANTEN_LONGITUDE = (Decimal("105.0"), Decimal("106.9"))
-
-
-class NotInScope(LookupError):
-    """The record lies outside the caller's scope. Answer as for an unknown id (404): an officer of another
-    kab/kota or another investor must not even learn that it exists."""
-
-
-class ReadOnlyScope(PermissionError):
-    """The caller may read these records but not change them (the governor's office; investor users)."""
 
 
 def check_can_edit(scope: Scope) -> None:

@@ -16,17 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
-from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.wrappers import Response
 
-from app.extensions import db
 from app.formatting import hectares, number, rupiah_short
 from app.pagination import paginate
 from app.security import EDITORS, OFFICE, current_scope, role_required
+from app.transactions import refusal
 from estates import forms, queries, services
 from estates.models import CapitalStatus, ClaimMetric, Estate, EstateStatus
 
@@ -55,27 +54,14 @@ def _found(obj: T | None) -> T:
     return obj
 
 
-@bp.errorhandler(services.NotInScope)
-def _not_in_scope(error: services.NotInScope) -> ResponseReturnValue:
-    """A service refused a record outside the scope (the scoped reads normally 404 first): a 404 too."""
-    return current_app.handle_http_exception(NotFound())
-
-
-@bp.errorhandler(services.ReadOnlyScope)
-def _read_only(error: services.ReadOnlyScope) -> ResponseReturnValue:
-    return current_app.handle_http_exception(Forbidden())
-
-
 def _save(form: forms.ServiceForm, service: Callable[..., T], *args: object, **kwargs: object) -> T | None:
-    """Call ``service(*args, form.to_fields(), **kwargs)`` and commit; on a rule error roll back and show it on
-    the form."""
-    try:
+    """Call ``service(*args, form.to_fields(), **kwargs)``; on a rule error show it on the form (nothing is
+    saved) and return None."""
+    result = None
+    with refusal(services.EstateRuleError) as refused:
         result = service(*args, form.to_fields(), **kwargs)
-    except services.EstateRuleError as error:
-        db.session.rollback()
-        form.add_rule_error(error)
-        return None
-    db.session.commit()
+    if refused:
+        form.add_rule_error(refused.error)
     return result
 
 
@@ -245,7 +231,6 @@ def zone_delete(zone_id: int) -> ResponseReturnValue:
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         services.delete_zone(zone, scope=scope)
-        db.session.commit()
         flash(_("Zone deleted."), "success")
         return _to_zones(estate_id)
     return render_template("estates/zone_delete.html", form=form, zone=zone, estate=zone.estate)

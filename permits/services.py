@@ -21,6 +21,7 @@ from sqlalchemy import Select, case, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.errors import found
 from app.extensions import db
 from app.models import Region
 from app.security import SYSTEM_SCOPE, Scope
@@ -280,7 +281,7 @@ def get_permit(permit_id: int, scope: Scope) -> Permit:
             joinedload(Permit.estate).joinedload(Estate.region),
         )
     )
-    return db.one_or_404(query)
+    return found(db.session.scalars(query).unique().one_or_none())
 
 
 def estate_permits(estate_id: int, scope: Scope) -> Sequence[Permit]:

@@ -9,17 +9,15 @@ permit of an estate outside an officer's kab/kota is a 404.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
-from werkzeug.exceptions import Forbidden, NotFound
 
 from app.extensions import db
 from app.pagination import page_number
 from app.security import EDITORS, OFFICE, current_scope, role_required
+from app.transactions import refusal
 from estates.models import Estate
 from estates.queries import get_estate
-from estates.services import NotInScope, ReadOnlyScope
 from estates.views import register_estate_panel
 from permits import figures, services
 from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
@@ -27,17 +25,6 @@ from permits.stages import TransitionError, allowed_targets
 from permits.workflow import ConcurrentEdit, permit_clock, permit_clocks, today_wib
 
 bp = Blueprint("permits", __name__, template_folder="templates")
-
-
-@bp.errorhandler(NotInScope)
-def _not_in_scope(error: NotInScope) -> ResponseReturnValue:
-    """A service refused a permit outside the scope (the scoped reads normally 404 first): a 404 too."""
-    return current_app.handle_http_exception(NotFound())
-
-
-@bp.errorhandler(ReadOnlyScope)
-def _read_only(error: ReadOnlyScope) -> ResponseReturnValue:
-    return current_app.handle_http_exception(Forbidden())
 
 
 @bp.get("/permits")
@@ -99,7 +86,7 @@ def permit_move(permit_id: int):
     permit = services.get_permit(permit_id, scope)
     form = MoveForm(targets=allowed_targets(permit.status))
     if form.validate_on_submit():
-        try:
+        with refusal(TransitionError) as refused:
             services.move_permit(
                 permit,
                 form.target_status,
@@ -109,13 +96,12 @@ def permit_move(permit_id: int):
                 on=form.effective_on.data,
                 expected_version=form.expected_version,
             )
-        except TransitionError as error:
-            db.session.rollback()
+        if refused:
+            error = refused.error
             flash(str(error), "error")
             permit = services.get_permit(permit_id, scope)
             form.version.data = str(permit.version)
         else:
-            db.session.commit()
             flash(
                 _("%(code)s is now: %(status)s.", code=permit.permit_type.code, status=permit.status.label), "success"
             )
@@ -136,13 +122,12 @@ def permit_create(estate_id: int):
         wanted = request.args.get("type", "")
         form.permit_type.data = next((t.id for t in types if t.code == wanted), None)
     if form.validate_on_submit():
-        try:
+        with refusal(services.PermitError) as refused:
             permit = services.create_permit(estate, **form.service_kwargs(), scope=scope)
-        except services.PermitError as error:
-            db.session.rollback()
+        if refused:
+            error = refused.error
             form.add_errors(error.errors)
         else:
-            db.session.commit()
             flash(_("Permit %(code)s recorded.", code=permit.permit_type.code), "success")
             return redirect(url_for("permits.permit_detail", permit_id=permit.id))
     return render_template("permits/form.html", form=form, estate=estate, permit=None, types=types)
@@ -157,7 +142,7 @@ def permit_edit(permit_id: int):
     if request.method == "GET":
         form.fill_from(permit)
     if form.validate_on_submit():
-        try:
+        with refusal(ConcurrentEdit) as refused:
             services.update_permit(
                 permit,
                 reference_number=form.reference_number.data,
@@ -166,11 +151,10 @@ def permit_edit(permit_id: int):
                 expected_version=_int(form.version.data),
                 scope=scope,
             )
-        except ConcurrentEdit as error:
-            db.session.rollback()
+        if refused:
+            error = refused.error
             form.form_errors.append(str(error))
         else:
-            db.session.commit()
             flash(_("Permit %(code)s saved.", code=permit.permit_type.code), "success")
             return redirect(url_for("permits.permit_detail", permit_id=permit.id))
     return render_template("permits/edit.html", form=form, permit=permit)

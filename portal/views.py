@@ -32,6 +32,7 @@ from app.formatting import day
 from app.models import Role
 from app.pagination import paginate
 from app.security import Scope, current_scope, guard_blueprint
+from app.transactions import refusal
 from estates.models import Estate, Investor
 from permits.clock import ClockState
 from permits.documents import services as documents
@@ -362,7 +363,7 @@ def answer(permit_id: int):
         return redirect(url_for("portal.permit_detail", permit_id=permit_id))
     form = AnswerForm()
     if form.validate_on_submit():
-        try:
+        with refusal(documents.DocumentRejected, TransitionError) as refused:
             documents.answer_return(
                 permit,
                 form.uploads(),
@@ -371,15 +372,12 @@ def answer(permit_id: int):
                 actor=current_user.name,
                 expected_version=form.expected_version,
             )
-        except documents.DocumentRejected as error:
-            db.session.rollback()
-            form.documents.errors = [*form.documents.errors, str(error)]
-        except TransitionError as error:  # not returned (any more), or changed meanwhile: show the page afresh
-            db.session.rollback()
-            flash(_("Nothing was sent: %(reason)s", reason=str(error)), "error")
+        if isinstance(refused.error, documents.DocumentRejected):
+            form.documents.errors = [*form.documents.errors, str(refused.error)]
+        elif refused:  # not returned (any more), or changed meanwhile: show the page afresh
+            flash(_("Nothing was sent: %(reason)s", reason=str(refused.error)), "error")
             return redirect(url_for("portal.permit_detail", permit_id=permit_id))
         else:
-            db.session.commit()
             flash(_("Your revision was sent to %(agency)s.", agency=permit.issuing_authority), "success")
             return redirect(url_for("portal.permit_detail", permit_id=permit.id))
         permit = investor_permit(investor_id, permit_id)
@@ -390,7 +388,6 @@ def answer(permit_id: int):
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(error: RequestEntityTooLarge):
     """A body over the limit was not read: show the permit page again with the reason beside the files."""
-    db.session.rollback()
     permit_id = (request.view_args or {}).get("permit_id")
     message = too_large_message(documents.MAX_FILES_PER_UPLOAD)
     if not current_user.is_authenticated or current_user.role is not Role.INVESTOR or permit_id is None:

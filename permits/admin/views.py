@@ -13,11 +13,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
-from app.extensions import db
 from app.formatting import day as format_day
 from app.models import Role
 from app.pagination import paginate
 from app.security import guard_blueprint
+from app.transactions import refusal
 from permits.admin import catalogue as services
 from permits.admin import closures as calendar_services
 from permits.admin.forms import ClosureForm, ConfirmForm, PermitTypeForm, setting_form
@@ -74,13 +74,12 @@ def permit_type_edit(type_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.prerequisites.data = [p.id for p in ptype.prerequisites]
     if form.validate_on_submit():
-        try:
+        with refusal(services.AdminError) as refused:
             saved = services.update_permit_type(ptype, form.to_fields())
-        except services.AdminError as error:
-            db.session.rollback()
+        if refused:
+            error = refused.error
             form.add_errors(error.errors)
         else:
-            db.session.commit()
             message = _("Permit type %(code)s saved.", code=ptype.code)
             if saved.deadlines_moved is not None:
                 message += " " + _due_dates_message(saved.deadlines_moved)
@@ -131,16 +130,13 @@ def closure_list() -> ResponseReturnValue:
     year, notice = _year()
     form = ClosureForm()
     if form.validate_on_submit():
-        try:
+        with refusal(calendar_services.CalendarOverrideError) as refused:
             changed = services.add_closure(form.day.data, form.kind.data, form.reason.data, form.recorded_by.data)
-        except calendar_services.DuplicateOverrideError as error:
-            db.session.rollback()
-            form.day.errors = [*form.day.errors, str(error)]
-        except calendar_services.CalendarOverrideError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
+        if isinstance(refused.error, calendar_services.DuplicateOverrideError):
+            form.day.errors = [*form.day.errors, str(refused.error)]
+        elif refused:
+            form.form_errors.append(str(refused.error))
         else:
-            db.session.commit()
             day = changed.override.day
             flash(_("%(day)s added to the calendar.", day=format_day(day)) + " " + _due_dates(changed), "success")
             return redirect(url_for(".closure_list", year=day.year))
@@ -155,7 +151,6 @@ def closure_remove(override_id: int) -> ResponseReturnValue:
     form = ConfirmForm()
     if form.validate_on_submit():
         changed = services.remove_closure(override.id)
-        db.session.commit()
         day = changed.override.day
         flash(_("%(day)s removed from the calendar.", day=format_day(day)) + " " + _due_dates(changed), "success")
         return redirect(url_for(".closure_list", year=day.year))
@@ -179,13 +174,12 @@ def setting_edit(key: str) -> ResponseReturnValue:
         abort(404)
     form = setting_form(setting.key, setting.value)
     if form.validate_on_submit():
-        try:
+        with refusal(services.AdminError) as refused:
             saved = services.update_setting(setting, form.stored_value())
-        except services.AdminError as error:
-            db.session.rollback()
+        if refused:
+            error = refused.error
             form.value.errors = [*form.value.errors, str(error.errors["value"])]
         else:
-            db.session.commit()
             message = _("Setting %(key)s saved.", key=setting.key)
             if not saved.changed:
                 message = _("Setting %(key)s unchanged.", key=setting.key)

@@ -31,12 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
+from app.errors import NotFound, found
 from app.extensions import db
 from app.security import Scope
 from estates.queries import MAX_ID, estates_visible_to
@@ -348,7 +349,7 @@ def discard_files(documents: Sequence[PermitDocument]) -> None:
 def require_id(obj_id: int) -> int:
     """An id from a URL, or 404 when no row can have it (PostgreSQL would refuse one past INTEGER with a 500)."""
     if not 0 < obj_id <= MAX_ID:
-        abort(404)
+        raise NotFound
     return obj_id
 
 
@@ -370,7 +371,7 @@ def visible_document(scope: Scope, document_id: int) -> PermitDocument:
         .where(PermitDocument.id == document_id, estates_visible_to(scope))
         .options(contains_eager(PermitDocument.permit))
     )
-    return db.one_or_404(query)
+    return found(db.session.scalars(query).one_or_none())
 
 
 def open_document(scope: Scope, document_id: int) -> tuple[PermitDocument, Path]:
@@ -379,7 +380,7 @@ def open_document(scope: Scope, document_id: int) -> tuple[PermitDocument, Path]
     path = document_path(document)
     if not path.is_file():
         log.error("file of document %s is missing: %s", document.id, document.stored_name)
-        abort(404)
+        raise NotFound
     return document, path
 
 

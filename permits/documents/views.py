@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Role
 from app.pagination import page_number
 from app.security import EDITORS, current_scope, role_required
+from app.transactions import refusal
 from permits.documents import services as documents
 from permits.models import Permit
 from portal.forms import DocumentForm
@@ -68,7 +69,6 @@ def _limit_upload_size() -> None:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(error: RequestEntityTooLarge):
-    db.session.rollback()
     return render_template(
         "errors/error.html", code=413, title=_("The upload is too large"), message=too_large_message(1)
     ), 413
@@ -134,15 +134,13 @@ def upload(permit_id: int):
     if not form.validate_on_submit():
         _remember_refusal(permit.id, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
-    try:
+    with refusal(documents.DocumentRejected) as refused:
         (document,) = documents.store_documents(
             permit, form.uploads(), uploaded_by_id=current_user.id, note=form.note.data, max_files=1
         )
-    except documents.DocumentRejected as error:
-        db.session.rollback()
-        _remember_refusal(permit.id, str(error))
+    if refused:
+        _remember_refusal(permit.id, str(refused.error))
         return redirect(back)
-    db.session.commit()
     flash(_("%(name)s was added to %(code)s.", name=document.original_name, code=permit.permit_type.code), "success")
     return redirect(back)
 

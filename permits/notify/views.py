@@ -17,7 +17,6 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from app.database import utcnow
-from app.extensions import db
 from app.models import Role
 from app.pagination import paginate
 from app.security import role_required
@@ -68,7 +67,6 @@ def mark_read(notification_id: int) -> ResponseReturnValue:
         abort(400)
     if not outbox.mark_read(notification_id, current_user.id, utcnow()):
         abort(404)
-    db.session.commit()
     return redirect(safe_next(form.next.data, url_for("notifications.inbox")))
 
 
@@ -79,7 +77,6 @@ def mark_all_read() -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     count = outbox.mark_all_read(current_user.id, utcnow())
-    db.session.commit()
     flash(ngettext("%(num)d message marked as read.", "%(num)d messages marked as read.", count), "success")
     return redirect(safe_next(form.next.data, url_for("notifications.inbox")))
 

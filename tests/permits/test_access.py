@@ -19,14 +19,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
 
+from app.errors import NotFound, NotInScope, ReadOnlyScope
 from app.extensions import db
 from app.models import Role
 from app.security import EDITORS, SYSTEM_SCOPE, Scope
 from devtools.factories import make_claim, make_estate, make_investor, make_permit, make_zone, permit_type, region
 from estates.models import Estate, EstateStatus, Investor
-from estates.services import NotInScope, ReadOnlyScope
 from permits import figures, services
 from permits.models import Permit, PermitEvent, PermitStatus
 

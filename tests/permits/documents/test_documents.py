@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from app.errors import NotFound
 from app.extensions import db
 from app.models import User
 from app.security import Scope
@@ -326,7 +327,7 @@ def test_visible_permit_follows_the_scope():
     for scope in visible:
         assert documents.visible_permit(scope, permit.id).id == permit.id
     for scope in hidden:
-        with pytest.raises(Exception, match="404"):
+        with pytest.raises(NotFound):
             documents.visible_permit(scope, permit.id)
 
 

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 
@@ -60,7 +61,7 @@ class Band(LabelledEnum):
 
 @dataclass(frozen=True)
 class ClockFields:
-    """The clock columns of a permit; ``apply_move`` turns one into the next."""
+    """The clock columns of a permit; ``step`` turns one into the next."""
 
     regulation: str | None = None
     agency_days_banked: int = 0
@@ -87,46 +88,21 @@ class Limits:
 def deadlines(running_since: date, banked: int, limits: Limits, cal: WorkingCalendar) -> tuple[date, date, date]:
     """(due_on, at_risk_on, overdue_on) for a clock running since ``running_since`` with ``banked`` days used.
 
-    A threshold already passed before the clock resumed falls on ``running_since`` itself.
+    A threshold already passed before the clock resumed falls on ``running_since`` itself. Each distinct
+    number of working days is counted once (the at-risk day may be the due day). Raises ``CalendarRangeError``
+    past the calendar's last year.
     """
     sla = limits.sla_working_days
     at_risk_days = math.ceil(limits.at_risk_share * sla)
 
+    @cache
+    def after(days: int) -> date:
+        return cal.add_working_days(running_since, days)
+
     def nth(n: int) -> date:
-        return cal.add_working_days(running_since, max(n - banked, 0))
+        return after(max(n - banked, 0))
 
     return nth(sla), nth(at_risk_days), nth(sla + 1)
-
-
-def apply_move(
-    fields: ClockFields,
-    source: PermitStatus | None,
-    target: PermitStatus,
-    on: date,
-    limits: Limits,
-    cal: WorkingCalendar,
-) -> ClockFields:
-    """The clock after a move from ``source`` to ``target`` effective on ``on``."""
-    f = fields
-    was_running = source in CLOCK_RUNNING
-    runs = target in CLOCK_RUNNING
-    if was_running and not runs and f.running_since is not None:
-        f = replace(
-            f,
-            agency_days_banked=f.agency_days_banked + cal.working_days_between(f.running_since, on),
-            running_since=None,
-        )
-    if runs and not was_running:
-        f = replace(f, running_since=on, regulation=f.regulation or regulation_for(on))
-    if source is PermitStatus.RETURNED and f.investor_since is not None:
-        f = replace(
-            f,
-            investor_days_banked=f.investor_days_banked + cal.working_days_between(f.investor_since, on),
-            investor_since=None,
-        )
-    if target is PermitStatus.RETURNED:
-        f = replace(f, investor_since=on, clock_stops=f.clock_stops + 1)
-    return refresh_thresholds(f, limits, cal)
 
 
 def refresh_thresholds(f: ClockFields, limits: Limits, cal: WorkingCalendar) -> ClockFields:
@@ -149,7 +125,6 @@ def refresh_thresholds(f: ClockFields, limits: Limits, cal: WorkingCalendar) -> 
         investor_overdue_on=cal.add_working_days(since, fix + 1) if since and fix is not None else None,
         investor_silent_on=since + timedelta(days=silence + 1) if since and silence is not None else None,
     )
-    return f
 
 
 @dataclass(frozen=True)
@@ -180,13 +155,74 @@ class ClockState:
 def clock_state(
     status: PermitStatus, fields: ClockFields, limits: Limits, today: date, cal: WorkingCalendar
 ) -> ClockState:
-    """The clock of a permit in ``status`` with ``fields``, as it stands at the end of ``today``."""
+    """The clock of a permit in ``status`` with ``fields``, as it stands at the end of ``today``.
+
+    Counts the open agency interval (while ``status`` runs the clock) and the open revision round (while it is
+    "returned") up to ``today``. Pure. Raises ``CalendarRangeError`` for a date the calendar does not cover.
+    """
     used = fields.agency_days_banked
     if fields.running_since is not None and status in CLOCK_RUNNING:
         used += cal.working_days_between(fields.running_since, today)
     round_used = 0
     if fields.investor_since is not None and status is PermitStatus.RETURNED:
         round_used = cal.working_days_between(fields.investor_since, today)
+    return _state(status, fields, limits, used, round_used)
+
+
+@dataclass(frozen=True)
+class ClockStep:
+    """One move of the clock: the new clock columns, and the clock as it stands at the end of the move's day."""
+
+    fields: ClockFields
+    state: ClockState
+
+
+def step(
+    fields: ClockFields,
+    source: PermitStatus | None,
+    target: PermitStatus,
+    on: date,
+    limits: Limits,
+    cal: WorkingCalendar,
+) -> ClockStep:
+    """The clock after a move from ``source`` to ``target`` effective on ``on``, and its state at the end of ``on``.
+
+    The rule: a move out of a running status banks the agency's working days since ``running_since``; a move
+    into one from a stopped status restarts the clock on ``on`` (and fixes the regulation the first time). A
+    move out of "returned" banks the investor's revision days since ``investor_since``; a move into it opens a
+    revision round on ``on`` and counts one clock stop. The threshold dates then follow ``refresh_thresholds``.
+    The state equals ``clock_state(target, new_fields, limits, on, cal)``, but each interval is counted once:
+    the agency has used its banked days plus the interval that ran until ``on``, and a revision round still
+    open on ``on`` opened that day, so it has used none.
+
+    Pure: no database and no Flask; nothing is mutated. Raises ``CalendarRangeError`` for a date the calendar
+    does not cover.
+    """
+    f = fields
+    was_running = source in CLOCK_RUNNING
+    runs = target in CLOCK_RUNNING
+    agency_elapsed = 0
+    if was_running and f.running_since is not None:
+        agency_elapsed = cal.working_days_between(f.running_since, on)
+        if not runs:
+            f = replace(f, agency_days_banked=f.agency_days_banked + agency_elapsed, running_since=None)
+    if runs and not was_running:
+        f = replace(f, running_since=on, regulation=f.regulation or regulation_for(on))
+    if source is PermitStatus.RETURNED and f.investor_since is not None:
+        f = replace(
+            f,
+            investor_days_banked=f.investor_days_banked + cal.working_days_between(f.investor_since, on),
+            investor_since=None,
+        )
+    if target is PermitStatus.RETURNED:
+        f = replace(f, investor_since=on, clock_stops=f.clock_stops + 1)
+    f = refresh_thresholds(f, limits, cal)
+    return ClockStep(f, _state(target, f, limits, fields.agency_days_banked + agency_elapsed, round_used=0))
+
+
+def _state(status: PermitStatus, fields: ClockFields, limits: Limits, used: int, round_used: int) -> ClockState:
+    """The clock of a permit in ``status`` whose agency has used ``used`` working days and whose investor has
+    used ``round_used`` in the current revision round: the band follows the at-risk share and the limit."""
     sla = limits.sla_working_days
     if status in CLOCK_RUNNING:
         if used > sla:

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.settings import decimal_setting
 from app.timezone import WIB, today_wib  # noqa: F401 - WIB is part of this module's interface
 from permits.calendar import WorkingCalendar, site_calendar
-from permits.clock import ClockFields, ClockState, Limits, apply_move, clock_state
+from permits.clock import ClockFields, ClockState, Limits, clock_state, step
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.stages import TransitionError, check_move
 
@@ -122,10 +122,12 @@ def missing_prerequisites(permit: Permit) -> list[PermitType]:
 
 
 def record_creation(permit: Permit, *, actor: str, on: date | None = None, note: str | None = None) -> PermitEvent:
-    """Write the first event of a new permit (status not started). Flushes."""
-    cal = site_calendar()
+    """Write the first event of a new permit (status not started), with its clock as of ``on`` (default today,
+    WIB). The event moves no clock. Adds the row to the session (reading the settings may autoflush), never
+    commits."""
     on = on or today_wib()
-    return _write_event(permit, None, on, actor, note, cal)
+    state = clock_state(permit.status, clock_fields(permit), limits_for(permit.permit_type), on, site_calendar())
+    return _write_event(permit, None, on, actor, note, state)
 
 
 def advance_permit(
@@ -141,6 +143,9 @@ def advance_permit(
 ) -> PermitEvent:
     """Move ``permit`` to ``target`` effective on ``on`` (default today, WIB) and record the event.
 
+    The clock moves by one ``permits.clock.step``: its fields are written to the permit and its state (the
+    clock at the end of ``on``) to the event.
+
     Raises ForbiddenTransition or NoteRequired (the table), PrerequisitesMissing (filing before the catalogue's
     prerequisites are granted), InvalidMoveDate (in the future, or before the previous move), ConcurrentEdit
     (``expected_version`` is not the permit's version, or another transaction saved first). Nothing is
@@ -152,17 +157,17 @@ def advance_permit(
     source = permit.status
     _check_move(permit, target, note, on, today, expected_version)
     cal = site_calendar()
-    new = apply_move(clock_fields(permit), source, target, on, limits_for(permit.permit_type), cal)
+    moved = step(clock_fields(permit), source, target, on, limits_for(permit.permit_type), cal)
     try:
         with db.session.no_autoflush:  # one flush at the end, where a stale version is caught
-            for name, value in asdict(new).items():
+            for name, value in asdict(moved.fields).items():
                 setattr(permit, name, value)
             if target is PermitStatus.SUBMITTED and permit.submitted_on is None:
                 permit.submitted_on = on
             if target in DECIDING and permit.decided_on is None:
                 permit.decided_on = on
             permit.status = target
-            event_row = _write_event(permit, source, on, actor, note, cal)
+            event_row = _write_event(permit, source, on, actor, note, moved.state)
         if flush:
             db.session.flush()
     except StaleDataError as exc:
@@ -194,9 +199,10 @@ def last_event_date(permit: Permit) -> date | None:
 
 
 def _write_event(
-    permit: Permit, source: PermitStatus | None, on: date, actor: str, note: str | None, cal: WorkingCalendar
+    permit: Permit, source: PermitStatus | None, on: date, actor: str, note: str | None, state: ClockState
 ) -> PermitEvent:
-    state = clock_state(permit.status, clock_fields(permit), limits_for(permit.permit_type), on, cal)
+    """Add the next event of ``permit`` (now in its new status) to the session, with the clock figures of
+    ``state`` (the clock at the end of ``on``, counted by the caller) and ``permit.last_event_seq`` advanced."""
     seq = max((e.seq for e in permit.events), default=0) + 1
     permit.last_event_seq = seq
     row = PermitEvent(
@@ -224,7 +230,11 @@ def rebuild_from_events(
     cal: WorkingCalendar | None = None,
     limits: Limits | None = None,
 ) -> tuple[PermitStatus, ClockFields]:
-    """Replay the permit's events from scratch: the status and clock they imply (nothing is written)."""
+    """Replay the permit's events from scratch: the status and clock they imply (nothing is written).
+
+    Every event after the first moves the clock by ``permits.clock.step`` under today's ``limits`` (the
+    catalogue's by default) and calendar; the first only sets the status. Reads the events when not given.
+    """
     cal = cal or site_calendar()
     events = (
         events
@@ -240,7 +250,7 @@ def rebuild_from_events(
         if ev.from_status is None:
             status = ev.to_status
             continue
-        clock = apply_move(clock, ev.from_status, ev.to_status, ev.effective_on, limits, cal)
+        clock = step(clock, ev.from_status, ev.to_status, ev.effective_on, limits, cal).fields
         status = ev.to_status
     return status, clock
 

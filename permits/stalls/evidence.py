@@ -273,7 +273,7 @@ def _intervals(
 ) -> list[Interval]:
     """The agency and investor intervals the events imply, the open one ending on ``as_of``.
 
-    Follows ``permits.clock.apply_move``: the agency clock runs from a move into a running status until a move
+    Follows ``permits.clock.step``: the agency clock runs from a move into a running status until a move
     out of one; the investor's revision runs from a return until the next move.
     """
     spans: list[tuple[Holder, date, date, bool]] = []

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
 
+import permits.workflow
 from app.extensions import db
 from app.models import Setting
 from devtools.factories import make_estate, make_permit
-from permits.calendar import add_working_days, working_days_between
-from permits.clock import PP5, PP28, Band, regulation_for
+from permits.calendar import WorkingCalendar, add_working_days, working_days_between
+from permits.clock import (
+    PP5,
+    PP28,
+    Band,
+    ClockFields,
+    Limits,
+    clock_state,
+    refresh_thresholds,
+    regulation_for,
+    step,
+)
 from permits.models import PermitStatus as S
+from permits.stages import CLOCK_RUNNING
 from permits.workflow import advance_permit, permit_clock, rebuild_from_events, recompute_open_deadlines
 
 FILED = date(2026, 1, 8)  # a Thursday; KKPR: 25 working days, at risk from day 19 (75%)
@@ -148,3 +162,122 @@ def test_a_closure_decreed_afterwards_recounts_days_already_banked():
     assert permit.agency_days_banked == 9
     status, fields = rebuild_from_events(permit)
     assert fields.agency_days_banked == 9 and status is S.RETURNED
+
+
+# --- One clock step per move ---------------------------------------------------------------------------------
+
+HOLIDAY = date(2026, 1, 12)  # a Monday, closed: the first agency interval below crosses it
+STEP_CAL = WorkingCalendar.with_weekends(closed=[HOLIDAY])
+STEP_LIMITS = Limits(sla_working_days=10, applicant_fix_working_days=5, at_risk_share=Decimal("0.75"))
+
+
+def _apply_move_as_before(fields, source, target, on, limits, cal):
+    """The clock move as ``permits.clock.apply_move`` computed it before ``step`` replaced it (the reference)."""
+    f = fields
+    was_running, runs = source in CLOCK_RUNNING, target in CLOCK_RUNNING
+    if was_running and not runs and f.running_since is not None:
+        f = replace(
+            f,
+            agency_days_banked=f.agency_days_banked + cal.working_days_between(f.running_since, on),
+            running_since=None,
+        )
+    if runs and not was_running:
+        f = replace(f, running_since=on, regulation=f.regulation or regulation_for(on))
+    if source is S.RETURNED and f.investor_since is not None:
+        f = replace(
+            f,
+            investor_days_banked=f.investor_days_banked + cal.working_days_between(f.investor_since, on),
+            investor_since=None,
+        )
+    if target is S.RETURNED:
+        f = replace(f, investor_since=on, clock_stops=f.clock_stops + 1)
+    return refresh_thresholds(f, limits, cal)
+
+
+# (source, target, on, agency days used on ``on``, investor days used, band)
+MOVES = [
+    (S.NOT_STARTED, S.SUBMITTED, date(2026, 1, 5), 0, 0, Band.ON_TRACK),  # submit
+    (S.SUBMITTED, S.UNDER_REVIEW, date(2026, 1, 9), 4, 0, Band.ON_TRACK),
+    (S.UNDER_REVIEW, S.RETURNED, date(2026, 1, 14), 6, 0, Band.STOPPED),  # return: 6-9, 13-14 (12 closed)
+    (S.RETURNED, S.SUBMITTED, date(2026, 1, 20), 6, 4, Band.ON_TRACK),  # resubmit: 15, 16, 19, 20
+    (S.SUBMITTED, S.UNDER_REVIEW, date(2026, 1, 23), 9, 4, Band.AT_RISK),
+    (S.UNDER_REVIEW, S.RETURNED, date(2026, 1, 26), 10, 4, Band.STOPPED),  # a second return, on the last day
+    (S.RETURNED, S.SUBMITTED, date(2026, 2, 6), 10, 13, Band.AT_RISK),  # the investor was 4 days late
+    (S.SUBMITTED, S.UNDER_REVIEW, date(2026, 2, 9), 11, 13, Band.OVERDUE),
+    (S.UNDER_REVIEW, S.ISSUED, date(2026, 2, 10), 12, 13, Band.IDLE),  # issue
+]
+
+
+def test_one_step_gives_what_apply_move_and_clock_state_gave_for_each_move():
+    fields = ClockFields()
+    for source, target, on, used, investor_used, band in MOVES:
+        moved = step(fields, source, target, on, STEP_LIMITS, STEP_CAL)
+        expected = _apply_move_as_before(fields, source, target, on, STEP_LIMITS, STEP_CAL)
+        assert moved.fields == expected, (source, target)
+        assert moved.state == clock_state(target, expected, STEP_LIMITS, on, STEP_CAL), (source, target)
+        state = moved.state
+        assert (state.agency_days_used, state.investor_days_used, state.band) == (used, investor_used, band)
+        assert state.investor_round_days_used == 0 and state.status is target
+        fields = moved.fields
+    assert fields.clock_stops == 2 and fields.running_since is None and fields.investor_since is None
+    assert fields.regulation == PP28
+
+
+def test_a_step_into_revision_sets_the_investor_thresholds():
+    running = step(ClockFields(), S.NOT_STARTED, S.SUBMITTED, date(2026, 1, 5), STEP_LIMITS, STEP_CAL).fields
+    assert running.due_on == date(2026, 1, 20)  # 10 working days, 12 January closed
+    returned = step(running, S.SUBMITTED, S.RETURNED, date(2026, 1, 9), STEP_LIMITS, STEP_CAL)
+    assert returned.fields.due_on is None and returned.state.due_on is None
+    assert returned.fields.investor_due_on == returned.state.investor_due_on == date(2026, 1, 19)
+
+
+class _CountingCalendar:
+    """Records every working-day count the site calendar makes, per call, with its arguments."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: list[tuple[str, date, object]] = []
+        for name in ("working_days_between", "add_working_days"):
+            monkeypatch.setattr(WorkingCalendar, name, self._counted(name, getattr(WorkingCalendar, name)))
+
+    def _counted(self, name, method):
+        def counted(cal, start, other):
+            self.calls.append((name, start, other))
+            return method(cal, start, other)
+
+        return counted
+
+    def take(self) -> list[tuple[str, date, object]]:
+        calls, self.calls = self.calls, []
+        return calls
+
+
+def test_advance_permit_steps_the_clock_once_and_counts_each_interval_once(monkeypatch):
+    permit = make_permit("NIB")
+    steps = []
+
+    def spy(*args, **kwargs):
+        steps.append(args)
+        return step(*args, **kwargs)
+
+    monkeypatch.setattr(permits.workflow, "step", spy)
+    counter = _CountingCalendar(monkeypatch)
+    submitted, review, returned, resubmitted, issued = (date(2026, 1, d) for d in (5, 7, 14, 20, 22))
+    # (move, note, the one interval counted for the event: from the restart of the clock or of the revision)
+    moves = [
+        (S.SUBMITTED, submitted, None, None),
+        (S.UNDER_REVIEW, review, None, (submitted, review)),
+        (S.RETURNED, returned, "Peta belum lengkap", (submitted, returned)),
+        (S.SUBMITTED, resubmitted, None, (returned, resubmitted)),
+        (S.ISSUED, issued, None, (resubmitted, issued)),
+    ]
+    for target, on, note, interval in moves:
+        steps.clear()
+        counter.take()
+        event = advance_permit(permit, target, actor="officer", note=note, on=on, today=issued)
+        calls = counter.take()
+        assert len(steps) == 1, target
+        counts = [(start, end) for name, start, end in calls if name == "working_days_between"]
+        assert counts == ([interval] if interval else []), target
+        assert len(calls) == len(set(calls)), f"a working-day count was made twice for {target}: {calls}"
+        assert event.agency_days_used == permit_clock(permit, on).agency_days_used
+        assert event.investor_days_used == permit_clock(permit, on).investor_days_used

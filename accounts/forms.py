@@ -16,10 +16,11 @@ from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField,
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, Length, StopValidation, ValidationError
 
-from accounts.services import UserError, find_user, investor_choices, normalise_email, region_choices
+from accounts.services import UserError, find_user, normalise_email, region_choices
 from app.forms import IdSelectField, Present
 from app.models import AuditEvent, AuditLog, Role, User
 from app.security import PasswordRejected, check_password_policy
+from estates.queries import investor_choices
 
 # The order administrators pick from most often first.
 ROLE_ORDER = (Role.OFFICER, Role.INVESTOR, Role.GOVERNOR, Role.ADMINISTRATOR)

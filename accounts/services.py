@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, Table, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.audit import record
 from app.extensions import db
 from app.models import AuditEvent, AuditLog, Region, Role, User
 from app.security import check_password_policy, hash_password, invalidate_sessions, verify_password
+from estates.queries import investor_exists, investor_names
 
 
 class UserError(ValueError):
@@ -49,22 +50,12 @@ def check_role_links(role: Role, investor_id: int | None, region_id: int | None)
     """
     if (role is Role.INVESTOR) != (investor_id is not None):
         raise UserError(_l("An investor account needs its investor, and only an investor account has one."))
-    if investor_id is not None and not _investor_exists(investor_id):
+    if investor_id is not None and not investor_exists(investor_id):
         raise UserError(_l("Unknown investor."))
     if region_id is not None and role is not Role.OFFICER:
         raise UserError(_l("Only an officer may be limited to one kab/kota."))
     if region_id is not None and db.session.get(Region, region_id) is None:
         raise UserError(_l("Unknown kab/kota."))
-
-
-def _investor_table() -> Table:
-    # By table: the shell does not import the estates package (imports run app <- estates <- permits).
-    return db.metadata.tables["investor"]
-
-
-def _investor_exists(investor_id: int) -> bool:
-    table = _investor_table()
-    return db.session.scalar(select(table.c.id).where(table.c.id == investor_id)) is not None
 
 
 def create_user(
@@ -234,22 +225,6 @@ def users_query(*, text: str | None = None, role: Role | None = None) -> Select:
 
 def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
-
-
-def investor_names(investor_ids: list[int | None]) -> dict[int, str]:
-    """The legal names of these investors, in one query."""
-    ids = {i for i in investor_ids if i is not None}
-    if not ids:
-        return {}
-    table = _investor_table()
-    rows = db.session.execute(select(table.c.id, table.c.legal_name).where(table.c.id.in_(ids)))
-    return {row.id: row.legal_name for row in rows}
-
-
-def investor_choices() -> list[tuple[int, str]]:
-    table = _investor_table()
-    rows = db.session.execute(select(table.c.id, table.c.legal_name).order_by(table.c.legal_name, table.c.id))
-    return [(row.id, row.legal_name) for row in rows]
 
 
 def region_choices() -> list[tuple[int, str]]:

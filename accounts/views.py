@@ -21,7 +21,6 @@ from accounts.services import (
     audit_query,
     create_user,
     get_user,
-    investor_names,
     reset_password,
     update_user,
     users_by_id,
@@ -32,6 +31,7 @@ from app.models import Role, User
 from app.pagination import paginate
 from app.security import PasswordRejected, guard_blueprint
 from app.transactions import refusal
+from estates.queries import investor_names
 
 bp = Blueprint("users", __name__, url_prefix="/admin", template_folder="templates")
 guard_blueprint(bp, Role.ADMINISTRATOR)

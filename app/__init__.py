@@ -39,23 +39,11 @@ def create_app(
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    register_models()
     register_extensions(app)
-    register_blueprints(app)
-    install_unit_of_work(app)
-    register_template_helpers(app)
-    register_error_handlers(app)
-    register_commands(app)
-    register_jobs(app)
+    register_shell(app)
+    register_packages(app)
+    install_unit_of_work(app)  # after every view is registered
     return app
-
-
-def register_models() -> None:
-    """Import every package's models so that migrations and mappers see the whole schema."""
-    import estates.models  # noqa: F401
-    import permits.models
-    import permits.notify.models
-    import permits.stalls.models  # noqa: F401
 
 
 def register_extensions(app: Flask) -> None:
@@ -79,65 +67,32 @@ def register_extensions(app: Flask) -> None:
     install_security_headers(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from accounts.auth import bp as auth_bp
-    from accounts.views import bp as users_bp
+def register_shell(app: Flask) -> None:
+    """The shell's own pieces: ids in routes, the sign-in gate, its pages, filters, error answers, commands."""
     from app.access import install_access_gate
+    from app.cli import scheduler_cli, serve_command
+    from app.errors import register as register_error_handlers
+    from app.formatting import register_filters
     from app.urls import IdConverter
     from app.views import bp as core_bp
-    from estates.views import bp as estates_bp
-    from permits.admin.views import bp as admin_bp
-    from permits.dashboard import bp as dashboard_bp
-    from permits.documents.views import bp as documents_bp
-    from permits.notify.views import bp as notifications_bp
-    from permits.stalls.views import bp as stalls_bp
-    from permits.views import bp as permits_bp
-    from portal.views import bp as portal_bp
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
     install_access_gate(app)
     app.register_blueprint(core_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(dashboard_bp)
-    app.register_blueprint(estates_bp)
-    app.register_blueprint(permits_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(documents_bp)
-    app.register_blueprint(portal_bp)
-    app.register_blueprint(notifications_bp)
-    app.register_blueprint(stalls_bp)
-    app.register_blueprint(users_bp)
-
-
-def register_template_helpers(app: Flask) -> None:
-    from app.formatting import register_filters
-
     register_filters(app)
-
-
-def register_error_handlers(app: Flask) -> None:
-    from app.errors import register
-
-    register(app)
-
-
-def register_commands(app: Flask) -> None:
-    from app.cli import scheduler_cli, serve_command, users
-    from permits.cli import register as register_permit_commands
-
-    app.cli.add_command(users)
+    register_error_handlers(app)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(serve_command)
-    register_permit_commands(app)
 
 
-def register_jobs(app: Flask) -> None:
-    """Scheduled jobs: each a plain function of its package, run by the one scheduler (app/scheduler.py)."""
-    from app.scheduler import daily_at, register_job
-    from forecast.jobs import refresh_forecasts
-    from permits.jobs import every_minutes, send_outbox, stall_scan
+def register_packages(app: Flask) -> None:
+    """Each package registers its own blueprints, commands and scheduled jobs, lowest layer first."""
+    import accounts
+    import devtools
+    import estates
+    import forecast
+    import permits
+    import portal
 
-    register_job(app, "stall-scan", stall_scan, daily_at("STALL_SCAN_TIME"))
-    register_job(app, "forecast-refresh", refresh_forecasts, daily_at("FORECAST_REFRESH_TIME"))
-    if app.config.get("MAIL_SERVER"):  # without SMTP the messages stay in the app: nothing to send
-        register_job(app, "send-outbox", send_outbox, every_minutes("OUTBOX_INTERVAL_MINUTES"))
+    for package in (estates, permits, forecast, portal, accounts, devtools):
+        package.register(app)

@@ -1,5 +1,5 @@
-"""Commands of the shell: ``users create`` (the first administrator and any other account), ``scheduler run``
-(the scheduler process), ``scheduler run-job NAME`` and ``serve`` (the development server with its scheduler)."""
+"""Commands of the shell: ``scheduler run`` (the scheduler process), ``scheduler run-job NAME`` and ``serve``
+(the development server with its scheduler)."""
 
 from __future__ import annotations
 
@@ -11,53 +11,8 @@ from collections.abc import Mapping
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from accounts.services import UserError, create_user
-from app.extensions import db
-from app.models import Region, Role
 from app.scheduler import holder_name
-from app.security import PasswordRejected
-
-users = AppGroup("users", help="Manage user accounts.")
-
-
-@users.command("create")
-@click.option("--email", required=True, help="The e-mail address the user signs in with.")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--name", default="", help="The name shown in histories (default: the e-mail address).")
-@click.option("--investor-nib", default=None, help="For an investor account: the NIB of its investor.")
-@click.option("--region", "region_code", default=None, help="For an officer limited to one kab/kota: its BPS code.")
-def create_command(email: str, role: str, name: str, investor_nib: str | None, region_code: str | None) -> None:
-    """Create an account. The password is read from PANTAU_PASSWORD, or asked for (twice) when it is unset."""
-    investor_id = _investor_id(investor_nib) if investor_nib else None
-    region_id = _region_id(region_code) if region_code else None
-    password = os.environ.get("PANTAU_PASSWORD") or click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        user = create_user(
-            email=email, name=name, role=role, password=password, investor_id=investor_id, region_id=region_id
-        )
-        db.session.commit()
-    except (UserError, PasswordRejected) as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
-    click.echo(f"Created {user.role} account {user.email}.")
-
-
-def _investor_id(nib: str) -> int:
-    investor = db.metadata.tables["investor"]  # by table: the shell does not import the estates package
-    found = db.session.execute(select(investor.c.id).where(investor.c.nib == nib.strip())).scalar()
-    if found is None:
-        raise click.ClickException(f"No investor has the NIB {nib}.")
-    return found
-
-
-def _region_id(code: str) -> int:
-    found = db.session.scalar(select(Region.id).where(Region.bps_code == code.strip()))
-    if found is None:
-        raise click.ClickException(f"No kab/kota has the BPS code {code} (36.01 ... 36.74).")
-    return found
-
 
 scheduler_cli = AppGroup("scheduler", help="Run the scheduled jobs.")
 

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import Connection, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -59,6 +60,15 @@ def daily_at(config_key: str) -> Callable[[Flask], CronTrigger]:
     def trigger(app: Flask) -> CronTrigger:
         hour, _, minute = app.config[config_key].partition(":")
         return CronTrigger(hour=int(hour), minute=int(minute or 0), timezone=WIB)
+
+    return trigger
+
+
+def every_minutes(config_key: str) -> Callable[[Flask], IntervalTrigger]:
+    """A trigger every N minutes, N held in ``config_key``."""
+
+    def trigger(app: Flask) -> IntervalTrigger:
+        return IntervalTrigger(minutes=int(app.config[config_key]), timezone=WIB)
 
     return trigger
 

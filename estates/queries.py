@@ -154,10 +154,30 @@ def get_claim(claim_id: int, scope: Scope) -> Claim | None:
 
 
 def investor_choices() -> list[tuple[int, str]]:
+    """Every investor as (id, legal name), by name: the choices of the estate and account forms."""
     return [
         (row.id, row.legal_name)
-        for row in db.session.execute(select(Investor.id, Investor.legal_name).order_by(Investor.legal_name))
+        for row in db.session.execute(
+            select(Investor.id, Investor.legal_name).order_by(Investor.legal_name, Investor.id)
+        )
     ]
+
+
+def investor_names(investor_ids: list[int | None]) -> dict[int, str]:
+    """The legal names of these investors, in one query."""
+    ids = {i for i in investor_ids if i is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Investor.id, Investor.legal_name).where(Investor.id.in_(ids)))
+    return {row.id: row.legal_name for row in rows}
+
+
+def investor_exists(investor_id: int) -> bool:
+    return _valid_id(investor_id) and db.session.get(Investor, investor_id) is not None
+
+
+def investor_id_by_nib(nib: str) -> int | None:
+    return db.session.scalar(select(Investor.id).where(Investor.nib == nib.strip()))
 
 
 def region_choices(scope: Scope) -> list[tuple[int, str]]:

@@ -1,1 +1,20 @@
-"""The permit catalogue, each estate's permits and (next) their stage machine and deadline clock."""
+"""The permit catalogue, each estate's permits, the stage machine, the deadline clock and the working-day
+calendar; with sub-packages for the stall flags (``stalls``), notifications (``notify``), documents
+(``documents``) and the administrator's pages (``admin``)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    import permits.models  # noqa: F401 - the schema, for migrations and mappers
+    from app.scheduler import daily_at, register_job
+    from permits import admin, cli, dashboard, documents, jobs, notify, stalls, views
+
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.permits_cli)
+    register_job(app, "stall-scan", jobs.stall_scan, daily_at("STALL_SCAN_TIME"))
+    for package in (admin, documents, notify, stalls):
+        package.register(app)

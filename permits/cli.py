@@ -1,33 +1,12 @@
-"""Command-line commands of the permits package, and the demo scenario (which spans estates and permits)."""
+"""``flask permits scan``: the stall scan from the command line."""
 
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
-
-
-@click.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="Seed only when the database holds no investor yet.")
-def seed_demo_command(if_empty: bool) -> None:
-    """Load the demo scenario (idempotent). Refused under the production configuration."""
-    from devtools.demo import database_is_empty, seed_demo
-
-    if not current_app.config.get("SEED_DEMO_ALLOWED"):
-        raise click.ClickException("seed-demo is refused under the production configuration.")
-    if if_empty and not database_is_empty():
-        click.echo("Database already holds data: demo not seeded.")
-        return
-    try:
-        added = seed_demo()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    click.echo("Demo seeded: " + ", ".join(f"{n} {kind}" for kind, n in added.items()))
-
 
 permits_cli = AppGroup("permits", help="Permit jobs: the stall scan.")
 
@@ -67,8 +46,3 @@ def scan_command(as_of, dry_run: bool) -> None:
     for kind in counts["open"]:
         raised, resolved, still_open = counts["raised"][kind], counts["resolved"][kind], counts["open"][kind]
         click.echo(f"{kind:<28}{raised:>8}{resolved:>10}{still_open:>8}")
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(permits_cli)

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 
-from apscheduler.triggers.interval import IntervalTrigger
-from flask import Flask, current_app
+from flask import current_app
 
+from app import mail
 from app.database import utcnow
 from app.extensions import db
 from permits.calendar import is_working_day
@@ -40,12 +39,12 @@ def send_outbox(now: datetime | None = None) -> dict:
     Commits itself: each claim before its mail leaves, each outcome right after. A failed connection ends the
     run (the claimed message is retried after its back-off, the others at the next run). Returns the counts.
     """
-    settings = outbox.MailSettings.from_config(current_app.config)
+    settings = mail.MailSettings.from_config(current_app.config)
     if settings.server is None:
         return {"smtp": False, "kept_in_app": outbox.unsent_count()}
     now = now or utcnow()
     counts = {"smtp": True, "sent": 0, "failed": 0, "skipped": 0}
-    with outbox.Mailer(settings) as mailer:
+    with mail.Mailer(settings) as mailer:
         for notification_id, attempts in outbox.due_messages(now, settings.max_attempts):
             outcome, connection_lost = _send_one(mailer, settings, notification_id, attempts, now)
             counts[outcome] += 1
@@ -55,7 +54,7 @@ def send_outbox(now: datetime | None = None) -> dict:
 
 
 def _send_one(
-    mailer: outbox.Mailer, settings: outbox.MailSettings, notification_id: int, attempts: int, now: datetime
+    mailer: mail.Mailer, settings: mail.MailSettings, notification_id: int, attempts: int, now: datetime
 ) -> tuple[str, bool]:
     """Claim, send and record one message: ("sent" | "failed" | "skipped", whether the connection was lost)."""
     message = outbox.claim(notification_id, attempts, now, settings)
@@ -64,19 +63,10 @@ def _send_one(
         return "skipped", False
     try:
         mailer.send(outbox.compose(message, settings.sender, utcnow()))
-    except outbox.MailFailure as failure:
+    except mail.MailFailure as failure:
         outbox.record_failure(message, str(failure), settings.max_attempts)
         db.session.commit()
         return "failed", failure.connection
     outbox.record_sent(message, utcnow())
     db.session.commit()
     return "sent", False
-
-
-def every_minutes(config_key: str) -> Callable[[Flask], IntervalTrigger]:
-    """A trigger every N minutes, N held in ``config_key`` (for ``register_job``)."""
-
-    def trigger(app: Flask) -> IntervalTrigger:
-        return IntervalTrigger(minutes=int(app.config[config_key]), timezone="Asia/Jakarta")
-
-    return trigger

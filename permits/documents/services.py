@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from app.errors import NotFound, found
 from app.extensions import db
 from app.security import Scope
-from estates.queries import MAX_ID, estates_visible_to
+from app.urls import MAX_ID
+from estates.queries import estates_visible_to
 from permits.models import Permit, PermitDocument, PermitStatus
 from permits.services import get_permit
 from permits.stages import TransitionError, check_move

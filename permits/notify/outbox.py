@@ -20,13 +20,11 @@ Functions here flush, never commit; the job commits between the steps.
 
 from __future__ import annotations
 
-import smtplib
-import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -35,51 +33,14 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.formatting import wib
+from app.mail import MailFailure, MailSettings, message_id
 from app.models import User
-from estates.queries import MAX_ID
+from app.urls import MAX_ID
 from permits.notify.models import Notification
 from permits.notify.services import visible_body
 
 MAIL_MAX_AGE = timedelta(days=7)
 BATCH = 200  # messages per run of the job; the rest wait for the next run
-# Refusals of one message (its recipient, its content); any other SMTP or socket error means the server is the
-# problem: the run stops and the rest wait (smtplib's errors are OSErrors, so the order of the handlers matters).
-MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
-
-
-class MailFailure(Exception):
-    """A message could not be sent; ``connection`` when the server is unreachable (stop the run)."""
-
-    def __init__(self, message: str, *, connection: bool) -> None:
-        super().__init__(message)
-        self.connection = connection
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    server: str | None
-    port: int
-    use_tls: bool
-    username: str | None
-    password: str | None
-    sender: str
-    timeout: float
-    max_attempts: int
-    retry_minutes: int
-
-    @classmethod
-    def from_config(cls, config: dict) -> MailSettings:
-        return cls(
-            server=config.get("MAIL_SERVER") or None,
-            port=int(config["MAIL_PORT"]),
-            use_tls=bool(config["MAIL_USE_TLS"]),
-            username=config.get("MAIL_USERNAME") or None,
-            password=config.get("MAIL_PASSWORD") or None,
-            sender=config["MAIL_FROM"],
-            timeout=float(config["MAIL_TIMEOUT_SECONDS"]),
-            max_attempts=int(config["OUTBOX_MAX_ATTEMPTS"]),
-            retry_minutes=int(config["OUTBOX_RETRY_MINUTES"]),
-        )
 
 
 def retry_delay(attempts: int, retry_minutes: int) -> timedelta:
@@ -124,12 +85,6 @@ def claim(notification_id: int, attempts: int, now: datetime, settings: MailSett
     return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
 
 
-def message_id(notification_id: int, sender: str) -> str:
-    """The same Message-ID at every attempt, so that a duplicate can be recognised and dropped."""
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "pantau.localhost"
-    return f"<notification-{notification_id}@{domain}>"
-
-
 def compose(notification: Notification, sender: str, now: datetime) -> EmailMessage:
     """The mail of a notification: plain text, UTF-8, marked as sent automatically (RFC 3834)."""
     recipient = notification.recipient
@@ -145,61 +100,6 @@ def compose(notification: Notification, sender: str, now: datetime) -> EmailMess
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(visible_body(notification.body) + "\n")
     return mail
-
-
-class Mailer:
-    """One SMTP connection for a run of the job, opened at the first message (STARTTLS and login if set)."""
-
-    def __init__(self, settings: MailSettings) -> None:
-        self.settings = settings
-        self.smtp: smtplib.SMTP | None = None
-
-    def __enter__(self) -> Mailer:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
-    def send(self, mail: EmailMessage) -> None:
-        """Send one mail; raises ``MailFailure`` (with ``connection`` set when the server is the problem)."""
-        if self.smtp is None:
-            try:
-                self.smtp = self._connect()
-            except (smtplib.SMTPException, OSError) as error:  # refused, unreachable, timed out, TLS, login
-                raise MailFailure(_describe(error), connection=True) from error
-        try:
-            self.smtp.send_message(mail)
-        except MESSAGE_ERRORS as error:  # this message only: the next one may go through
-            raise MailFailure(_describe(error), connection=False) from error
-        except (smtplib.SMTPException, OSError) as error:  # the server or the connection: stop the run
-            self.close()
-            raise MailFailure(_describe(error), connection=True) from error
-
-    def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        smtp = smtplib.SMTP(s.server or "", s.port, timeout=s.timeout)
-        try:
-            if s.use_tls:
-                smtp.starttls(context=ssl.create_default_context())
-            if s.username:
-                smtp.login(s.username, s.password or "")
-        except BaseException:
-            smtp.close()
-            raise
-        return smtp
-
-    def close(self) -> None:
-        if self.smtp is None:
-            return
-        smtp, self.smtp = self.smtp, None
-        try:
-            smtp.quit()
-        except (smtplib.SMTPException, OSError):
-            smtp.close()
-
-
-def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:2000]
 
 
 def record_sent(notification: Notification, now: datetime) -> None:

@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from app import mail
 from app.database import utcnow
 from app.models import Role
 from app.pagination import paginate
@@ -86,7 +87,7 @@ def mark_all_read() -> ResponseReturnValue:
 def outbox_list() -> ResponseReturnValue:
     status = request.args.get("status")
     status = status if status in outbox.OUTBOX_FILTERS else None
-    settings = outbox.MailSettings.from_config(current_app.config)
+    settings = mail.MailSettings.from_config(current_app.config)
     return render_template(
         "notifications/outbox.html",
         page=paginate(outbox.outbox_query(status)),
@@ -104,12 +105,12 @@ def outbox_message(notification_id: int) -> ResponseReturnValue:
     message = outbox.outbox_message(notification_id)
     if message is None:
         abort(404)
-    settings = outbox.MailSettings.from_config(current_app.config)
+    settings = mail.MailSettings.from_config(current_app.config)
     return render_template(
         "notifications/outbox_message.html",
         message=message,
         state=outbox.delivery(message, settings, utcnow()),
-        message_id=outbox.message_id(message.id, settings.sender),
+        message_id=mail.message_id(message.id, settings.sender),
         settings=settings,
         kind_label=kind_label,
     )

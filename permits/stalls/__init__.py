@@ -1,0 +1,12 @@
+"""Stalled approvals: the flags of the morning scan, the stalled list, the evidence page and the agency figures."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    import permits.stalls.models  # noqa: F401 - the schema, for migrations and mappers
+    from permits.stalls import views
+
+    app.register_blueprint(views.bp)

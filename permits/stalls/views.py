@@ -26,7 +26,7 @@ from app.monitoring import scan_overdue
 from app.pagination import page_number
 from app.scheduler import last_success
 from app.security import OFFICE, current_scope, role_required
-from estates.queries import MAX_ID
+from app.urls import MAX_ID
 from permits import services
 from permits.calendar import MIN_YEAR
 from permits.stalls import stats as stall_stats

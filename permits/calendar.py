@@ -189,8 +189,9 @@ def _state() -> _AppCalendars:
     return state
 
 
-def _read_default() -> bool:
-    """The setting, parsed; a missing row or an unreadable value means non-working (the safe default)."""
+def cuti_bersama_non_working() -> bool:
+    """Whether cuti bersama are non-working on this site: the setting, parsed; a missing row or an unreadable
+    value means non-working (the safe default)."""
     with db.session.no_autoflush:
         row = db.session.get(Setting, CUTI_BERSAMA_SETTING)
     value = row.value.strip().lower() if row else ""
@@ -225,7 +226,7 @@ def site_calendar(cuti_bersama: bool | None = None) -> WorkingCalendar:
     state = _state()
     if cuti_bersama is None:
         if state.default_cuti_bersama is None:
-            state.default_cuti_bersama = _read_default()
+            state.default_cuti_bersama = cuti_bersama_non_working()
         cuti_bersama = state.default_cuti_bersama
     calendar = state.calendars.get(cuti_bersama)
     if calendar is None:

@@ -32,7 +32,7 @@ from app.extensions import db
 from app.models import Region, Role, Setting, User
 from devtools.factories import make_claim, make_estate, make_investor, make_permit, make_zone, region
 from estates.models import Estate, Investor
-from permits.admin import catalogue as admin_services
+from permits.admin import closures as admin_closures
 from permits.documents import services as documents
 from permits.models import PermitDocument, PermitStatus, PermitType
 from permits.notify.models import Notification, NotificationKind
@@ -157,7 +157,7 @@ def world(app: Flask, password_hash: str) -> Iterator[World]:
     own, other = _company("PT Milik Sendiri", uploader), _company("PT Orang Lain", uploader)
     zone = make_zone(estate=own.estate, area_ha=Decimal(5))
     spare = {role: make_zone(estate=own.estate, area_ha=Decimal(1)).id for role in ("officer", "administrator")}
-    closure = admin_services.add_closure(date(2026, 6, 15), "closed", "Uji", "Admin").override
+    closure = admin_closures.add_closure(date(2026, 6, 15), "closed", "Uji", "Admin").override
     values = {
         "investor_id": own.investor.id,
         "zone_id": zone.id,

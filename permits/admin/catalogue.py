@@ -1,58 +1,39 @@
-"""The administrator's edits of the permit catalogue and of the settings, and the queries behind the admin pages.
+"""The administrator's edits of the permit catalogue, and the counts of the administration home page.
 
-Closure dates (calendar overrides) are written by ``permits.admin.closures``; this module only reads them.
 Every function takes plain arguments (no request objects) so that a later JSON API can call it. Functions
-flush, never commit: the view commits once. Messages are lazy strings, translated when shown.
-
-When a change moves statutory deadlines (a permit type's working days, the at-risk share, whether cuti bersama
-count), the due dates stored on running permits are recomputed in the same transaction
-(``permits.workflow.recompute_open_deadlines``) and the number of permits that changed is returned.
+flush, never commit: the request commits once. Messages are lazy strings, translated when shown. When a change
+moves statutory deadlines (a permit type's working days), the due dates stored on running permits are
+recomputed in the same transaction (``permits.workflow.recompute_open_deadlines``) and the number of permits
+that changed is returned. Closure dates are in ``permits.admin.closures``, settings in ``permits.admin.settings``.
 """
 
 from __future__ import annotations
 
-import enum
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from functools import cache
 from itertools import pairwise
 
-import holidays
-from flask_babel import LazyString
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.formatting import hectares, number
 from app.models import Setting
 from app.urls import MAX_ID
-from permits.admin.closures import add_override, calendar_changed, remove_override
 from permits.calendar import (
-    CUTI_BERSAMA_SETTING,
-    MAX_YEAR,
-    MIN_YEAR,
     cuti_bersama_days,
     national_holidays,
-    non_working_days,
 )
-from permits.models import CalendarOverride, CalendarOverrideKind, PermitType, permit_type_prerequisite
-from permits.workflow import AT_RISK_SETTING, recompute_open_deadlines
+from permits.models import CalendarOverride, PermitType, permit_type_prerequisite
+from permits.workflow import recompute_open_deadlines
 
 MAX_WORKING_DAYS = 365  # a statutory limit beyond a year of working days is a typo
 MAX_SEQUENCE = 10_000
 MAX_NAME = 200  # the columns' lengths
 MAX_AUTHORITY = 255
 MAX_LONG_TEXT = 2000
-MAX_SETTING_VALUE = 255
-MIN_AREA_SETTING = "estate.min_area_ha"
-MAX_MIN_AREA_HA = Decimal(10_000)
-_TRUE, _FALSE = "true", "false"
-_FALSE_WORDS = frozenset({"false", "0", "no", "off"})  # what permits.calendar reads as "cuti bersama are working"
 
 
 class AdminError(ValueError):
@@ -101,13 +82,6 @@ class PrerequisiteCycle(AdminError):
                 )
             }
         )
-
-
-class InvalidSettingValue(AdminError):
-    """A setting's new value is not valid for its key."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__({"value": message})
 
 
 # --- overview ----------------------------------------------------------------------------------------------
@@ -321,216 +295,3 @@ def dependants(type_id: int) -> list[str]:
     graph = _prerequisite_graph()
     codes = dict(db.session.execute(select(PermitType.id, PermitType.code)).tuples().all())
     return sorted(codes[t] for t in codes if t != type_id and _path(graph, t, type_id) is not None)
-
-
-# --- closure dates (read side; writes go through permits.admin.closures) ---------------------------------
-
-
-class HolidayCategory(enum.StrEnum):
-    NATIONAL = "national"
-    CUTI_BERSAMA = "cuti_bersama"
-
-
-@dataclass(frozen=True)
-class ReferenceDay:
-    """A date the holidays package marks, with its name and any administrator's override of it."""
-
-    day: date
-    name: str
-    category: HolidayCategory
-    override: CalendarOverrideKind | None
-
-
-@cache
-def _holiday_names(year: int, language: str) -> dict[date, str]:
-    names = holidays.country_holidays("ID", years=year, categories=("public", "government"), language=language)
-    return dict(names.items())
-
-
-def reference_days(year: int, overrides: Sequence[CalendarOverride], locale: str = "id") -> list[ReferenceDay]:
-    """The year's national holidays and cuti bersama from the holidays package, in date order.
-
-    Names come in Indonesian (``locale`` "id") or English. ``overrides`` are the year's entries, so that the
-    page can say which package dates an administrator has changed. No database access.
-    """
-    names = _holiday_names(year, "id" if locale == "id" else "en_US")
-    changed = {o.day: o.kind for o in overrides}
-    days = [(d, HolidayCategory.NATIONAL) for d in national_holidays(year)]
-    days += [(d, HolidayCategory.CUTI_BERSAMA) for d in cuti_bersama_days(year)]
-    return [ReferenceDay(d, names.get(d, ""), category, changed.get(d)) for d, category in sorted(days)]
-
-
-@dataclass(frozen=True)
-class YearSummary:
-    year: int
-    working_days: int
-    cuti_bersama_non_working: bool
-
-
-def cuti_bersama_counted() -> bool:
-    """Whether cuti bersama are non-working on this site: only an explicit "false" (or no/0/off) says no,
-    as in ``permits.calendar``."""
-    row = get_setting(CUTI_BERSAMA_SETTING)
-    return not (row is not None and row.value.strip().lower() in _FALSE_WORDS)
-
-
-def year_summary(year: int) -> YearSummary:
-    """How many working days ``year`` has on this site's calendar (overrides and the setting applied)."""
-    total = (date(year, 12, 31) - date(year, 1, 1)).days + 1
-    return YearSummary(year, total - len(non_working_days(year)), cuti_bersama_non_working=cuti_bersama_counted())
-
-
-@dataclass(frozen=True)
-class ClosureChanged:
-    """The entry added or removed, and how many running permits got a new due date."""
-
-    override: CalendarOverride
-    deadlines_moved: int
-
-
-def add_closure(day: date, kind: CalendarOverrideKind | str, reason: str, recorded_by: str) -> ClosureChanged:
-    """Add a calendar entry (``calendar_services.add_override``) and recompute running permits' due dates.
-
-    Flushes. Raises what ``add_override`` raises (``CalendarOverrideError``, ``DuplicateOverrideError``).
-    """
-    override = add_override(day, kind, reason, recorded_by)
-    return ClosureChanged(override, recompute_open_deadlines())
-
-
-def remove_closure(override_id: int) -> ClosureChanged:
-    """Remove a calendar entry (``calendar_services.remove_override``) and recompute running permits' due dates.
-
-    Flushes. Raises ``OverrideNotFoundError`` for an unknown id.
-    """
-    override = remove_override(override_id)
-    return ClosureChanged(override, recompute_open_deadlines())
-
-
-def get_override(override_id: int) -> CalendarOverride | None:
-    if not 0 < override_id <= MAX_ID:
-        return None
-    return db.session.get(CalendarOverride, override_id)
-
-
-def override_on(day: date) -> CalendarOverride | None:
-    """The calendar entry of ``day``, if any (one per date)."""
-    return db.session.scalars(select(CalendarOverride).where(CalendarOverride.day == day)).one_or_none()
-
-
-def year_in_range(year: int) -> bool:
-    return MIN_YEAR <= year <= MAX_YEAR
-
-
-# --- settings ----------------------------------------------------------------------------------------------
-
-
-class SettingKind(enum.StrEnum):
-    SHARE = "share"  # a decimal in (0, 1]
-    BOOLEAN = "boolean"  # "true" or "false"
-    AREA = "area"  # hectares, > 0 and <= 10 000
-    TEXT = "text"  # anything non-empty of at most 255 characters
-
-
-SETTING_KINDS = {
-    AT_RISK_SETTING: SettingKind.SHARE,
-    CUTI_BERSAMA_SETTING: SettingKind.BOOLEAN,
-    MIN_AREA_SETTING: SettingKind.AREA,
-}
-DEADLINE_SETTINGS = frozenset({AT_RISK_SETTING, CUTI_BERSAMA_SETTING})
-
-
-@dataclass(frozen=True)
-class SettingSaved:
-    """The saved row; ``changed`` says whether the value differs; ``deadlines_moved`` as in ``PermitTypeSaved``."""
-
-    setting: Setting
-    changed: bool
-    deadlines_moved: int | None
-
-
-def setting_kind(key: str) -> SettingKind:
-    return SETTING_KINDS.get(key, SettingKind.TEXT)
-
-
-def display_value(setting: Setting) -> str:
-    """The stored value as an administrator reads it: Yes/No, a share with its percentage, hectares."""
-    kind = setting_kind(setting.key)
-    try:
-        cleaned = clean_setting_value(setting.key, setting.value)
-    except InvalidSettingValue:
-        return setting.value  # shown as stored; the edit form says what is wrong with it
-    if kind is SettingKind.BOOLEAN:
-        return _("Yes") if cleaned == _TRUE else _("No")
-    if kind is SettingKind.SHARE:
-        return f"{number(Decimal(cleaned))} ({number(Decimal(cleaned) * 100)}%)"
-    if kind is SettingKind.AREA:
-        return hectares(Decimal(cleaned))
-    return cleaned
-
-
-def settings_query() -> Select:
-    return select(Setting).order_by(Setting.key)
-
-
-def get_setting(key: str) -> Setting | None:
-    return db.session.get(Setting, key)
-
-
-def _decimal(value: str) -> Decimal:
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise InvalidSettingValue(_l("Not a number. Type digits with a point, for example 0.75.")) from None
-    if not number.is_finite():
-        raise InvalidSettingValue(_l("Not a number. Type digits with a point, for example 0.75."))
-    return number
-
-
-def clean_setting_value(key: str, value: str) -> str:
-    """The value as it will be stored, after checking it against the rule of ``key``.
-
-    ``clock.at_risk_share``: a decimal more than 0 and at most 1 (written with a point);
-    ``calendar.cuti_bersama_non_working``: ``true`` or ``false``; ``estate.min_area_ha``: hectares more than
-    0 and at most 10 000; any other key: non-empty text of at most 255 characters. Raises
-    ``InvalidSettingValue``.
-    """
-    text = (value or "").strip()
-    kind = setting_kind(key)
-    if not text:
-        raise InvalidSettingValue(_l("This field is required."))
-    if len(text) > MAX_SETTING_VALUE:
-        raise InvalidSettingValue(_l("At most %(max)s characters.", max=MAX_SETTING_VALUE))
-    if kind is SettingKind.BOOLEAN:
-        if text.lower() not in (_TRUE, _FALSE):
-            raise InvalidSettingValue(_l("Choose yes or no."))
-        return text.lower()
-    if kind is SettingKind.SHARE:
-        share = _decimal(text)
-        if not 0 < share <= 1:
-            raise InvalidSettingValue(_l("A share more than 0 and at most 1 (for example 0.75 for 75%%)."))
-        return format(share, "f")
-    if kind is SettingKind.AREA:
-        area = _decimal(text)
-        if not 0 < area <= MAX_MIN_AREA_HA:
-            raise InvalidSettingValue(_l("More than 0 and at most %(max)s.", max=LazyString(hectares, MAX_MIN_AREA_HA)))
-        return format(area, "f")
-    return text
-
-
-def update_setting(setting: Setting, value: str) -> SettingSaved:
-    """Store a new value for ``setting`` after ``clean_setting_value``; flushes.
-
-    When the at-risk share or the cuti bersama setting changes, the calendar cache is dropped (again if the
-    transaction is rolled back) and the dates of running permits are recomputed in the same transaction.
-    Raises ``InvalidSettingValue`` before anything is changed.
-    """
-    cleaned = clean_setting_value(setting.key, value)
-    if cleaned == setting.value:
-        return SettingSaved(setting, changed=False, deadlines_moved=None)
-    setting.value = cleaned
-    db.session.flush()
-    moved = None
-    if setting.key in DEADLINE_SETTINGS:
-        calendar_changed()
-        moved = recompute_open_deadlines()
-    return SettingSaved(setting, changed=True, deadlines_moved=moved)

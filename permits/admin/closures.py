@@ -6,8 +6,13 @@ Services flush, never commit: the caller commits once. Every change drops this p
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
+import holidays
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
@@ -16,8 +21,19 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.formatting import day as format_day
-from permits.calendar import MAX_YEAR, MIN_YEAR, CalendarRangeError, invalidate_calendar_cache
+from app.urls import MAX_ID
+from permits.calendar import (
+    MAX_YEAR,
+    MIN_YEAR,
+    CalendarRangeError,
+    cuti_bersama_days,
+    cuti_bersama_non_working,
+    invalidate_calendar_cache,
+    national_holidays,
+    non_working_days,
+)
 from permits.models import CalendarOverride, CalendarOverrideKind
+from permits.workflow import recompute_open_deadlines
 
 
 class CalendarOverrideError(ValueError):
@@ -110,3 +126,94 @@ def calendar_changed() -> None:
 
 def _invalidate_after_rollback(session: Session) -> None:
     invalidate_calendar_cache()
+
+
+# --- the read side of the administration pages ---------------------------------------------------------------
+
+
+class HolidayCategory(enum.StrEnum):
+    NATIONAL = "national"
+    CUTI_BERSAMA = "cuti_bersama"
+
+
+@dataclass(frozen=True)
+class ReferenceDay:
+    """A date the holidays package marks, with its name and any administrator's override of it."""
+
+    day: date
+    name: str
+    category: HolidayCategory
+    override: CalendarOverrideKind | None
+
+
+@cache
+def _holiday_names(year: int, language: str) -> dict[date, str]:
+    names = holidays.country_holidays("ID", years=year, categories=("public", "government"), language=language)
+    return dict(names.items())
+
+
+def reference_days(year: int, overrides: Sequence[CalendarOverride], locale: str = "id") -> list[ReferenceDay]:
+    """The year's national holidays and cuti bersama from the holidays package, in date order.
+
+    Names come in Indonesian (``locale`` "id") or English. ``overrides`` are the year's entries, so that the
+    page can say which package dates an administrator has changed. No database access.
+    """
+    names = _holiday_names(year, "id" if locale == "id" else "en_US")
+    changed = {o.day: o.kind for o in overrides}
+    days = [(d, HolidayCategory.NATIONAL) for d in national_holidays(year)]
+    days += [(d, HolidayCategory.CUTI_BERSAMA) for d in cuti_bersama_days(year)]
+    return [ReferenceDay(d, names.get(d, ""), category, changed.get(d)) for d, category in sorted(days)]
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    year: int
+    working_days: int
+    cuti_bersama_non_working: bool
+
+
+def year_summary(year: int) -> YearSummary:
+    """How many working days ``year`` has on this site's calendar (overrides and the setting applied)."""
+    total = (date(year, 12, 31) - date(year, 1, 1)).days + 1
+    return YearSummary(year, total - len(non_working_days(year)), cuti_bersama_non_working=cuti_bersama_non_working())
+
+
+@dataclass(frozen=True)
+class ClosureChanged:
+    """The entry added or removed, and how many running permits got a new due date."""
+
+    override: CalendarOverride
+    deadlines_moved: int
+
+
+def add_closure(day: date, kind: CalendarOverrideKind | str, reason: str, recorded_by: str) -> ClosureChanged:
+    """Add a calendar entry (``add_override``) and recompute running permits' due dates.
+
+    Flushes. Raises what ``add_override`` raises (``CalendarOverrideError``, ``DuplicateOverrideError``).
+    """
+    override = add_override(day, kind, reason, recorded_by)
+    return ClosureChanged(override, recompute_open_deadlines())
+
+
+def remove_closure(override_id: int) -> ClosureChanged:
+    """Remove a calendar entry (``remove_override``) and recompute running permits' due dates.
+
+    Flushes. Raises ``OverrideNotFoundError`` for an unknown id.
+    """
+    override = remove_override(override_id)
+    return ClosureChanged(override, recompute_open_deadlines())
+
+
+def get_override(override_id: int) -> CalendarOverride | None:
+    if not 0 < override_id <= MAX_ID:
+        return None
+    return db.session.get(CalendarOverride, override_id)
+
+
+def override_on(day: date) -> CalendarOverride | None:
+    """The calendar entry of ``day``, if any (one per date)."""
+    return db.session.scalars(select(CalendarOverride).where(CalendarOverride.day == day)).one_or_none()
+
+
+def year_in_range(year: int) -> bool:
+    return MIN_YEAR <= year <= MAX_YEAR

@@ -1,7 +1,8 @@
 """Forms of the administration pages: a permit type, a closure date, its removal, and one setting's value.
 
 Each form checks what an administrator can get wrong, with a message beside the field, by calling the same
-rule functions as ``permits.admin.catalogue`` (which check again: a later API will not go through these forms).
+rule functions as ``permits.admin.catalogue``, ``closures`` and ``settings`` (which check again: a later API
+will not go through these forms).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import DecimalTextField, HectaresField, Present, WholeNumberField, enum_select, strip_or_none
 from permits.admin import catalogue as services
+from permits.admin import closures, settings
 from permits.calendar import MAX_YEAR, MIN_YEAR
 from permits.models import CalendarOverrideKind, PermitType
 
@@ -155,9 +157,9 @@ class ClosureForm(FlaskForm):
 
     def validate_day(self, field: DateField) -> None:
         day: date = field.data
-        if not services.year_in_range(day.year):
+        if not closures.year_in_range(day.year):
             raise ValidationError(_("The calendar covers %(first)s to %(last)s.", first=MIN_YEAR, last=MAX_YEAR))
-        if services.override_on(day) is not None:
+        if closures.override_on(day) is not None:
             raise ValidationError(_("This date already has a calendar entry: remove it first."))
 
 
@@ -175,7 +177,7 @@ class SettingForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
     def stored_value(self) -> str:
-        """The value as text for ``admin_services.update_setting``."""
+        """The value as text for ``permits.admin.settings.update_setting``."""
         return str(self.value.data or "")
 
     @classmethod
@@ -212,7 +214,7 @@ class AreaSettingForm(_DecimalSettingForm):
     value = HectaresField(
         _l("Value (hectares)"),
         [Present()],
-        maximum=services.MAX_MIN_AREA_HA,
+        maximum=settings.MAX_MIN_AREA_HA,
         description=_l("More than 0 and at most 10.000 ha."),
     )
 
@@ -236,18 +238,18 @@ class BooleanSettingForm(SettingForm):
 
 
 class TextSettingForm(SettingForm):
-    value = StringField(_l("Value"), [Present(), Length(max=services.MAX_SETTING_VALUE)], **TEXT)
+    value = StringField(_l("Value"), [Present(), Length(max=settings.MAX_SETTING_VALUE)], **TEXT)
 
 
-SETTING_FORMS: dict[services.SettingKind, type[SettingForm]] = {
-    services.SettingKind.SHARE: ShareSettingForm,
-    services.SettingKind.AREA: AreaSettingForm,
-    services.SettingKind.BOOLEAN: BooleanSettingForm,
-    services.SettingKind.TEXT: TextSettingForm,
+SETTING_FORMS: dict[settings.SettingKind, type[SettingForm]] = {
+    settings.SettingKind.SHARE: ShareSettingForm,
+    settings.SettingKind.AREA: AreaSettingForm,
+    settings.SettingKind.BOOLEAN: BooleanSettingForm,
+    settings.SettingKind.TEXT: TextSettingForm,
 }
 
 
 def setting_form(key: str, stored: str, **kwargs: Any) -> SettingForm:
     """The form for ``key``'s kind of value, showing ``stored`` until the administrator posts."""
-    form_class = SETTING_FORMS[services.setting_kind(key)]
+    form_class = SETTING_FORMS[settings.setting_kind(key)]
     return form_class(value=form_class.initial(stored), **kwargs)

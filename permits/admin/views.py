@@ -19,7 +19,7 @@ from app.pagination import paginate
 from app.security import guard_blueprint
 from app.transactions import refusal
 from permits.admin import catalogue as services
-from permits.admin import closures as calendar_services
+from permits.admin import closures, settings
 from permits.admin.forms import ClosureForm, ConfirmForm, PermitTypeForm, setting_form
 from permits.calendar import MAX_YEAR, MIN_YEAR
 from permits.workflow import AT_RISK_SETTING, today_wib
@@ -32,7 +32,7 @@ def _locale() -> str:
     return str(get_locale() or "id")
 
 
-def _due_dates(changed: services.ClosureChanged) -> str:
+def _due_dates(changed: closures.ClosureChanged) -> str:
     return _due_dates_message(changed.deadlines_moved)
 
 
@@ -99,7 +99,7 @@ def _year() -> tuple[int, str | None]:
     raw = request.args.get("year", "").strip()
     if not raw:
         return current, None
-    if raw.isascii() and raw.isdigit() and len(raw) <= 4 and services.year_in_range(int(raw)):
+    if raw.isascii() and raw.isdigit() and len(raw) <= 4 and closures.year_in_range(int(raw)):
         return int(raw), None
     notice = _(
         "The calendar covers %(first)s to %(last)s; showing %(year)s instead.",
@@ -111,15 +111,15 @@ def _year() -> tuple[int, str | None]:
 
 
 def _closures_page(form: ClosureForm, year: int, notice: str | None = None) -> str:
-    overrides = calendar_services.list_overrides(year)
+    overrides = closures.list_overrides(year)
     return render_template(
         "admin/closures.html",
         form=form,
         year=year,
         notice=notice,
         overrides=overrides,
-        reference=services.reference_days(year, overrides, _locale()),
-        summary=services.year_summary(year),
+        reference=closures.reference_days(year, overrides, _locale()),
+        summary=closures.year_summary(year),
         min_year=MIN_YEAR,
         max_year=MAX_YEAR,
     )
@@ -130,9 +130,9 @@ def closure_list() -> ResponseReturnValue:
     year, notice = _year()
     form = ClosureForm()
     if form.validate_on_submit():
-        with refusal(calendar_services.CalendarOverrideError) as refused:
-            changed = services.add_closure(form.day.data, form.kind.data, form.reason.data, form.recorded_by.data)
-        if isinstance(refused.error, calendar_services.DuplicateOverrideError):
+        with refusal(closures.CalendarOverrideError) as refused:
+            changed = closures.add_closure(form.day.data, form.kind.data, form.reason.data, form.recorded_by.data)
+        if isinstance(refused.error, closures.DuplicateOverrideError):
             form.day.errors = [*form.day.errors, str(refused.error)]
         elif refused:
             form.form_errors.append(str(refused.error))
@@ -145,12 +145,12 @@ def closure_list() -> ResponseReturnValue:
 
 @bp.route("/closures/<int:override_id>/remove", methods=["GET", "POST"])
 def closure_remove(override_id: int) -> ResponseReturnValue:
-    override = services.get_override(override_id)
+    override = closures.get_override(override_id)
     if override is None:
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        changed = services.remove_closure(override.id)
+        changed = closures.remove_closure(override.id)
         day = changed.override.day
         flash(_("%(day)s removed from the calendar.", day=format_day(day)) + " " + _due_dates(changed), "success")
         return redirect(url_for(".closure_list", year=day.year))
@@ -163,19 +163,19 @@ def closure_remove(override_id: int) -> ResponseReturnValue:
 @bp.get("/settings")
 def setting_list() -> ResponseReturnValue:
     return render_template(
-        "admin/settings.html", page=paginate(services.settings_query()), display_value=services.display_value
+        "admin/settings.html", page=paginate(settings.settings_query()), display_value=settings.display_value
     )
 
 
 @bp.route("/settings/<key>/edit", methods=["GET", "POST"])
 def setting_edit(key: str) -> ResponseReturnValue:
-    setting = services.get_setting(key)
+    setting = settings.get_setting(key)
     if setting is None:
         abort(404)
     form = setting_form(setting.key, setting.value)
     if form.validate_on_submit():
         with refusal(services.AdminError) as refused:
-            saved = services.update_setting(setting, form.stored_value())
+            saved = settings.update_setting(setting, form.stored_value())
         if refused:
             error = refused.error
             form.value.errors = [*form.value.errors, str(error.errors["value"])]
@@ -192,5 +192,5 @@ def setting_edit(key: str) -> ResponseReturnValue:
         "admin/setting_form.html",
         form=form,
         setting=setting,
-        affects_deadlines=setting.key in services.DEADLINE_SETTINGS,
+        affects_deadlines=setting.key in settings.DEADLINE_SETTINGS,
     )

@@ -27,9 +27,8 @@ import holidays
 from sqlalchemy import select
 
 from app.extensions import db
-from app.settings import setting_value
 from app.timezone import WIB
-from permits.calendar import CUTI_BERSAMA_SETTING, WorkingCalendar, site_calendar
+from permits.calendar import WorkingCalendar, cuti_bersama_non_working, site_calendar
 from permits.clock import deadlines
 from permits.models import CalendarOverride, CalendarOverrideKind, Permit, PermitEvent, PermitStatus
 from permits.stages import CLOCK_RUNNING, Holder
@@ -211,12 +210,6 @@ class Evidence:
         return hashlib.sha256(self.canonical).hexdigest()
 
 
-def cuti_bersama_counted() -> bool:
-    """The site setting as the calendar reads it: cuti bersama are non-working unless it says false."""
-    value = (setting_value(CUTI_BERSAMA_SETTING) or "").strip().lower()
-    return value not in _NOT_COUNTED
-
-
 def build_evidence(permit: Permit, as_of: date) -> Evidence:
     """The evidence of ``permit``'s clock at the end of ``as_of`` (a WIB calendar day).
 
@@ -224,7 +217,7 @@ def build_evidence(permit: Permit, as_of: date) -> Evidence:
     catalogue: the working days are counted again from the events, not copied from the stored clock.
     Raises ``CalendarRangeError`` for a date the holidays package does not cover.
     """
-    counted = cuti_bersama_counted()
+    counted = cuti_bersama_non_working()
     cal = site_calendar(counted)
     rows = db.session.scalars(
         select(PermitEvent).where(PermitEvent.permit_id == permit.id).order_by(PermitEvent.seq)

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import Setting
 from devtools.factories import make_estate, make_permit, permit_type
 from permits.admin import catalogue as admin_services
+from permits.admin import settings as admin_settings
 from permits.calendar import invalidate_calendar_cache
 from permits.models import CalendarOverride, CalendarOverrideKind, Permit, PermitStatus, permit_type_prerequisite
 from permits.workflow import advance_permit
@@ -510,7 +511,7 @@ def test_an_unknown_key_takes_any_text_up_to_255_characters(en: FlaskClient):
 
 
 def test_the_setting_services_check_again():
-    clean = admin_services.clean_setting_value
+    clean = admin_settings.clean_setting_value
     assert clean("clock.at_risk_share", " 0.80 ") == "0.80"
     assert clean("calendar.cuti_bersama_non_working", "TRUE") == "true"
     assert clean("any.other", " text ") == "text"
@@ -525,7 +526,7 @@ def test_the_setting_services_check_again():
         ("any.other", ""),
         ("any.other", "z" * 256),
     ]:
-        with pytest.raises(admin_services.InvalidSettingValue):
+        with pytest.raises(admin_settings.InvalidSettingValue):
             clean(key, value)
 
 

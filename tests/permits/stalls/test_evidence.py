@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from devtools.factories import make_estate, make_permit, region
-from permits.admin.catalogue import add_closure
+from permits.admin.closures import add_closure
 from permits.models import PermitEvent
 from permits.models import PermitStatus as S
 from permits.stages import Holder

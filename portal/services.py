@@ -1,0 +1,277 @@
+"""What the investor portal reads: a company's own estates and permits, whose move each is, and what to do next.
+
+Every function takes the investor's id as a plain argument (no request objects, no ``abort``) and loads records
+for that investor only, so another investor's estate, permit or document is a ``NotFound``. The pages
+(``portal.views``) and a JSON API share these functions, so one rule decides what an investor sees.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from babel.lists import format_list
+from flask import current_app
+from flask_babel import force_locale, get_locale, ngettext
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from app.errors import found
+from app.extensions import db
+from app.formatting import day
+from app.models import Role
+from app.security import Scope
+from estates.models import Estate, Investor
+from permits.clock import ClockState
+from permits.documents import services as documents
+from permits.models import Permit, PermitDocument, PermitEvent, PermitStatus, PermitType
+from permits.services import RECORDING_NOTE
+from permits.stages import CLOCK_RUNNING
+from permits.workflow import missing_prerequisites, permit_clock, permit_clocks
+
+
+class Who(enum.StrEnum):
+    """Whose move a permit waits for, as the investor sees it."""
+
+    YOU = "you"  # the investor can act now
+    AGENCY = "agency"  # the issuing authority holds the file
+    WAITING = "waiting"  # nobody can act on it until a prerequisite permit is issued
+    NOBODY = "nobody"  # decided or closed
+
+
+@dataclass(frozen=True)
+class PermitLine:
+    """One permit type of an estate on the portal: the application (None: not filed) and what comes next."""
+
+    permit_type: PermitType
+    permit: Permit | None
+    who: Who
+    agency: str
+    next_step: str
+    due_on: date | None = None
+    days_left: int | None = None  # working days; negative when late
+
+
+def _investor_scope(investor_id: int) -> Scope:
+    return Scope(role=Role.INVESTOR, investor_id=investor_id)
+
+
+def investor_estates_query(investor_id: int) -> Select:
+    """The investor's estates by name, with their region (to paginate)."""
+    return (
+        select(Estate)
+        .where(Estate.investor_id == investor_id)
+        .options(joinedload(Estate.region))
+        .order_by(Estate.name, Estate.id)
+    )
+
+
+def investor_estate(investor_id: int, estate_id: int) -> Estate:
+    """One of the investor's estates with region and zones; 404 for anybody else's."""
+    documents.require_id(estate_id)
+    query = (
+        select(Estate)
+        .where(Estate.id == estate_id, Estate.investor_id == investor_id)
+        .options(joinedload(Estate.region), selectinload(Estate.zones))
+    )
+    return found(db.session.scalars(query).unique().one_or_none())
+
+
+def investor_of(investor_id: int) -> Investor:
+    return found(db.session.get(Investor, investor_id))
+
+
+def investor_permit(investor_id: int, permit_id: int) -> Permit:
+    """One permit of the investor's estates; 404 for anybody else's."""
+    return documents.visible_permit(_investor_scope(investor_id), permit_id)
+
+
+def permit_events(permit_id: int) -> Sequence[PermitEvent]:
+    """The permit's history, newest first."""
+    query = select(PermitEvent).where(PermitEvent.permit_id == permit_id).order_by(PermitEvent.seq.desc())
+    return db.session.scalars(query).all()
+
+
+def investor_documents_query(investor_id: int) -> Select:
+    """Every document on the permits of the investor's estates, newest first, with permit, type and estate."""
+    return (
+        select(PermitDocument)
+        .join(PermitDocument.permit)
+        .join(Permit.estate)
+        .where(Estate.investor_id == investor_id)
+        .options(
+            contains_eager(PermitDocument.permit).contains_eager(Permit.estate),
+            contains_eager(PermitDocument.permit).joinedload(Permit.permit_type),
+            joinedload(PermitDocument.uploaded_by),
+        )
+        .order_by(PermitDocument.uploaded_at.desc(), PermitDocument.id.desc())
+    )
+
+
+def latest_return_notes(permit_ids: Sequence[int]) -> dict[int, str | None]:
+    """For each permit, the note of its latest return for revision (the agency's request), in one query."""
+    if not permit_ids:
+        return {}
+    latest = (
+        select(PermitEvent.permit_id, func.max(PermitEvent.seq).label("seq"))
+        .where(PermitEvent.permit_id.in_(permit_ids), PermitEvent.to_status == PermitStatus.RETURNED)
+        .group_by(PermitEvent.permit_id)
+        .subquery()
+    )
+    query = select(PermitEvent.permit_id, PermitEvent.note).join(
+        latest, (PermitEvent.permit_id == latest.c.permit_id) & (PermitEvent.seq == latest.c.seq)
+    )
+    return dict(db.session.execute(query).tuples().all())
+
+
+def _catalogue() -> Sequence[PermitType]:
+    query = select(PermitType).options(selectinload(PermitType.prerequisites))
+    return db.session.scalars(query.order_by(PermitType.sequence, PermitType.code)).all()
+
+
+def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
+    """For each estate, one line per permit (catalogue order, earlier applications first) and per type not filed.
+
+    A fixed number of queries whatever the number of estates: the catalogue, the permits, the agencies'
+    latest return notes; clocks are computed with one calendar.
+    """
+    ids = [e.id for e in estates]
+    catalogue = _catalogue()
+    query = (
+        select(Permit)
+        .join(Permit.permit_type)
+        .where(Permit.estate_id.in_(ids))
+        .options(contains_eager(Permit.permit_type))
+        .order_by(Permit.estate_id, PermitType.sequence, Permit.submitted_on.asc().nulls_first(), Permit.id)
+    )
+    permits = db.session.scalars(query).all() if ids else []
+    by_estate: dict[int, list[Permit]] = defaultdict(list)
+    for permit in permits:
+        by_estate[permit.estate_id].append(permit)
+    clocks = permit_clocks(list(permits))
+    notes = latest_return_notes([p.id for p in permits if p.status is PermitStatus.RETURNED])
+    return {e.id: _estate_lines(catalogue, by_estate[e.id], clocks, notes) for e in estates}
+
+
+def _estate_lines(
+    catalogue: Sequence[PermitType], permits: list[Permit], clocks: dict[int, ClockState], notes: dict[int, str | None]
+) -> list[PermitLine]:
+    granted = {p.permit_type_id for p in permits if p.status.is_granted}
+    filed = {p.permit_type_id for p in permits}
+    lines = []
+    for ptype in catalogue:
+        missing = [pre.code for pre in ptype.prerequisites if pre.id not in granted]
+        if ptype.id not in filed:
+            lines.append(_unfiled_line(ptype, missing))
+        for permit in (p for p in permits if p.permit_type_id == ptype.id):
+            lines.append(permit_line(permit, clocks[permit.id], missing, notes.get(permit.id)))
+    return lines
+
+
+def _codes(codes: list[str]) -> str:
+    return format_list(codes, locale=str(get_locale() or "id"))
+
+
+def _unfiled_line(ptype: PermitType, missing: list[str]) -> PermitLine:
+    if missing:
+        step = ngettext(
+            "File %(code)s when %(codes)s is issued.",
+            "File %(code)s when %(codes)s are issued.",
+            len(missing),
+            code=ptype.code,
+            codes=_codes(missing),
+        )
+        return PermitLine(ptype, None, Who.WAITING, ptype.issuing_authority, step)
+    step = _(
+        "Ready to file: submit the %(code)s application to %(agency)s.", code=ptype.code, agency=ptype.issuing_authority
+    )
+    return PermitLine(ptype, None, Who.YOU, ptype.issuing_authority, step)
+
+
+def permit_line(permit: Permit, clock: ClockState, missing: list[str], return_note: str | None) -> PermitLine:
+    """Whose move ``permit`` waits for, its due date and working days left, and the next step in plain words."""
+    ptype, agency, status = permit.permit_type, permit.issuing_authority, permit.status
+    if status is PermitStatus.RETURNED:
+        left = None if clock.investor_limit is None else clock.investor_limit - clock.investor_round_days_used
+        step = _returned_step(return_note, clock.investor_due_on, clock.investor_overdue)
+        return PermitLine(ptype, permit, Who.YOU, agency, step, clock.investor_due_on, left)
+    if status in CLOCK_RUNNING:
+        return PermitLine(
+            ptype, permit, Who.AGENCY, agency, _review_step(agency, clock), clock.due_on, clock.agency_days_left
+        )
+    if status is PermitStatus.NOT_STARTED:
+        if missing:
+            return PermitLine(ptype, permit, Who.WAITING, agency, _("Waiting for %(codes)s", codes=_codes(missing)))
+        step = _("Ready to file: submit the %(code)s application to %(agency)s.", code=ptype.code, agency=agency)
+        return PermitLine(ptype, permit, Who.YOU, agency, step)
+    return PermitLine(ptype, permit, Who.NOBODY, agency, _decided_step(permit))
+
+
+def _agency_request(note: str | None) -> str | None:
+    """The agency's return note as a quotation, or None when there is none worth quoting: a permit recorded
+    after the fact carries only Pantau's recording note, which would tell the investor nothing."""
+    note = (note or "").strip().rstrip(".").strip()
+    if not note:
+        return None
+    recorded = set()
+    for lang in current_app.config["LANGUAGES"]:
+        with force_locale(lang):
+            recorded.add(str(RECORDING_NOTE).rstrip("."))
+    return None if note in recorded else f"“{note}”"
+
+
+def _returned_step(note: str | None, due: date | None, late: bool) -> str:
+    asked = _agency_request(note) or _("what the agency asked for in its letter")
+    if due is None:
+        return _("Revise and resubmit: %(asked)s.", asked=asked)
+    if late:
+        return _(
+            "Revise and resubmit: %(asked)s. Your time to revise ended on %(due)s: send it as soon as you can.",
+            asked=asked,
+            due=day(due, "long"),
+        )
+    return _("Revise and resubmit: %(asked)s by %(due)s.", asked=asked, due=day(due, "long"))
+
+
+def _review_step(agency: str, clock: ClockState) -> str:
+    if clock.agency_days_left >= 0:
+        return ngettext(
+            "Nothing to do: %(agency)s has %(num)d working day left.",
+            "Nothing to do: %(agency)s has %(num)d working days left.",
+            clock.agency_days_left,
+            agency=agency,
+        )
+    return ngettext(
+        "Nothing to do: %(agency)s is %(num)d working day late.",
+        "Nothing to do: %(agency)s is %(num)d working days late.",
+        clock.days_overdue,
+        agency=agency,
+    )
+
+
+def _decided_step(permit: Permit) -> str:
+    when = day(permit.decided_on, "long")
+    steps = {
+        PermitStatus.ISSUED: _("Done: issued on %(day)s.", day=when),
+        PermitStatus.DEEMED_GRANTED: _("Done: granted by law (no decision in time) on %(day)s.", day=when),
+        PermitStatus.FROZEN: _(
+            "Frozen by %(agency)s. Contact DPMPTSP Banten to learn what is needed.", agency=permit.issuing_authority
+        ),
+        PermitStatus.REJECTED: _(
+            "Closed: rejected on %(day)s. Contact DPMPTSP Banten before you apply again.", day=when
+        ),
+        PermitStatus.WITHDRAWN: _("Closed: withdrawn on %(day)s.", day=when),
+        PermitStatus.REVOKED: _("Closed: revoked on %(day)s.", day=when),
+    }
+    return steps.get(permit.status, permit.status.label)
+
+
+def single_permit_line(permit: Permit) -> PermitLine:
+    """The line of one permit (its page): prerequisites, clock and return note read for it alone."""
+    missing = [t.code for t in missing_prerequisites(permit)] if permit.status is PermitStatus.NOT_STARTED else []
+    note = latest_return_notes([permit.id]).get(permit.id)
+    return permit_line(permit, permit_clock(permit), missing, note)

@@ -22,7 +22,6 @@ from wtforms.validators import Email, Length, Optional, ValidationError
 
 from app.formatting import hectares, number, rupiah
 from app.forms import (
-    MAX_RUPIAH,
     CountryField,
     DecimalTextField,
     DigitsField,
@@ -38,9 +37,11 @@ from app.forms import (
     enum_select,
     strip_or_none,
 )
+from app.numbers import MAX_RUPIAH
 from app.pagination import page_number
 from app.security import Scope
 from estates import queries, services
+from estates.fields import ClaimFields, EstateFields, InvestorFields, ZoneFields
 from estates.models import CapitalStatus, ClaimMetric, Estate, EstateStatus, LegalForm, ZoneKind
 
 EARLIEST_DATE = date(1967, 1, 1)  # UU 1/1967, the first foreign investment law: older dates are typos
@@ -77,7 +78,7 @@ class ServiceForm(FlaskForm):
 
 
 class InvestorForm(ServiceForm):
-    fields_class = services.InvestorFields
+    fields_class = InvestorFields
 
     legal_name = _text(_l("Legal name"), 200, True)
     legal_form = SelectField(_l("Legal form"), [Present()], default=LegalForm.PT, **enum_select(LegalForm))
@@ -131,7 +132,7 @@ def _coordinate(label: str, bounds: tuple[Decimal, Decimal], help_text: str) -> 
 
 
 class EstateForm(ServiceForm):
-    fields_class = services.EstateFields
+    fields_class = EstateFields
 
     investor_id = IdSelectField(
         _l("Investor"), [Present()], options=queries.investor_choices, placeholder=_l("Choose an investor…")
@@ -212,7 +213,7 @@ class EstateForm(ServiceForm):
 
 
 class ZoneForm(ServiceForm):
-    fields_class = services.ZoneFields
+    fields_class = ZoneFields
 
     kind = SelectField(_l("Kind"), [Present()], default=ZoneKind.INDUSTRIAL, **enum_select(ZoneKind))
     name = _text(_l("Name"), 120)
@@ -256,7 +257,7 @@ class ClaimValueField(DecimalTextField):
 
 
 class ClaimForm(ServiceForm):
-    fields_class = services.ClaimFields
+    fields_class = ClaimFields
 
     metric = SelectField(_l("Figure"), [Present()], default=ClaimMetric.JOBS, **enum_select(ClaimMetric))
     value = ClaimValueField(_l("Value"), [Present()], minimum=Decimal(0), description=_l("As the source gives it."))
@@ -293,7 +294,7 @@ class ClaimForm(ServiceForm):
         if field.data is not None and self.value.data is not None and field.data < self.value.data:
             raise ValidationError(_("The upper value of a range cannot be below the value."))
 
-    def to_fields(self) -> services.ClaimFields:
+    def to_fields(self) -> ClaimFields:
         data = super().to_fields()
         if not data.unit:
             data = dataclasses.replace(data, unit=DEFAULT_UNITS[data.metric])

@@ -16,8 +16,6 @@ are re-exported here, so ``services.search_estates`` and ``services.search_inves
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -28,14 +26,13 @@ from app.extensions import db
 from app.formatting import hectares, number
 from app.models import Region
 from app.security import Scope
+from estates.fields import ClaimFields, EstateFields, InvestorFields, ZoneFields, _assign
 from estates.models import (
     CapitalStatus,
     Claim,
-    ClaimMetric,
     Estate,
     EstateStatus,
     Investor,
-    LegalForm,
     Zone,
     ZoneKind,
 )
@@ -147,68 +144,6 @@ class HousingUnitsOutsideHousing(EstateRuleError):
 
 class ClaimRangeInverted(EstateRuleError):
     field = "value_high"
-
-
-@dataclass(frozen=True, kw_only=True)
-class InvestorFields:
-    legal_name: str
-    legal_form: LegalForm
-    capital_status: CapitalStatus
-    country_of_origin: str
-    nib: str | None = None
-    npwp: str | None = None
-    main_kbli: str | None = None
-    contact_person: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    notes: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class EstateFields:
-    investor_id: int
-    name: str
-    region_id: int
-    area_ha: Decimal
-    kecamatan: str | None = None
-    kelurahan: str | None = None
-    planned_investment_rp: Decimal | None = None
-    kbli: str = "68130"
-    status: EstateStatus = EstateStatus.PLANNED
-    stop_order_on: date | None = None
-    stop_order_reason: str | None = None
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
-    notes: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class ZoneFields:
-    kind: ZoneKind
-    area_ha: Decimal
-    name: str | None = None
-    planned_direct_jobs: int | None = None
-    housing_units: int | None = None
-    notes: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class ClaimFields:
-    metric: ClaimMetric
-    value: Decimal
-    unit: str
-    source: str
-    claimed_on: date
-    recorded_by: str
-    value_high: Decimal | None = None
-    claimant: str | None = None
-    source_url: str | None = None
-    notes: str | None = None
-
-
-def _assign(obj: object, data: object) -> None:
-    for f in fields(data):  # type: ignore[arg-type]
-        setattr(obj, f.name, getattr(data, f.name))
 
 
 # --- investors -------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from permits.clock import Band
 from permits.models import Permit, PermitStatus, PermitType
-from permits.services import PermitFilters, date_problems, duplicate_message, live_application, today_wib
+from permits.queries import PermitFilters
+from permits.services import date_problems, duplicate_message, live_application, today_wib
 
 
 def _int_or_none(value: object) -> int | None:

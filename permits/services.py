@@ -12,12 +12,12 @@ the scope; writes raise ``NotInScope`` or ``ReadOnlyScope`` (``estates.services`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import Select, case, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -26,11 +26,11 @@ from app.extensions import db
 from app.models import Region
 from app.security import SYSTEM_SCOPE, Scope
 from estates.models import Estate
-from estates.queries import contains_text, estates_visible_to, limited_region
+from estates.queries import estates_visible_to, limited_region
 from estates.services import check_estate_in_scope
-from permits.clock import Band, ClockFields
+from permits.clock import ClockFields
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
-from permits.stages import CLOCK_RUNNING, TransitionError
+from permits.stages import TransitionError
 from permits.workflow import ConcurrentEdit, advance_permit, record_creation, today_wib
 
 # An application in one of these states has ended: a new one of the same type may follow it.
@@ -341,78 +341,3 @@ def sibling_applications(permit: Permit) -> Sequence[Permit]:
         .order_by(Permit.submitted_on.asc().nulls_first(), Permit.id)
     )
     return db.session.scalars(query).all()
-
-
-@dataclass(frozen=True)
-class PermitFilters:
-    """Filters of the permits list; ``None`` means "any"."""
-
-    status: PermitStatus | None = None
-    permit_type_code: str | None = None
-    authority: str | None = None  # text the issuing authority contains, any case
-    region_code: str | None = None  # BPS code of the estate's kab/kota
-    band: Band | None = None  # the clock's band today
-
-    @property
-    def active(self) -> bool:
-        values = (self.status, self.permit_type_code, self.authority, self.region_code, self.band)
-        return any(v is not None for v in values)
-
-
-def band_condition(band: Band, today: date):
-    """SQL for "the permit's clock is in ``band`` at the end of ``today``", from the stored thresholds.
-
-    The thresholds (``at_risk_on``, ``overdue_on``) are kept by ``permits.workflow`` whenever a permit moves
-    or the calendar or the at-risk setting changes, so the band of every permit is one indexed comparison.
-    """
-    running = Permit.status.in_(CLOCK_RUNNING)
-    if band is Band.OVERDUE:
-        return running & (Permit.overdue_on <= today)
-    if band is Band.AT_RISK:
-        return running & (Permit.at_risk_on <= today) & (Permit.overdue_on > today)
-    if band is Band.ON_TRACK:
-        return running & (Permit.at_risk_on > today)
-    if band is Band.STOPPED:
-        return Permit.status == PermitStatus.RETURNED
-    return Permit.status.not_in([*CLOCK_RUNNING, PermitStatus.RETURNED])
-
-
-def permits_with_context() -> Select:
-    """Permits joined to their estate, investor, region and type, all loaded by the same query (for lists)."""
-    return (
-        select(Permit)
-        .join(Permit.estate)
-        .join(Estate.investor)
-        .join(Estate.region)
-        .join(Permit.permit_type)
-        .options(
-            contains_eager(Permit.estate).contains_eager(Estate.investor),
-            contains_eager(Permit.estate).contains_eager(Estate.region),
-            contains_eager(Permit.permit_type),
-        )
-    )
-
-
-def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:
-    """Permits of the estates the scope may see matching ``filters``, with estate, investor, region and type
-    loaded.
-
-    Ordered by days overdue (the permit overdue longest first; ``overdue_on`` is the first working day past
-    the limit), then the other running permits by nearest deadline, then the rest by estate and catalogue
-    order. Returns a statement to paginate (no N+1: every related row needed by the list is loaded by the
-    same query).
-    """
-    query = permits_with_context().where(estates_visible_to(scope))
-    if filters.status is not None:
-        query = query.where(Permit.status == filters.status)
-    if filters.permit_type_code:
-        query = query.where(PermitType.code == filters.permit_type_code)
-    if filters.authority:
-        query = query.where(contains_text(Permit.issuing_authority, filters.authority))
-    if filters.region_code:
-        query = query.where(Region.bps_code == filters.region_code)
-    if filters.band is not None:
-        query = query.where(band_condition(filters.band, today or today_wib()))
-    return query.order_by(
-        case((Permit.overdue_on.is_(None), 1), else_=0), Permit.overdue_on, Estate.name, PermitType.sequence, Permit.id
-    )

@@ -19,7 +19,7 @@ from app.transactions import refusal
 from estates.models import Estate
 from estates.queries import get_estate
 from estates.views import register_estate_panel
-from permits import figures, services
+from permits import figures, queries, services
 from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
 from permits.stages import TransitionError, allowed_targets
 from permits.workflow import ConcurrentEdit, permit_clock, permit_clocks, today_wib
@@ -36,7 +36,7 @@ def permit_list():
     form = PermitFilterForm(formdata=request.args, types=types, region_choices=[(r.bps_code, r.name) for r in regions])
     filters = form.filters()
     pagination = db.paginate(
-        services.permit_list_query(filters, scope),
+        queries.permit_list_query(filters, scope),
         page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,

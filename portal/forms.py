@@ -13,7 +13,8 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from permits.documents.services import MAX_FILES_PER_UPLOAD, NOTE_MAX_LENGTH, Upload, file_size, max_document_bytes
+from permits.documents.services import MAX_FILES_PER_UPLOAD, NOTE_MAX_LENGTH
+from permits.documents.uploads import Upload, file_size, max_document_bytes
 
 
 def _uploads(files: list | None) -> list[Upload]:

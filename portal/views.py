@@ -17,6 +17,7 @@ from app.pagination import paginate
 from app.security import current_scope, guard_blueprint
 from app.transactions import refusal
 from permits.documents import services as documents
+from permits.documents import uploads
 from permits.documents.views import limit_request_size, too_large_message
 from permits.models import Permit, PermitStatus
 from permits.stages import TransitionError
@@ -105,7 +106,7 @@ def answer(permit_id: int):
         return redirect(url_for("portal.permit_detail", permit_id=permit_id))
     form = AnswerForm()
     if form.validate_on_submit():
-        with refusal(documents.DocumentRejected, TransitionError) as refused:
+        with refusal(uploads.DocumentRejected, TransitionError) as refused:
             documents.answer_return(
                 permit,
                 form.uploads(),
@@ -114,7 +115,7 @@ def answer(permit_id: int):
                 actor=current_user.name,
                 expected_version=form.expected_version,
             )
-        if isinstance(refused.error, documents.DocumentRejected):
+        if isinstance(refused.error, uploads.DocumentRejected):
             form.documents.errors = [*form.documents.errors, str(refused.error)]
         elif refused:  # not returned (any more), or changed meanwhile: show the page afresh
             flash(_("Nothing was sent: %(reason)s", reason=str(refused.error)), "error")

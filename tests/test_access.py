@@ -34,6 +34,7 @@ from devtools.factories import make_claim, make_estate, make_investor, make_perm
 from estates.models import Estate, Investor
 from permits.admin import closures as admin_closures
 from permits.documents import services as documents
+from permits.documents import uploads
 from permits.models import PermitDocument, PermitStatus, PermitType
 from permits.notify.models import Notification, NotificationKind
 
@@ -144,7 +145,7 @@ def _company(name: str, uploader: User) -> Company:
     estate = make_estate(investor=investor, region=region("36.73"), name=f"Kawasan {name}")
     permit = make_permit("KKPR", estate=estate, status=PermitStatus.SUBMITTED, submitted_on=date(2026, 1, 5))
     (document,) = documents.store_documents(
-        permit, [documents.Upload("surat.pdf", io.BytesIO(PDF))], uploaded_by_id=uploader.id
+        permit, [uploads.Upload("surat.pdf", io.BytesIO(PDF))], uploaded_by_id=uploader.id
     )
     return Company(investor, estate, permit.id, document)
 

@@ -16,8 +16,6 @@ from wtforms import DateField, Form, StringField
 from wtforms.validators import Optional
 
 from app.forms import (
-    MAX_RUPIAH,
-    AmbiguousNumberError,
     CountryField,
     DecimalTextField,
     DigitsField,
@@ -26,14 +24,13 @@ from app.forms import (
     IdSelectField,
     NotBefore,
     NotInFuture,
-    NumberFormatError,
     PhoneNumber,
     Present,
     RupiahField,
     WholeNumberField,
-    parse_number,
     today_wib,
 )
+from app.numbers import MAX_RUPIAH, AmbiguousNumberError, NumberFormatError, parse_number
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ from app.pagination import page_number
 from app.security import EDITORS, current_scope, role_required
 from app.transactions import refusal
 from permits.documents import services as documents
+from permits.documents import uploads
 from permits.models import Permit
 from portal.forms import DocumentForm
 
@@ -35,7 +36,7 @@ FORM_OVERHEAD = 256 * 1024  # the other fields of the form and the multipart fra
 
 def upload_limit(max_files: int) -> int:
     """The largest request body an upload of ``max_files`` documents may send (never above MAX_CONTENT_LENGTH)."""
-    limit = max_files * documents.max_document_bytes() + FORM_OVERHEAD
+    limit = max_files * uploads.max_document_bytes() + FORM_OVERHEAD
     app_limit = current_app.config.get("MAX_CONTENT_LENGTH")
     return min(limit, app_limit) if app_limit else limit
 
@@ -51,14 +52,14 @@ def limit_request_size(max_files: int) -> None:
 
 
 def too_large_message(max_files: int) -> str:
-    each = documents.file_size(documents.max_document_bytes())
+    each = uploads.file_size(uploads.max_document_bytes())
     if max_files == 1:
         return _("The file is too large: a document may be at most %(max)s. Nothing was uploaded.", max=each)
     return _(
         "The files are too large: each document may be at most %(max)s, and all of them together at most "
         "%(total)s. Nothing was uploaded: send fewer or smaller files.",
         max=each,
-        total=documents.file_size(upload_limit(max_files) - FORM_OVERHEAD),
+        total=uploads.file_size(upload_limit(max_files) - FORM_OVERHEAD),
     )
 
 
@@ -118,7 +119,7 @@ def documents_panel(permit: Permit) -> DocumentsPanel:
 
 @bp.app_context_processor
 def _template_helpers() -> dict:
-    return {"documents_panel": documents_panel, "file_size": documents.file_size}
+    return {"documents_panel": documents_panel, "file_size": uploads.file_size}
 
 
 # --- routes ------------------------------------------------------------------------------------------------
@@ -134,7 +135,7 @@ def upload(permit_id: int):
     if not form.validate_on_submit():
         _remember_refusal(permit.id, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
-    with refusal(documents.DocumentRejected) as refused:
+    with refusal(uploads.DocumentRejected) as refused:
         (document,) = documents.store_documents(
             permit, form.uploads(), uploaded_by_id=current_user.id, note=form.note.data, max_files=1
         )

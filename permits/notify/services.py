@@ -23,14 +23,13 @@ Functions here flush, never commit.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import force_locale
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -41,17 +40,12 @@ from permits.calendar import add_working_days
 from permits.models import Permit, PermitStatus
 from permits.notify.digest import daily_text, weekly_text
 from permits.notify.models import Notification, NotificationItem, NotificationKind
+from permits.notify.recipients import REMINDER_MARK, _chunks, _due_reminders, _untold_flags, reminder_tokens
 from permits.stalls.models import FlagKind, StallFlag
 from permits.workflow import WIB
 
-OFFICER_KINDS = frozenset(FlagKind)
-INVESTOR_KINDS = frozenset({FlagKind.INVESTOR_OVERDUE, FlagKind.DEEMED_WITHDRAWN_CANDIDATE})
-REMINDER_WORKING_DAYS = 3
 DIGEST_LOCALE = "id"
 NEXT_DIGESTS = 10  # working days searched for a digest still open to more lines
-CHUNK = 500  # ids per IN (...) list
-REMINDER_MARK = "Pantau-Reminders:"
-_TOKEN = re.compile(r"(\d+)\.(\d+)")
 
 
 @dataclass
@@ -96,89 +90,6 @@ def build_digests(as_of: date) -> DigestResult:
 def visible_body(body: str) -> str:
     """The body as shown and mailed: without the bookkeeping line of reminders."""
     return "\n".join(line for line in body.splitlines() if not line.startswith(REMINDER_MARK)).rstrip()
-
-
-# --- who hears what ----------------------------------------------------------------------------------------
-
-
-def _untold_flags(as_of: date) -> dict[int, set[int]]:
-    """Open flags each active officer or investor user should hear of and has not: {user id: {flag id}}."""
-    told = (
-        select(NotificationItem.id)
-        .where(NotificationItem.flag_id == StallFlag.id, NotificationItem.recipient_id == User.id)
-        .exists()
-    )
-    base = (
-        select(User.id, StallFlag.id)
-        .select_from(StallFlag)
-        .join(Permit, Permit.id == StallFlag.permit_id)
-        .join(Estate, Estate.id == Permit.estate_id)
-        .where(StallFlag.resolved_on.is_(None), StallFlag.raised_on <= as_of)
-    )
-    officer = and_(User.role == Role.OFFICER, or_(User.region_id.is_(None), User.region_id == Estate.region_id))
-    investor = and_(User.role == Role.INVESTOR, User.investor_id == Estate.investor_id)
-    found: dict[int, set[int]] = defaultdict(set)
-    for audience, kinds in ((officer, OFFICER_KINDS), (investor, INVESTOR_KINDS)):
-        stmt = base.join(User, and_(audience, User.active.is_(True))).where(StallFlag.kind.in_(kinds), ~told)
-        for user_id, flag_id in db.session.execute(stmt):
-            found[user_id].add(flag_id)
-    return found
-
-
-def _due_reminders(as_of: date) -> dict[int, set[tuple[int, int]]]:
-    """Reminders due and not yet given: {investor user id: {(permit id, episode)}}.
-
-    Due while the permit is returned and its revision window ends within ``REMINDER_WORKING_DAYS`` working days
-    of ``as_of`` (``investor_due_on`` is the window's last working day).
-    """
-    last = add_working_days(as_of, REMINDER_WORKING_DAYS)
-    stmt = (
-        select(User.id, Permit.id, Permit.last_event_seq, Permit.investor_since)
-        .select_from(Permit)
-        .join(Estate, Estate.id == Permit.estate_id)
-        .join(
-            User,
-            and_(User.role == Role.INVESTOR, User.active.is_(True), User.investor_id == Estate.investor_id),
-        )
-        .where(
-            Permit.status == PermitStatus.RETURNED,
-            Permit.investor_due_on >= as_of,
-            Permit.investor_due_on <= last,
-        )
-    )
-    rows = db.session.execute(stmt).all()
-    if not rows:
-        return {}
-    since = min(row.investor_since or as_of for row in rows)
-    given = _reminders_given({row[0] for row in rows}, since)
-    due: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for user_id, permit_id, episode, _since in rows:
-        if (permit_id, episode) not in given.get(user_id, set()):
-            due[user_id].add((permit_id, episode))
-    return due
-
-
-def _reminders_given(user_ids: set[int], since: date) -> dict[int, set[tuple[int, int]]]:
-    """The reminders already written into these users' digests since ``since``."""
-    given: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for ids in _chunks(user_ids):
-        stmt = select(Notification.recipient_id, Notification.body).where(
-            Notification.recipient_id.in_(ids),
-            Notification.kind == NotificationKind.DAILY_DIGEST,
-            Notification.period >= since,
-        )
-        for user_id, body in db.session.execute(stmt):
-            given[user_id] |= reminder_tokens(body)
-    return given
-
-
-def reminder_tokens(body: str) -> set[tuple[int, int]]:
-    """The (permit id, episode) pairs remembered in a digest's bookkeeping line."""
-    tokens: set[tuple[int, int]] = set()
-    for line in body.splitlines():
-        if line.startswith(REMINDER_MARK):
-            tokens |= {(int(p), int(e)) for p, e in _TOKEN.findall(line[len(REMINDER_MARK) :])}
-    return tokens
 
 
 # --- the daily digests -------------------------------------------------------------------------------------
@@ -426,9 +337,3 @@ def _load(model, ids: Iterable[int], *options) -> list:
     for chunk in _chunks(ids):
         rows += db.session.scalars(select(model).where(model.id.in_(chunk)).options(*options)).unique().all()
     return rows
-
-
-def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    ids = sorted(ids)
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]

@@ -30,7 +30,7 @@ from estates.models import Estate
 from estates.queries import estates_visible_to
 from permits.clock import Band, ClockState
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
-from permits.services import band_condition, permits_with_context
+from permits.queries import band_condition, permits_with_context
 from permits.stages import CLOCK_RUNNING, Holder
 from permits.stalls.models import FlagKind, StallFlag
 from permits.workflow import at_risk_share, permit_clocks

@@ -22,8 +22,8 @@ from app.models import Role
 from app.security import SYSTEM_SCOPE, Scope
 from devtools.factories import make_claim, make_estate, make_investor, make_zone, region
 from estates import queries, services, views
+from estates.fields import ClaimFields, EstateFields, ZoneFields
 from estates.models import Claim, ClaimMetric, Estate, Investor, Zone, ZoneKind
-from estates.services import ClaimFields, EstateFields, ZoneFields
 
 SERANG, TANGERANG = "36.73", "36.03"
 

@@ -14,8 +14,8 @@ from app.models import Setting
 from app.security import SYSTEM_SCOPE
 from devtools.factories import make_claim, make_estate, make_investor, make_zone, region
 from estates import queries, services
+from estates.fields import ClaimFields, EstateFields, InvestorFields, ZoneFields
 from estates.models import CapitalStatus, ClaimMetric, EstateStatus, LegalForm, Zone, ZoneKind
-from estates.services import ClaimFields, EstateFields, InvestorFields, ZoneFields
 
 ALL = SYSTEM_SCOPE  # these tests are about the rules, not the scopes (tests/estates/test_access.py)
 

@@ -12,15 +12,14 @@ from app.extensions import db
 from app.security import SYSTEM_SCOPE
 from devtools.factories import make_estate, make_permit, permit_type, region
 from permits.models import Permit, PermitStatus
+from permits.queries import PermitFilters, permit_list_query
 from permits.services import (
     DuplicateLiveApplication,
     InvalidPermitDates,
     PermitError,
-    PermitFilters,
     UnknownPermitType,
     create_permit,
     date_problems,
-    permit_list_query,
     update_permit,
 )
 from permits.workflow import WIB, ConcurrentEdit

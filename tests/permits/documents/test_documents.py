@@ -19,6 +19,7 @@ from app.models import User
 from app.security import Scope
 from devtools.factories import make_estate, make_investor, make_permit, region
 from permits.documents import services as documents
+from permits.documents import uploads
 from permits.documents.views import REFUSAL_KEY
 from permits.models import Permit, PermitDocument
 
@@ -253,22 +254,22 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, anon_client):
     ],
 )
 def test_clean_filename_keeps_a_readable_name(raw, clean):
-    assert documents.clean_filename(raw) == clean
+    assert uploads.clean_filename(raw) == clean
 
 
 @pytest.mark.parametrize("raw", ["../x.pdf", "a/b.pdf", "C:\\x.pdf", "x\x00.pdf", "x\r.pdf", "\u200bx.pdf", "...", ""])
 def test_clean_filename_refuses_paths_controls_and_empty_names(raw):
-    with pytest.raises(documents.DocumentRejected):
-        documents.clean_filename(raw)
+    with pytest.raises(uploads.DocumentRejected):
+        uploads.clean_filename(raw)
 
 
 def test_detect_type_reads_the_first_bytes():
-    assert documents.detect_type(PDF[:8]) == ("application/pdf", "pdf")
-    assert documents.detect_type(PNG[:8]) == ("image/png", "png")
-    assert documents.detect_type(JPEG[:8]) == ("image/jpeg", "jpg")
-    assert documents.detect_type(b"%PDF") is None  # one byte short of the signature
-    assert documents.detect_type(b"\x89PNG\r\n\x1a") is None
-    assert documents.detect_type(b"\xff\xd8") is None
+    assert uploads.detect_type(PDF[:8]) == ("application/pdf", "pdf")
+    assert uploads.detect_type(PNG[:8]) == ("image/png", "png")
+    assert uploads.detect_type(JPEG[:8]) == ("image/jpeg", "jpg")
+    assert uploads.detect_type(b"%PDF") is None  # one byte short of the signature
+    assert uploads.detect_type(b"\x89PNG\r\n\x1a") is None
+    assert uploads.detect_type(b"\xff\xd8") is None
 
 
 def _user() -> User:
@@ -283,15 +284,13 @@ def _user() -> User:
 def test_files_of_a_rolled_back_transaction_are_deleted_and_committed_ones_kept(folder):
     permit = permit_of()
     user = _user()
-    upload_ = documents.Upload("a.pdf", io.BytesIO(PDF))
+    upload_ = uploads.Upload("a.pdf", io.BytesIO(PDF))
     (document,) = documents.store_documents(permit, [upload_], uploaded_by_id=user.id)
     assert files_in(folder) == [document.stored_name]
     db.session.rollback()
     assert files_in(folder) == [] and rows() == 0
     user = _user()
-    (document,) = documents.store_documents(
-        permit, [documents.Upload("b.pdf", io.BytesIO(PDF))], uploaded_by_id=user.id
-    )
+    (document,) = documents.store_documents(permit, [uploads.Upload("b.pdf", io.BytesIO(PDF))], uploaded_by_id=user.id)
     stored_name = document.stored_name
     db.session.commit()
     db.session.close()
@@ -301,8 +300,8 @@ def test_files_of_a_rolled_back_transaction_are_deleted_and_committed_ones_kept(
 def test_one_bad_file_in_a_batch_stores_none_of_them(folder):
     permit = permit_of()
     user = _user()
-    batch = [documents.Upload("a.pdf", io.BytesIO(PDF)), documents.Upload("b.pdf", io.BytesIO(b"text"))]
-    with pytest.raises(documents.DocumentRejected):
+    batch = [uploads.Upload("a.pdf", io.BytesIO(PDF)), uploads.Upload("b.pdf", io.BytesIO(b"text"))]
+    with pytest.raises(uploads.DocumentRejected):
         documents.store_documents(permit, batch, uploaded_by_id=user.id)
     assert files_in(folder) == [] and rows() == 0
 

@@ -26,7 +26,7 @@ from permits.models import Permit
 from permits.models import PermitStatus as S
 from permits.notify import outbox
 from permits.notify.models import Notification, NotificationItem, NotificationKind
-from permits.notify.services import REMINDER_MARK
+from permits.notify.recipients import REMINDER_MARK
 from permits.stalls.models import FlagKind, StallFlag
 from permits.workflow import WIB, advance_permit
 from tests.conftest import SignedInClient

@@ -32,41 +32,31 @@ import io
 import itertools
 import math
 import os
-import random
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, delete, func, insert, select, text
+from sqlalchemy import create_engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from app.models import Region
-from estates.models import CapitalStatus, Estate, EstateStatus, Investor, LegalForm
-from permits.calendar import site_calendar
-from permits.clock import ClockFields, refresh_thresholds, regulation_for
-from permits.models import Permit, PermitStatus, PermitType
+from devtools.synth import AS_OF, grow_to
 from permits.stalls.models import StallFlag
 from permits.stalls.scan import scan_stalled
-from permits.workflow import at_risk_share, limits_for
 
-AS_OF = date(2026, 3, 4)  # a Wednesday, a working day
 NEXT_DAY = date(2026, 3, 5)
 TARGET_SECONDS, TARGET_SIZE = 5.0, 200_000
 LINEAR_SLACK = 1.5  # the cost per permit may grow this much from one size to the next
-CHUNK = 10_000  # rows per bulk insert
-STAMP = datetime(2026, 3, 4, 0, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -82,107 +72,6 @@ class Measure:
 
 
 # --- data -----------------------------------------------------------------------------------------------
-
-
-def _permit_rows(first: int, last: int, types: list[PermitType]) -> Iterator[dict]:
-    """Permits number ``first`` .. ``last - 1``; permit i belongs to estate i // 7 and has type i % 7.
-
-    Drawn from a generator seeded by the permit number, so a row is the same on every engine and size.
-    """
-    cal = site_calendar()
-    share = at_risk_share()
-    limits = {t.id: limits_for(t, share) for t in types}
-    for i in range(first, last):
-        rng = random.Random(i)
-        ptype = types[i % len(types)]
-        lim = limits[ptype.id]
-        roll = rng.random()
-        seq = rng.randint(2, 6)
-        clock = ClockFields()
-        if roll < 0.65:  # with the agency: a share u of the statutory days used, spread 0 .. 1.5
-            status = PermitStatus.UNDER_REVIEW if roll < 0.40 else PermitStatus.SUBMITTED
-            used = rng.uniform(0, 1.5) * lim.sla_working_days
-            banked = int(used * rng.random()) if seq > 3 else 0  # earlier rounds, before a return
-            since = AS_OF - timedelta(days=max(0, round((used - banked) * 7 / 5)))
-            clock = ClockFields(running_since=since, agency_days_banked=banked, clock_stops=int(banked > 0))
-        elif roll < 0.90:  # returned: the investor's revision, from days to months (AMDAL's silence: 180)
-            status = PermitStatus.RETURNED
-            days = rng.randint(1, 40) if rng.random() < 0.8 else rng.randint(100, 260)
-            banked = rng.randint(0, lim.sla_working_days)
-            clock = ClockFields(investor_since=AS_OF - timedelta(days=days), agency_days_banked=banked, clock_stops=1)
-        else:
-            status, seq = PermitStatus.NOT_STARTED, 1
-        first_filed = clock.running_since or clock.investor_since
-        if first_filed is not None:
-            clock = refresh_thresholds(
-                ClockFields(**{**asdict(clock), "regulation": regulation_for(first_filed)}), lim, cal
-            )
-        yield {
-            "estate_id": i // len(types) + 1,
-            "permit_type_id": ptype.id,
-            "status": status,
-            "issuing_authority": ptype.issuing_authority,
-            "submitted_on": first_filed - timedelta(days=clock.agency_days_banked) if first_filed else None,
-            "version": 1,
-            "last_event_seq": seq,
-            "created_at": STAMP,
-            "updated_at": STAMP,
-            **asdict(clock),
-        }
-
-
-def _estate_rows(first: int, last: int, investor_id: int, region_ids: list[int]) -> Iterator[dict]:
-    for k in range(first, last):
-        yield {
-            "id": k + 1,
-            "investor_id": investor_id,
-            "name": f"Kawasan Bench {k + 1:06d}",
-            "region_id": region_ids[k % len(region_ids)],
-            "area_ha": Decimal("100"),
-            "kbli": "68130",
-            "status": EstateStatus.PERMITTING,
-            "created_at": STAMP,
-            "updated_at": STAMP,
-        }
-
-
-def _bulk(table, rows: Iterator[dict]) -> None:
-    batch: list[dict] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == CHUNK:
-            db.session.execute(insert(table), batch)
-            batch = []
-    if batch:
-        db.session.execute(insert(table), batch)
-
-
-def grow_to(built: int, size: int) -> None:
-    """Add permits (and their estates) until there are ``size``; commits."""
-    types = list(db.session.scalars(select(PermitType).order_by(PermitType.id)))
-    region_ids = list(db.session.scalars(select(Region.id).order_by(Region.id)))
-    investor_id = db.session.scalar(select(Investor.id).where(Investor.legal_name == "PT Bench"))
-    if investor_id is None:
-        investor_id = db.session.execute(
-            insert(Investor).values(
-                legal_name="PT Bench",
-                legal_form=LegalForm.PT,
-                capital_status=CapitalStatus.PMDN,
-                country_of_origin="ID",
-                created_at=STAMP,
-                updated_at=STAMP,
-            )
-        ).inserted_primary_key[0]
-    per_estate = len(types)
-    _bulk(
-        Estate.__table__,
-        _estate_rows(math.ceil(built / per_estate), math.ceil(size / per_estate), investor_id, region_ids),
-    )
-    _bulk(Permit.__table__, _permit_rows(built, size, types))
-    db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE permit"))  # as autovacuum would, after a bulk load
 
 
 # --- the measure ------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 # Pantau: the two commands are `make run` and `make test`; each does its own set-up on a fresh machine.
 #
 #   make run    virtual environment, install, compile translations, migrate, seed the demo, serve
-#   make test   the same set-up with the dev tools, then ruff, pytest on SQLite, pytest on a throwaway
-#               PostgreSQL, and the browser tests in headless Chromium
+#   make test   the same set-up with the dev tools, then ruff and the import layers (import-linter), pytest
+#               on SQLite, pytest on a throwaway PostgreSQL, and the browser tests in headless Chromium
 #
 # Environment: PORT (default 5000), DATABASE_URL (default SQLite in instance/), PYTHON (default python3),
 # CI=true turns every "warn and skip" below into a failure.
@@ -94,7 +94,7 @@ test: setup-dev lint test-sqlite test-postgres test-browser
 	@echo "=== make test: every phase passed"
 
 lint: $(STAMP_DEV)
-	@$(call timed,ruff,$(BIN)/ruff check . && $(BIN)/ruff format --check .)
+	@$(call timed,ruff and the import layers,$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports --no-cache)
 
 test-sqlite: $(STAMP_DEV)
 	@$(call timed,pytest on SQLite,$(BIN)/pytest -m "not browser")

@@ -23,8 +23,8 @@ from app.security import EDITORS, current_scope, role_required
 from app.transactions import refusal
 from permits.documents import services as documents
 from permits.documents import uploads
+from permits.documents.forms import DocumentForm
 from permits.models import Permit
-from portal.forms import DocumentForm
 
 bp = Blueprint("documents", __name__, template_folder="templates")
 

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from accounts.auth_forms import LoginForm, LogoutForm, PasswordForm
+from accounts.forms import LoginForm, LogoutForm, PasswordForm
 from accounts.services import UserError, change_password, find_user
 from app.audit import record
 from app.database import utcnow

@@ -1,4 +1,5 @@
-"""Forms of the users' pages: create and edit an account, reset its password, filter the audit log.
+"""Forms of accounts: sign in, sign out and change one's password; create and edit an account, reset its password,
+filter the audit log.
 
 The role rules (an investor account needs its investor; only an officer may be limited to one kab/kota; an
 administrator cannot demote or deactivate themself) are checked here, beside the fields, and again by the
@@ -12,9 +13,9 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, Field, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import EqualTo, Length, StopValidation, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, StopValidation, ValidationError
 
 from accounts.services import UserError, find_user, normalise_email, region_choices
 from app.forms import IdSelectField, Present
@@ -218,3 +219,32 @@ class AuditFilterForm(FlaskForm):
 def role_filter(value: str | None) -> Role | None:
     """The ``role`` query argument of the users list; None when missing or not a role."""
     return Role(value) if value in {r.value for r in Role} else None
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(message=_l("Give your e-mail address.")), Length(max=254)]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(message=_l("Give your password.")), Length(max=256)]
+    )
+    next = HiddenField()
+    submit = SubmitField(_l("Sign in"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=256)],
+        description=_l("At least 10 characters; common or easily guessed passwords are refused."),
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
+    )
+    submit = SubmitField(_l("Change the password"))
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField(_l("Sign out"))

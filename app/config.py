@@ -55,7 +55,7 @@ class Config:
     STALL_SCAN_TIME = "07:30"  # WIB, every day; the scan skips days that are not working days
     FORECAST_REFRESH_TIME = "02:00"  # WIB, every night
     SCAN_MISSED_AFTER_HOURS = 26  # no successful scan for this long: a warning for officers and /healthz
-    # Notifications (permits/notifications.py, permits/outbox.py). Every message is kept in the app: each user
+    # Notifications (permits/notify/services.py, permits/notify/outbox.py). Every message is kept in the app: each user
     # reads theirs under Notifications, an administrator reads all of them in /admin/outbox. MAIL_SERVER None
     # means no SMTP: nothing is mailed. Set it (e.g. FLASK_MAIL_SERVER=smtp.bantenprov.go.id) to mail them too.
     MAIL_SERVER: str | None = None

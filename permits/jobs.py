@@ -34,7 +34,7 @@ def stall_scan(as_of: date | None = None) -> dict:
 
 
 def send_outbox(now: datetime | None = None) -> dict:
-    """Mail the messages that are due (see permits/outbox.py); nothing when no SMTP server is configured.
+    """Mail the messages that are due (see permits/notify/outbox.py); nothing when no SMTP server is configured.
 
     Commits itself: each claim before its mail leaves, each outcome right after. A failed connection ends the
     run (the claimed message is retried after its back-off, the others at the next run). Returns the counts.

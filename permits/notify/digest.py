@@ -1,4 +1,4 @@
-"""The words of the digests (permits/notifications.py decides who gets which flags; this module writes them).
+"""The words of the digests (permits/notify/services.py decides who gets which flags; this module writes them).
 
 Plain text, the same in the app and in the mail. The caller forces the locale (Indonesian): every sentence is an
 English msgid, dates are formatted for that locale. Each permit's line describes its flag with the date that

@@ -8,7 +8,7 @@ its recipient still active. Each message is sent in three steps:
 
 1. *claim*: a conditional update counts the attempt and schedules the next one (``OUTBOX_RETRY_MINUTES`` *
    2^(attempts - 1): 5, 10, 20 ... minutes), committed before the mail leaves. Two senders never both claim a
-   message, and a digest claimed is closed to more lines (permits/notifications.py);
+   message, and a digest claimed is closed to more lines (permits/notify/services.py);
 2. *send* it over SMTP;
 3. *mark it sent* (or record the error), committed at once.
 

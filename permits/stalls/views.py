@@ -29,7 +29,7 @@ from app.security import OFFICE, current_scope, role_required
 from app.urls import MAX_ID
 from permits import services
 from permits.calendar import MIN_YEAR
-from permits.stalls import stats as stall_stats
+from permits.stalls import stats
 from permits.stalls.evidence import build_evidence
 from permits.stalls.models import FlagKind
 from permits.stalls.stats import Grouping, ListPage, StallFilters
@@ -59,7 +59,7 @@ class StallFilterForm(FlaskForm):
     def __init__(self, *args, scope, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = [("", _l("Every flag")), *[(k.value, k.label) for k in FlagKind]]
-        self.agency.choices = [("", _l("Every authority")), *[(a, a) for a in stall_stats.agencies(scope)]]
+        self.agency.choices = [("", _l("Every authority")), *[(a, a) for a in stats.agencies(scope)]]
         self.type.choices = [("", _l("All types")), *[(t.code, t.code) for t in services.catalogue()]]
         self.region.choices = [("", _l("All kab/kota")), *[(r.bps_code, r.name) for r in services.regions(scope)]]
         self.group.choices = [(g.value, GROUPING_LABELS[g]) for g in Grouping]
@@ -93,7 +93,7 @@ def stalled_list():
     form = StallFilterForm(formdata=request.args, scope=scope)
     filters = form.filters()
     pagination = db.paginate(
-        stall_stats.stalled_permits_query(filters, scope),
+        stats.stalled_permits_query(filters, scope),
         page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
@@ -105,7 +105,7 @@ def stalled_list():
         form=form,
         filters=filters,
         pagination=pagination,
-        rows=stall_stats.stall_rows(pagination.items, today_wib()),
+        rows=stats.stall_rows(pagination.items, today_wib()),
         last_scan=last,
         scan_missed=scan_overdue(last),
     )
@@ -161,7 +161,7 @@ def _statistics():
     scope = current_scope()
     form = StallFilterForm(formdata=request.args, scope=scope)
     filters = form.filters()
-    return form, filters, stall_stats.stall_statistics(form.grouping, filters, scope, today_wib())
+    return form, filters, stats.stall_statistics(form.grouping, filters, scope, today_wib())
 
 
 @bp.get("/stalls/agencies")

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Setting
 from devtools.factories import make_estate, make_permit, permit_type
-from permits.admin import catalogue as admin_services
+from permits.admin import catalogue
 from permits.admin import settings as admin_settings
 from permits.calendar import invalidate_calendar_cache
 from permits.models import CalendarOverride, CalendarOverrideKind, Permit, PermitStatus, permit_type_prerequisite
@@ -301,23 +301,23 @@ def test_a_tampered_prerequisite_is_a_field_error(en: FlaskClient, value: str):
 
 def test_the_services_refuse_loops_with_named_errors():
     nib, slf = permit_type("NIB"), permit_type("SLF")
-    with pytest.raises(admin_services.PrerequisiteCycle) as raised:
-        admin_services.check_prerequisites(nib.id, [slf.id])
+    with pytest.raises(catalogue.PrerequisiteCycle) as raised:
+        catalogue.check_prerequisites(nib.id, [slf.id])
     assert raised.value.cycle == ("NIB", "SLF", "PBG", "AMDAL", "KKPR", "NIB")
-    with pytest.raises(admin_services.SelfPrerequisite):
-        admin_services.check_prerequisites(nib.id, [nib.id])
-    with pytest.raises(admin_services.UnknownPrerequisite):
-        admin_services.check_prerequisites(nib.id, [10**6])
-    admin_services.check_prerequisites(slf.id, [nib.id])  # a shortcut is not a loop
-    admin_services.check_prerequisites(nib.id, [])
-    assert admin_services.dependants(nib.id) == ["AMDAL", "IUKI", "KKPR", "PBG", "PERTEK", "SLF"]
-    assert admin_services.dependants(slf.id) == []
+    with pytest.raises(catalogue.SelfPrerequisite):
+        catalogue.check_prerequisites(nib.id, [nib.id])
+    with pytest.raises(catalogue.UnknownPrerequisite):
+        catalogue.check_prerequisites(nib.id, [10**6])
+    catalogue.check_prerequisites(slf.id, [nib.id])  # a shortcut is not a loop
+    catalogue.check_prerequisites(nib.id, [])
+    assert catalogue.dependants(nib.id) == ["AMDAL", "IUKI", "KKPR", "PBG", "PERTEK", "SLF"]
+    assert catalogue.dependants(slf.id) == []
 
 
 def test_the_type_service_checks_again_and_changes_nothing_on_refusal():
     kkpr = permit_type("KKPR")
     before = catalogue_rows()
-    fields = admin_services.PermitTypeFields(
+    fields = catalogue.PermitTypeFields(
         name_id=kkpr.name_id,
         name_en=kkpr.name_en,
         issuing_authority=kkpr.issuing_authority,
@@ -330,11 +330,11 @@ def test_the_type_service_checks_again_and_changes_nothing_on_refusal():
         confirmation_note=None,
         sequence=20,
     )
-    with pytest.raises(admin_services.InvalidPermitType) as raised:
-        admin_services.update_permit_type(kkpr, fields)
+    with pytest.raises(catalogue.InvalidPermitType) as raised:
+        catalogue.update_permit_type(kkpr, fields)
     assert set(raised.value.errors) == {"sla_working_days", "applicant_fix_working_days", "legal_basis"}
-    with pytest.raises(admin_services.SelfPrerequisite):
-        admin_services.update_permit_type(
+    with pytest.raises(catalogue.SelfPrerequisite):
+        catalogue.update_permit_type(
             kkpr, dataclasses.replace(fields, sla_working_days=365, applicant_fix_working_days=0, legal_basis="PP")
         )
     assert kkpr.sla_working_days == 25 and not db.session.dirty

@@ -207,10 +207,11 @@ def _seed_fictional(index: int, row: tuple, regions: dict, types: dict, added: d
 def _record(spec: Permit, estate: Estate) -> Permit:
     """Record a permit described by an unsaved ``spec`` through the stage machine, as an officer would.
 
-    A returned permit is recorded under review, then returned two weeks later with the agency's request.
+    A permit returned for a fix or a revision is recorded under review, then sent back two weeks later with the
+    agency's request.
     """
     db.session.flush()  # the estate needs its id
-    returned = spec.status is PermitStatus.RETURNED
+    returned = spec.status in (PermitStatus.RETURNED, PermitStatus.REVISION)
     permit = create_permit(
         estate,
         spec.permit_type.id,
@@ -225,7 +226,7 @@ def _record(spec: Permit, estate: Estate) -> Permit:
     if returned:
         advance_permit(
             permit,
-            PermitStatus.RETURNED,
+            spec.status,
             actor=spec.issuing_authority,
             note=RETURN_NOTE,
             on=_weekday(spec.submitted_on + timedelta(days=14)),
@@ -276,7 +277,8 @@ def _open_permits(code: str, state: str, filed: date, region: Region, types: dic
             "Permohonan kedua setelah permohonan pertama ditolak.",
         )
         return [first, second]
-    status = {"review": PermitStatus.UNDER_REVIEW, "returned": PermitStatus.RETURNED}[state]
+    # "returned": an AMDAL's substantive revision (perbaikan, 30 working days: PP 28/2025 Pasal 90)
+    status = {"review": PermitStatus.UNDER_REVIEW, "returned": PermitStatus.REVISION}[state]
     return [_permit(code, status, filed, None, region, types)]
 
 

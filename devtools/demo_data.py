@@ -13,6 +13,7 @@ JDI = "PT Jaya Dinasti Indonesia"
 JDI_ESTATE = "Kawasan Industri Sawah Luhur"
 ILLUSTRATIVE = "Tanggal ilustratif untuk demo: pemberitaan tidak menyebut tanggal pasti."
 PRESS = "Pemberitaan media 2025-2026 (nama terbitan dicatat oleh petugas)"
+RADAR24 = "Radar24News, 14 Maret 2025: \u201cInvestasi Baru: Kawasan Industri Rp650 Miliar di Serang\u201d"
 
 # (kind, share of the estate's area) for the fictional estates; the rest stays unzoned.
 ZONE_SPLIT = (
@@ -84,28 +85,29 @@ REFERENCE_CASE = {
             "metric": "investment_rp",
             "value": 650_000_000_000,
             "unit": "Rp",
-            "claimant": JDI,
-            "source": PRESS,
-            "claimed_on": date(2025, 9, 16),
-            "notes": "Sebagian besar pemberitaan. " + ILLUSTRATIVE,
+            "claimant": "Kepala DPMPTSP Banten (Virgojanti)",
+            "source": RADAR24,
+            "claimed_on": date(2025, 3, 14),
+            "notes": "PT Jaya Dinasti Indonesia, perusahaan asal Tiongkok, akan membangun kawasan industri di Kota "
+            "Serang; izin \u201csedang dalam proses pengurusan, termasuk AMDAL dan IUKI\u201d.",
         },
         {
             "metric": "investment_rp",
             "value": 600_000_000_000,
             "unit": "Rp",
-            "claimant": "Satu pemberitaan",
-            "source": PRESS,
-            "claimed_on": date(2025, 9, 18),
-            "notes": "Hanya satu pemberitaan. " + ILLUSTRATIVE,
+            "claimant": "Pemberitaan Radar Banten",
+            "source": "Radar Banten, 22 Februari 2025",
+            "claimed_on": date(2025, 2, 22),
+            "notes": "Rp600 miliar; DPMPTSP Kota Serang disebut belum menerima pemberitahuan.",
         },
         {
             "metric": "area_ha",
             "value": 150,
             "unit": "ha",
-            "claimant": JDI,
-            "source": PRESS,
-            "claimed_on": date(2025, 9, 16),
-            "notes": ILLUSTRATIVE,
+            "claimant": "Pemberitaan Tribun Banten",
+            "source": "banten.tribunnews.com, 8 Maret 2025",
+            "claimed_on": date(2025, 3, 8),
+            "notes": "Rp650 miliar di atas 150 ha di Sawah Luhur, Kasemen.",
         },
         {
             "metric": "area_ha",

@@ -107,3 +107,15 @@ def make_permit(code: str = "KKPR", **kw) -> Permit:
     db.session.add(permit)
     db.session.flush()
     return permit
+
+
+def file_permit(permit: Permit, on: date, actor: str = "officer") -> Permit:
+    """Submit ``permit`` on ``on`` and, where its clock starts only when the file is declared complete (KKPR:
+    the fee paid), declare it complete the same day, so that the agency's clock runs from ``on``."""
+    from permits.rules import ClockStart
+    from permits.workflow import advance_permit, rule_of
+
+    advance_permit(permit, PermitStatus.SUBMITTED, actor=actor, on=on, today=on)
+    if rule_of(permit, on).clock_starts_at is ClockStart.DECLARED_COMPLETE:
+        advance_permit(permit, PermitStatus.DECLARED_COMPLETE, actor=actor, on=on, today=on)
+    return permit

@@ -20,9 +20,10 @@ from app.extensions import db
 from app.models import Region
 from estates.models import CapitalStatus, Estate, EstateStatus, Investor, LegalForm
 from permits.calendar import site_calendar
-from permits.clock import ClockFields, refresh_thresholds, regulation_for
+from permits.clock import ClockFields, Limits, refresh_thresholds
 from permits.models import Permit, PermitStatus, PermitType
-from permits.workflow import at_risk_share, limits_for
+from permits.rules import ClockStart, Regime
+from permits.workflow import at_risk_share, limits_of
 
 AS_OF = date(2026, 3, 4)  # a Wednesday, a working day: the day the synthetic clocks are drawn for
 CHUNK = 10_000  # rows per bulk insert
@@ -30,22 +31,32 @@ STAMP = datetime(2026, 3, 4, 0, 0, tzinfo=UTC)
 
 
 def permit_rows(first: int, last: int, types: list[PermitType]) -> Iterator[dict]:
-    """Permits number ``first`` .. ``last - 1``; permit i belongs to estate i // 7 and has type i % 7.
+    """Permits number ``first`` .. ``last - 1``; permit i belongs to estate i // len(types) and has type
+    i % len(types), counted under the regime of its first filing day.
 
     Drawn from a generator seeded by the permit number, so a row is the same on every engine and size.
     """
     cal = site_calendar()
     share = at_risk_share()
-    limits = {t.id: limits_for(t, share) for t in types}
+    regimes = sorted(db.session.scalars(select(Regime)), key=lambda r: r.applies_from)
+
+    def regime_of(day: date) -> Regime:
+        return next((r for r in reversed(regimes) if r.applies_from <= day), regimes[0])
+
+    def limits(ptype: PermitType, regime: Regime) -> Limits:
+        return limits_of(ptype.rule_for(regime.id), share)
+
     for i in range(first, last):
         rng = random.Random(i)
         ptype = types[i % len(types)]
-        lim = limits[ptype.id]
+        lim = limits(ptype, regimes[-1])
         roll = rng.random()
         seq = rng.randint(2, 6)
         clock = ClockFields()
         if roll < 0.65:  # with the agency: a share u of the statutory days used, spread 0 .. 1.5
             status = PermitStatus.UNDER_REVIEW if roll < 0.40 else PermitStatus.SUBMITTED
+            if status is PermitStatus.SUBMITTED and lim.clock_starts_at is ClockStart.DECLARED_COMPLETE:
+                status = PermitStatus.DECLARED_COMPLETE
             used = rng.uniform(0, 1.5) * lim.sla_working_days
             banked = int(used * rng.random()) if seq > 3 else 0  # earlier rounds, before a return
             since = AS_OF - timedelta(days=max(0, round((used - banked) * 7 / 5)))
@@ -58,10 +69,11 @@ def permit_rows(first: int, last: int, types: list[PermitType]) -> Iterator[dict
         else:
             status, seq = PermitStatus.NOT_STARTED, 1
         first_filed = clock.running_since or clock.investor_since
+        regime_id = None
         if first_filed is not None:
-            clock = refresh_thresholds(
-                ClockFields(**{**asdict(clock), "regulation": regulation_for(first_filed)}), lim, cal
-            )
+            regime = regime_of(first_filed)
+            regime_id = regime.id
+            clock = refresh_thresholds(clock, status, limits(ptype, regime), cal)
         yield {
             "estate_id": i // len(types) + 1,
             "permit_type_id": ptype.id,
@@ -70,6 +82,7 @@ def permit_rows(first: int, last: int, types: list[PermitType]) -> Iterator[dict
             "submitted_on": first_filed - timedelta(days=clock.agency_days_banked) if first_filed else None,
             "version": 1,
             "last_event_seq": seq,
+            "regime_id": regime_id,
             "created_at": STAMP,
             "updated_at": STAMP,
             **asdict(clock),

@@ -1,12 +1,14 @@
 """The statutory deadline clock: pure arithmetic on working days, no database and no Flask.
 
-The agency's clock runs only while it holds the file (submitted, under review) and stops while the file is
-back with the investor (returned for revision), whose own revision time is counted apart against the permit
-type's limit. Working days follow the convention of ``permits.calendar``: day 1 is the first working day after
-the day the clock (re)starts.
+The agency's clock runs only while it holds the file (``permits.stages.clock_runs``: checking, assessing,
+testing, recommending) and stops while the file is with the investor, whose own time is counted apart against
+the window of what it was asked (an administrative fix, a substantive revision). Working days follow the
+convention of ``permits.calendar``: day 1 is the first working day after the day the clock (re)starts.
 
 A permit is *at risk* once it has used the at-risk share (a setting, 75% by default) of its statutory working
 days, and *overdue* once it has used more than all of them. ``due_on`` is the last working day within the limit.
+Lateness is kept after the file leaves the agency: a decided or returned permit still shows how many working
+days late the agency was.
 """
 
 from __future__ import annotations
@@ -22,17 +24,8 @@ from flask_babel import lazy_gettext as _l
 from app.enums import LabelledEnum
 from permits.calendar import WorkingCalendar
 from permits.models import PermitStatus
-from permits.stages import CLOCK_RUNNING, HOLDER, Holder
-
-# PP 28/2025 took effect on 5 June 2025; applications already under way stayed under PP 5/2021 (Pasal 547).
-PP28_IN_FORCE = date(2025, 6, 5)
-PP28 = "PP 28/2025"
-PP5 = "PP 5/2021"
-
-
-def regulation_for(first_submitted: date) -> str:
-    """The regulation a deadline is computed under, from the day the file first reached the agency."""
-    return PP5 if first_submitted < PP28_IN_FORCE else PP28
+from permits.rules import ApplicantSilence, ClockStart
+from permits.stages import ASKED, REVISING, Holder, clock_runs, holder
 
 
 class Band(LabelledEnum):
@@ -63,12 +56,12 @@ class Band(LabelledEnum):
 class ClockFields:
     """The clock columns of a permit; ``step`` turns one into the next."""
 
-    regulation: str | None = None
     agency_days_banked: int = 0
     running_since: date | None = None
     investor_days_banked: int = 0
     investor_since: date | None = None
     clock_stops: int = 0
+    revision_rounds: int = 0
     due_on: date | None = None
     at_risk_on: date | None = None
     overdue_on: date | None = None
@@ -79,10 +72,37 @@ class ClockFields:
 
 @dataclass(frozen=True)
 class Limits:
+    """A permit type's rule under the permit's regime, as the clock needs it (``permits.rules.PermitRule``)."""
+
     sla_working_days: int
-    applicant_fix_working_days: int | None
     at_risk_share: Decimal
-    silence_withdrawal_days: int | None = None
+    fix_working_days: int | None = None
+    revision_working_days: int | None = None
+    clock_starts_at: ClockStart = ClockStart.SUBMITTED
+    applicant_silence: ApplicantSilence = ApplicantSilence.NONE
+    applicant_silence_days: int | None = None
+    confirmed: bool = True
+
+    def window(self, status: PermitStatus) -> int | None:
+        """The investor's working days for what it was asked in ``status`` (None: no window)."""
+        if status is PermitStatus.RETURNED:
+            return self.fix_working_days
+        if status is PermitStatus.REVISION:
+            return self.revision_working_days
+        return None
+
+    def silence_days(self, status: PermitStatus) -> int | None:
+        """Calendar days the investor may stay silent in ``status`` before the law's outcome applies."""
+        if self.applicant_silence is ApplicantSilence.REJECTED_AFTER_STOP and status is PermitStatus.PROCESS_STOPPED:
+            return self.applicant_silence_days
+        if self.applicant_silence is ApplicantSilence.DEEMED_WITHDRAWN and status is PermitStatus.SUBMITTED:
+            return self.applicant_silence_days if self.clock_starts_at is ClockStart.DECLARED_COMPLETE else None
+        return None
+
+
+def investor_counts(status: PermitStatus, limits: Limits) -> bool:
+    """Whether the investor's time is being counted in ``status`` (a revision, a stop, a fee awaited)."""
+    return status in REVISING or limits.silence_days(status) is not None
 
 
 def deadlines(running_since: date, banked: int, limits: Limits, cal: WorkingCalendar) -> tuple[date, date, date]:
@@ -105,24 +125,24 @@ def deadlines(running_since: date, banked: int, limits: Limits, cal: WorkingCale
     return nth(sla), nth(at_risk_days), nth(sla + 1)
 
 
-def refresh_thresholds(f: ClockFields, limits: Limits, cal: WorkingCalendar) -> ClockFields:
-    """The stored threshold dates of a clock, from its running or revision interval and the limits now in force.
+def refresh_thresholds(f: ClockFields, status: PermitStatus, limits: Limits, cal: WorkingCalendar) -> ClockFields:
+    """The stored threshold dates of a clock in ``status``, from its running or investor interval and the limits.
 
-    Agency: ``due_on``, ``at_risk_on``, ``overdue_on`` while the agency holds the file. Investor, while it
-    revises: ``investor_due_on`` (last working day of the revision window), ``investor_overdue_on`` (first
-    working day past it) and ``investor_silent_on`` (first calendar day past the silence limit, after which
-    the file may be deemed withdrawn).
+    Agency: ``due_on``, ``at_risk_on``, ``overdue_on`` while the agency holds the file. Investor: while it fixes
+    or revises, ``investor_due_on`` (last working day of its window) and ``investor_overdue_on`` (first working
+    day past it); while the law counts its silence (a stopped AMDAL, a KKPR fee awaited), ``investor_silent_on``
+    (the first calendar day past the limit, from which the law's outcome applies).
     """
     if f.running_since is not None:
         due, at_risk, overdue = deadlines(f.running_since, f.agency_days_banked, limits, cal)
         f = replace(f, due_on=due, at_risk_on=at_risk, overdue_on=overdue)
     else:
         f = replace(f, due_on=None, at_risk_on=None, overdue_on=None)
-    since, fix, silence = f.investor_since, limits.applicant_fix_working_days, limits.silence_withdrawal_days
+    since, window, silence = f.investor_since, limits.window(status), limits.silence_days(status)
     return replace(
         f,
-        investor_due_on=cal.add_working_days(since, fix) if since and fix is not None else None,
-        investor_overdue_on=cal.add_working_days(since, fix + 1) if since and fix is not None else None,
+        investor_due_on=cal.add_working_days(since, window) if since and window is not None else None,
+        investor_overdue_on=cal.add_working_days(since, window + 1) if since and window is not None else None,
         investor_silent_on=since + timedelta(days=silence + 1) if since and silence is not None else None,
     )
 
@@ -137,19 +157,22 @@ class ClockState:
     sla_working_days: int
     agency_days_used: int
     agency_days_left: int  # negative when overdue
-    days_overdue: int
+    days_overdue: int  # while the agency holds the file
+    days_late: int  # how late the agency was (or is), kept after it decided or returned the file
     due_on: date | None
     investor_days_used: int
     investor_round_days_used: int
     investor_limit: int | None
     investor_due_on: date | None
     investor_overdue: bool
-    regulation: str | None
+    investor_silent_on: date | None
     clock_stops: int
+    revision_rounds: int
+    confirmed: bool
 
     @property
     def running(self) -> bool:
-        return self.status in CLOCK_RUNNING
+        return self.holder is Holder.AGENCY
 
 
 def clock_state(
@@ -157,14 +180,14 @@ def clock_state(
 ) -> ClockState:
     """The clock of a permit in ``status`` with ``fields``, as it stands at the end of ``today``.
 
-    Counts the open agency interval (while ``status`` runs the clock) and the open revision round (while it is
-    "returned") up to ``today``. Pure. Raises ``CalendarRangeError`` for a date the calendar does not cover.
+    Counts the open agency interval (while the agency holds the file) and the open investor interval up to
+    ``today``. Pure. Raises ``CalendarRangeError`` for a date the calendar does not cover.
     """
     used = fields.agency_days_banked
-    if fields.running_since is not None and status in CLOCK_RUNNING:
+    if fields.running_since is not None and clock_runs(status, limits.clock_starts_at):
         used += cal.working_days_between(fields.running_since, today)
     round_used = 0
-    if fields.investor_since is not None and status is PermitStatus.RETURNED:
+    if fields.investor_since is not None and investor_counts(status, limits):
         round_used = cal.working_days_between(fields.investor_since, today)
     return _state(status, fields, limits, used, round_used)
 
@@ -187,69 +210,77 @@ def step(
 ) -> ClockStep:
     """The clock after a move from ``source`` to ``target`` effective on ``on``, and its state at the end of ``on``.
 
-    The rule: a move out of a running status banks the agency's working days since ``running_since``; a move
-    into one from a stopped status restarts the clock on ``on`` (and fixes the regulation the first time). A
-    move out of "returned" banks the investor's revision days since ``investor_since``; a move into it opens a
-    revision round on ``on`` and counts one clock stop. The threshold dates then follow ``refresh_thresholds``.
-    The state equals ``clock_state(target, new_fields, limits, on, cal)``, but each interval is counted once:
-    the agency has used its banked days plus the interval that ran until ``on``, and a revision round still
-    open on ``on`` opened that day, so it has used none.
+    The rule: a move out of a status where the agency's clock runs banks its working days since
+    ``running_since``; a move into one from a stopped status restarts the clock on ``on``. A move out of a
+    status where the investor's time counts banks the investor's days; a move into one opens an interval on
+    ``on``; a return or a revision request counts one clock stop, a revision request one revision round. The
+    threshold dates then follow ``refresh_thresholds``. Each interval is counted once.
 
     Pure: no database and no Flask; nothing is mutated. Raises ``CalendarRangeError`` for a date the calendar
     does not cover.
     """
     f = fields
-    was_running = source in CLOCK_RUNNING
-    runs = target in CLOCK_RUNNING
+    start = limits.clock_starts_at
+    was_running = source is not None and clock_runs(source, start)
+    runs = clock_runs(target, start)
     agency_elapsed = 0
     if was_running and f.running_since is not None:
         agency_elapsed = cal.working_days_between(f.running_since, on)
         if not runs:
             f = replace(f, agency_days_banked=f.agency_days_banked + agency_elapsed, running_since=None)
     if runs and not was_running:
-        f = replace(f, running_since=on, regulation=f.regulation or regulation_for(on))
-    if source is PermitStatus.RETURNED and f.investor_since is not None:
+        f = replace(f, running_since=on)
+    if source is not None and investor_counts(source, limits) and f.investor_since is not None:
         f = replace(
             f,
             investor_days_banked=f.investor_days_banked + cal.working_days_between(f.investor_since, on),
             investor_since=None,
         )
-    if target is PermitStatus.RETURNED:
-        f = replace(f, investor_since=on, clock_stops=f.clock_stops + 1)
-    f = refresh_thresholds(f, limits, cal)
+    if investor_counts(target, limits):
+        f = replace(f, investor_since=on)
+    if target in ASKED:
+        f = replace(f, clock_stops=f.clock_stops + 1)
+    if target is PermitStatus.REVISION:
+        f = replace(f, revision_rounds=f.revision_rounds + 1)
+    f = refresh_thresholds(f, target, limits, cal)
     return ClockStep(f, _state(target, f, limits, fields.agency_days_banked + agency_elapsed, round_used=0))
 
 
 def _state(status: PermitStatus, fields: ClockFields, limits: Limits, used: int, round_used: int) -> ClockState:
     """The clock of a permit in ``status`` whose agency has used ``used`` working days and whose investor has
-    used ``round_used`` in the current revision round: the band follows the at-risk share and the limit."""
+    used ``round_used`` in its current interval: the band follows the at-risk share and the limit."""
     sla = limits.sla_working_days
-    if status in CLOCK_RUNNING:
+    who = holder(status, limits.clock_starts_at)
+    if who is Holder.AGENCY:
         if used > sla:
             band = Band.OVERDUE
         elif used >= math.ceil(limits.at_risk_share * sla):
             band = Band.AT_RISK
         else:
             band = Band.ON_TRACK
-    elif status is PermitStatus.RETURNED:
+    elif status in REVISING:
         band = Band.STOPPED
     else:
         band = Band.IDLE
-    fix = limits.applicant_fix_working_days
+    window = limits.window(status)
+    counting = investor_counts(status, limits)
     return ClockState(
         status=status,
-        holder=HOLDER[status],
+        holder=who,
         band=band,
         sla_working_days=sla,
         agency_days_used=used,
         agency_days_left=sla - used,
         days_overdue=max(used - sla, 0) if band is Band.OVERDUE else 0,
-        due_on=fields.due_on if status in CLOCK_RUNNING else None,
+        days_late=max(used - sla, 0),
+        due_on=fields.due_on if who is Holder.AGENCY else None,
         investor_days_used=fields.investor_days_banked + round_used,
         investor_round_days_used=round_used,
-        investor_limit=fix,
-        investor_due_on=fields.investor_due_on if status is PermitStatus.RETURNED else None,
-        investor_overdue=bool(status is PermitStatus.RETURNED and fix is not None and round_used > fix),
-        regulation=fields.regulation,
+        investor_limit=window,
+        investor_due_on=fields.investor_due_on if counting else None,
+        investor_overdue=bool(window is not None and round_used > window),
+        investor_silent_on=fields.investor_silent_on if counting else None,
         clock_stops=fields.clock_stops,
+        revision_rounds=fields.revision_rounds,
+        confirmed=limits.confirmed,
     )

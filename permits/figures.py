@@ -19,6 +19,7 @@ from app.security import Scope
 from estates.models import CapitalStatus, Estate, EstateStatus, Investor
 from estates.queries import estates_visible_to, limited_region
 from permits.models import Permit, PermitEvent, PermitStatus
+from permits.stages import ASKED
 from permits.workflow import at_risk_share
 
 # The pipeline is every estate that is not operating yet (a stopped estate is still in it).
@@ -62,7 +63,7 @@ def clock_stops_by_agency(scope: Scope, late_share: Decimal | None = None) -> li
         .join(PermitEvent.permit)
         .join(Permit.estate)
         .where(
-            PermitEvent.to_status == PermitStatus.RETURNED,
+            PermitEvent.to_status.in_(ASKED),
             PermitEvent.from_status.is_not(None),
             estates_visible_to(scope),
         )

@@ -29,6 +29,7 @@ from app.enums import LabelledEnum
 from app.extensions import db
 from app.models import User
 from estates.models import Estate
+from permits.rules import PermitRule, Regime
 
 permit_type_prerequisite = Table(
     "permit_type_prerequisite",
@@ -41,25 +42,11 @@ permit_type_prerequisite = Table(
 
 class PermitType(db.Model):
     __tablename__ = "permit_type"
-    __table_args__ = (
-        CheckConstraint("sla_working_days >= 0", name="sla_nonneg"),
-        CheckConstraint("applicant_fix_working_days IS NULL OR applicant_fix_working_days >= 0", name="fix_nonneg"),
-    )
-
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name_id: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     issuing_authority: Mapped[str] = mapped_column(String(255))
-    sla_working_days: Mapped[int]
-    applicant_fix_working_days: Mapped[int | None]
-    automatic_outcome_when_late: Mapped[str | None] = mapped_column(Text)
-    # Calendar days an applicant may stay silent on a return before the file is deemed withdrawn
-    # (AMDAL: 180, PP 28/2025 Pasal 91); empty where the law sets no such limit.
-    silence_withdrawal_days: Mapped[int | None]
-    legal_basis: Mapped[str] = mapped_column(Text)
-    confirmed: Mapped[bool] = mapped_column(default=False)
-    confirmation_note: Mapped[str | None] = mapped_column(Text)
     sequence: Mapped[int] = mapped_column(default=0)  # position in the usual chain, for display
 
     prerequisites: Mapped[list[PermitType]] = relationship(
@@ -68,6 +55,11 @@ class PermitType(db.Model):
         secondaryjoin=lambda: PermitType.id == permit_type_prerequisite.c.prerequisite_id,
         order_by=lambda: PermitType.sequence,
     )
+    # The limits and silence outcomes under each regime (permits.rules): the law changes, the type stays.
+    rules: Mapped[list[PermitRule]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    def rule_for(self, regime_id: int) -> PermitRule | None:
+        return next((r for r in self.rules if r.regime_id == regime_id), None)
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_id
@@ -80,34 +72,50 @@ class PermitStatus(LabelledEnum):
     """Status words of PP 28/2025 and the OSS/SIMBG screens (DOMAIN.md section 5)."""
 
     NOT_STARTED = "not_started"
-    SUBMITTED = "submitted"
-    UNDER_REVIEW = "under_review"
-    RETURNED = "returned"
-    ISSUED = "issued"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-    DEEMED_GRANTED = "deemed_granted"
-    FROZEN = "frozen"
-    REVOKED = "revoked"
+    SUBMITTED = "submitted"  # diajukan
+    DECLARED_COMPLETE = "declared_complete"  # dinyatakan lengkap
+    UNDER_REVIEW = "under_review"  # penilaian
+    FEASIBILITY_TEST = "feasibility_test"  # uji kelayakan (AMDAL)
+    RECOMMENDATION = "recommendation"  # rekomendasi
+    RETURNED = "returned"  # dikembalikan dengan catatan perbaikan: an administrative fix
+    REVISION = "revision"  # perbaikan: a substantive revision round
+    PROCESS_STOPPED = "process_stopped"  # penghentian proses (AMDAL, Pasal 91)
+    ISSUED = "issued"  # diterbitkan
+    VERIFIED = "verified"  # terverifikasi (Pasal 225)
+    DEEMED_GRANTED = "deemed_granted"  # dianggap dikabulkan
+    REJECTED = "rejected"  # ditolak
+    WITHDRAWN = "withdrawn"  # ditarik kembali: by the applicant
+    DEEMED_WITHDRAWN = "deemed_withdrawn"  # dianggap ditarik kembali: by law
+    CANCELLED = "cancelled"  # dibatalkan
+    FROZEN = "frozen"  # dibekukan
+    REVOKED = "revoked"  # dicabut
 
     @classmethod
     def _labels(cls) -> dict:
         return {
             "not_started": _l("Not started"),
             "submitted": _l("Submitted (diajukan)"),
+            "declared_complete": _l("Declared complete (dinyatakan lengkap)"),
             "under_review": _l("Under review (penilaian)"),
+            "feasibility_test": _l("Feasibility test (uji kelayakan)"),
+            "recommendation": _l("Recommendation (rekomendasi)"),
             "returned": _l("Returned for revision (dikembalikan dengan catatan perbaikan)"),
+            "revision": _l("Revision (perbaikan)"),
+            "process_stopped": _l("Process stopped (penghentian proses)"),
             "issued": _l("Issued (diterbitkan)"),
-            "rejected": _l("Rejected (ditolak)"),
-            "withdrawn": _l("Withdrawn (dianggap ditarik kembali)"),
+            "verified": _l("Verified (terverifikasi)"),
             "deemed_granted": _l("Deemed granted (dianggap dikabulkan)"),
+            "rejected": _l("Rejected (ditolak)"),
+            "withdrawn": _l("Withdrawn by the applicant (ditarik kembali)"),
+            "deemed_withdrawn": _l("Deemed withdrawn (dianggap ditarik kembali)"),
+            "cancelled": _l("Cancelled (dibatalkan)"),
             "frozen": _l("Frozen (dibekukan)"),
             "revoked": _l("Revoked (dicabut)"),
         }
 
     @property
     def is_granted(self) -> bool:
-        return self in (PermitStatus.ISSUED, PermitStatus.DEEMED_GRANTED)
+        return self in GRANTED_STATUSES
 
     @property
     def is_decided(self) -> bool:
@@ -118,30 +126,37 @@ class PermitStatus(LabelledEnum):
         return STATUS_CSS.get(self, "secondary")
 
 
-DECIDED_STATUSES = frozenset(
-    {
-        PermitStatus.ISSUED,
-        PermitStatus.DEEMED_GRANTED,
-        PermitStatus.REJECTED,
-        PermitStatus.WITHDRAWN,
-        PermitStatus.REVOKED,
-    }
-)
+GRANTED_STATUSES = frozenset({PermitStatus.ISSUED, PermitStatus.DEEMED_GRANTED, PermitStatus.VERIFIED})
+DECIDED_STATUSES = GRANTED_STATUSES | {
+    PermitStatus.REJECTED,
+    PermitStatus.WITHDRAWN,
+    PermitStatus.DEEMED_WITHDRAWN,
+    PermitStatus.CANCELLED,
+    PermitStatus.REVOKED,
+}
 STATUS_CSS = {
     PermitStatus.NOT_STARTED: "secondary",
     PermitStatus.SUBMITTED: "primary",
+    PermitStatus.DECLARED_COMPLETE: "primary",
     PermitStatus.UNDER_REVIEW: "primary",
+    PermitStatus.FEASIBILITY_TEST: "primary",
+    PermitStatus.RECOMMENDATION: "primary",
     PermitStatus.RETURNED: "warning",
+    PermitStatus.REVISION: "warning",
+    PermitStatus.PROCESS_STOPPED: "warning",
     PermitStatus.ISSUED: "success",
+    PermitStatus.VERIFIED: "success",
     PermitStatus.DEEMED_GRANTED: "success",
     PermitStatus.REJECTED: "danger",
     PermitStatus.WITHDRAWN: "dark",
+    PermitStatus.DEEMED_WITHDRAWN: "dark",
+    PermitStatus.CANCELLED: "dark",
     PermitStatus.FROZEN: "info",
     PermitStatus.REVOKED: "danger",
 }
 
 
-LIVE_WHERE = "status NOT IN ('rejected', 'withdrawn', 'revoked')"
+LIVE_WHERE = "status NOT IN ('rejected', 'withdrawn', 'deemed_withdrawn', 'cancelled', 'revoked')"
 
 
 class Permit(TimestampMixin, db.Model):
@@ -178,7 +193,8 @@ class Permit(TimestampMixin, db.Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     # The deadline clock, kept in step with the events by permits.workflow (and rebuildable from them).
-    regulation: Mapped[str | None] = mapped_column(String(32))  # the rules the deadline is computed under
+    regime_id: Mapped[int | None] = mapped_column(ForeignKey("regime.id", ondelete="RESTRICT"))  # set when filed
+    revision_rounds: Mapped[int] = mapped_column(default=0, server_default="0")  # substantive revisions asked
     agency_days_banked: Mapped[int] = mapped_column(default=0, server_default="0")  # closed agency intervals
     running_since: Mapped[date | None] = mapped_column(Date)  # start of the agency interval now running
     investor_days_banked: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -189,11 +205,12 @@ class Permit(TimestampMixin, db.Model):
     overdue_on: Mapped[date | None] = mapped_column(Date, index=True)  # first working day past the limit
     investor_due_on: Mapped[date | None] = mapped_column(Date)  # end of the investor's revision window
     investor_overdue_on: Mapped[date | None] = mapped_column(Date, index=True)  # first working day past it
-    investor_silent_on: Mapped[date | None] = mapped_column(Date)  # first day the file may be deemed withdrawn
+    investor_silent_on: Mapped[date | None] = mapped_column(Date)  # first day the law's silence outcome applies
     last_event_seq: Mapped[int] = mapped_column(default=0, server_default="0")  # the current episode
 
     estate: Mapped[Estate] = relationship()
     permit_type: Mapped[PermitType] = relationship()
+    regime: Mapped[Regime | None] = relationship()
     events: Mapped[list[PermitEvent]] = relationship(
         back_populates="permit", order_by="PermitEvent.seq", passive_deletes=True
     )
@@ -232,7 +249,9 @@ class PermitEvent(db.Model):
     investor_days_used: Mapped[int]
     sla_working_days: Mapped[int]  # the limit in force when the move was made
     due_on: Mapped[date | None] = mapped_column(Date)
-    regulation: Mapped[str | None] = mapped_column(String(32))
+    regulation: Mapped[str | None] = mapped_column(String(32))  # the regime's name when the move was made
+    # A deemed grant cites the evidence it rests on: the SHA-256 of the evidence page's canonical JSON.
+    evidence_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     permit: Mapped[Permit] = relationship(back_populates="events")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, case, select
+from sqlalchemy import ColumnElement, Select, case, select
 from sqlalchemy.orm import contains_eager
 
 from app.models import Region
@@ -16,7 +16,7 @@ from estates.models import Estate
 from estates.queries import contains_text, estates_visible_to
 from permits.clock import Band
 from permits.models import Permit, PermitStatus, PermitType
-from permits.stages import CLOCK_RUNNING
+from permits.stages import AGENCY_STATUSES, REVISING
 from permits.workflow import today_wib
 
 
@@ -42,7 +42,7 @@ def band_condition(band: Band, today: date):
     The thresholds (``at_risk_on``, ``overdue_on``) are kept by ``permits.workflow`` whenever a permit moves
     or the calendar or the at-risk setting changes, so the band of every permit is one indexed comparison.
     """
-    running = Permit.status.in_(CLOCK_RUNNING)
+    running = running_condition()
     if band is Band.OVERDUE:
         return running & (Permit.overdue_on <= today)
     if band is Band.AT_RISK:
@@ -50,8 +50,14 @@ def band_condition(band: Band, today: date):
     if band is Band.ON_TRACK:
         return running & (Permit.at_risk_on > today)
     if band is Band.STOPPED:
-        return Permit.status == PermitStatus.RETURNED
-    return Permit.status.not_in([*CLOCK_RUNNING, PermitStatus.RETURNED])
+        return Permit.status.in_(REVISING)
+    return ~running & Permit.status.not_in(REVISING)
+
+
+def running_condition() -> ColumnElement[bool]:
+    """SQL for "the agency's statutory clock runs": the agency holds the file and its clock has started (a KKPR
+    merely submitted waits for the fee: its clock starts when it is declared complete)."""
+    return Permit.status.in_(AGENCY_STATUSES) & Permit.running_since.is_not(None)
 
 
 def permits_with_context() -> Select:

@@ -30,15 +30,14 @@ from estates.queries import estates_visible_to, limited_region
 from estates.services import check_estate_in_scope
 from permits.clock import ClockFields
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
-from permits.stages import TransitionError
-from permits.workflow import ConcurrentEdit, advance_permit, record_creation, today_wib
+from permits.rules import ClockStart
+from permits.stages import AGENCY_STATUSES, REVISING, TERMINAL, TransitionError
+from permits.workflow import DECIDING, ConcurrentEdit, advance_permit, record_creation, rule_of, today_wib
 
 # An application in one of these states has ended: a new one of the same type may follow it.
-ENDED_STATUSES = frozenset({PermitStatus.REJECTED, PermitStatus.WITHDRAWN, PermitStatus.REVOKED})
+ENDED_STATUSES = TERMINAL
 # Nothing has been decided yet in these states, so a decision date would contradict the status.
-UNDECIDED_STATUSES = frozenset(
-    {PermitStatus.NOT_STARTED, PermitStatus.SUBMITTED, PermitStatus.UNDER_REVIEW, PermitStatus.RETURNED}
-)
+UNDECIDED_STATUSES = frozenset({PermitStatus.NOT_STARTED}) | AGENCY_STATUSES | REVISING
 
 
 class PermitError(Exception):
@@ -176,7 +175,8 @@ def create_permit(
         db.session.add(permit)
         record_creation(permit, actor=actor, on=submitted_on)
         try:
-            for target, on in recording_path(status, submitted_on, decided_on):
+            start = rule_of(permit, submitted_on).clock_starts_at
+            for target, on in recording_path(status, submitted_on, decided_on, start):
                 advance_permit(permit, target, actor=actor, on=on, note=RECORDING_NOTE, flush=False)
         except TransitionError as error:
             db.session.expunge(permit)
@@ -189,24 +189,41 @@ RECORDING_NOTE = _l("Recorded in Pantau after the fact, with the dates of the or
 
 
 def recording_path(
-    status: PermitStatus, submitted_on: date | None, decided_on: date | None
+    status: PermitStatus,
+    submitted_on: date | None,
+    decided_on: date | None,
+    clock_starts_at: ClockStart = ClockStart.SUBMITTED,
 ) -> list[tuple[PermitStatus, date]]:
     """The moves (status, effective date) that take a new permit from "not started" to ``status``.
 
-    Dates must already satisfy ``date_problems``. A return for revision is dated on the submission date, the
-    only date the record gives; a frozen or revoked permit passes through "issued" on its decision date.
+    Dates must already satisfy ``date_problems``. The steps before the recorded status are dated on the
+    submission date, the only date the record gives; a decision on its decision date; a frozen, revoked or
+    cancelled permit passes through "issued" on its decision date. Where the clock starts when the file is
+    declared complete (KKPR), a file past submission was declared complete on the day it was submitted.
     """
-    s = PermitStatus
-    if status is s.NOT_STARTED or submitted_on is None:
+    if status is PermitStatus.NOT_STARTED or submitted_on is None:
         return []
-    path = [(s.SUBMITTED, submitted_on)]
-    if status in (s.UNDER_REVIEW, s.RETURNED):
-        path.append((status, submitted_on))
-    elif status in (s.ISSUED, s.DEEMED_GRANTED, s.REJECTED, s.WITHDRAWN):
-        path.append((status, decided_on or submitted_on))
-    elif status in (s.FROZEN, s.REVOKED):
-        path += [(s.ISSUED, decided_on or submitted_on), (status, decided_on or submitted_on)]
-    return path
+    steps = [PermitStatus.SUBMITTED]
+    if status is not PermitStatus.SUBMITTED and clock_starts_at is ClockStart.DECLARED_COMPLETE:
+        steps.append(PermitStatus.DECLARED_COMPLETE)
+    steps += [step for step in _RECORDED_VIA.get(status, ()) if step not in steps]
+    if status not in steps:
+        steps.append(status)
+    decided = decided_on or submitted_on
+    return [(step, decided if step in DECIDING or step in _AFTER_DECISION else submitted_on) for step in steps]
+
+
+# The statuses a recorded permit passed through on its way to a later one (besides submitted).
+_RECORDED_VIA: dict[PermitStatus, tuple[PermitStatus, ...]] = {
+    PermitStatus.FEASIBILITY_TEST: (PermitStatus.UNDER_REVIEW,),
+    PermitStatus.RECOMMENDATION: (PermitStatus.UNDER_REVIEW,),
+    PermitStatus.REVISION: (PermitStatus.UNDER_REVIEW,),
+    PermitStatus.PROCESS_STOPPED: (PermitStatus.UNDER_REVIEW, PermitStatus.REVISION),
+    PermitStatus.FROZEN: (PermitStatus.ISSUED,),
+    PermitStatus.REVOKED: (PermitStatus.ISSUED,),
+    PermitStatus.CANCELLED: (PermitStatus.ISSUED,),
+}
+_AFTER_DECISION = frozenset({PermitStatus.FROZEN, PermitStatus.REVOKED, PermitStatus.CANCELLED})
 
 
 def update_permit(
@@ -245,11 +262,21 @@ def move_permit(
     note: str | None = None,
     on: date | None = None,
     expected_version: int | None = None,
+    evidence_fingerprint: str | None = None,
 ) -> PermitEvent:
     """Record one move of the stage machine for a permit the scope may change (``advance_permit`` does the
-    rest). Raises ``ReadOnlyScope`` or ``NotInScope`` first, then whatever ``advance_permit`` raises."""
+    rest; a deemed grant cites ``evidence_fingerprint``). Raises ``ReadOnlyScope`` or ``NotInScope`` first,
+    then whatever ``advance_permit`` raises."""
     check_estate_in_scope(permit.estate, scope)
-    return advance_permit(permit, target, actor=actor, note=note, on=on, expected_version=expected_version)
+    return advance_permit(
+        permit,
+        target,
+        actor=actor,
+        note=note,
+        on=on,
+        expected_version=expected_version,
+        evidence_fingerprint=evidence_fingerprint,
+    )
 
 
 # --- reads -----------------------------------------------------------------------------------------------

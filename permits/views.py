@@ -8,6 +8,8 @@ permit of an estate outside an officer's kab/kota is a 404.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -20,9 +22,12 @@ from estates.models import Estate
 from estates.queries import get_estate
 from estates.views import register_estate_panel
 from permits import figures, queries, services
+from permits.calendar import CalendarRangeError, cuti_bersama_non_working
 from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
+from permits.models import PermitStatus
 from permits.stages import TransitionError, allowed_targets
-from permits.workflow import ConcurrentEdit, permit_clock, permit_clocks, today_wib
+from permits.stalls.evidence import STAGE_LABELS, build_evidence
+from permits.workflow import ConcurrentEdit, permit_clock, permit_clocks, rule_of, today_wib
 
 bp = Blueprint("permits", __name__, template_folder="templates")
 
@@ -66,11 +71,16 @@ def permit_detail(permit_id: int):
 
 
 def _render_detail(permit, move_form: MoveForm):
+    today = today_wib()
     return render_template(
         "permits/detail.html",
         permit=permit,
         ptype=permit.permit_type,
-        clock=permit_clock(permit),
+        rule=rule_of(permit, today),
+        stages=build_evidence(permit, today).stages if permit.regime_id else (),
+        stage_labels=STAGE_LABELS,
+        cuti_bersama_counted=cuti_bersama_non_working(),
+        clock=permit_clock(permit, today),
         events=services.permit_history(permit.id),
         move_form=move_form,
         prerequisites=services.prerequisite_permits(permit.estate_id, permit.permit_type),
@@ -95,6 +105,7 @@ def permit_move(permit_id: int):
                 note=form.note.data,
                 on=form.effective_on.data,
                 expected_version=form.expected_version,
+                evidence_fingerprint=_evidence_for(permit, form.target_status, form.effective_on.data),
             )
         if refused:
             error = refused.error
@@ -158,6 +169,15 @@ def permit_edit(permit_id: int):
             flash(_("Permit %(code)s saved.", code=permit.permit_type.code), "success")
             return redirect(url_for("permits.permit_detail", permit_id=permit.id))
     return render_template("permits/edit.html", form=form, permit=permit)
+
+
+def _evidence_for(permit, target: PermitStatus, on) -> str | None:
+    """A deemed grant cites the evidence of the clock as of its day: the fingerprint goes into the event."""
+    if target is not PermitStatus.DEEMED_GRANTED:
+        return None
+    with suppress(CalendarRangeError):
+        return build_evidence(permit, on or today_wib()).fingerprint
+    return None
 
 
 def _int(value: str | None) -> int | None:

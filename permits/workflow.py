@@ -22,11 +22,12 @@ from app.settings import decimal_setting
 from app.timezone import WIB, today_wib  # noqa: F401 - WIB is part of this module's interface
 from permits.calendar import WorkingCalendar, site_calendar
 from permits.clock import ClockFields, ClockState, Limits, clock_state, step
-from permits.models import Permit, PermitEvent, PermitStatus, PermitType
+from permits.models import GRANTED_STATUSES, Permit, PermitEvent, PermitStatus, PermitType
+from permits.rules import AgencySilence, PermitRule, Regime
 from permits.stages import TransitionError, check_move
 
 AT_RISK_SETTING = "clock.at_risk_share"
-DECIDING = frozenset({PermitStatus.ISSUED, PermitStatus.DEEMED_GRANTED, PermitStatus.REJECTED, PermitStatus.WITHDRAWN})
+DECIDING = GRANTED_STATUSES | {PermitStatus.REJECTED, PermitStatus.WITHDRAWN, PermitStatus.DEEMED_WITHDRAWN}
 
 
 class PrerequisitesMissing(TransitionError):
@@ -40,6 +41,24 @@ class PrerequisitesMissing(TransitionError):
 
 class InvalidMoveDate(TransitionError):
     pass
+
+
+class NotDeemedGranted(TransitionError):
+    """The law does not grant this permit by the agency's silence, or not yet."""
+
+
+class TooManyRevisions(TransitionError):
+    def __init__(self, rounds: int) -> None:
+        super().__init__(
+            _(
+                "The law allows at most %(num)d revision rounds for this permit: reject it or decide instead.",
+                num=rounds,
+            )
+        )
+
+
+class MissingRule(LookupError):
+    """The catalogue holds no rule for this permit type under this regime (an administrator must add it)."""
 
 
 class ConcurrentEdit(TransitionError):
@@ -70,14 +89,41 @@ def at_risk_share() -> Decimal:
     return decimal_setting(AT_RISK_SETTING, Decimal("0.75"))
 
 
-def limits_for(permit_type: PermitType, share: Decimal | None = None) -> Limits:
-    """The permit type's limits as they stand now (the catalogue and the at-risk setting are editable)."""
+def regime_for(day: date) -> Regime:
+    """The regime a file first filed on ``day`` is counted under: the latest whose ``applies_from`` is on or
+    before ``day`` (the earliest regime for a day before every one)."""
+    regime = db.session.scalars(
+        select(Regime).where(Regime.applies_from <= day).order_by(Regime.applies_from.desc()).limit(1)
+    ).first()
+    return regime or db.session.scalars(select(Regime).order_by(Regime.applies_from).limit(1)).one()
+
+
+def rule_of(permit: Permit, today: date | None = None) -> PermitRule:
+    """The rule the permit is counted under: its regime's, or, before it is filed, the regime of ``today``."""
+    regime_id = permit.regime_id if permit.regime_id is not None else regime_for(today or today_wib()).id
+    rule = permit.permit_type.rule_for(regime_id)
+    if rule is None:
+        raise MissingRule(f"no rule for {permit.permit_type.code} under regime {regime_id}")
+    return rule
+
+
+def limits_of(rule: PermitRule, share: Decimal | None = None) -> Limits:
+    """The clock's view of a rule, with the at-risk share now in force (a setting)."""
     return Limits(
-        sla_working_days=permit_type.sla_working_days,
-        applicant_fix_working_days=permit_type.applicant_fix_working_days,
+        sla_working_days=rule.sla_working_days,
         at_risk_share=share if share is not None else at_risk_share(),
-        silence_withdrawal_days=permit_type.silence_withdrawal_days,
+        fix_working_days=rule.fix_working_days,
+        revision_working_days=rule.revision_working_days,
+        clock_starts_at=rule.clock_starts_at,
+        applicant_silence=rule.applicant_silence,
+        applicant_silence_days=rule.applicant_silence_days,
+        confirmed=rule.confirmed,
     )
+
+
+def limits_for(permit: Permit, share: Decimal | None = None, today: date | None = None) -> Limits:
+    """The permit's limits as they stand now: its rule (the catalogue is editable) and the at-risk setting."""
+    return limits_of(rule_of(permit, today), share)
 
 
 def clock_fields(permit: Permit) -> ClockFields:
@@ -86,23 +132,28 @@ def clock_fields(permit: Permit) -> ClockFields:
 
 def permit_clock(permit: Permit, today: date | None = None, cal: WorkingCalendar | None = None) -> ClockState:
     """The permit's clock at the end of ``today`` (WIB by default)."""
+    today = today or today_wib()
     return clock_state(
-        permit.status,
-        clock_fields(permit),
-        limits_for(permit.permit_type),
-        today or today_wib(),
-        cal or site_calendar(),
+        permit.status, clock_fields(permit), limits_for(permit, today=today), today, cal or site_calendar()
     )
 
 
 def permit_clocks(
     permits: list[Permit], today: date | None = None, cal: WorkingCalendar | None = None
 ) -> dict[int, ClockState]:
-    """The clocks of many permits at once (one settings read), keyed by permit id, for lists and panels."""
+    """The clocks of many permits at once (one settings read, one read of the rules), keyed by permit id, for
+    lists and panels."""
     today = today or today_wib()
     cal = cal or site_calendar()
     share = at_risk_share()
-    return {p.id: clock_state(p.status, clock_fields(p), limits_for(p.permit_type, share), today, cal) for p in permits}
+    rules = {(r.permit_type_id, r.regime_id): r for r in db.session.scalars(select(PermitRule))}
+    current = regime_for(today).id if any(p.regime_id is None for p in permits) else None
+    return {
+        p.id: clock_state(
+            p.status, clock_fields(p), limits_of(rules[p.permit_type_id, p.regime_id or current], share), today, cal
+        )
+        for p in permits
+    }
 
 
 def missing_prerequisites(permit: Permit) -> list[PermitType]:
@@ -114,7 +165,7 @@ def missing_prerequisites(permit: Permit) -> list[PermitType]:
         db.session.scalars(
             select(Permit.permit_type_id).where(
                 Permit.estate_id == (permit.estate_id or permit.estate.id),  # a new permit is not flushed yet
-                Permit.status.in_([PermitStatus.ISSUED, PermitStatus.DEEMED_GRANTED]),
+                Permit.status.in_(GRANTED_STATUSES),
             )
         )
     )
@@ -126,7 +177,7 @@ def record_creation(permit: Permit, *, actor: str, on: date | None = None, note:
     WIB). The event moves no clock. Adds the row to the session (reading the settings may autoflush), never
     commits."""
     on = on or today_wib()
-    state = clock_state(permit.status, clock_fields(permit), limits_for(permit.permit_type), on, site_calendar())
+    state = clock_state(permit.status, clock_fields(permit), limits_for(permit, today=on), on, site_calendar())
     return _write_event(permit, None, on, actor, note, state)
 
 
@@ -140,6 +191,7 @@ def advance_permit(
     expected_version: int | None = None,
     today: date | None = None,
     flush: bool = True,
+    evidence_fingerprint: str | None = None,
 ) -> PermitEvent:
     """Move ``permit`` to ``target`` effective on ``on`` (default today, WIB) and record the event.
 
@@ -148,7 +200,11 @@ def advance_permit(
 
     Raises ForbiddenTransition or NoteRequired (the table), PrerequisitesMissing (filing before the catalogue's
     prerequisites are granted), InvalidMoveDate (in the future, or before the previous move), ConcurrentEdit
-    (``expected_version`` is not the permit's version, or another transaction saved first). Nothing is
+    (``expected_version`` is not the permit's version, or another transaction saved first), NotDeemedGranted (a
+    deemed grant where the permit's rule grants nothing by silence, where its limit is unconfirmed, before the
+    limit has passed, or without the ``evidence_fingerprint`` of the evidence page it rests on),
+    TooManyRevisions (a revision round past the law's maximum). The first filing fixes the permit's regime
+    (``regime_for`` the day). Nothing is
     written when it raises (after ConcurrentEdit the caller must roll back). Flushes (unless ``flush`` is
     false, for a caller that builds a new permit's history in memory), never commits.
     """
@@ -156,10 +212,18 @@ def advance_permit(
     on = on or today
     source = permit.status
     _check_move(permit, target, note, on, today, expected_version)
+    with db.session.no_autoflush:  # nothing of this move reaches the database before the one flush below
+        regime = permit.regime if permit.regime_id is not None else regime_for(on)
+        rule = permit.permit_type.rule_for(regime.id)
+        if rule is None:
+            raise MissingRule(f"no rule for {permit.permit_type.code} under {regime.name}")
+        _check_rule(permit, rule, target, on, evidence_fingerprint)
     cal = site_calendar()
-    moved = step(clock_fields(permit), source, target, on, limits_for(permit.permit_type), cal)
+    moved = step(clock_fields(permit), source, target, on, limits_of(rule), cal)
     try:
         with db.session.no_autoflush:  # one flush at the end, where a stale version is caught
+            if permit.regime_id is None:
+                permit.regime = regime  # the first filing fixes the regulation the permit is counted under
             for name, value in asdict(moved.fields).items():
                 setattr(permit, name, value)
             if target is PermitStatus.SUBMITTED and permit.submitted_on is None:
@@ -168,6 +232,7 @@ def advance_permit(
                 permit.decided_on = on
             permit.status = target
             event_row = _write_event(permit, source, on, actor, note, moved.state)
+            event_row.evidence_fingerprint = evidence_fingerprint if target is PermitStatus.DEEMED_GRANTED else None
         if flush:
             db.session.flush()
     except StaleDataError as exc:
@@ -194,6 +259,30 @@ def _check_move(
             raise PrerequisitesMissing(missing)
 
 
+def _check_rule(permit: Permit, rule: PermitRule, target: PermitStatus, on: date, fingerprint: str | None) -> None:
+    """The refusals that follow the law of the permit's type under its regime."""
+    if target is PermitStatus.DEEMED_GRANTED:
+        if rule.agency_silence is not AgencySilence.DEEMED_GRANTED:
+            raise NotDeemedGranted(
+                _(
+                    "The law does not grant %(code)s by the agency's silence (%(outcome)s).",
+                    code=permit.permit_type.code,
+                    outcome=rule.agency_silence.label,
+                )
+            )
+        if not rule.confirmed:
+            raise NotDeemedGranted(_("The limit of this permit is unconfirmed: the law's outcome cannot be applied."))
+        if permit.overdue_on is None or on < permit.overdue_on:
+            raise NotDeemedGranted(
+                _("The agency's limit has not passed yet: a deemed grant is possible from the first day past it.")
+            )
+        if not fingerprint:
+            raise NotDeemedGranted(_("A deemed grant must cite the evidence page of the clock."))
+    rounds = rule.max_revision_rounds
+    if target is PermitStatus.REVISION and rounds is not None and permit.revision_rounds >= rounds:
+        raise TooManyRevisions(rounds)
+
+
 def last_event_date(permit: Permit) -> date | None:
     return max((e.effective_on for e in permit.events), default=None)
 
@@ -218,7 +307,7 @@ def _write_event(
         investor_days_used=state.investor_days_used,
         sla_working_days=state.sla_working_days,
         due_on=state.due_on,
-        regulation=permit.regulation,
+        regulation=permit.regime.name if permit.regime is not None else None,
     )
     db.session.add(row)
     return row
@@ -243,7 +332,7 @@ def rebuild_from_events(
             db.session.scalars(select(PermitEvent).where(PermitEvent.permit_id == permit.id).order_by(PermitEvent.seq))
         )
     )
-    limits = limits or limits_for(permit.permit_type)
+    limits = limits or limits_for(permit)
     status = PermitStatus.NOT_STARTED
     clock = ClockFields()
     for ev in events:
@@ -255,9 +344,13 @@ def rebuild_from_events(
     return status, clock
 
 
-def recompute_open_deadlines(session: Session | None = None) -> int:
+def recompute_open_deadlines(
+    session: Session | None = None, *, permit_type_id: int | None = None, regime_id: int | None = None
+) -> int:
     """Replay the clock of every permit whose clock is open (the agency's or the investor's), after a change of
     the calendar, the catalogue or the at-risk setting, so that days already counted and due dates follow it.
+    A change of one rule recomputes only the permits of that type under that regime (``permit_type_id``,
+    ``regime_id``): editing PP 28/2025 never moves a permit counted under PP 5/2021.
 
     Returns how many permits changed. Flushes.
     """
@@ -265,14 +358,15 @@ def recompute_open_deadlines(session: Session | None = None) -> int:
     cal = site_calendar()
     share = at_risk_share()
     changed = 0
-    open_clocks = session.scalars(
-        select(Permit)
-        .where(Permit.running_since.is_not(None) | Permit.investor_since.is_not(None))
-        .options(selectinload(Permit.permit_type), selectinload(Permit.events))
-    ).all()
+    query = select(Permit).where(Permit.running_since.is_not(None) | Permit.investor_since.is_not(None))
+    if permit_type_id is not None:
+        query = query.where(Permit.permit_type_id == permit_type_id)
+    if regime_id is not None:
+        query = query.where(Permit.regime_id == regime_id)
+    open_clocks = session.scalars(query.options(selectinload(Permit.permit_type), selectinload(Permit.events))).all()
     for permit in open_clocks:
         old = clock_fields(permit)
-        _status, new = rebuild_from_events(permit, permit.events, cal, limits_for(permit.permit_type, share))
+        _status, new = rebuild_from_events(permit, permit.events, cal, limits_for(permit, share))
         if new != old:
             for name, value in asdict(new).items():
                 setattr(permit, name, value)

@@ -30,7 +30,7 @@ from permits.clock import ClockState
 from permits.documents import services as documents
 from permits.models import Permit, PermitDocument, PermitEvent, PermitStatus, PermitType
 from permits.services import RECORDING_NOTE
-from permits.stages import CLOCK_RUNNING
+from permits.stages import ASKED, Holder
 from permits.workflow import missing_prerequisites, permit_clock, permit_clocks
 
 
@@ -118,7 +118,7 @@ def latest_return_notes(permit_ids: Sequence[int]) -> dict[int, str | None]:
         return {}
     latest = (
         select(PermitEvent.permit_id, func.max(PermitEvent.seq).label("seq"))
-        .where(PermitEvent.permit_id.in_(permit_ids), PermitEvent.to_status == PermitStatus.RETURNED)
+        .where(PermitEvent.permit_id.in_(permit_ids), PermitEvent.to_status.in_(ASKED))
         .group_by(PermitEvent.permit_id)
         .subquery()
     )
@@ -153,7 +153,7 @@ def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
     for permit in permits:
         by_estate[permit.estate_id].append(permit)
     clocks = permit_clocks(list(permits))
-    notes = latest_return_notes([p.id for p in permits if p.status is PermitStatus.RETURNED])
+    notes = latest_return_notes([p.id for p in permits if p.status in ASKED])
     return {e.id: _estate_lines(catalogue, by_estate[e.id], clocks, notes) for e in estates}
 
 
@@ -195,11 +195,17 @@ def _unfiled_line(ptype: PermitType, missing: list[str]) -> PermitLine:
 def permit_line(permit: Permit, clock: ClockState, missing: list[str], return_note: str | None) -> PermitLine:
     """Whose move ``permit`` waits for, its due date and working days left, and the next step in plain words."""
     ptype, agency, status = permit.permit_type, permit.issuing_authority, permit.status
-    if status is PermitStatus.RETURNED:
+    if status in ASKED:
         left = None if clock.investor_limit is None else clock.investor_limit - clock.investor_round_days_used
         step = _returned_step(return_note, clock.investor_due_on, clock.investor_overdue)
         return PermitLine(ptype, permit, Who.YOU, agency, step, clock.investor_due_on, left)
-    if status in CLOCK_RUNNING:
+    if status is PermitStatus.PROCESS_STOPPED:
+        step = _stopped_step(clock.investor_silent_on)
+        return PermitLine(ptype, permit, Who.YOU, agency, step, clock.investor_silent_on)
+    if status is PermitStatus.SUBMITTED and clock.holder is Holder.INVESTOR:
+        step = _("Pay the fee in OSS: %(agency)s checks the file once it is paid.", agency=agency)
+        return PermitLine(ptype, permit, Who.YOU, agency, step, clock.investor_silent_on)
+    if clock.holder is Holder.AGENCY:
         return PermitLine(
             ptype, permit, Who.AGENCY, agency, _review_step(agency, clock), clock.due_on, clock.agency_days_left
         )
@@ -237,6 +243,15 @@ def _returned_step(note: str | None, due: date | None, late: bool) -> str:
     return _("Revise and resubmit: %(asked)s by %(due)s.", asked=asked, due=day(due, "long"))
 
 
+def _stopped_step(until: date | None) -> str:
+    if until is None:
+        return _("The process was stopped: send the revision to resume it.")
+    return _(
+        "The process was stopped: send the revision to resume it before %(day)s, or the application is rejected.",
+        day=day(until, "long"),
+    )
+
+
 def _review_step(agency: str, clock: ClockState) -> str:
     if clock.agency_days_left >= 0:
         return ngettext(
@@ -257,6 +272,7 @@ def _decided_step(permit: Permit) -> str:
     when = day(permit.decided_on, "long")
     steps = {
         PermitStatus.ISSUED: _("Done: issued on %(day)s.", day=when),
+        PermitStatus.VERIFIED: _("Done: verified on %(day)s.", day=when),
         PermitStatus.DEEMED_GRANTED: _("Done: granted by law (no decision in time) on %(day)s.", day=when),
         PermitStatus.FROZEN: _(
             "Frozen by %(agency)s. Contact DPMPTSP Banten to learn what is needed.", agency=permit.issuing_authority
@@ -265,6 +281,8 @@ def _decided_step(permit: Permit) -> str:
             "Closed: rejected on %(day)s. Contact DPMPTSP Banten before you apply again.", day=when
         ),
         PermitStatus.WITHDRAWN: _("Closed: withdrawn on %(day)s.", day=when),
+        PermitStatus.DEEMED_WITHDRAWN: _("Closed: deemed withdrawn by law on %(day)s.", day=when),
+        PermitStatus.CANCELLED: _("Closed: cancelled on %(day)s.", day=when),
         PermitStatus.REVOKED: _("Closed: revoked on %(day)s.", day=when),
     }
     return steps.get(permit.status, permit.status.label)

@@ -19,8 +19,8 @@ from app.transactions import refusal
 from permits.documents import services as documents
 from permits.documents import uploads
 from permits.documents.views import limit_request_size, too_large_message
-from permits.models import Permit, PermitStatus
-from permits.stages import TransitionError
+from permits.models import Permit
+from permits.stages import RESUMES_TO, TransitionError
 from permits.workflow import permit_clock
 from portal.forms import AnswerForm
 from portal.services import (
@@ -91,7 +91,7 @@ def _render_permit(permit: Permit, form: AnswerForm | None, status: int = 200):
         clock=permit_clock(permit),
         events=permit_events(permit.id),
         documents=paginate(documents.permit_documents_query(permit.id)),
-        form=form if permit.status is PermitStatus.RETURNED else None,
+        form=form if permit.status in RESUMES_TO else None,
     )
     return page, status
 
@@ -101,7 +101,7 @@ def answer(permit_id: int):
     """Send the revision: documents and a message; the permit goes back to the agency. Refused: nothing stored."""
     investor_id = _investor_id()
     permit = investor_permit(investor_id, permit_id)
-    if permit.status is not PermitStatus.RETURNED:  # a stale page: say so, rather than a form that is gone
+    if permit.status not in RESUMES_TO:  # a stale page: say so, rather than a form that is gone
         flash(_("Nothing was sent: %(reason)s", reason=str(documents.NotAwaitingAnswer())), "error")
         return redirect(url_for("portal.permit_detail", permit_id=permit_id))
     form = AnswerForm()

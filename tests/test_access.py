@@ -37,6 +37,7 @@ from permits.documents import services as documents
 from permits.documents import uploads
 from permits.models import PermitDocument, PermitStatus, PermitType
 from permits.notify.models import Notification, NotificationKind
+from permits.rules import Regime
 
 ROLES = ("anonymous", "investor", "governor", "officer", "administrator")
 
@@ -107,6 +108,9 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "admin.index": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "admin.permit_type_list": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "admin.permit_type_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "admin.rule_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "admin.regime_list": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "admin.regime_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "admin.closure_list": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "admin.closure_remove": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "admin.setting_list": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
@@ -165,6 +169,7 @@ def world(app: Flask, password_hash: str) -> Iterator[World]:
         "claim_id": make_claim(estate=own.estate).id,
         "override_id": closure.id,
         "type_id": db.session.scalar(select(PermitType.id).where(PermitType.code == "AMDAL")),
+        "regime_id": db.session.scalar(select(Regime.id).order_by(Regime.applies_from.desc())),
         "key": db.session.scalar(select(Setting.key).order_by(Setting.key)),
         "user_id": uploader.id,
         "lang": "en",

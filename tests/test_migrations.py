@@ -21,6 +21,7 @@ from app import create_app
 from app.extensions import db
 from app.models import Region
 from permits.models import PermitType
+from permits.rules import Regime
 
 # Banten's eight kab/kota and their BPS codes (BPS, Kode Wilayah Kerja Statistik).
 BANTEN_BPS_CODES = {
@@ -42,6 +43,7 @@ PREREQUISITES = {
     "IUKI": ["KKPR", "AMDAL"],
     "PBG": ["AMDAL"],
     "SLF": ["PBG"],
+    "PERLUASAN": ["AMDAL"],
 }
 
 
@@ -90,7 +92,12 @@ def assert_reference_data() -> None:
     assert regions == BANTEN_BPS_CODES
     types = db.session.scalars(select(PermitType)).all()
     assert {t.code: [p.code for p in t.prerequisites] for t in types} == PREREQUISITES
-    assert all(t.sla_working_days >= 0 and t.legal_basis for t in types)
+    # Every type has a rule under every regulation, each with its limit and legal basis.
+    regimes = db.session.scalars(select(Regime)).all()
+    assert [r.name for r in sorted(regimes, key=lambda r: r.applies_from)] == ["PP 5/2021", "PP 28/2025"]
+    for ptype in types:
+        assert sorted(r.regime_id for r in ptype.rules) == sorted(r.id for r in regimes), ptype.code
+        assert all(r.sla_working_days >= 0 and r.legal_basis for r in ptype.rules)
 
 
 def test_upgrade_builds_a_blank_database_with_no_drift_from_the_models(blank: Flask) -> None:

@@ -27,7 +27,7 @@ from permits.calendar import (
     national_holidays,
 )
 from permits.models import CalendarOverride, PermitType, permit_type_prerequisite
-from permits.workflow import recompute_open_deadlines
+from permits.rules import PermitRule
 
 MAX_WORKING_DAYS = 365  # a statutory limit beyond a year of working days is a typo
 MAX_SEQUENCE = 10_000
@@ -100,9 +100,8 @@ class AdminOverview:
 
 def overview(year: int) -> AdminOverview:
     """The counts shown on the administration home page for ``year`` (inside MIN_YEAR..MAX_YEAR)."""
-    types = db.session.execute(
-        select(func.count(), func.count().filter(PermitType.confirmed.is_(False))).select_from(PermitType)
-    ).one()
+    unconfirmed = select(func.count(func.distinct(PermitRule.permit_type_id))).where(PermitRule.confirmed.is_(False))
+    types = (db.session.scalar(select(func.count()).select_from(PermitType)), db.session.scalar(unconfirmed))
     settings = db.session.execute(
         select(func.count(), func.count().filter(Setting.confirmed.is_(False))).select_from(Setting)
     ).one()
@@ -132,29 +131,22 @@ class PermitTypeFields:
     name_id: str
     name_en: str
     issuing_authority: str
-    sla_working_days: int
-    applicant_fix_working_days: int | None
     prerequisite_ids: tuple[int, ...]
-    automatic_outcome_when_late: str | None
-    legal_basis: str
-    confirmed: bool
-    confirmation_note: str | None
     sequence: int
 
 
 @dataclass(frozen=True)
 class PermitTypeSaved:
-    """The saved type; ``deadlines_moved`` is how many running permits got new dates (``None``: not recomputed)."""
+    """The saved type (its limits are in its rules: ``permits.admin.rules``)."""
 
     permit_type: PermitType
-    deadlines_moved: int | None
 
 
 def catalogue_query() -> Select:
     """Every permit type in the usual order of the chain, prerequisites loaded."""
     return (
         select(PermitType)
-        .options(selectinload(PermitType.prerequisites))
+        .options(selectinload(PermitType.prerequisites), selectinload(PermitType.rules))
         .order_by(PermitType.sequence, PermitType.code)
     )
 
@@ -245,25 +237,15 @@ def permit_type_problems(data: PermitTypeFields) -> dict[str, str]:
         "name_id": _text_problem(data.name_id, MAX_NAME, required=True),
         "name_en": _text_problem(data.name_en, MAX_NAME, required=True),
         "issuing_authority": _text_problem(data.issuing_authority, MAX_AUTHORITY, required=True),
-        "legal_basis": _text_problem(data.legal_basis, MAX_LONG_TEXT, required=True),
-        "automatic_outcome_when_late": _text_problem(data.automatic_outcome_when_late, MAX_LONG_TEXT, required=False),
-        "confirmation_note": _text_problem(data.confirmation_note, MAX_LONG_TEXT, required=False),
-        "sla_working_days": _days_problem(data.sla_working_days, required=True),
-        "applicant_fix_working_days": _days_problem(data.applicant_fix_working_days, required=False),
         "sequence": None if 0 <= data.sequence <= MAX_SEQUENCE else _l("Between 0 and %(max)s.", max=MAX_SEQUENCE),
     }
     return {name: message for name, message in problems.items() if message is not None}
 
 
-def _clean(text: str | None) -> str | None:
-    return (text or "").strip() or None
-
-
 def update_permit_type(ptype: PermitType, data: PermitTypeFields) -> PermitTypeSaved:
-    """Replace everything but the code of ``ptype``; flushes.
+    """Replace the names, authority, position and prerequisites of ``ptype`` (not its code); flushes.
 
-    When the statutory working days change, the due dates of running permits are recomputed in the same
-    transaction. Raises ``InvalidPermitType`` (missing or out-of-range values), ``SelfPrerequisite``,
+    Raises ``InvalidPermitType`` (missing or out-of-range values), ``SelfPrerequisite``,
     ``UnknownPrerequisite`` or ``PrerequisiteCycle``, before anything is changed.
     """
     problems = permit_type_problems(data)
@@ -273,21 +255,13 @@ def update_permit_type(ptype: PermitType, data: PermitTypeFields) -> PermitTypeS
     prerequisites = db.session.scalars(
         select(PermitType).where(PermitType.id.in_(data.prerequisite_ids)).order_by(PermitType.sequence)
     ).all()
-    sla_changed = ptype.sla_working_days != data.sla_working_days
     ptype.name_id = data.name_id.strip()
     ptype.name_en = data.name_en.strip()
     ptype.issuing_authority = data.issuing_authority.strip()
-    ptype.sla_working_days = data.sla_working_days
-    ptype.applicant_fix_working_days = data.applicant_fix_working_days
     ptype.prerequisites = list(prerequisites)
-    ptype.automatic_outcome_when_late = _clean(data.automatic_outcome_when_late)
-    ptype.legal_basis = data.legal_basis.strip()
-    ptype.confirmed = data.confirmed
-    ptype.confirmation_note = _clean(data.confirmation_note)
     ptype.sequence = data.sequence
     db.session.flush()
-    moved = recompute_open_deadlines() if sla_changed else None
-    return PermitTypeSaved(ptype, moved)
+    return PermitTypeSaved(ptype)
 
 
 def dependants(type_id: int) -> list[str]:

@@ -1,4 +1,5 @@
-"""Forms of the administration pages: a permit type, a closure date, its removal, and one setting's value.
+"""Forms of the administration pages: a permit type, its rule under a regime, a regime, a closure date, its
+removal, and one setting's value.
 
 Each form checks what an administrator can get wrong, with a message beside the field, by calling the same
 rule functions as ``permits.admin.catalogue``, ``closures`` and ``settings`` (which check again: a later API
@@ -23,9 +24,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import DecimalTextField, HectaresField, Present, WholeNumberField, enum_select, strip_or_none
 from permits.admin import catalogue as services
-from permits.admin import closures, settings
+from permits.admin import closures, rules, settings
 from permits.calendar import MAX_YEAR, MIN_YEAR
 from permits.models import CalendarOverrideKind, PermitType
+from permits.rules import AgencySilence, ApplicantSilence, ClockStart
 
 TEXT = {"filters": [strip_or_none]}
 
@@ -41,25 +43,12 @@ def _id_or_fail(value: Any) -> int:
 
 
 class PermitTypeForm(FlaskForm):
-    """Every editable column of a permit type. Build it with the type's id and the whole catalogue."""
+    """The names, authority, position and prerequisites of a permit type (its limits are in its rules).
+    Build it with the type's id and the whole catalogue."""
 
     name_id = StringField(_l("Name in Indonesian"), [Present(), Length(max=services.MAX_NAME)], **TEXT)
     name_en = StringField(_l("Name in English"), [Present(), Length(max=services.MAX_NAME)], **TEXT)
     issuing_authority = StringField(_l("Issuing authority"), [Present(), Length(max=services.MAX_AUTHORITY)], **TEXT)
-    sla_working_days = WholeNumberField(
-        _l("Statutory working days"),
-        [Present()],
-        maximum=services.MAX_WORKING_DAYS,
-        description=_l("How many working days the agency has by law, from 0 to 365."),
-    )
-    applicant_fix_working_days = WholeNumberField(
-        _l("Applicant revision working days"),
-        [Optional()],
-        maximum=services.MAX_WORKING_DAYS,
-        description=_l(
-            "How long the investor has to fix a returned file, from 0 to 365; blank when the law sets no limit."
-        ),
-    )
     prerequisites = SelectMultipleField(
         _l("Prerequisites"),
         coerce=_id_or_fail,
@@ -68,25 +57,6 @@ class PermitTypeForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         description=_l("Permits that must be issued for the same estate before this one can be submitted."),
-    )
-    automatic_outcome_when_late = TextAreaField(
-        _l("Automatic outcome when late"),
-        [Optional(), Length(max=services.MAX_LONG_TEXT)],
-        description=_l("What the law says happens when the agency misses the limit; blank if nothing."),
-        **TEXT,
-    )
-    legal_basis = TextAreaField(
-        _l("Legal basis"),
-        [Present(), Length(max=services.MAX_LONG_TEXT)],
-        description=_l("The regulation and articles, e.g. PP 28/2025 Pasal 19-26."),
-        **TEXT,
-    )
-    confirmed = BooleanField(_l("The working days are confirmed against the legal text"))
-    confirmation_note = TextAreaField(
-        _l("Confirmation note"),
-        [Optional(), Length(max=services.MAX_LONG_TEXT)],
-        description=_l("How the figure was derived, or what is still unconfirmed."),
-        **TEXT,
     )
     sequence = WholeNumberField(
         _l("Position in the list"),
@@ -116,13 +86,7 @@ class PermitTypeForm(FlaskForm):
             name_id=self.name_id.data or "",
             name_en=self.name_en.data or "",
             issuing_authority=self.issuing_authority.data or "",
-            sla_working_days=self.sla_working_days.data,
-            applicant_fix_working_days=self.applicant_fix_working_days.data,
             prerequisite_ids=tuple(self.prerequisites.data or ()),
-            automatic_outcome_when_late=self.automatic_outcome_when_late.data,
-            legal_basis=self.legal_basis.data or "",
-            confirmed=bool(self.confirmed.data),
-            confirmation_note=self.confirmation_note.data,
             sequence=self.sequence.data,
         )
 
@@ -134,6 +98,59 @@ class PermitTypeForm(FlaskForm):
                 field.errors = [*field.errors, str(message)]
             else:
                 self.form_errors.append(str(message))
+
+
+def _working_days(label, description=None, required: bool = False) -> WholeNumberField:
+    return WholeNumberField(
+        label, [Present() if required else Optional()], maximum=services.MAX_WORKING_DAYS, description=description
+    )
+
+
+class RuleForm(FlaskForm):
+    """A permit type's rule under one regime: the limits (working days), windows, rounds and silence outcomes."""
+
+    sla_working_days = _working_days(
+        _l("Statutory working days"), _l("The agency's whole time by law, applicant time excluded."), required=True
+    )
+    clock_starts_at = SelectField(_l("The agency's clock starts"), **enum_select(ClockStart))
+    check_working_days = _working_days(_l("Administrative check"), _l("Blank where the law sets no limit."))
+    review_working_days = _working_days(_l("Substantive review"), _l("Assessment and feasibility test."))
+    decision_working_days = _working_days(_l("Recommendation to decree"))
+    fix_working_days = _working_days(_l("Applicant's administrative fix"))
+    revision_working_days = _working_days(_l("Applicant's substantive revision"))
+    max_revision_rounds = WholeNumberField(
+        _l("Revision rounds allowed"), [Optional()], maximum=rules.MAX_ROUNDS, description=_l("Blank: no limit.")
+    )
+    agency_silence = SelectField(_l("When the agency is late"), **enum_select(AgencySilence))
+    applicant_silence = SelectField(_l("When the applicant stays silent"), **enum_select(ApplicantSilence))
+    applicant_silence_days = WholeNumberField(
+        _l("Calendar days of silence"), [Optional()], maximum=rules.MAX_SILENCE_DAYS
+    )
+    legal_basis = TextAreaField(
+        _l("Legal basis"),
+        [Present(), Length(max=services.MAX_LONG_TEXT)],
+        description=_l("The regulation and articles, e.g. PP 28/2025 Pasal 19-26."),
+        **TEXT,
+    )
+    confirmed = BooleanField(_l("The working days are confirmed against the legal text"))
+    note_id = TextAreaField(_l("Note in Indonesian"), [Optional(), Length(max=services.MAX_LONG_TEXT)], **TEXT)
+    note_en = TextAreaField(_l("Note in English"), [Optional(), Length(max=services.MAX_LONG_TEXT)], **TEXT)
+    submit = SubmitField(_l("Save"))
+
+    def to_fields(self) -> rules.RuleFields:
+        return rules.RuleFields(**{name: self._fields[name].data for name in rules.RuleFields.__dataclass_fields__})
+
+    def add_errors(self, errors: dict[str, str]) -> None:
+        PermitTypeForm.add_errors(self, errors)  # type: ignore[arg-type]
+
+
+class RegimeForm(FlaskForm):
+    """The first filing day a regulation governs, and where that day comes from."""
+
+    applies_from = DateField(_l("Governs files first filed on or after"), [Present()])
+    applies_from_confirmed = BooleanField(_l("The day is confirmed"))
+    source = TextAreaField(_l("Source"), [Present(), Length(max=services.MAX_LONG_TEXT)], **TEXT)
+    submit = SubmitField(_l("Save"))
 
 
 class ClosureForm(FlaskForm):

@@ -1,8 +1,8 @@
-"""Administration pages: the permit catalogue, the closure dates of the working-day calendar, the settings.
+"""Administration pages: the permit catalogue and its rules per regime, the working-day calendar, the settings.
 
 One blueprint (``admin``, under ``/admin``), for administrators only (``guard_blueprint``). Views validate a
-form, call a service
-(``permits.admin.catalogue``, ``permits.admin.closures``), commit once, flash and redirect; a refused save
+form, call a service (``permits.admin.catalogue``, ``rules``, ``closures``, ``settings``), flash and redirect
+(the request commits once); a refused save
 shows the form again with messages beside the fields and writes nothing. Unknown ids are a 404.
 """
 
@@ -19,8 +19,8 @@ from app.pagination import paginate
 from app.security import guard_blueprint
 from app.transactions import refusal
 from permits.admin import catalogue as services
-from permits.admin import closures, settings
-from permits.admin.forms import ClosureForm, ConfirmForm, PermitTypeForm, setting_form
+from permits.admin import closures, rules, settings
+from permits.admin.forms import ClosureForm, ConfirmForm, PermitTypeForm, RegimeForm, RuleForm, setting_form
 from permits.calendar import MAX_YEAR, MIN_YEAR
 from permits.workflow import AT_RISK_SETTING, today_wib
 
@@ -75,19 +75,62 @@ def permit_type_edit(type_id: int) -> ResponseReturnValue:
         form.prerequisites.data = [p.id for p in ptype.prerequisites]
     if form.validate_on_submit():
         with refusal(services.AdminError) as refused:
-            saved = services.update_permit_type(ptype, form.to_fields())
+            services.update_permit_type(ptype, form.to_fields())
         if refused:
-            error = refused.error
-            form.add_errors(error.errors)
+            form.add_errors(refused.error.errors)
         else:
-            message = _("Permit type %(code)s saved.", code=ptype.code)
-            if saved.deadlines_moved is not None:
-                message += " " + _due_dates_message(saved.deadlines_moved)
-            flash(message, "success")
+            flash(_("Permit type %(code)s saved.", code=ptype.code), "success")
             return redirect(url_for(".permit_type_list"))
     return render_template(
-        "admin/permit_type_form.html", form=form, ptype=ptype, dependants=services.dependants(ptype.id)
+        "admin/permit_type_form.html",
+        form=form,
+        ptype=ptype,
+        dependants=services.dependants(ptype.id),
+        regimes=rules.regimes(),
     )
+
+
+@bp.route("/permit-types/<int:type_id>/rules/<int:regime_id>", methods=["GET", "POST"])
+def rule_edit(type_id: int, regime_id: int) -> ResponseReturnValue:
+    """A permit type's limits and silence outcomes under one regime; saving moves only that regime's clocks."""
+    rule = rules.get_rule(type_id, regime_id)
+    if rule is None:
+        abort(404)
+    ptype = services.get_permit_type(type_id)
+    form = RuleForm(obj=rule)
+    if form.validate_on_submit():
+        with refusal(services.AdminError) as refused:
+            saved = rules.update_rule(rule, form.to_fields())
+        if refused:
+            form.add_errors(refused.error.errors)
+        else:
+            message = _("The rule of %(code)s under %(regime)s is saved.", code=ptype.code, regime=rule.regime.name)
+            flash(message + " " + _due_dates_message(saved.deadlines_moved), "success")
+            return redirect(url_for(".permit_type_edit", type_id=type_id))
+    return render_template("admin/rule_form.html", form=form, ptype=ptype, rule=rule)
+
+
+@bp.get("/regimes")
+def regime_list() -> ResponseReturnValue:
+    return render_template("admin/regimes.html", regimes=rules.regimes())
+
+
+@bp.route("/regimes/<int:regime_id>/edit", methods=["GET", "POST"])
+def regime_edit(regime_id: int) -> ResponseReturnValue:
+    """The first filing day a regulation governs (PP 28/2025 Pasal 547(a)); filed permits keep theirs."""
+    regime = rules.get_regime(regime_id)
+    if regime is None:
+        abort(404)
+    form = RegimeForm(obj=regime)
+    if form.validate_on_submit():
+        with refusal(services.AdminError) as refused:
+            rules.update_regime(regime, form.applies_from.data, form.applies_from_confirmed.data, form.source.data)
+        if refused:
+            PermitTypeForm.add_errors(form, refused.error.errors)  # type: ignore[arg-type]
+        else:
+            flash(_("%(regime)s saved.", regime=regime.name), "success")
+            return redirect(url_for(".regime_list"))
+    return render_template("admin/regime_form.html", form=form, regime=regime)
 
 
 # --- closure dates -----------------------------------------------------------------------------------------

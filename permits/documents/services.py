@@ -36,10 +36,10 @@ from app.security import Scope
 from app.urls import MAX_ID
 from estates.queries import estates_visible_to
 from permits.documents.uploads import Upload, _receive_all, documents_dir
-from permits.models import Permit, PermitDocument, PermitStatus
+from permits.models import Permit, PermitDocument
 from permits.services import get_permit
-from permits.stages import TransitionError, check_move
-from permits.workflow import ConcurrentEdit, advance_permit
+from permits.stages import TransitionError, check_move, resume_target
+from permits.workflow import ConcurrentEdit, advance_permit, rule_of
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +66,6 @@ def document_path(document: PermitDocument) -> Path:
     if not STORED_NAME.fullmatch(document.stored_name):
         raise ValueError(f"unexpected stored name for document {document.id}")
     return documents_dir() / document.stored_name
-
-
-# --- checks ------------------------------------------------------------------------------------------------
 
 
 # --- storing -----------------------------------------------------------------------------------------------
@@ -132,24 +129,26 @@ def answer_return(
     actor: str,
     expected_version: int | None = None,
 ) -> list[PermitDocument]:
-    """The investor's answer to a return for revision: store the documents and move RETURNED -> SUBMITTED.
+    """The investor's answer: store the documents and send the file back to the agency (a fixed file is checked
+    again, a revised or resumed one reassessed: ``permits.stages.RESUMES_TO``).
 
-    The only move an investor may make here (issue 4): the permit must be returned for revision
-    (``NotAwaitingAnswer`` otherwise) and the transition table must mark the move as the investor's. Raises
+    The only move an investor may make here: the permit must wait for the investor's fix, revision or
+    resumption (``NotAwaitingAnswer`` otherwise) and the transition table must mark the move as the investor's. Raises
     ``DocumentRejected`` for a bad file and any ``TransitionError`` of ``advance_permit`` (``ConcurrentEdit``
     when ``expected_version`` is stale); then no document is kept (the files are deleted here, the rows go
     with the caller's rollback). Flushes, never commits.
     """
-    if permit.status is not PermitStatus.RETURNED:
+    target = resume_target(permit.status, rule_of(permit).clock_starts_at)
+    if target is None:
         raise NotAwaitingAnswer()
-    move = check_move(permit.status, PermitStatus.SUBMITTED, note)
+    move = check_move(permit.status, target, note)
     if not move.investor_may:  # the table says who may make the move; keep the portal to it
         raise NotAwaitingAnswer()
     if expected_version is not None and expected_version != permit.version:
         raise ConcurrentEdit()
     documents = store_documents(permit, uploads, uploaded_by_id=uploaded_by_id, note=note)
     try:
-        advance_permit(permit, PermitStatus.SUBMITTED, actor=actor, note=note, expected_version=expected_version)
+        advance_permit(permit, target, actor=actor, note=note, expected_version=expected_version)
     except TransitionError:
         discard_files(documents)
         raise

@@ -19,18 +19,10 @@ from app.formatting import day
 from app.models import Role, User
 from permits.calendar import working_days_between
 from permits.models import Permit
-from permits.stalls.models import FlagKind, StallFlag
+from permits.stalls.models import SEVERITY, FlagKind, StallFlag
 
 MAX_LINES = 60  # a digest lists this many permits at most, then points to Pantau for the rest
 MAX_AGENCIES = 30
-# The most severe kind a permit has decides its section; reminders come last.
-SEVERITY = (
-    FlagKind.DEEMED_GRANTED_CANDIDATE,
-    FlagKind.OVERDUE,
-    FlagKind.DEEMED_WITHDRAWN_CANDIDATE,
-    FlagKind.INVESTOR_OVERDUE,
-    FlagKind.AT_RISK,
-)
 
 
 def daily_text(user: User, period: date, flags: Sequence[StallFlag], reminders: Sequence[Permit]) -> tuple[str, str]:
@@ -134,11 +126,18 @@ def _flag_line(permit: Permit, kind: FlagKind, officer: bool) -> str:
     """What the permit's most severe flag means, with the date that matters (the kind alone if it moved on)."""
     if kind is FlagKind.DEEMED_GRANTED_CANDIDATE and permit.overdue_on:
         what = _("overdue since %(day)s; the law may deem it granted (dianggap dikabulkan)", day=day(permit.overdue_on))
+    elif kind is FlagKind.AUTOMATIC_OUTCOME and permit.overdue_on:
+        what = _("overdue since %(day)s; the law's automatic outcome may now apply", day=day(permit.overdue_on))
+    elif kind is FlagKind.REJECTION_CANDIDATE and permit.investor_since:
+        what = _(
+            "the process stopped on %(day)s and was not resumed in time; the application may be rejected (ditolak)",
+            day=day(permit.investor_since),
+        )
     elif kind is FlagKind.OVERDUE and permit.overdue_on:
         what = _("overdue since %(day)s (due on %(due)s)", day=day(permit.overdue_on), due=day(permit.due_on))
     elif kind is FlagKind.DEEMED_WITHDRAWN_CANDIDATE and permit.investor_since:
         what = _(
-            "returned on %(day)s and not answered since; the file may be deemed withdrawn (dianggap ditarik kembali)",
+            "waiting for the investor since %(day)s; the file may be deemed withdrawn (dianggap ditarik kembali)",
             day=day(permit.investor_since),
         )
     elif kind is FlagKind.INVESTOR_OVERDUE and permit.investor_due_on:

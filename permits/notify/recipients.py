@@ -15,8 +15,9 @@ from app.extensions import db
 from app.models import Role, User
 from estates.models import Estate
 from permits.calendar import add_working_days
-from permits.models import Permit, PermitStatus
+from permits.models import Permit
 from permits.notify.models import Notification, NotificationItem, NotificationKind
+from permits.stages import ASKED
 from permits.stalls.models import FlagKind, StallFlag
 
 OFFICER_KINDS = frozenset(FlagKind)
@@ -67,7 +68,7 @@ def _due_reminders(as_of: date) -> dict[int, set[tuple[int, int]]]:
             and_(User.role == Role.INVESTOR, User.active.is_(True), User.investor_id == Estate.investor_id),
         )
         .where(
-            Permit.status == PermitStatus.RETURNED,
+            Permit.status.in_(ASKED),
             Permit.investor_due_on >= as_of,
             Permit.investor_due_on <= last,
         )

@@ -37,10 +37,11 @@ from app.extensions import db
 from app.models import Role, User
 from estates.models import Estate
 from permits.calendar import add_working_days
-from permits.models import Permit, PermitStatus
+from permits.models import Permit
 from permits.notify.digest import daily_text, weekly_text
 from permits.notify.models import Notification, NotificationItem, NotificationKind
 from permits.notify.recipients import REMINDER_MARK, _chunks, _due_reminders, _untold_flags, reminder_tokens
+from permits.stages import ASKED
 from permits.stalls.models import FlagKind, StallFlag
 from permits.workflow import WIB
 
@@ -241,7 +242,7 @@ def _still_due(permit: Permit | None, episode: int) -> bool:
     """A remembered reminder is shown while its permit is still in the same revision round."""
     return (
         permit is not None
-        and permit.status is PermitStatus.RETURNED
+        and permit.status in ASKED
         and permit.last_event_seq == episode
         and permit.investor_due_on is not None
     )

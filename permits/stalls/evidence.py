@@ -16,14 +16,12 @@ event it covered changes the fingerprint. Nothing here writes.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 
-import holidays
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -31,30 +29,12 @@ from app.timezone import WIB
 from permits.calendar import WorkingCalendar, cuti_bersama_non_working, site_calendar
 from permits.clock import deadlines
 from permits.models import CalendarOverride, CalendarOverrideKind, Permit, PermitEvent, PermitStatus
-from permits.stages import CLOCK_RUNNING, Holder
-from permits.workflow import limits_for, rebuild_from_events
+from permits.rules import ClockStart, PermitRule
+from permits.stages import REVISING, Holder, Stage, clock_runs, holder, stage_of
+from permits.stalls.skipped import SkippedDay, SkipReason, _skipped
+from permits.workflow import limits_of, rebuild_from_events, rule_of
 
-EVIDENCE_FORMAT = "pantau-evidence/1"
-_NOT_COUNTED = frozenset({"false", "0", "no", "off"})
-
-
-class SkipReason(enum.StrEnum):
-    """Why a date inside a clock interval was not counted, in the order the calendar applies them."""
-
-    CLOSURE = "closure"  # an administrator's closed date (CalendarOverride)
-    NATIONAL_HOLIDAY = "national_holiday"
-    CUTI_BERSAMA = "cuti_bersama"
-    WEEKEND = "weekend"
-
-
-@dataclass(frozen=True)
-class SkippedDay:
-    day: date
-    reason: SkipReason
-    name: str | None  # the holiday's official name, or the closure's reason; none for a weekend
-
-    def facts(self) -> dict:
-        return {"date": self.day.isoformat(), "reason": self.reason.value, "name": self.name}
+EVIDENCE_FORMAT = "pantau-evidence/2"  # 2: the regime, its rule, sub-stages and lateness
 
 
 @dataclass(frozen=True)
@@ -65,6 +45,8 @@ class Interval:
     """
 
     holder: Holder
+    stage: Stage | None  # the sub-stage the law counts these days in
+    status: PermitStatus
     start: date
     end: date
     ongoing: bool  # still running on the as-of day, which is then its end
@@ -90,6 +72,8 @@ class Interval:
     def facts(self) -> dict:
         return {
             "holder": self.holder.value,
+            "stage": self.stage.value if self.stage else None,
+            "status": self.status.value,
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "ongoing": self.ongoing,
@@ -124,36 +108,70 @@ class EventFact:
         }
 
 
+STAGE_LABELS = {
+    Stage.CHECK: _l("Administrative check"),
+    Stage.REVIEW: _l("Substantive review"),
+    Stage.DECISION: _l("Recommendation to decree"),
+    Stage.FIX: _l("Applicant's administrative fix"),
+    Stage.REVISION: _l("Applicant's substantive revision"),
+    Stage.STOPPED: _l("Process stopped"),
+}
+
+
+@dataclass(frozen=True)
+class StageUsage:
+    """The working days one sub-stage used against its own limit (None: the law sets none for this type)."""
+
+    stage: Stage
+    limit: int | None
+    used: int
+
+    @property
+    def late(self) -> int:
+        return max(self.used - self.limit, 0) if self.limit is not None else 0
+
+    def facts(self) -> dict:
+        return {"stage": self.stage.value, "limit": self.limit, "used": self.used, "late": self.late}
+
+
 @dataclass(frozen=True)
 class Evidence:
     as_of: date
     permit: Permit  # for the page's links; its facts are copied below
     status: PermitStatus  # as of the as-of day
-    sla_working_days: int
-    regulation: str | None
+    rule: PermitRule
     cuti_bersama_counted: bool
     events: tuple[EventFact, ...]
     intervals: tuple[Interval, ...]
     agency_days_used: int
     due_on: date | None
-    days_overdue: int
+    days_late: int  # past the limit, kept after the agency decided or returned the file
+    stages: tuple[StageUsage, ...]
 
     @property
     def ptype(self):
         return self.permit.permit_type
 
     @property
+    def sla_working_days(self) -> int:
+        return self.rule.sla_working_days
+
+    @property
+    def regime(self) -> str:
+        return self.rule.regime.name
+
+    @property
     def overdue(self) -> bool:
-        return self.days_overdue > 0
+        return self.running and self.days_late > 0
 
     @property
     def running(self) -> bool:
-        return self.status in CLOCK_RUNNING
+        return clock_runs(self.status, self.rule.clock_starts_at)
 
     @property
-    def deemed_granted_candidate(self) -> bool:
-        """Overdue with the agency, where the permit type's legal basis gives an automatic outcome."""
-        return self.running and self.overdue and bool(self.ptype.automatic_outcome_when_late)
+    def silence_outcome_due(self) -> bool:
+        """Overdue with the agency where the law decides for it (a confirmed limit with an automatic outcome)."""
+        return self.overdue and self.rule.flags_silence
 
     @property
     def agency_intervals(self) -> list[Interval]:
@@ -178,23 +196,27 @@ class Evidence:
                 "status": self.status.value,
             },
             "statute": {
+                "regime": self.regime,
                 "sla_working_days": self.sla_working_days,
-                "legal_basis": ptype.legal_basis,
-                "confirmed": ptype.confirmed,
-                "confirmation_note": ptype.confirmation_note,
-                "automatic_outcome_when_late": ptype.automatic_outcome_when_late,
-                "applicant_fix_working_days": ptype.applicant_fix_working_days,
-                "silence_withdrawal_days": ptype.silence_withdrawal_days,
+                "clock_starts_at": self.rule.clock_starts_at.value,
+                "legal_basis": self.rule.legal_basis,
+                "confirmed": self.rule.confirmed,
+                "agency_silence": self.rule.agency_silence.value,
+                "applicant_silence": self.rule.applicant_silence.value,
+                "applicant_silence_days": self.rule.applicant_silence_days,
+                "fix_working_days": self.rule.fix_working_days,
+                "revision_working_days": self.rule.revision_working_days,
+                "max_revision_rounds": self.rule.max_revision_rounds,
             },
-            "regulation": self.regulation,
             "calendar": {"cuti_bersama_non_working": self.cuti_bersama_counted},
             "events": [e.facts() for e in self.events],
             "intervals": [i.facts() for i in self.intervals],
             "result": {
                 "agency_working_days_used": self.agency_days_used,
                 "due_on": self.due_on.isoformat() if self.due_on else None,
-                "working_days_overdue": self.days_overdue,
-                "deemed_granted_candidate": self.deemed_granted_candidate,
+                "working_days_late": self.days_late,
+                "silence_outcome_due": self.silence_outcome_due,
+                "stages": [s.facts() for s in self.stages],
             },
         }
 
@@ -223,9 +245,10 @@ def build_evidence(permit: Permit, as_of: date) -> Evidence:
         select(PermitEvent).where(PermitEvent.permit_id == permit.id).order_by(PermitEvent.seq)
     ).all()
     rows = [e for e in rows if e.recorded_at.astimezone(WIB).date() <= as_of]
-    status, fields = rebuild_from_events(permit, rows, cal)
-    limits = limits_for(permit.permit_type)
-    intervals = _intervals(rows, status, as_of, cal, counted)
+    status, _fields = rebuild_from_events(permit, rows, cal)
+    rule = rule_of(permit, as_of)
+    limits = limits_of(rule)
+    intervals = _intervals(rows, status, as_of, cal, counted, rule.clock_starts_at)
     agency = [i for i in intervals if i.holder is Holder.AGENCY]
     due_on = None
     if agency:
@@ -236,14 +259,35 @@ def build_evidence(permit: Permit, as_of: date) -> Evidence:
         as_of=as_of,
         permit=permit,
         status=status,
-        sla_working_days=limits.sla_working_days,
-        regulation=fields.regulation,
+        rule=rule,
         cuti_bersama_counted=counted,
         events=tuple(_event_fact(e) for e in rows),
         intervals=tuple(intervals),
         agency_days_used=used,
         due_on=due_on,
-        days_overdue=max(used - limits.sla_working_days, 0),
+        days_late=max(used - rule.sla_working_days, 0),
+        stages=_stage_usage(intervals, rule),
+    )
+
+
+def _stage_usage(intervals: list[Interval], rule: PermitRule) -> tuple[StageUsage, ...]:
+    """Working days per sub-stage the law counts, with its limit from the rule, in the order of the law."""
+    limits = {
+        Stage.CHECK: rule.check_working_days,
+        Stage.REVIEW: rule.review_working_days,
+        Stage.DECISION: rule.decision_working_days,
+        Stage.FIX: rule.fix_working_days,
+        Stage.REVISION: rule.revision_working_days,
+        Stage.STOPPED: None,
+    }
+    used: dict[Stage, int] = {}
+    for interval in intervals:
+        if interval.stage is not None:
+            used[interval.stage] = used.get(interval.stage, 0) + interval.working_days
+    return tuple(
+        StageUsage(stage, limit, used.get(stage, 0))
+        for stage, limit in limits.items()
+        if stage in used or limit is not None
     )
 
 
@@ -262,46 +306,43 @@ def _event_fact(event: PermitEvent) -> EventFact:
 
 
 def _intervals(
-    events: list[PermitEvent], status: PermitStatus, as_of: date, cal: WorkingCalendar, cuti_counted: bool
+    events: list[PermitEvent],
+    status: PermitStatus,
+    as_of: date,
+    cal: WorkingCalendar,
+    cuti_counted: bool,
+    start: ClockStart,
 ) -> list[Interval]:
-    """The agency and investor intervals the events imply, the open one ending on ``as_of``.
-
-    Follows ``permits.clock.step``: the agency clock runs from a move into a running status until a move
-    out of one; the investor's revision runs from a return until the next move.
+    """The days between moves, each with who held the file and the sub-stage the law counts them in, the last
+    one ending on ``as_of``. Only the agency's and the counted investor's time appear (as ``permits.clock``
+    counts them); working days are additive over consecutive intervals.
     """
-    spans: list[tuple[Holder, date, date, bool]] = []
-    agency_since: date | None = None
-    investor_since: date | None = None
-    for event in events:
-        if event.from_status is None:
-            continue
-        was_running, runs = event.from_status in CLOCK_RUNNING, event.to_status in CLOCK_RUNNING
-        if was_running and not runs and agency_since is not None:
-            spans.append((Holder.AGENCY, agency_since, event.effective_on, False))
-            agency_since = None
-        if runs and not was_running:
-            agency_since = event.effective_on
-        if event.from_status is PermitStatus.RETURNED and investor_since is not None:
-            spans.append((Holder.INVESTOR, investor_since, event.effective_on, False))
-            investor_since = None
-        if event.to_status is PermitStatus.RETURNED:
-            investor_since = event.effective_on
-    if agency_since is not None and status in CLOCK_RUNNING:
-        spans.append((Holder.AGENCY, agency_since, max(as_of, agency_since), True))
-    if investor_since is not None and status is PermitStatus.RETURNED:
-        spans.append((Holder.INVESTOR, investor_since, max(as_of, investor_since), True))
-    spans.sort(key=lambda s: (s[1], s[2]))
-    closures = _closures(spans)
+    spans: list[tuple[PermitStatus, date, date, bool]] = []
+    moves = [e for e in events if e.from_status is not None]
+    for event, following in zip(moves, [*moves[1:], None][: len(moves)], strict=True):
+        end = following.effective_on if following else max(as_of, event.effective_on)
+        if following is None or end > event.effective_on:  # two moves on one day leave no interval between
+            spans.append((event.to_status, event.effective_on, end, following is None))
+    kept = [
+        (holder(s, start), s, a, b, ongoing)
+        for s, a, b, ongoing in spans
+        if clock_runs(s, start)
+        or s in REVISING
+        or (s is PermitStatus.SUBMITTED and start is ClockStart.DECLARED_COMPLETE)
+    ]
+    closures = _closures([(h, a, b, o) for h, _s, a, b, o in kept])
     return [
         Interval(
-            holder,
-            start,
-            end,
-            ongoing,
-            cal.working_days_between(start, end),
-            _skipped(start, end, cal, closures, cuti_counted),
+            who,
+            stage_of(s, start),
+            s,
+            a,
+            b,
+            ongoing and s is status,
+            cal.working_days_between(a, b),
+            _skipped(a, b, cal, closures, cuti_counted),
         )
-        for holder, start, end, ongoing in spans
+        for who, s, a, b, ongoing in kept
     ]
 
 
@@ -316,34 +357,3 @@ def _closures(spans: list[tuple[Holder, date, date, bool]]) -> dict[date, str]:
         CalendarOverride.day <= last,
     )
     return dict(db.session.execute(query).all())
-
-
-def _skipped(
-    start: date, end: date, cal: WorkingCalendar, closures: dict[date, str], cuti_counted: bool
-) -> tuple[SkippedDay, ...]:
-    """Every non-working date d with start < d <= end, with the first reason that applies."""
-    days: list[SkippedDay] = []
-    for year in range(start.year, end.year + 1):
-        for day in sorted(d for d in cal.non_working_days(year) if start < d <= end):
-            days.append(_reason(day, closures, cuti_counted))
-    return tuple(days)
-
-
-def _reason(day: date, closures: dict[date, str], cuti_counted: bool) -> SkippedDay:
-    """Why the calendar skips ``day``: a closure, else a national holiday, else cuti bersama, else the weekend."""
-    if day in closures:
-        return SkippedDay(day, SkipReason.CLOSURE, closures[day])
-    national = _holiday_names(day.year, "public").get(day)
-    if national:
-        return SkippedDay(day, SkipReason.NATIONAL_HOLIDAY, national)
-    cuti = _holiday_names(day.year, "government").get(day) if cuti_counted else None
-    if cuti:
-        return SkippedDay(day, SkipReason.CUTI_BERSAMA, cuti)
-    return SkippedDay(day, SkipReason.WEEKEND, None)
-
-
-@cache
-def _holiday_names(year: int, category: str) -> dict[date, str]:
-    """The official Indonesian names of the year's holidays of one category (whatever the interface language)."""
-    found = holidays.country_holidays("ID", years=year, categories=(category,), language="id")
-    return {day: "; ".join(found.get_list(day)) for day in found}

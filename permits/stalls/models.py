@@ -17,9 +17,11 @@ from permits.models import Permit
 class FlagKind(LabelledEnum):
     AT_RISK = "at_risk"  # past the at-risk share of the statutory working days
     OVERDUE = "overdue"  # the agency is past its statutory working days
-    DEEMED_GRANTED_CANDIDATE = "deemed_granted_candidate"  # overdue where the law grants automatically
-    INVESTOR_OVERDUE = "investor_overdue"  # returned, and the investor's revision window has passed
-    DEEMED_WITHDRAWN_CANDIDATE = "deemed_withdrawn_candidate"  # the investor silent past the legal limit
+    DEEMED_GRANTED_CANDIDATE = "deemed_granted_candidate"  # overdue where the law deems it granted (UU 30/2014)
+    AUTOMATIC_OUTCOME = "automatic_outcome"  # overdue where the system decides for the agency (22(3), 119(3), 230)
+    INVESTOR_OVERDUE = "investor_overdue"  # the investor's fix or revision window has passed
+    DEEMED_WITHDRAWN_CANDIDATE = "deemed_withdrawn_candidate"  # the investor silent past the legal limit (19)
+    REJECTION_CANDIDATE = "rejection_candidate"  # a stopped process not resumed within the limit (91)
 
     @classmethod
     def _labels(cls) -> dict:
@@ -27,9 +29,24 @@ class FlagKind(LabelledEnum):
             "at_risk": _l("At risk"),
             "overdue": _l("Overdue"),
             "deemed_granted_candidate": _l("Deemed granted candidate"),
+            "automatic_outcome": _l("The law's automatic outcome is due"),
             "investor_overdue": _l("Investor late with the revision"),
             "deemed_withdrawn_candidate": _l("Deemed withdrawn candidate"),
+            "rejection_candidate": _l("Rejection due: the stopped process was not resumed"),
         }
+
+
+# Most serious first: where the law may now decide, then lateness, then the early warning. Lists and digests
+# order permits by their most severe flag.
+SEVERITY = (
+    FlagKind.DEEMED_GRANTED_CANDIDATE,
+    FlagKind.AUTOMATIC_OUTCOME,
+    FlagKind.REJECTION_CANDIDATE,
+    FlagKind.OVERDUE,
+    FlagKind.DEEMED_WITHDRAWN_CANDIDATE,
+    FlagKind.INVESTOR_OVERDUE,
+    FlagKind.AT_RISK,
+)
 
 
 class StallFlag(db.Model):

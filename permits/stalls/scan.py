@@ -18,29 +18,55 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
-from permits.models import Permit, PermitStatus, PermitType
-from permits.stages import CLOCK_RUNNING
+from permits.models import Permit, PermitStatus
+from permits.rules import AgencySilence, PermitRule
+from permits.stages import AGENCY_STATUSES, ASKED
 from permits.stalls.models import FlagKind, StallFlag
 
 
+def _rule_says(*outcomes: AgencySilence) -> ColumnElement[bool]:
+    """The permit's rule (its type under its regime) is confirmed and has one of these silence outcomes."""
+    return (
+        select(PermitRule.id)
+        .where(
+            PermitRule.permit_type_id == Permit.permit_type_id,
+            PermitRule.regime_id == Permit.regime_id,
+            PermitRule.confirmed.is_(True),
+            PermitRule.agency_silence.in_(outcomes),
+        )
+        .exists()
+    )
+
+
+AUTOMATIC = (
+    AgencySilence.ISSUED_BY_OSS,
+    AgencySilence.ISSUED_WITHOUT_LAND_CONSIDERATION,
+    AgencySilence.LEVY_SET_AUTOMATICALLY,
+)
+
+
 def flag_condition(kind: FlagKind, as_of: date) -> ColumnElement[bool]:
-    """SQL for "this permit deserves a ``kind`` flag at the end of ``as_of``" (PermitType joinable by id)."""
-    running = Permit.status.in_(CLOCK_RUNNING)
-    returned = Permit.status == PermitStatus.RETURNED
+    """SQL for "this permit deserves a ``kind`` flag at the end of ``as_of``".
+
+    The silence flags follow the law of the permit's type under its regime: a deemed grant only where the law
+    deems it granted, the system's automatic outcome only where there is one, neither on an unconfirmed limit;
+    the applicant's silence where it counts (a stopped process, a KKPR fee awaited).
+    """
+    running = Permit.status.in_(AGENCY_STATUSES) & Permit.running_since.is_not(None)
+    overdue = running & (Permit.overdue_on <= as_of)
     if kind is FlagKind.AT_RISK:
         return running & (Permit.at_risk_on <= as_of) & (Permit.overdue_on > as_of)
     if kind is FlagKind.OVERDUE:
-        return running & (Permit.overdue_on <= as_of)
+        return overdue
     if kind is FlagKind.DEEMED_GRANTED_CANDIDATE:
-        automatic = (
-            select(PermitType.id)
-            .where(PermitType.id == Permit.permit_type_id, PermitType.automatic_outcome_when_late.is_not(None))
-            .exists()
-        )
-        return running & (Permit.overdue_on <= as_of) & automatic
+        return overdue & _rule_says(AgencySilence.DEEMED_GRANTED)
+    if kind is FlagKind.AUTOMATIC_OUTCOME:
+        return overdue & _rule_says(*AUTOMATIC)
     if kind is FlagKind.INVESTOR_OVERDUE:
-        return returned & (Permit.investor_overdue_on <= as_of)
-    return returned & (Permit.investor_silent_on <= as_of)
+        return Permit.status.in_(ASKED) & (Permit.investor_overdue_on <= as_of)
+    if kind is FlagKind.REJECTION_CANDIDATE:
+        return (Permit.status == PermitStatus.PROCESS_STOPPED) & (Permit.investor_silent_on <= as_of)
+    return (Permit.status == PermitStatus.SUBMITTED) & (Permit.investor_silent_on <= as_of)
 
 
 @dataclass

@@ -30,15 +30,15 @@ from estates.models import Estate
 from estates.queries import estates_visible_to
 from permits.clock import Band, ClockState
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
-from permits.queries import band_condition, permits_with_context
-from permits.stages import CLOCK_RUNNING, Holder
-from permits.stalls.models import FlagKind, StallFlag
+from permits.queries import band_condition, permits_with_context, running_condition
+from permits.stages import AGENCY_STATUSES, ASKED, REVISING, Holder
+from permits.stalls.models import SEVERITY, FlagKind, StallFlag
 from permits.workflow import at_risk_share, permit_clocks
 
 # The decision of the agency: the first move from its desk (or from a return) to a decided status. Later
 # moves (deemed granted -> issued, frozen -> issued) are not decisions of the application.
-DECISIONS = (PermitStatus.ISSUED, PermitStatus.DEEMED_GRANTED, PermitStatus.REJECTED)
-DECIDED_FROM = (*CLOCK_RUNNING, PermitStatus.RETURNED)
+DECISIONS = (PermitStatus.ISSUED, PermitStatus.VERIFIED, PermitStatus.DEEMED_GRANTED, PermitStatus.REJECTED)
+DECIDED_FROM = (*AGENCY_STATUSES, *REVISING)
 
 
 # --- the officers' list --------------------------------------------------------------------------------------
@@ -73,7 +73,7 @@ def _filtered(query: Select, filters: StallFilters, scope: Scope) -> Select:
 def _late_since() -> ColumnElement:
     """The first day the permit was late: the agency's (running clock) or the investor's (returned)."""
     return case(
-        (Permit.status.in_(CLOCK_RUNNING), Permit.overdue_on),
+        (running_condition(), Permit.overdue_on),
         else_=func.coalesce(Permit.investor_overdue_on, Permit.investor_silent_on),
     )
 
@@ -105,7 +105,7 @@ class StallRow:
         """Working days past the agency's limit, or past the investor's revision window when it is returned."""
         if self.clock.band is Band.OVERDUE:
             return self.clock.days_overdue
-        if self.clock.status is PermitStatus.RETURNED and self.clock.investor_limit is not None:
+        if self.clock.status in ASKED and self.clock.investor_limit is not None:
             return max(self.clock.investor_round_days_used - self.clock.investor_limit, 0)
         return 0
 
@@ -114,19 +114,7 @@ class StallRow:
         return min(f.raised_on for f in self.flags)
 
 
-# Most serious first: where the law may now decide, then lateness, then the early warning.
-FLAG_ORDER = {
-    kind: n
-    for n, kind in enumerate(
-        (
-            FlagKind.DEEMED_GRANTED_CANDIDATE,
-            FlagKind.OVERDUE,
-            FlagKind.DEEMED_WITHDRAWN_CANDIDATE,
-            FlagKind.INVESTOR_OVERDUE,
-            FlagKind.AT_RISK,
-        )
-    )
-}
+FLAG_ORDER = {kind: n for n, kind in enumerate(SEVERITY)}
 
 
 def stall_rows(permits: Sequence[Permit], today: date) -> list[StallRow]:
@@ -255,7 +243,7 @@ def stall_statistics(
     def group(k: str, lbl: str) -> StallFigure:
         return groups.setdefault(k, StallFigure(k, lbl))
 
-    running = Permit.status.in_(CLOCK_RUNNING)
+    running = running_condition()
     overdue = band_condition(Band.OVERDUE, today)
     open_query = _base(key, label, func.count(Permit.id), func.count(Permit.id).filter(overdue)).where(running)
     for k, lbl, n_running, n_overdue in db.session.execute(_filtered(open_query, filters, scope).group_by(key, label)):
@@ -272,7 +260,7 @@ def stall_statistics(
 
     share = PermitEvent.agency_days_used * 1.0 / func.nullif(PermitEvent.sla_working_days, 0)
     late = func.count(PermitEvent.id).filter(share >= float(late_share))
-    returned = (PermitEvent.to_status == PermitStatus.RETURNED) & PermitEvent.from_status.is_not(None)
+    returned = PermitEvent.to_status.in_(ASKED) & PermitEvent.from_status.is_not(None)
     stops = _base(key, label, func.count(PermitEvent.id), late, events=True).where(returned)
     for k, lbl, n_stops, n_late in db.session.execute(_filtered(stops, filters, scope).group_by(key, label)):
         figure = group(k, lbl)

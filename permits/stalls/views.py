@@ -30,7 +30,7 @@ from app.urls import MAX_ID
 from permits import services
 from permits.calendar import MIN_YEAR
 from permits.stalls import stats
-from permits.stalls.evidence import build_evidence
+from permits.stalls.evidence import STAGE_LABELS, build_evidence
 from permits.stalls.models import FlagKind
 from permits.stalls.stats import Grouping, ListPage, StallFilters
 from permits.workflow import today_wib
@@ -141,7 +141,9 @@ def _evidence(permit_id: int):
 def evidence(permit_id: int):
     """The printable evidence of the permit's clock, with its SHA-256 fingerprint."""
     found, problem = _evidence(permit_id)
-    return render_template("stalls/evidence.html", ev=found, as_of_problem=problem, today=today_wib())
+    return render_template(
+        "stalls/evidence.html", ev=found, as_of_problem=problem, today=today_wib(), stage_labels=STAGE_LABELS
+    )
 
 
 @bp.get("/permits/<int:permit_id>/evidence.json")

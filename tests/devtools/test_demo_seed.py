@@ -99,5 +99,5 @@ def test_demo_permits_have_a_history_that_explains_them():
         .join(Permit.estate)
         .where(Estate.name == "Kawasan Industri Sawah Luhur", Permit.status == "under_review")
     ).one()
-    assert amdal.permit_type.code == "AMDAL" and amdal.regulation == "PP 28/2025"
+    assert amdal.permit_type.code == "AMDAL" and amdal.regime.name == "PP 28/2025"
     assert permit_clock(amdal).band == "overdue"

@@ -14,22 +14,12 @@ from app.extensions import db
 from app.models import Setting
 from devtools.factories import make_estate, make_permit
 from permits.calendar import WorkingCalendar, add_working_days, working_days_between
-from permits.clock import (
-    PP5,
-    PP28,
-    Band,
-    ClockFields,
-    Limits,
-    clock_state,
-    refresh_thresholds,
-    regulation_for,
-    step,
-)
+from permits.clock import Band, ClockFields, Limits, clock_state, refresh_thresholds, step
 from permits.models import PermitStatus as S
-from permits.stages import CLOCK_RUNNING
+from permits.stages import AGENCY_STATUSES as CLOCK_RUNNING
 from permits.workflow import advance_permit, permit_clock, rebuild_from_events, recompute_open_deadlines
 
-FILED = date(2026, 1, 8)  # a Thursday; KKPR: 25 working days, at risk from day 19 (75%)
+FILED = date(2026, 1, 8)  # a Thursday; KKPR: 25 working days from "declared complete", at risk from day 19 (75%)
 
 
 def _at(day: date):
@@ -43,6 +33,7 @@ def _filed_kkpr():
     permit = make_permit("KKPR", estate=estate)
     with _at(FILED):
         advance_permit(permit, S.SUBMITTED, actor="officer")
+        advance_permit(permit, S.DECLARED_COMPLETE, actor="officer")  # the fee paid: the clock starts
     return permit
 
 
@@ -102,14 +93,14 @@ def test_the_clock_stops_while_the_investor_revises_and_resumes_after():
         assert permit_clock(permit).investor_overdue
     resubmitted = add_working_days(returned, 8)
     with _at(resubmitted):
-        advance_permit(permit, S.SUBMITTED, actor="investor")
+        advance_permit(permit, S.DECLARED_COMPLETE, actor="investor")  # the fee is paid: back to the check
     assert permit.investor_days_banked == 8 and permit.agency_days_banked == 10
     assert permit.due_on == add_working_days(resubmitted, 15)
     with _at(add_working_days(resubmitted, 3)):
         clock = permit_clock(permit)
     assert clock.agency_days_used == 13 and clock.investor_days_used == 8
     status, fields = rebuild_from_events(permit)
-    assert status is S.SUBMITTED and fields.agency_days_banked == 10 and fields.clock_stops == 1
+    assert status is S.DECLARED_COMPLETE and fields.agency_days_banked == 10 and fields.clock_stops == 1
 
 
 def test_each_clock_stop_records_how_late_it_came():
@@ -119,14 +110,16 @@ def test_each_clock_stop_records_how_late_it_came():
     assert event.agency_days_used == 22 and event.sla_working_days == 25 and not event.clock_running
 
 
-def test_regulation_follows_the_day_the_file_first_reached_the_agency():
-    assert regulation_for(date(2025, 6, 4)) == PP5
-    assert regulation_for(date(2025, 6, 5)) == PP28
+def test_the_regime_follows_the_day_the_file_first_reached_the_agency():
     permit = make_permit("NIB")
     with _at(date(2025, 6, 4)):
         advance_permit(permit, S.SUBMITTED, actor="officer")
-    assert permit.regulation == PP5
-    assert permit.events[-1].regulation == PP5
+    assert permit.regime.name == "PP 5/2021"
+    assert permit.events[-1].regulation == "PP 5/2021"
+    later = make_permit("NIB")
+    with _at(date(2025, 6, 5)):
+        advance_permit(later, S.SUBMITTED, actor="officer")
+    assert later.regime.name == "PP 28/2025"
 
 
 def test_the_at_risk_share_is_a_setting():
@@ -168,7 +161,7 @@ def test_a_closure_decreed_afterwards_recounts_days_already_banked():
 
 HOLIDAY = date(2026, 1, 12)  # a Monday, closed: the first agency interval below crosses it
 STEP_CAL = WorkingCalendar.with_weekends(closed=[HOLIDAY])
-STEP_LIMITS = Limits(sla_working_days=10, applicant_fix_working_days=5, at_risk_share=Decimal("0.75"))
+STEP_LIMITS = Limits(sla_working_days=10, fix_working_days=5, at_risk_share=Decimal("0.75"))
 
 
 def _apply_move_as_before(fields, source, target, on, limits, cal):
@@ -182,7 +175,7 @@ def _apply_move_as_before(fields, source, target, on, limits, cal):
             running_since=None,
         )
     if runs and not was_running:
-        f = replace(f, running_since=on, regulation=f.regulation or regulation_for(on))
+        f = replace(f, running_since=on)
     if source is S.RETURNED and f.investor_since is not None:
         f = replace(
             f,
@@ -191,7 +184,7 @@ def _apply_move_as_before(fields, source, target, on, limits, cal):
         )
     if target is S.RETURNED:
         f = replace(f, investor_since=on, clock_stops=f.clock_stops + 1)
-    return refresh_thresholds(f, limits, cal)
+    return refresh_thresholds(f, target, limits, cal)
 
 
 # (source, target, on, agency days used on ``on``, investor days used, band)
@@ -220,7 +213,6 @@ def test_one_step_gives_what_apply_move_and_clock_state_gave_for_each_move():
         assert state.investor_round_days_used == 0 and state.status is target
         fields = moved.fields
     assert fields.clock_stops == 2 and fields.running_since is None and fields.investor_since is None
-    assert fields.regulation == PP28
 
 
 def test_a_step_into_revision_sets_the_investor_thresholds():

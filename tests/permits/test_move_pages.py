@@ -40,7 +40,17 @@ def test_detail_shows_the_clock_history_and_only_the_allowed_moves(client):
     assert "Kementerian Lingkungan Hidup" in re.search(r'id="whose-move">(.*?)</div>', html, re.S).group(1)
     select_box = re.search(r'<select[^>]*name="target".*?</select>', html, re.S).group(0)
     offered = set(re.findall(r'value="([a-z_]+)"', select_box))
-    assert offered == {"under_review", "returned", "issued", "deemed_granted", "rejected", "withdrawn"}
+    assert offered == {
+        "declared_complete",
+        "under_review",
+        "returned",
+        "deemed_withdrawn",
+        "issued",
+        "verified",
+        "deemed_granted",
+        "rejected",
+        "withdrawn",
+    }
 
 
 @time_machine.travel(NOW, tick=False)

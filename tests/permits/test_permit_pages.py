@@ -217,10 +217,11 @@ def test_detail_shows_the_law_and_the_prerequisites(client):
     amdal = make_permit("AMDAL", estate=estate, status=PermitStatus.UNDER_REVIEW, reference_number="SKKL-77")
     html = client.get(f"/permits/{amdal.id}").get_data(as_text=True)
     ptype = permit_type("AMDAL")
-    assert f"{ptype.sla_working_days} working days" in html
-    assert ptype.legal_basis in html
-    assert ptype.confirmation_note in html
-    assert "UNCONFIRMED figure" in html  # AMDAL's 63 HK is only partly confirmed
+    rule = next(r for r in ptype.rules if r.regime.name == "PP 28/2025")
+    assert f"{rule.sla_working_days} working days" in html
+    assert rule.legal_basis in html and "PP 28/2025" in html
+    assert rule.note_en in html  # the catalogue's note in the page's language (English here)
+    assert "UNCONFIRMED figure" not in html  # AMDAL: 3 + 50 + 10 HK are confirmed for the ANDAL phase
     assert "SKKL-77" in html
     assert f'href="/estates/{estate.id}"' in html
     prerequisites = re.search(r'id="prerequisites">(.*?)</ul>', html, re.S).group(1)
@@ -327,7 +328,7 @@ def test_estate_panel_has_one_row_per_permit_in_catalogue_order(app, client):
     ids = [int(re.search(r'href="/permits/(\d+)"', row).group(1)) for row in rows]
     assert ids == [nib.id, rejected.id, again.id, pbg.id]
     unfiled = re.search(r'class="card-body border-top unfiled-types">(.*?)</div>', html, re.S).group(1)
-    assert re.findall(r"type=(\w+)", unfiled) == ["PERTEK", "AMDAL", "IUKI", "SLF"]
+    assert re.findall(r"type=(\w+)", unfiled) == ["PERTEK", "AMDAL", "IUKI", "SLF", "PERLUASAN"]
     assert f'href="/estates/{estate.id}/permits/new"' in html
 
 
@@ -336,7 +337,7 @@ def test_estate_panel_for_an_estate_without_permits(app, client):
     html = panel_html(app, client.user, estate)
     assert table_rows(html, "permits") == []
     assert "No permit has been recorded for this estate yet." in html
-    assert len(re.findall(r"type=\w+", html)) == 7
+    assert len(re.findall(r"type=\w+", html)) == 8
 
 
 def test_estate_page_includes_the_panel(client):

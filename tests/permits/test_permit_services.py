@@ -28,7 +28,11 @@ TODAY = date(2025, 10, 1)
 NOON = datetime(2025, 10, 1, 12, 0, tzinfo=WIB)
 DECIDED = sorted(s.value for s in PermitStatus if s.is_decided)
 UNDECIDED = ["not_started", "submitted", "under_review", "returned"]
-LIVE = [s.value for s in PermitStatus if s.value not in ("rejected", "withdrawn", "revoked")]
+LIVE = [
+    s.value
+    for s in PermitStatus
+    if s.value not in ("rejected", "withdrawn", "deemed_withdrawn", "cancelled", "revoked")
+]
 
 
 @pytest.fixture(autouse=True)
@@ -211,10 +215,11 @@ def test_create_permit_walks_the_stage_machine_to_the_recorded_status():
     assert steps == [
         (None, PermitStatus.NOT_STARTED, date(2025, 8, 4)),
         (PermitStatus.NOT_STARTED, PermitStatus.SUBMITTED, date(2025, 8, 4)),
-        (PermitStatus.SUBMITTED, PermitStatus.ISSUED, date(2025, 9, 15)),
+        (PermitStatus.SUBMITTED, PermitStatus.DECLARED_COMPLETE, date(2025, 8, 4)),  # KKPR: the clock starts
+        (PermitStatus.DECLARED_COMPLETE, PermitStatus.ISSUED, date(2025, 9, 15)),
     ]
     assert permit.submitted_on == date(2025, 8, 4) and permit.decided_on == date(2025, 9, 15)
-    assert permit.regulation == "PP 28/2025" and permit.agency_days_banked > 0
+    assert permit.regime.name == "PP 28/2025" and permit.agency_days_banked > 0
 
 
 @time_machine.travel(NOON, tick=False)

@@ -64,8 +64,11 @@ def estate_with_amdal(investor, name: str, *, filed_on: date = date(2026, 1, 5))
 
 
 def returned_amdal(investor, name: str = "Kawasan Industri Uji") -> Permit:
+    """An AMDAL sent back for a substantive revision (perbaikan: 30 working days, PP 28/2025 Pasal 90)."""
     _estate, amdal = estate_with_amdal(investor, name)
-    advance_permit(amdal, PermitStatus.RETURNED, actor="Petugas", note=RETURN_NOTE, on=date(2026, 2, 2), today=TODAY)
+    day = date(2026, 2, 2)
+    advance_permit(amdal, PermitStatus.UNDER_REVIEW, actor="Petugas", on=day, today=TODAY)
+    advance_permit(amdal, PermitStatus.REVISION, actor="Petugas", note=RETURN_NOTE, on=day, today=TODAY)
     db.session.commit()
     return amdal
 
@@ -166,7 +169,7 @@ def test_the_permit_page_shows_history_with_event_notes_and_the_answer_form(logi
     amdal = returned_amdal(investor)
     page = login_as("investor", investor=investor).get(f"/portal/permits/{amdal.id}").get_data(as_text=True)
     timeline = re.search(r'id="timeline".*?</ol>', page, re.S).group(0)
-    assert RETURN_NOTE in timeline and timeline.count("<li") == 2  # submitted, returned (newest first)
+    assert RETURN_NOTE in timeline and timeline.count("<li") == 3  # submitted, under review, revision
     assert 'id="answer-form"' in page and 'enctype="multipart/form-data"' in page
     assert re.search(r'<input[^>]*multiple[^>]*name="documents"|<input[^>]*name="documents"[^>]*multiple', page)
     assert RETURN_NOTE in text_of(re.search(r'id="next-step">(.*?)</p>', page, re.S).group(1))
@@ -236,9 +239,9 @@ def test_the_answer_stores_the_documents_and_moves_the_permit_back_to_the_agency
     response = answer(portal, amdal, [(PDF, "andal-revisi.pdf"), (PNG, "peta.png")], note="Kajian hidrologi terlampir")
     assert response.status_code == 302 and response.location.endswith(f"/portal/permits/{amdal.id}")
     db.session.expire_all()
-    assert amdal.status is PermitStatus.SUBMITTED and amdal.running_since == TODAY
+    assert amdal.status is PermitStatus.UNDER_REVIEW and amdal.running_since == TODAY  # reassessed (Pasal 90)
     event = db.session.scalars(select(PermitEvent).order_by(PermitEvent.id.desc())).first()
-    assert (event.from_status, event.to_status) == (PermitStatus.RETURNED, PermitStatus.SUBMITTED)
+    assert (event.from_status, event.to_status) == (PermitStatus.REVISION, PermitStatus.UNDER_REVIEW)
     assert event.note == "Kajian hidrologi terlampir" and event.actor == portal.user.name
     docs = db.session.scalars(select(PermitDocument).order_by(PermitDocument.original_name)).all()
     assert [(d.original_name, d.content_type) for d in docs] == [
@@ -272,7 +275,7 @@ def test_a_refused_answer_stores_nothing_and_says_why_beside_the_field(login_as,
     page = response.get_data(as_text=True)
     assert message in text_of(re.search(r'<form[^>]*id="answer-form".*?</form>', page, re.S).group(0))
     db.session.expire_all()
-    assert amdal.status is PermitStatus.RETURNED
+    assert amdal.status is PermitStatus.REVISION
     assert document_rows() == 0 and files_in(folder) == []
 
 
@@ -297,15 +300,15 @@ def test_an_answer_the_stage_machine_refuses_deletes_the_files_it_wrote(login_as
     investor = make_investor()
     with time_machine.travel(NOW, tick=False):
         amdal = returned_amdal(investor)
-        advance_permit(amdal, PermitStatus.SUBMITTED, actor="Petugas", on=TODAY, today=TODAY)
-        advance_permit(amdal, PermitStatus.RETURNED, actor="Petugas", note="Lagi", on=TODAY, today=TODAY)
+        advance_permit(amdal, PermitStatus.UNDER_REVIEW, actor="Petugas", on=TODAY, today=TODAY)
+        advance_permit(amdal, PermitStatus.REVISION, actor="Petugas", note="Lagi", on=TODAY, today=TODAY)
         db.session.commit()
     with time_machine.travel("2026-02-27 10:00 +0700", tick=False):
         portal = login_as("investor", investor=investor)
         response = answer(portal, amdal, [(PDF, "a.pdf"), (PNG, "b.png")])
     assert response.status_code == 302
     db.session.expire_all()
-    assert amdal.status is PermitStatus.RETURNED
+    assert amdal.status is PermitStatus.REVISION
     assert document_rows() == 0 and files_in(folder) == []
 
 
@@ -363,7 +366,8 @@ def test_a_permit_recorded_after_the_fact_does_not_quote_pantaus_own_recording_n
     _estate, amdal = estate_with_amdal(investor, "Kawasan Tercatat")
     with force_locale("id"):
         note = str(RECORDING_NOTE)
-    advance_permit(amdal, PermitStatus.RETURNED, actor="Demo", note=note, on=date(2026, 2, 2), today=TODAY)
+    advance_permit(amdal, PermitStatus.UNDER_REVIEW, actor="Demo", note=note, on=date(2026, 2, 2), today=TODAY)
+    advance_permit(amdal, PermitStatus.REVISION, actor="Demo", note=note, on=date(2026, 2, 2), today=TODAY)
     db.session.commit()
     page = login_as("investor", investor=investor).get("/portal").get_data(as_text=True)
     who, text = row(page, f"permits-{amdal.estate_id}", "AMDAL")

@@ -22,9 +22,11 @@ from app.extensions import db
 from app.models import Setting
 from devtools.factories import make_estate, make_permit, permit_type
 from permits.admin import catalogue
+from permits.admin import rules as admin_rules
 from permits.admin import settings as admin_settings
 from permits.calendar import invalidate_calendar_cache
 from permits.models import CalendarOverride, CalendarOverrideKind, Permit, PermitStatus, permit_type_prerequisite
+from permits.rules import PermitRule
 from permits.workflow import advance_permit
 
 FRIDAY = "2025-08-01 10:00 +0700"
@@ -64,6 +66,7 @@ def running_permit(client: FlaskClient) -> Iterator[Permit]:
         make_permit("NIB", estate=estate, status=PermitStatus.ISSUED)
         permit = make_permit("KKPR", estate=estate)
         advance_permit(permit, PermitStatus.SUBMITTED, actor="t")
+        advance_permit(permit, PermitStatus.DECLARED_COMPLETE, actor="t")  # the fee paid: KKPR's clock starts
         db.session.commit()
         assert permit.due_on == DUE
         yield permit
@@ -73,11 +76,17 @@ def due_on(permit_id: int) -> date | None:
     return db.session.scalar(select(Permit.due_on).where(Permit.id == permit_id))
 
 
-def catalogue_rows() -> tuple[list, list]:
-    """Every stored column of the catalogue and its prerequisite links, to prove that nothing was written."""
+def catalogue_rows() -> tuple[list, list, list]:
+    """Every stored column of the catalogue, its rules and prerequisite links, to prove that nothing was written."""
     types = db.session.execute(select(db.metadata.tables["permit_type"]).order_by("id")).all()
+    rules = db.session.execute(select(PermitRule.__table__).order_by("id")).all()
     links = db.session.execute(select(permit_type_prerequisite).order_by("permit_type_id", "prerequisite_id")).all()
-    return [tuple(r) for r in types], [tuple(r) for r in links]
+    return [tuple(r) for r in types], [tuple(r) for r in rules], [tuple(r) for r in links]
+
+
+def current_rule(code: str) -> PermitRule:
+    """The rule of ``code`` under PP 28/2025, the regulation of every file filed now."""
+    return next(r for r in permit_type(code).rules if r.regime.name == "PP 28/2025")
 
 
 def error_beside(html: str, field: str) -> str:
@@ -94,24 +103,52 @@ def type_form(code: str, **changes) -> dict:
         "name_id": ptype.name_id,
         "name_en": ptype.name_en,
         "issuing_authority": ptype.issuing_authority,
-        "sla_working_days": str(ptype.sla_working_days),
-        "applicant_fix_working_days": ""
-        if ptype.applicant_fix_working_days is None
-        else ptype.applicant_fix_working_days,
         "prerequisites": [str(p.id) for p in ptype.prerequisites],
-        "automatic_outcome_when_late": ptype.automatic_outcome_when_late or "",
-        "legal_basis": ptype.legal_basis,
-        "confirmation_note": ptype.confirmation_note or "",
         "sequence": str(ptype.sequence),
     }
-    if ptype.confirmed:
-        data["confirmed"] = "y"
     data.update(changes)
     return data
 
 
 def post_type(client: FlaskClient, code: str, **changes):
     return client.post(f"/admin/permit-types/{permit_type(code).id}/edit", data=type_form(code, **changes))
+
+
+def rule_form(code: str, **changes) -> dict:
+    """The PP 28/2025 rule form of ``code`` as the page would post it unchanged, with ``changes`` applied."""
+    rule = current_rule(code)
+    data = {
+        name: "" if getattr(rule, name) is None else str(getattr(rule, name))
+        for name in (
+            "sla_working_days",
+            "check_working_days",
+            "review_working_days",
+            "decision_working_days",
+            "fix_working_days",
+            "revision_working_days",
+            "max_revision_rounds",
+            "applicant_silence_days",
+            "legal_basis",
+            "note_id",
+            "note_en",
+        )
+    }
+    data |= {
+        "clock_starts_at": rule.clock_starts_at.value,
+        "agency_silence": rule.agency_silence.value,
+        "applicant_silence": rule.applicant_silence.value,
+    }
+    if rule.confirmed:
+        data["confirmed"] = "y"
+    data.update(changes)
+    return data
+
+
+def post_rule(client: FlaskClient, code: str, **changes):
+    rule = current_rule(code)
+    return client.post(
+        f"/admin/permit-types/{rule.permit_type_id}/rules/{rule.regime_id}", data=rule_form(code, **changes)
+    )
 
 
 def closure_form(**changes) -> dict:
@@ -133,8 +170,11 @@ def test_every_page_renders_in_both_languages(client: FlaskClient, lang: str):
     client.get(f"/language/{lang}")
     pages = {
         "/admin/": "Pantau",
-        "/admin/permit-types": "PP 28/2025 Pasal 19-26",
+        "/admin/permit-types": "PP 28/2025",
         f"/admin/permit-types/{permit_type('AMDAL').id}/edit": "Persetujuan Lingkungan",
+        f"/admin/permit-types/{permit_type('KKPR').id}/rules/{current_rule('KKPR').regime_id}": "Pasal 19-26",
+        "/admin/regimes": "PP 5/2021",
+        f"/admin/regimes/{current_rule('KKPR').regime_id}/edit": "547",
         "/admin/closures?year=2026": "Tahun Baru Masehi" if lang == "id" else "New Year&#39;s Day",
         f"/admin/closures/{override.id}/remove": "Decree (test)",
         "/admin/settings": "clock.at_risk_share",
@@ -154,9 +194,10 @@ def test_every_page_renders_in_both_languages(client: FlaskClient, lang: str):
 def test_catalogue_lists_types_in_sequence_with_unconfirmed_figures(en: FlaskClient):
     html = en.get("/admin/permit-types").get_data(as_text=True)
     codes = re.findall(r'aria-label="Edit (\w+)"', html)
-    assert codes == ["NIB", "KKPR", "PERTEK", "AMDAL", "IUKI", "PBG", "SLF"]
-    assert html.count("UNCONFIRMED</span>") == 4  # NIB, AMDAL, IUKI, SLF
-    assert "no: OSS issues at once; 1 HK is a placeholder" in html
+    assert codes == ["NIB", "KKPR", "PERTEK", "AMDAL", "IUKI", "PBG", "SLF", "PERLUASAN"]
+    # Under PP 28/2025: NIB, IUKI, SLF and PERLUASAN; every PP 5/2021 figure is a stand-in until entered.
+    assert html.count("UNCONFIRMED</span>") == 4 + 8
+    assert "Issued without the land technical consideration" in html
 
 
 @pytest.mark.parametrize(
@@ -187,16 +228,15 @@ def test_unknown_ids_are_404(client: FlaskClient, path: str):
         ("sla_working_days", "-1", "Cannot be negative."),
         ("sla_working_days", "", "This field is required."),
         ("sla_working_days", "2,5", "Whole numbers only."),
-        ("applicant_fix_working_days", "366", "At most 365."),
-        ("applicant_fix_working_days", "-1", "Cannot be negative."),
+        ("fix_working_days", "366", "At most 365."),
+        ("revision_working_days", "-1", "Cannot be negative."),
         ("legal_basis", "  ", "This field is required."),
-        ("name_en", "", "This field is required."),
-        ("sequence", "10001", "At most"),
+        ("applicant_silence_days", "", "Say after how many calendar days"),
     ],
 )
-def test_type_edit_refuses_out_of_range_values_and_writes_nothing(en: FlaskClient, field: str, value: str, error: str):
+def test_rule_edit_refuses_out_of_range_values_and_writes_nothing(en: FlaskClient, field: str, value: str, error: str):
     before = catalogue_rows()
-    response = post_type(en, "KKPR", **{field: value})
+    response = post_rule(en, "KKPR", **{field: value})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert error in error_beside(html, field)
@@ -204,14 +244,25 @@ def test_type_edit_refuses_out_of_range_values_and_writes_nothing(en: FlaskClien
     assert catalogue_rows() == before
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "error"), [("name_en", "", "This field is required."), ("sequence", "10001", "At most")]
+)
+def test_type_edit_refuses_out_of_range_values_and_writes_nothing(en: FlaskClient, field: str, value: str, error: str):
+    before = catalogue_rows()
+    response = post_type(en, "KKPR", **{field: value})
+    assert response.status_code == 200
+    assert error in error_beside(response.get_data(as_text=True), field)
+    assert catalogue_rows() == before
+
+
 @pytest.mark.parametrize(("sla", "fix"), [("365", "365"), ("0", "0"), ("0", ""), ("365", "")])
-def test_type_edit_accepts_the_limits(en: FlaskClient, sla: str, fix: str):
-    response = post_type(en, "KKPR", sla_working_days=sla, applicant_fix_working_days=fix)
+def test_rule_edit_accepts_the_limits(en: FlaskClient, sla: str, fix: str):
+    response = post_rule(en, "KKPR", sla_working_days=sla, fix_working_days=fix)
     assert response.status_code == 302
     db.session.expire_all()
-    kkpr = permit_type("KKPR")
-    assert kkpr.sla_working_days == int(sla)
-    assert kkpr.applicant_fix_working_days == (int(fix) if fix else None)
+    rule = current_rule("KKPR")
+    assert rule.sla_working_days == int(sla)
+    assert rule.fix_working_days == (int(fix) if fix else None)
 
 
 def test_type_edit_saves_every_field(en: FlaskClient):
@@ -223,29 +274,58 @@ def test_type_edit_saves_every_field(en: FlaskClient):
         name_en="Certificate of fitness (new)",
         issuing_authority="Dinas PUPR",
         prerequisites=[str(permit_type("PBG").id), str(pertek.id)],
-        automatic_outcome_when_late="",
-        legal_basis="PP 16/2021",
-        confirmed="y",
-        confirmation_note="yes: checked",
         sequence="75",
     )
     assert response.status_code == 302
     db.session.expire_all()
     slf = permit_type("SLF")
-    assert (slf.name_id, slf.name_en, slf.issuing_authority) == (
+    assert (slf.name_id, slf.name_en, slf.issuing_authority, slf.sequence) == (
         "Sertifikat Laik Fungsi (baru)",
         "Certificate of fitness (new)",
         "Dinas PUPR",
-    )
-    assert sorted(p.code for p in slf.prerequisites) == ["PBG", "PERTEK"]
-    assert slf.automatic_outcome_when_late is None
-    assert (slf.legal_basis, slf.confirmed, slf.confirmation_note, slf.sequence) == (
-        "PP 16/2021",
-        True,
-        "yes: checked",
         75,
     )
+    assert sorted(p.code for p in slf.prerequisites) == ["PBG", "PERTEK"]
     assert slf.code == "SLF"
+
+
+def test_rule_edit_saves_every_field(en: FlaskClient):
+    response = post_rule(
+        en,
+        "SLF",
+        sla_working_days="9",
+        clock_starts_at="declared_complete",
+        check_working_days="2",
+        review_working_days="6",
+        decision_working_days="1",
+        fix_working_days="4",
+        revision_working_days="8",
+        max_revision_rounds="2",
+        agency_silence="none",
+        applicant_silence="deemed_withdrawn",
+        applicant_silence_days="30",
+        legal_basis="PP 16/2021",
+        confirmed="y",
+        note_id="diperiksa",
+        note_en="checked",
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    rule = current_rule("SLF")
+    assert (rule.sla_working_days, rule.clock_starts_at.value, rule.check_working_days) == (9, "declared_complete", 2)
+    assert (rule.review_working_days, rule.decision_working_days, rule.fix_working_days) == (6, 1, 4)
+    assert (rule.revision_working_days, rule.max_revision_rounds) == (8, 2)
+    assert (rule.agency_silence.value, rule.applicant_silence.value, rule.applicant_silence_days) == (
+        "none",
+        "deemed_withdrawn",
+        30,
+    )
+    assert (rule.legal_basis, rule.confirmed, rule.note_id, rule.note_en) == (
+        "PP 16/2021",
+        True,
+        "diperiksa",
+        "checked",
+    )
 
 
 def test_every_prerequisite_can_be_removed(en: FlaskClient):
@@ -255,11 +335,12 @@ def test_every_prerequisite_can_be_removed(en: FlaskClient):
 
 
 def test_unchecking_confirmed_marks_the_figure_unconfirmed(en: FlaskClient):
-    data = type_form("KKPR")
+    data = rule_form("KKPR")
     data.pop("confirmed")
-    assert en.post(f"/admin/permit-types/{permit_type('KKPR').id}/edit", data=data).status_code == 302
+    rule = current_rule("KKPR")
+    assert en.post(f"/admin/permit-types/{rule.permit_type_id}/rules/{rule.regime_id}", data=data).status_code == 302
     db.session.expire_all()
-    assert permit_type("KKPR").confirmed is False
+    assert current_rule("KKPR").confirmed is False
 
 
 @pytest.mark.parametrize(
@@ -273,7 +354,7 @@ def test_unchecking_confirmed_marks_the_figure_unconfirmed(en: FlaskClient):
 )
 def test_a_prerequisite_loop_is_refused_and_nothing_written(en: FlaskClient, code: str, needs: str, loop: str):
     before = catalogue_rows()
-    response = post_type(en, code, prerequisites=[str(permit_type(needs).id)], sla_working_days="3")
+    response = post_type(en, code, prerequisites=[str(permit_type(needs).id)], sequence="3")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "This would make a loop of prerequisites" in error_beside(html, "prerequisites")
@@ -310,7 +391,7 @@ def test_the_services_refuse_loops_with_named_errors():
         catalogue.check_prerequisites(nib.id, [10**6])
     catalogue.check_prerequisites(slf.id, [nib.id])  # a shortcut is not a loop
     catalogue.check_prerequisites(nib.id, [])
-    assert catalogue.dependants(nib.id) == ["AMDAL", "IUKI", "KKPR", "PBG", "PERTEK", "SLF"]
+    assert catalogue.dependants(nib.id) == ["AMDAL", "IUKI", "KKPR", "PBG", "PERLUASAN", "PERTEK", "SLF"]
     assert catalogue.dependants(slf.id) == []
 
 
@@ -318,45 +399,84 @@ def test_the_type_service_checks_again_and_changes_nothing_on_refusal():
     kkpr = permit_type("KKPR")
     before = catalogue_rows()
     fields = catalogue.PermitTypeFields(
-        name_id=kkpr.name_id,
+        name_id=" ",
         name_en=kkpr.name_en,
         issuing_authority=kkpr.issuing_authority,
-        sla_working_days=366,
-        applicant_fix_working_days=-1,
         prerequisite_ids=(kkpr.id,),
-        automatic_outcome_when_late=None,
-        legal_basis=" ",
-        confirmed=True,
-        confirmation_note=None,
         sequence=20,
     )
     with pytest.raises(catalogue.InvalidPermitType) as raised:
         catalogue.update_permit_type(kkpr, fields)
-    assert set(raised.value.errors) == {"sla_working_days", "applicant_fix_working_days", "legal_basis"}
+    assert set(raised.value.errors) == {"name_id"}
     with pytest.raises(catalogue.SelfPrerequisite):
-        catalogue.update_permit_type(
-            kkpr, dataclasses.replace(fields, sla_working_days=365, applicant_fix_working_days=0, legal_basis="PP")
-        )
-    assert kkpr.sla_working_days == 25 and not db.session.dirty
+        catalogue.update_permit_type(kkpr, dataclasses.replace(fields, name_id="KKPR"))
+    assert not db.session.dirty
+    assert catalogue_rows() == before
+
+
+def test_the_rule_service_checks_again_and_changes_nothing_on_refusal():
+    rule = current_rule("KKPR")
+    before = catalogue_rows()
+    fields = admin_rules.RuleFields(
+        sla_working_days=366,
+        clock_starts_at=rule.clock_starts_at,
+        check_working_days=None,
+        review_working_days=None,
+        decision_working_days=None,
+        fix_working_days=-1,
+        revision_working_days=None,
+        max_revision_rounds=0,
+        agency_silence=rule.agency_silence,
+        applicant_silence=rule.applicant_silence,
+        applicant_silence_days=None,
+        legal_basis=" ",
+        confirmed=True,
+        note_id=None,
+        note_en=None,
+    )
+    with pytest.raises(admin_rules.InvalidRule) as raised:
+        admin_rules.update_rule(rule, fields)
+    assert set(raised.value.errors) == {
+        "sla_working_days",
+        "fix_working_days",
+        "max_revision_rounds",
+        "applicant_silence_days",
+        "legal_basis",
+    }
+    assert rule.sla_working_days == 25 and not db.session.dirty
     assert catalogue_rows() == before
 
 
 def test_changing_working_days_moves_running_due_dates(client: FlaskClient, running_permit: Permit):
-    response = post_type(client, "KKPR", sla_working_days="26")
+    response = post_rule(client, "KKPR", sla_working_days="26")
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Permit type KKPR saved. 1 open permit got a new due date." in html
+    assert "The rule of KKPR under PP 28/2025 is saved. 1 open permit got a new due date." in html
     assert due_on(running_permit.id) == date(2025, 9, 10)
 
 
-def test_saving_without_changing_the_working_days_says_nothing_of_due_dates(
-    client: FlaskClient, running_permit: Permit
-):
-    response = post_type(client, "KKPR", legal_basis="PP 28/2025 Pasal 19-26 (checked)")
+def test_saving_without_changing_the_working_days_moves_no_due_date(client: FlaskClient, running_permit: Permit):
+    response = post_rule(client, "KKPR", legal_basis="PP 28/2025 Pasal 19-26 (checked)")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Permit type KKPR saved." in html
-    assert "due date" not in html
+    assert "is saved. No open permit&#39;s due date changed." in html
     assert due_on(running_permit.id) == DUE
+
+
+def test_editing_pp28_moves_no_permit_counted_under_pp5(client: FlaskClient, running_permit: Permit):
+    """A file first filed before the cut-off keeps PP 5/2021's limit when PP 28/2025's is edited (Pasal 547)."""
+    with time_machine.travel("2025-05-02 10:00 +0700", tick=False):
+        estate = make_estate()
+        make_permit("NIB", estate=estate, status=PermitStatus.ISSUED)
+        old = make_permit("KKPR", estate=estate)
+        advance_permit(old, PermitStatus.SUBMITTED, actor="t")
+        advance_permit(old, PermitStatus.DECLARED_COMPLETE, actor="t")
+        db.session.commit()
+    old_due = due_on(old.id)
+    assert old.regime.name == "PP 5/2021"
+    response = post_rule(client, "KKPR", sla_working_days="40")
+    assert response.status_code == 302
+    assert due_on(old.id) == old_due  # PP 5/2021: untouched
+    assert due_on(running_permit.id) != DUE  # PP 28/2025: recomputed
 
 
 # --- closure dates -----------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.formatting import day as format_day
 from app.models import Region, Role, User
-from devtools.factories import make_estate, make_investor, make_permit
+from devtools.factories import file_permit, make_estate, make_investor, make_permit
 from estates.models import Estate, Investor
 from permits.calendar import add_working_days
 from permits.jobs import send_outbox, stall_scan
@@ -57,9 +57,7 @@ def _region_id(code: str) -> int:
 
 def _kkpr(estate: Estate) -> Permit:
     make_permit("NIB", estate=estate, status=S.ISSUED)
-    permit = make_permit("KKPR", estate=estate)
-    advance_permit(permit, S.SUBMITTED, actor="o", on=FILED, today=FILED)
-    return permit
+    return file_permit(make_permit("KKPR", estate=estate), FILED, "o")
 
 
 @pytest.fixture
@@ -114,7 +112,7 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-AGENCY_FLAGS = (FlagKind.OVERDUE, FlagKind.DEEMED_GRANTED_CANDIDATE)
+AGENCY_FLAGS = (FlagKind.OVERDUE, FlagKind.AUTOMATIC_OUTCOME)  # KKPR: issued without the land consideration
 
 
 def indonesian(msgid: str, **values) -> str:
@@ -166,7 +164,8 @@ def _returned_amdal(estate: Estate) -> Permit:
         make_permit(code, estate=estate, status=S.ISSUED)
     amdal = make_permit("AMDAL", estate=estate)
     advance_permit(amdal, S.SUBMITTED, actor="o", on=FILED, today=FILED)
-    advance_permit(amdal, S.RETURNED, actor="o", note="ANDAL belum lengkap", on=RETURNED, today=RETURNED)
+    advance_permit(amdal, S.UNDER_REVIEW, actor="o", on=FILED, today=FILED)
+    advance_permit(amdal, S.REVISION, actor="o", note="ANDAL belum lengkap", on=RETURNED, today=RETURNED)
     db.session.commit()
     return amdal
 
@@ -209,9 +208,9 @@ def test_a_new_revision_round_is_reminded_again(world: World):
     amdal = _returned_amdal(make_estate(investor=world.investor_a))
     first = add_working_days(RETURNED, 27)
     scan(first)
-    advance_permit(amdal, S.SUBMITTED, actor="investor", on=first, today=first)
+    advance_permit(amdal, S.UNDER_REVIEW, actor="investor", on=first, today=first)
     again = add_working_days(first, 1)
-    advance_permit(amdal, S.RETURNED, actor="o", note="Masih kurang", on=again, today=again)
+    advance_permit(amdal, S.REVISION, actor="o", note="Masih kurang", on=again, today=again)
     db.session.commit()
     scan(add_working_days(again, 26))
     assert scan(add_working_days(again, 27))["notifications"]["reminders"] == 1
@@ -257,8 +256,7 @@ def _late_permit(estate: Estate) -> Permit:
     """A KKPR filed a week before the others: overdue already, raised by the next scan."""
     make_permit("NIB", estate=estate, status=S.ISSUED)
     permit = make_permit("KKPR", estate=estate)
-    filed = date(2026, 1, 2)
-    advance_permit(permit, S.SUBMITTED, actor="o", on=filed, today=filed)
+    file_permit(permit, date(2026, 1, 2), "o")
     db.session.commit()
     return permit
 

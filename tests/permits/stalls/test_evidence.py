@@ -18,7 +18,8 @@ from permits.admin.closures import add_closure
 from permits.models import PermitEvent
 from permits.models import PermitStatus as S
 from permits.stages import Holder
-from permits.stalls.evidence import SkipReason, build_evidence
+from permits.stalls.evidence import build_evidence
+from permits.stalls.skipped import SkipReason
 from permits.workflow import WIB, advance_permit, permit_clock
 
 FILED = date(2026, 1, 8)  # Thursday; KKPR: 25 working days
@@ -45,10 +46,11 @@ def _kkpr(clock, *, estate=None):
     make_permit("NIB", estate=estate, status=S.ISSUED)
     permit = make_permit("KKPR", estate=estate, reference_number="KKPR/2026/001")
     advance_permit(permit, S.SUBMITTED, actor="Petugas A", on=FILED)
+    advance_permit(permit, S.DECLARED_COMPLETE, actor="Petugas A", on=FILED)
     clock.move_to(at(RETURNED))
     advance_permit(permit, S.RETURNED, actor="Petugas B", note="Peta bidang tanah kurang.", on=RETURNED)
     clock.move_to(at(RESUBMITTED))
-    advance_permit(permit, S.SUBMITTED, actor="PT Investor", on=RESUBMITTED)
+    advance_permit(permit, S.DECLARED_COMPLETE, actor="PT Investor", on=RESUBMITTED)
     clock.move_to(at(CLOSED))
     add_closure(CLOSED, "closed", "Banjir: kantor ditutup", "admin")
     clock.move_to(at(AS_OF))
@@ -76,27 +78,41 @@ def test_the_working_days_are_counted_interval_by_interval_with_every_skipped_da
     assert second.working_days == 27
     assert ev.agency_days_used == 36 == permit_clock(permit, AS_OF).agency_days_used
     assert ev.due_on == date(2026, 2, 23) == permit.due_on  # 16 working days left after the 27th
-    assert ev.days_overdue == 11 == permit_clock(permit, AS_OF).days_overdue
-    assert ev.regulation == "PP 28/2025"
-    assert ev.deemed_granted_candidate  # KKPR: issued without the land consideration when late (Pasal 22(3))
+    assert ev.days_late == 11 == permit_clock(permit, AS_OF).days_overdue
+    assert ev.regime == "PP 28/2025"
+    assert ev.silence_outcome_due  # KKPR: issued without the land consideration when late (Pasal 22(3))
+    assert [(s.stage.value, s.limit, s.used, s.late) for s in ev.stages] == [
+        ("check", 5, 36, 31),  # KKPR's clock starts at "declared complete": the document check (20(2))
+        ("review", 20, 0, 0),
+        ("fix", 5, 3, 0),
+        ("revision", 5, 0, 0),
+    ]
 
 
 def test_the_facts_hold_every_event_with_both_dates_and_no_interface_text(clock):
     permit = _kkpr(clock)
     facts = build_evidence(permit, AS_OF).facts()
-    assert [e["to_status"] for e in facts["events"]] == ["submitted", "returned", "submitted"]
-    returned = facts["events"][1]
+    assert [e["to_status"] for e in facts["events"]] == [
+        "submitted",
+        "declared_complete",
+        "returned",
+        "declared_complete",
+    ]
+    returned = facts["events"][2]
     assert returned["effective_on"] == "2026-01-22"
     assert returned["recorded_at"] == "2026-01-22T10:00:00+07:00"
     assert (returned["actor"], returned["note"]) == ("Petugas B", "Peta bidang tanah kurang.")
     assert facts["statute"]["sla_working_days"] == 25
-    assert facts["statute"]["legal_basis"] == permit.permit_type.legal_basis
+    assert facts["statute"]["legal_basis"] == "PP 28/2025 Pasal 19-26"
+    assert facts["statute"]["regime"] == "PP 28/2025"
+    assert facts["statute"]["agency_silence"] == "without_land_consideration"
     assert facts["permit"]["reference_number"] == "KKPR/2026/001"
-    assert facts["result"] == {
+    result = {k: v for k, v in facts["result"].items() if k != "stages"}
+    assert result == {
         "agency_working_days_used": 36,
         "due_on": "2026-02-23",
-        "working_days_overdue": 11,
-        "deemed_granted_candidate": True,
+        "working_days_late": 11,
+        "silence_outcome_due": True,
     }
 
 
@@ -125,7 +141,7 @@ def test_changing_an_effective_date_in_the_database_changes_the_fingerprint(cloc
     permit = _kkpr(clock)
     before = build_evidence(permit, AS_OF)
     table = PermitEvent.__table__
-    event_id = permit.events[2].id
+    event_id = permit.events[3].id  # the resubmission
     db.session.execute(update(table).where(table.c.id == event_id).values(effective_on=date(2026, 1, 26)))
     db.session.expire_all()
     after = build_evidence(permit, AS_OF)
@@ -171,8 +187,8 @@ def test_a_late_permit_type_without_automatic_outcome_is_overdue_but_no_deemed_g
     advance_permit(amdal, S.SUBMITTED, actor="Petugas A", on=FILED)
     clock.move_to(at(date(2026, 6, 1)))
     ev = build_evidence(amdal, date(2026, 6, 1))
-    assert ev.overdue and not ev.deemed_granted_candidate
-    assert ev.days_overdue == permit_clock(amdal, date(2026, 6, 1)).days_overdue > 0
+    assert ev.overdue and not ev.silence_outcome_due  # AMDAL: the law grants nothing on the agency's silence
+    assert ev.days_late == permit_clock(amdal, date(2026, 6, 1)).days_overdue > 0
 
 
 def test_an_unfiled_permit_has_no_interval_and_nothing_counted(clock):
@@ -197,9 +213,9 @@ def test_the_page_shows_the_facts_the_verdict_and_the_fingerprint(clock, client)
     html = response.get_data(as_text=True)
     ev = build_evidence(permit, AS_OF)
     assert _fingerprint(html) == ev.fingerprint
-    assert 'data-verdict="deemed_granted_candidate"' in html
-    assert permit.permit_type.automatic_outcome_when_late in html
-    assert permit.permit_type.legal_basis in html
+    assert 'data-verdict="silence_outcome_due"' in html
+    assert "Issued without the land technical consideration" in html
+    assert "PP 28/2025 Pasal 19-26" in html
     assert "25 working days" in html and "PP 28/2025" in html
     assert "Banjir: kantor ditutup" in html and "Isra Mikraj" in html and "cuti bersama" in html
     assert "Peta bidang tanah kurang." in html and "2026-01-22 10.00.00" in html

@@ -36,6 +36,8 @@ def _filed(bps: str, on: date, authority: str = "Dinas Uji", code: str = "KKPR",
     make_permit("NIB", estate=estate, status=S.ISSUED)
     permit = make_permit(code, estate=estate, issuing_authority=authority)
     advance_permit(permit, S.SUBMITTED, actor="t", on=on)
+    if code == "KKPR":  # its clock starts when the fee is paid
+        advance_permit(permit, S.DECLARED_COMPLETE, actor="t", on=on)
     return permit
 
 
@@ -72,7 +74,7 @@ def test_after_a_scan_the_list_shows_the_flagged_permits_and_when_the_scan_ran(f
     row = html[html.index(f'data-permit="{late.id}"') :]
     row = row[: row.index("</tr>")]
     assert "PT Terlambat Sekali" in row and "Kota Serang" in row and "Dinas Uji" in row
-    assert "Deemed granted candidate" in row and "Overdue" in row
+    assert "The law&#39;s automatic outcome is due" in row and "Overdue" in row
     assert f'href="/permits/{late.id}/evidence"' in row and f'href="/permits/{late.id}"' in row
     assert "1 flagged permit" not in html and "2 flagged permits" in html
 

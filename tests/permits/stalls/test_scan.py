@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from devtools.factories import make_estate, make_permit
+from devtools.factories import file_permit, make_estate, make_permit
 from permits.calendar import add_working_days
 from permits.models import PermitStatus as S
 from permits.stalls.models import FlagKind, StallFlag
@@ -21,9 +21,7 @@ FILED = date(2026, 1, 8)  # KKPR: 25 working days, due Friday 13 February 2026
 def _kkpr():
     estate = make_estate()
     make_permit("NIB", estate=estate, status=S.ISSUED)
-    permit = make_permit("KKPR", estate=estate)
-    advance_permit(permit, S.SUBMITTED, actor="o", on=FILED, today=FILED)
-    return permit
+    return file_permit(make_permit("KKPR", estate=estate), FILED, "o")
 
 
 def _open(permit, kind: FlagKind) -> list[StallFlag]:
@@ -49,7 +47,7 @@ def _flags() -> list[tuple]:
 
 @pytest.mark.parametrize(
     ("kind", "working_days"),
-    [(FlagKind.AT_RISK, 19), (FlagKind.OVERDUE, 26), (FlagKind.DEEMED_GRANTED_CANDIDATE, 26)],
+    [(FlagKind.AT_RISK, 19), (FlagKind.OVERDUE, 26), (FlagKind.AUTOMATIC_OUTCOME, 26)],
 )
 def test_agency_flags_rise_on_their_working_day_and_not_the_day_before(kind, working_days):
     permit = _kkpr()
@@ -82,21 +80,30 @@ def test_at_risk_resolves_when_the_permit_becomes_overdue():
 
 
 def test_investor_flags_follow_the_revision_window_and_the_silence_limit():
+    """AMDAL (PP 28/2025 Pasal 90-91): 30 working days to revise; silent past them, the process is stopped, and
+    180 calendar days after the stop (not after the return) the application is to be rejected."""
     estate = make_estate()
     for code in ("NIB", "KKPR", "PERTEK"):
         make_permit(code, estate=estate, status=S.ISSUED)
-    amdal = make_permit("AMDAL", estate=estate)  # revision window 30 HK; silence limit 180 days (Pasal 91)
+    amdal = make_permit("AMDAL", estate=estate)
     advance_permit(amdal, S.SUBMITTED, actor="o", on=FILED, today=FILED)
-    returned = date(2026, 2, 2)
-    advance_permit(amdal, S.RETURNED, actor="o", note="ANDAL belum lengkap", on=returned, today=returned)
-    scan_stalled(add_working_days(returned, 30))
+    advance_permit(amdal, S.UNDER_REVIEW, actor="o", on=FILED, today=FILED)
+    asked = date(2026, 2, 2)
+    advance_permit(amdal, S.REVISION, actor="o", note="ANDAL belum lengkap", on=asked, today=asked)
+    scan_stalled(add_working_days(asked, 30))
     assert _open(amdal, FlagKind.INVESTOR_OVERDUE) == []
-    scan_stalled(add_working_days(returned, 31))
+    late = add_working_days(asked, 31)
+    scan_stalled(late)
     assert len(_open(amdal, FlagKind.INVESTOR_OVERDUE)) == 1
-    scan_stalled(returned + timedelta(days=180))
+    scan_stalled(asked + timedelta(days=181))
+    assert _open(amdal, FlagKind.REJECTION_CANDIDATE) == []  # the silence counts from the stop, not the request
+    advance_permit(amdal, S.PROCESS_STOPPED, actor="o", note="Pemohon tidak menanggapi (Pasal 91)", on=late, today=late)
+    assert amdal.investor_silent_on == late + timedelta(days=181)
+    scan_stalled(late + timedelta(days=180))
+    assert _open(amdal, FlagKind.REJECTION_CANDIDATE) == []
+    scan_stalled(late + timedelta(days=181))
+    assert len(_open(amdal, FlagKind.REJECTION_CANDIDATE)) == 1
     assert _open(amdal, FlagKind.DEEMED_WITHDRAWN_CANDIDATE) == []
-    scan_stalled(returned + timedelta(days=181))
-    assert len(_open(amdal, FlagKind.DEEMED_WITHDRAWN_CANDIDATE)) == 1
 
 
 def test_a_flag_resolves_by_itself_when_the_permit_moves_on_and_is_never_raised_twice_for_an_episode():
@@ -144,7 +151,7 @@ def test_a_new_episode_may_raise_the_same_kind_again():
         .where(StallFlag.kind == FlagKind.OVERDUE)
         .order_by(StallFlag.id)
     ).all()
-    assert [(e, r) for e, r in kinds] == [(1, day), (2, None)]
+    assert [(e, r) for e, r in kinds] == [(2, day), (3, None)]  # filed, declared complete, then under review
     assert (
         db.session.scalar(
             select(func.count())

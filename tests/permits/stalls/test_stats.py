@@ -10,9 +10,10 @@ import pytest
 from app.extensions import db
 from app.models import Role
 from app.security import SYSTEM_SCOPE, Scope
-from devtools.factories import make_estate, make_permit, region
+from devtools.factories import make_estate, make_permit, permit_type, region
 from permits.calendar import add_working_days
 from permits.models import PermitStatus as S
+from permits.rules import AgencySilence
 from permits.stalls.models import FlagKind
 from permits.stalls.scan import scan_stalled
 from permits.stalls.stats import (
@@ -65,13 +66,16 @@ def _filed(code: str, authority: str, bps: str, on: date = START):
         make_permit(pre, estate=estate, status=S.ISSUED)
     permit = make_permit(code, estate=estate, issuing_authority=authority)
     advance_permit(permit, S.SUBMITTED, actor="t", on=on, today=TODAY)
+    if code == "KKPR":  # its clock starts when the fee is paid
+        advance_permit(permit, S.DECLARED_COMPLETE, actor="t", on=on, today=TODAY)
     return permit
 
 
 def _decided(code: str, authority: str, bps: str, days: int, outcome: S = S.ISSUED):
     permit = _filed(code, authority, bps)
     note = None if outcome is S.ISSUED else "decision"
-    advance_permit(permit, outcome, actor="t", note=note, on=add_working_days(START, days), today=TODAY)
+    on = add_working_days(START, days)
+    advance_permit(permit, outcome, actor="t", note=note, on=on, today=TODAY, evidence_fingerprint="e" * 64)
     return permit
 
 
@@ -84,11 +88,14 @@ def _returned(code: str, authority: str, bps: str, days: int):
 @pytest.fixture
 def world():
     """Agency A (KKPR, Kota Serang): four decisions and two returns. Agency B (PERTEK, Kab. Serang): one
-    decision, one file overdue on TODAY and one on track."""
+    decision, one file overdue on TODAY and one on track. The KKPR rule is made one the law deems granted on
+    silence (UU 30/2014 Pasal 53), so that a deemed grant followed by the decree can be recorded."""
+    kkpr = next(r for r in permit_type("KKPR").rules if r.regime.name == "PP 28/2025")
+    kkpr.agency_silence = AgencySilence.DEEMED_GRANTED
     _decided("KKPR", A, "36.73", 10)
     _decided("KKPR", A, "36.73", 20)
     _decided("KKPR", A, "36.73", 30, S.REJECTED)
-    late_grant = _decided("KKPR", A, "36.73", 26, S.DEEMED_GRANTED)
+    late_grant = _decided("KKPR", A, "36.73", 26, S.DEEMED_GRANTED)  # a day past the limit
     advance_permit(late_grant, S.ISSUED, actor="t", on=add_working_days(START, 40), today=TODAY)  # not a decision
     _returned("KKPR", A, "36.73", 5)  # at 20% of 25 days: an early stop
     _returned("KKPR", A, "36.73", 20)  # at 80%: late
@@ -179,7 +186,7 @@ def test_the_list_holds_flagged_permits_in_scope_longest_late_first_with_their_f
     permits = db.session.scalars(stalled_permits_query(StallFilters(), SYSTEM_SCOPE)).all()
     assert permits == [elsewhere, late, later, investor_late, at_risk]
     rows = {r.permit.id: r for r in stall_rows(permits, day)}
-    assert [f.kind for f in rows[late.id].flags] == [FlagKind.DEEMED_GRANTED_CANDIDATE, FlagKind.OVERDUE]
+    assert [f.kind for f in rows[late.id].flags] == [FlagKind.AUTOMATIC_OUTCOME, FlagKind.OVERDUE]
     assert rows[late.id].days_overdue > rows[later.id].days_overdue > 0
     assert rows[investor_late.id].late_party.value == "investor" and rows[investor_late.id].days_overdue > 0
     assert rows[at_risk.id].days_overdue == 0 and rows[at_risk.id].raised_on == day

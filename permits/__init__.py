@@ -10,8 +10,9 @@ from flask import Flask
 def register(app: Flask) -> None:
     import permits.models  # noqa: F401 - the schema, for migrations and mappers
     from app.scheduler import daily_at, register_job
-    from permits import admin, cli, dashboard, documents, jobs, notify, stalls, views
+    from permits import admin, cli, dashboard, documents, jobs, notify, stalls, views, workflow
 
+    app.add_template_global(workflow.due_is_estimated, "due_is_estimated")
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.permits_cli)

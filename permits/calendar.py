@@ -157,6 +157,23 @@ def cuti_bersama_days(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("ID", years=year, categories=("government",)))
 
 
+@cache
+def estimated_days(year: int) -> frozenset[date]:
+    """The holidays of ``year`` whose dates the package only estimates (lunar dates not yet decreed: their
+    Indonesian names carry "(perkiraan)")."""
+    found = holidays.country_holidays("ID", years=year, categories=("public", "government"), language="id")
+    return frozenset(day for day, name in found.items() if "perkiraan" in name.lower())
+
+
+def is_estimated(start: date, end: date) -> bool:
+    """Whether a count of working days from ``start`` to ``end`` rests on dates the calendar only estimates: a
+    holiday whose date is estimated falls in between, or a year in between has no cuti bersama decreed yet."""
+    for year in range(start.year, end.year + 1):
+        if not cuti_bersama_days(year) or any(start < day <= end for day in estimated_days(year)):
+            return True
+    return False
+
+
 # --- the app's calendar, cached in-process -------------------------------------------------------------------
 
 _version = 0  # bumped by invalidate_calendar_cache(); every app's cache built for an older version is dropped

@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.settings import decimal_setting
 from app.timezone import WIB, today_wib  # noqa: F401 - WIB is part of this module's interface
-from permits.calendar import WorkingCalendar, site_calendar
+from permits.calendar import WorkingCalendar, is_estimated, site_calendar
 from permits.clock import ClockFields, ClockState, Limits, clock_state, step
 from permits.models import GRANTED_STATUSES, Permit, PermitEvent, PermitStatus, PermitType
 from permits.rules import AgencySilence, PermitRule, Regime
@@ -154,6 +154,12 @@ def permit_clocks(
         )
         for p in permits
     }
+
+
+def due_is_estimated(due: date | None, today: date | None = None) -> bool:
+    """Whether a due date still ahead rests on holidays the calendar only estimates (shown as "perkiraan")."""
+    today = today or today_wib()
+    return due is not None and due > today and is_estimated(today, due)
 
 
 def missing_prerequisites(permit: Permit) -> list[PermitType]:

@@ -23,10 +23,11 @@ from app.extensions import db
 from app.models import Setting
 from app.urls import MAX_ID
 from permits.calendar import (
+    MAX_YEAR,
     cuti_bersama_days,
     national_holidays,
 )
-from permits.models import CalendarOverride, PermitType, permit_type_prerequisite
+from permits.models import CalendarOverride, CalendarOverrideKind, PermitType, permit_type_prerequisite
 from permits.rules import PermitRule
 
 MAX_WORKING_DAYS = 365  # a statutory limit beyond a year of working days is a typo
@@ -96,6 +97,7 @@ class AdminOverview:
     cuti_bersama_in_year: int
     settings: int
     unconfirmed_settings: int
+    next_year_estimated: bool  # next year has no cuti bersama in the package nor entered by an administrator
 
 
 def overview(year: int) -> AdminOverview:
@@ -118,7 +120,24 @@ def overview(year: int) -> AdminOverview:
         cuti_bersama_in_year=len(cuti_bersama_days(year)),
         settings=settings[0],
         unconfirmed_settings=settings[1],
+        next_year_estimated=_without_cuti_bersama(year + 1),
     )
+
+
+def _without_cuti_bersama(year: int) -> bool:
+    """No cuti bersama decreed for ``year`` yet: neither in the holidays package nor entered as closures."""
+    if year > MAX_YEAR or cuti_bersama_days(year):
+        return False
+    entered = (
+        select(func.count())
+        .select_from(CalendarOverride)
+        .where(
+            CalendarOverride.kind == CalendarOverrideKind.CLOSED,
+            CalendarOverride.day >= date(year, 1, 1),
+            CalendarOverride.day <= date(year, 12, 31),
+        )
+    )
+    return not db.session.scalar(entered)
 
 
 # --- the permit catalogue ----------------------------------------------------------------------------------

@@ -173,6 +173,7 @@ class StallFigure:
     late_stops: int = 0  # stops made after the at-risk share of the limit was used
     decision_days: list[int] = field(default_factory=list)  # agency working days to each decision
     within_limit: int = 0  # decisions within the statutory limit
+    late_days: int = 0  # working days past the limit, summed over the decisions: lateness kept after deciding
 
     @property
     def decided(self) -> int:
@@ -257,6 +258,7 @@ def stall_statistics(
         figure = group(k, lbl)
         figure.decision_days.append(used)
         figure.within_limit += used <= sla
+        figure.late_days += max(used - sla, 0)
 
     share = PermitEvent.agency_days_used * 1.0 / func.nullif(PermitEvent.sla_working_days, 0)
     late = func.count(PermitEvent.id).filter(share >= float(late_share))
@@ -281,6 +283,7 @@ def _total(rows: list[StallFigure]) -> StallFigure:
         total.late_stops += f.late_stops
         total.decision_days.extend(f.decision_days)
         total.within_limit += f.within_limit
+        total.late_days += f.late_days
     return total
 
 

@@ -199,6 +199,7 @@ def agency_stats_csv() -> ResponseReturnValue:
             _("90th percentile working days to decision"),
             _("Decided within the limit"),
             _("Share decided within the limit (%)"),
+            _("Working days past the limit, decided permits"),
             _("Clock stops"),
             _("Late clock stops"),
         ]
@@ -215,6 +216,7 @@ def agency_stats_csv() -> ResponseReturnValue:
                 figure.p90_days if figure.p90_days is not None else "",
                 figure.within_limit,
                 f"{share * 100:.1f}" if share is not None else "",
+                figure.late_days,
                 figure.stops,
                 figure.late_stops,
             ]

@@ -121,6 +121,8 @@ class AuditEvent(LabelledEnum):
     ACCESS_DENIED = "access_denied"
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an event name, not a password
     USER_CREATED = "user_created"
+    AGENCY_CHANGED = "agency_changed"  # an agency's names or contact, or a rule of the catalogue
+    PERMIT_AGENCY_CHANGED = "permit_agency_changed"  # an officer chose a permit's agency (with a reason)
 
     @classmethod
     def _labels(cls) -> dict:
@@ -132,6 +134,8 @@ class AuditEvent(LabelledEnum):
             "access_denied": _l("Access refused"),
             "password_changed": _l("Password changed or reset"),
             "user_created": _l("Account created or changed"),
+            "agency_changed": _l("Agency or agency rule changed"),
+            "permit_agency_changed": _l("Permit's agency changed"),
         }
 
 

@@ -33,22 +33,6 @@ from permits.workflow import advance_permit
 CHAIN = ("NIB", "KKPR", "PERTEK", "AMDAL", "IUKI", "PBG", "SLF")
 # Calendar days each permit took in the fictional histories (real durations run far past the statutory ones).
 TYPICAL_DAYS = {"NIB": 0, "KKPR": 45, "PERTEK": 52, "AMDAL": 170, "IUKI": 21, "PBG": 80, "SLF": 30}
-# The agency that handles each permit of a (fictional) PMA estate; the catalogue names every possible one.
-DEMO_AUTHORITY = {
-    "NIB": "Lembaga OSS",
-    "KKPR": "Kementerian ATR/BPN",
-    "PERTEK": "Kementerian Lingkungan Hidup",
-    "AMDAL": "Kementerian Lingkungan Hidup",
-    "IUKI": "Lembaga OSS",
-}
-# The agency that handles each permit of a fictional estate; the catalogue names every possible one.
-DEMO_AUTHORITY = {
-    "NIB": "Lembaga OSS",
-    "KKPR": "Kementerian ATR/BPN",
-    "PERTEK": "Kementerian Lingkungan Hidup",
-    "AMDAL": "Kementerian Lingkungan Hidup",
-    "IUKI": "Lembaga OSS",
-}
 ANCHOR = date(2026, 11, 16)  # the fictional histories end here, so the demo never holds a future date
 RECORDED_BY = "Data demo"
 RETURN_NOTE = (
@@ -199,13 +183,14 @@ def _seed_fictional(index: int, row: tuple, regions: dict, types: dict, added: d
         )
     )
     added["claims"] += 1
-    for permit in _fictional_permits(index, furthest, region, types):
+    for permit in _fictional_permits(index, furthest, types):
         _record(permit, estate)
         added["permits"] += 1
 
 
 def _record(spec: Permit, estate: Estate) -> Permit:
-    """Record a permit described by an unsaved ``spec`` through the stage machine, as an officer would.
+    """Record a permit described by an unsaved ``spec`` through the stage machine, as an officer would; its agency
+    is the one the catalogue's rule resolves (the JDI estate, a PMA in Kota Serang, gets the central bodies).
 
     A permit returned for a fix or a revision is recorded under review, then sent back two weeks later with the
     agency's request.
@@ -220,21 +205,20 @@ def _record(spec: Permit, estate: Estate) -> Permit:
         reference_number=spec.reference_number,
         submitted_on=spec.submitted_on,
         decided_on=spec.decided_on,
-        issuing_authority=spec.issuing_authority,
         notes=spec.notes,
     )
     if returned:
         advance_permit(
             permit,
             spec.status,
-            actor=spec.issuing_authority,
+            actor=permit.agency_name() or RECORDED_BY,
             note=RETURN_NOTE,
             on=_weekday(spec.submitted_on + timedelta(days=14)),
         )
     return permit
 
 
-def _fictional_permits(index: int, furthest: str, region: Region, types: dict) -> list[Permit]:
+def _fictional_permits(index: int, furthest: str, types: dict) -> list[Permit]:
     """A plausible permit history that ends at ``furthest`` (e.g. "AMDAL-review", "PBG-rejected", "SLF")."""
     code, _, state = furthest.partition("-")
     stop = CHAIN.index(code)
@@ -243,18 +227,18 @@ def _fictional_permits(index: int, furthest: str, region: Region, types: dict) -
     cursor = ANCHOR - timedelta(days=10 + (index * 17) % 80) if state else ANCHOR - timedelta(days=420 + index * 25)
     history: list[Permit] = []
     if state:
-        opened = _open_permits(code, state, cursor, region, types)
+        opened = _open_permits(code, state, cursor, types)
         history.extend(reversed(opened))
         cursor = opened[0].submitted_on
     for c in reversed(issued_codes):
         decided = cursor - timedelta(days=7)
         submitted = decided - timedelta(days=TYPICAL_DAYS[c])
-        history.append(_permit(c, PermitStatus.ISSUED, submitted, decided, region, types))
+        history.append(_permit(c, PermitStatus.ISSUED, submitted, decided, types))
         cursor = submitted
     return list(reversed(history))
 
 
-def _open_permits(code: str, state: str, filed: date, region: Region, types: dict) -> list[Permit]:
+def _open_permits(code: str, state: str, filed: date, types: dict) -> list[Permit]:
     """The open application(s) of ``code``, oldest first; the chain before it starts before the first."""
     if state == "rejected":
         # Rejected once, filed again: the new application is under review.
@@ -263,7 +247,6 @@ def _open_permits(code: str, state: str, filed: date, region: Region, types: dic
             PermitStatus.REJECTED,
             filed - timedelta(days=150),
             filed - timedelta(days=30),
-            region,
             types,
             "Ditolak: kajian teknis menilai rencana drainase belum lengkap (fiktif).",
         )
@@ -272,14 +255,13 @@ def _open_permits(code: str, state: str, filed: date, region: Region, types: dic
             PermitStatus.UNDER_REVIEW,
             filed,
             None,
-            region,
             types,
             "Permohonan kedua setelah permohonan pertama ditolak.",
         )
         return [first, second]
     # "returned": an AMDAL's substantive revision (perbaikan, 30 working days: PP 28/2025 Pasal 90)
     status = {"review": PermitStatus.UNDER_REVIEW, "returned": PermitStatus.REVISION}[state]
-    return [_permit(code, status, filed, None, region, types)]
+    return [_permit(code, status, filed, None, types)]
 
 
 def _weekday(day: date) -> date:
@@ -292,22 +274,17 @@ def _permit(
     status: PermitStatus,
     submitted: date,
     decided: date | None,
-    region: Region,
     types: dict,
     notes: str | None = None,
 ) -> Permit:
     ptype = types[code]
     submitted = _weekday(submitted)
-    authority = DEMO_AUTHORITY.get(code, ptype.issuing_authority)
-    if code in ("PBG", "SLF"):
-        authority = f"Dinas PUPR {region.name}"
     decided = max(_weekday(decided), submitted) if decided else None
     return Permit(
         permit_type=ptype,
         status=status,
         submitted_on=submitted,
         decided_on=decided,
-        issuing_authority=authority,
         notes=notes,
         reference_number=f"DEMO/{code}/{submitted:%Y%m%d}",
     )

@@ -145,7 +145,6 @@ REFERENCE_CASE = {
             "status": "issued",
             "submitted_on": date(2025, 2, 3),
             "decided_on": date(2025, 2, 3),
-            "issuing_authority": "Lembaga OSS (Kementerian Investasi/BKPM)",
             "notes": "Diterbitkan oleh pusat. " + ILLUSTRATIVE,
         },
         {
@@ -153,7 +152,6 @@ REFERENCE_CASE = {
             "status": "issued",
             "submitted_on": date(2025, 2, 10),
             "decided_on": date(2025, 3, 24),
-            "issuing_authority": "Kementerian ATR/BPN melalui OSS",
             "notes": "Diterbitkan oleh pusat. " + ILLUSTRATIVE,
         },
         {
@@ -161,14 +159,12 @@ REFERENCE_CASE = {
             "status": "issued",
             "submitted_on": date(2025, 4, 7),
             "decided_on": date(2025, 5, 26),
-            "issuing_authority": "Kementerian Lingkungan Hidup",
             "notes": "Tidak disebut media; dicatat terbit karena penilaian AMDAL memerlukannya. " + ILLUSTRATIVE,
         },
         {
             "code": "AMDAL",
             "status": "under_review",
             "submitted_on": date(2025, 6, 30),
-            "issuing_authority": "Kementerian Lingkungan Hidup",
             "notes": "Dalam penilaian di Kementerian Lingkungan Hidup (PP 28/2025 Pasal 138(4)). " + ILLUSTRATIVE,
         },
     ],

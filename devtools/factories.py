@@ -21,6 +21,8 @@ from estates.models import (
     Zone,
     ZoneKind,
 )
+from permits.agencies.models import Agency
+from permits.agencies.services import resolve_agency
 from permits.models import Permit, PermitStatus, PermitType
 
 _seq = itertools.count(1)
@@ -97,12 +99,22 @@ def make_claim(**kw) -> Claim:
     return claim
 
 
+def agency(code: str) -> Agency:
+    """A seeded agency by its code (migrations/data/agencies.csv): "oss", "klh", "3673-dlh"..."""
+    return db.session.scalars(select(Agency).where(Agency.code == code)).one()
+
+
 def make_permit(code: str = "KKPR", **kw) -> Permit:
+    """A permit written directly (no history); its agency is the one the catalogue's rule resolves for its estate
+    unless ``agency`` is given."""
     ptype = permit_type(code)
-    values = {"permit_type": ptype, "issuing_authority": ptype.issuing_authority, "status": PermitStatus.NOT_STARTED}
+    values = {"permit_type": ptype, "status": PermitStatus.NOT_STARTED}
     values.update(kw)
     if "estate" not in values and "estate_id" not in values:
         values["estate"] = make_estate()
+    if "agency" not in values and "agency_id" not in values:
+        estate = values.get("estate") or db.session.get(Estate, values["estate_id"])
+        values["agency"] = resolve_agency(ptype.id, estate.investor.capital_status, estate.region_id)
     permit = Permit(**values)
     db.session.add(permit)
     db.session.flush()

@@ -19,6 +19,7 @@ from sqlalchemy import insert, select, text
 from app.extensions import db
 from app.models import Region
 from estates.models import CapitalStatus, Estate, EstateStatus, Investor, LegalForm
+from permits.agencies.services import AgencyResolver
 from permits.calendar import site_calendar
 from permits.clock import ClockFields, Limits, refresh_thresholds
 from permits.models import Permit, PermitStatus, PermitType
@@ -30,15 +31,17 @@ CHUNK = 10_000  # rows per bulk insert
 STAMP = datetime(2026, 3, 4, 0, 0, tzinfo=UTC)
 
 
-def permit_rows(first: int, last: int, types: list[PermitType]) -> Iterator[dict]:
+def permit_rows(first: int, last: int, types: list[PermitType], region_ids: list[int]) -> Iterator[dict]:
     """Permits number ``first`` .. ``last - 1``; permit i belongs to estate i // len(types) and has type
-    i % len(types), counted under the regime of its first filing day.
+    i % len(types), counted under the regime of its first filing day, with the agency the catalogue's rule
+    gives a PMDN in that estate's kab/kota (``estate_rows``).
 
     Drawn from a generator seeded by the permit number, so a row is the same on every engine and size.
     """
     cal = site_calendar()
     share = at_risk_share()
     regimes = sorted(db.session.scalars(select(Regime)), key=lambda r: r.applies_from)
+    resolver = AgencyResolver()
 
     def regime_of(day: date) -> Regime:
         return next((r for r in reversed(regimes) if r.applies_from <= day), regimes[0])
@@ -78,7 +81,7 @@ def permit_rows(first: int, last: int, types: list[PermitType]) -> Iterator[dict
             "estate_id": i // len(types) + 1,
             "permit_type_id": ptype.id,
             "status": status,
-            "issuing_authority": ptype.issuing_authority,
+            "agency_id": _agency_id(resolver, ptype.id, region_ids[(i // len(types)) % len(region_ids)]),
             "submitted_on": first_filed - timedelta(days=clock.agency_days_banked) if first_filed else None,
             "version": 1,
             "last_event_seq": seq,
@@ -87,6 +90,11 @@ def permit_rows(first: int, last: int, types: list[PermitType]) -> Iterator[dict
             "updated_at": STAMP,
             **asdict(clock),
         }
+
+
+def _agency_id(resolver: AgencyResolver, permit_type_id: int, region_id: int) -> int | None:
+    agency = resolver.resolve(permit_type_id, CapitalStatus.PMDN, region_id)
+    return agency.id if agency is not None else None
 
 
 def estate_rows(first: int, last: int, investor_id: int, region_ids: list[int]) -> Iterator[dict]:
@@ -136,7 +144,7 @@ def grow_to(built: int, size: int) -> None:
         Estate.__table__,
         estate_rows(math.ceil(built / per_estate), math.ceil(size / per_estate), investor_id, region_ids),
     )
-    bulk_insert(Permit.__table__, permit_rows(built, size, types))
+    bulk_insert(Permit.__table__, permit_rows(built, size, types, region_ids))
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -18,6 +18,7 @@ from app.models import Region
 from app.security import Scope
 from estates.models import CapitalStatus, Estate, EstateStatus, Investor
 from estates.queries import estates_visible_to, limited_region
+from permits.agencies.models import Agency
 from permits.models import Permit, PermitEvent, PermitStatus
 from permits.stages import ASKED
 from permits.workflow import at_risk_share
@@ -33,7 +34,7 @@ PIPELINE_EXCLUDES = (EstateStatus.OPERATING,)
 class ClockStopFigure:
     """How often and how late one agency stopped the clock by returning files for revision."""
 
-    authority: str
+    agency: Agency | None  # None: permits without an agency record
     stops: int
     permits: int
     average_share: Decimal  # agency days used when the clock stopped, as a share of the limit
@@ -42,8 +43,8 @@ class ClockStopFigure:
 
 
 def clock_stops_by_agency(scope: Scope, late_share: Decimal | None = None) -> list[ClockStopFigure]:
-    """Every return for revision of a permit the scope may see, grouped by the permit's issuing authority,
-    most stops first.
+    """Every return for revision of a permit the scope may see, grouped by the permit's issuing agency (one row
+    per agency record), most stops first.
 
     "How late" is the agency's working days used when it returned the file, over the statutory limit then in
     force (both recorded on the event). A stop at or past ``late_share`` (default: the at-risk setting) is
@@ -53,7 +54,7 @@ def clock_stops_by_agency(scope: Scope, late_share: Decimal | None = None) -> li
     share = PermitEvent.agency_days_used * 1.0 / func.nullif(PermitEvent.sla_working_days, 0)
     query = (
         select(
-            Permit.issuing_authority,
+            Permit.agency_id,
             func.count(PermitEvent.id),
             func.count(func.distinct(Permit.id)),
             func.avg(share),
@@ -67,12 +68,14 @@ def clock_stops_by_agency(scope: Scope, late_share: Decimal | None = None) -> li
             PermitEvent.from_status.is_not(None),
             estates_visible_to(scope),
         )
-        .group_by(Permit.issuing_authority)
-        .order_by(func.count(PermitEvent.id).desc(), Permit.issuing_authority)
+        .group_by(Permit.agency_id)
+        .order_by(func.count(PermitEvent.id).desc(), Permit.agency_id)
     )
+    rows = db.session.execute(query).all()
+    agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_([r[0] for r in rows])))}
     return [
-        ClockStopFigure(authority, stops, permits, _share(avg), late, _share(latest))
-        for authority, stops, permits, avg, late, latest in db.session.execute(query).all()
+        ClockStopFigure(agencies.get(agency_id), stops, permits, _share(avg), late, _share(latest))
+        for agency_id, stops, permits, avg, late, latest in rows
     ]
 
 

@@ -14,6 +14,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.forms import IdSelectField
+from permits.agencies.models import Agency
+from permits.agencies.services import all_agencies
 from permits.clock import Band
 from permits.models import Permit, PermitStatus, PermitType
 from permits.queries import PermitFilters
@@ -34,6 +37,18 @@ def type_choices(types: Sequence[PermitType]) -> list[tuple[str, str]]:
 
 
 RECORDED_BY_HELP = _l("Your name, as it will stand in the permit's history (accounts come later).")
+OVERRIDE_REASON = TextAreaField(
+    _l("Why another agency"),
+    validators=[Optional(), Length(max=2000)],
+    description=_l("Required when the permit goes to another agency than the catalogue's rule gives."),
+)
+
+
+def agency_options(rule_agency: Agency | None = None) -> list[tuple[int, str]]:
+    """Every agency, central first, named in the interface language; the rule's own is marked."""
+    locale = str(get_locale() or "id")
+    marked = str(_l("the catalogue's rule"))
+    return [(a.id, f"{a.name(locale)} ({marked})" if a == rule_agency else a.name(locale)) for a in all_agencies()]
 
 
 class PermitForm(FlaskForm):
@@ -58,11 +73,14 @@ class PermitForm(FlaskForm):
         validators=[Optional()],
         description=_l("Date of the decree or decision: issued, deemed granted, rejected, withdrawn or revoked."),
     )
-    issuing_authority = StringField(
-        _l("Issuing authority"),
-        validators=[Optional(), Length(max=255)],
-        description=_l("Leave blank to use the permit type's issuing authority."),
+    agency = IdSelectField(
+        _l("Issuing agency"),
+        [Optional()],
+        options=agency_options,
+        placeholder=_l("As the catalogue's rule resolves for this estate"),
+        description=_l("Choose another agency only when the permit really went there, and say why below."),
     )
+    agency_override_reason = OVERRIDE_REASON
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     recorded_by = StringField(
         _l("Recorded by"),
@@ -117,7 +135,8 @@ class PermitForm(FlaskForm):
             "reference_number": self.reference_number.data,
             "submitted_on": self.submitted_on.data,
             "decided_on": self.decided_on.data,
-            "issuing_authority": self.issuing_authority.data,
+            "agency_id": self.agency.data,
+            "agency_override_reason": self.agency_override_reason.data,
             "notes": self.notes.data,
         }
 
@@ -135,18 +154,21 @@ class PermitRecordForm(FlaskForm):
     """The editable facts of a permit; its status moves only through ``MoveForm``."""
 
     reference_number = PermitForm.reference_number
-    issuing_authority = StringField(
-        _l("Issuing authority"),
-        validators=[Optional(), Length(max=255)],
-        description=_l("Leave blank to use the permit type's issuing authority."),
-    )
+    agency = IdSelectField(_l("Issuing agency"), [Optional()], options=list)  # choices: __init__
+    agency_override_reason = OVERRIDE_REASON
     notes = PermitForm.notes
     version = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Save"))
 
+    def __init__(self, *args, rule_agency: Agency | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        head = [("", str(_l("Not recorded")))]
+        self.agency.choices = head + [(str(key), name) for key, name in agency_options(rule_agency)]
+
     def fill_from(self, permit: Permit) -> None:
         self.reference_number.data = permit.reference_number
-        self.issuing_authority.data = permit.issuing_authority
+        self.agency.data = permit.agency_id
+        self.agency_override_reason.data = permit.agency_override_reason
         self.notes.data = permit.notes
         self.version.data = str(permit.version)
 
@@ -199,14 +221,23 @@ class PermitFilterForm(FlaskForm):
 
     status = SelectField(_l("Status"), validators=[Optional()])
     type = SelectField(_l("Permit type"), validators=[Optional()])
-    authority = StringField(_l("Issuing authority contains"), validators=[Optional(), Length(max=100)])
+    agency = SelectField(_l("Issuing agency"), validators=[Optional()])
     region = SelectField(_l("Kab/kota"), validators=[Optional()])
     band = SelectField(_l("Deadline"), validators=[Optional()])
 
-    def __init__(self, *args, types: Sequence[PermitType], region_choices: list[tuple[str, str]], **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        types: Sequence[PermitType],
+        region_choices: list[tuple[str, str]],
+        agencies: Sequence[Agency],
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        locale = str(get_locale() or "id")
         self.status.choices = [("", _l("All statuses")), *PermitStatus.choices()]
         self.type.choices = [("", _l("All types")), *[(t.code, t.code) for t in types]]
+        self.agency.choices = [("", _l("Every agency")), *[(str(a.id), a.name(locale)) for a in agencies]]
         self.region.choices = [("", _l("All kab/kota")), *region_choices]
         self.band.choices = [("", _l("Any deadline")), *[(b.value, b.label) for b in Band]]
 
@@ -214,7 +245,7 @@ class PermitFilterForm(FlaskForm):
         """The valid filters; a field whose value is not allowed is dropped (and cleared in the form)."""
         self.validate()
         values: dict[str, str | None] = {}
-        for name in ("status", "type", "authority", "region", "band"):
+        for name in ("status", "type", "agency", "region", "band"):
             field = getattr(self, name)
             value = (field.data or "").strip() if not field.errors else ""
             if field.errors:
@@ -223,7 +254,7 @@ class PermitFilterForm(FlaskForm):
         return PermitFilters(
             status=PermitStatus(values["status"]) if values["status"] else None,
             permit_type_code=values["type"],
-            authority=values["authority"],
+            agency_id=int(values["agency"]) if values["agency"] else None,
             region_code=values["region"],
             band=Band(values["band"]) if values["band"] else None,
         )

@@ -29,6 +29,7 @@ from app.enums import LabelledEnum
 from app.extensions import db
 from app.models import User
 from estates.models import Estate
+from permits.agencies.models import Agency
 from permits.rules import PermitRule, Regime
 
 permit_type_prerequisite = Table(
@@ -187,7 +188,11 @@ class Permit(TimestampMixin, db.Model):
     reference_number: Mapped[str | None] = mapped_column(String(100))
     submitted_on: Mapped[date | None] = mapped_column(Date)
     decided_on: Mapped[date | None] = mapped_column(Date)
-    issuing_authority: Mapped[str] = mapped_column(String(255))
+    # The agency that issues it: resolved from the catalogue's rule, or an officer's choice with the reason.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="RESTRICT"), index=True)
+    agency_override_reason: Mapped[str | None] = mapped_column(Text)
+    # Legacy: the free text recorded before agencies were records (kept for old rows, empty for new ones).
+    issuing_authority: Mapped[str | None] = mapped_column(String(255))
     notes: Mapped[str | None] = mapped_column(Text)
     # Optimistic locking: a save based on an older version is refused (see permits.workflow).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -211,11 +216,16 @@ class Permit(TimestampMixin, db.Model):
     estate: Mapped[Estate] = relationship()
     permit_type: Mapped[PermitType] = relationship()
     regime: Mapped[Regime | None] = relationship()
+    agency: Mapped[Agency | None] = relationship()
     events: Mapped[list[PermitEvent]] = relationship(
         back_populates="permit", order_by="PermitEvent.seq", passive_deletes=True
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    def agency_name(self, locale: str = "id") -> str | None:
+        """The agency's name in ``locale``; for an old permit without one, the text it was recorded with."""
+        return self.agency.name(locale) if self.agency is not None else self.issuing_authority
 
     def __repr__(self) -> str:
         return f"<Permit {self.id} {self.status}>"

@@ -4,16 +4,19 @@ the stalled list share. Reads only; every query is limited to what the caller's 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, case, select
 from sqlalchemy.orm import contains_eager
 
+from app.extensions import db
 from app.models import Region
 from app.security import Scope
 from estates.models import Estate
-from estates.queries import contains_text, estates_visible_to
+from estates.queries import estates_visible_to
+from permits.agencies.models import Agency
 from permits.clock import Band
 from permits.models import Permit, PermitStatus, PermitType
 from permits.stages import AGENCY_STATUSES, REVISING
@@ -26,13 +29,13 @@ class PermitFilters:
 
     status: PermitStatus | None = None
     permit_type_code: str | None = None
-    authority: str | None = None  # text the issuing authority contains, any case
+    agency_id: int | None = None  # the issuing agency
     region_code: str | None = None  # BPS code of the estate's kab/kota
     band: Band | None = None  # the clock's band today
 
     @property
     def active(self) -> bool:
-        values = (self.status, self.permit_type_code, self.authority, self.region_code, self.band)
+        values = (self.status, self.permit_type_code, self.agency_id, self.region_code, self.band)
         return any(v is not None for v in values)
 
 
@@ -61,17 +64,19 @@ def running_condition() -> ColumnElement[bool]:
 
 
 def permits_with_context() -> Select:
-    """Permits joined to their estate, investor, region and type, all loaded by the same query (for lists)."""
+    """Permits joined to their estate, investor, region, type and agency, all loaded by the same query (lists)."""
     return (
         select(Permit)
         .join(Permit.estate)
         .join(Estate.investor)
         .join(Estate.region)
         .join(Permit.permit_type)
+        .outerjoin(Permit.agency)
         .options(
             contains_eager(Permit.estate).contains_eager(Estate.investor),
             contains_eager(Permit.estate).contains_eager(Estate.region),
             contains_eager(Permit.permit_type),
+            contains_eager(Permit.agency),
         )
     )
 
@@ -90,8 +95,8 @@ def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None =
         query = query.where(Permit.status == filters.status)
     if filters.permit_type_code:
         query = query.where(PermitType.code == filters.permit_type_code)
-    if filters.authority:
-        query = query.where(contains_text(Permit.issuing_authority, filters.authority))
+    if filters.agency_id is not None:
+        query = query.where(Permit.agency_id == filters.agency_id)
     if filters.region_code:
         query = query.where(Region.bps_code == filters.region_code)
     if filters.band is not None:
@@ -99,3 +104,9 @@ def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None =
     return query.order_by(
         case((Permit.overdue_on.is_(None), 1), else_=0), Permit.overdue_on, Estate.name, PermitType.sequence, Permit.id
     )
+
+
+def agencies_in_scope(scope: Scope) -> Sequence[Agency]:
+    """The agencies of the permits the scope may see, by Indonesian name (the choices of the agency filters)."""
+    held = select(Permit.agency_id).join(Permit.estate).where(estates_visible_to(scope))
+    return db.session.scalars(select(Agency).where(Agency.id.in_(held)).order_by(Agency.name_id)).all()

@@ -28,6 +28,7 @@ from app.security import SYSTEM_SCOPE, Scope
 from estates.models import Estate
 from estates.queries import estates_visible_to, limited_region
 from estates.services import check_estate_in_scope
+from permits.agency_choice import AgencyChoiceError, change_permit_agency, choose_agency
 from permits.clock import ClockFields
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.rules import ClockStart
@@ -134,7 +135,8 @@ def create_permit(
     reference_number: str | None = None,
     submitted_on: date | None = None,
     decided_on: date | None = None,
-    issuing_authority: str | None = None,
+    agency_id: int | None = None,
+    agency_override_reason: str | None = None,
     notes: str | None = None,
     scope: Scope = SYSTEM_SCOPE,
 ) -> Permit:
@@ -145,10 +147,12 @@ def create_permit(
 
     The permit starts "not started" with a creation event; a later ``status`` is reached through the stage
     machine, move by move on the dates given (``recording_path``), so its history and clock are the same as if
-    it had been followed in Pantau from the start. A blank issuing authority takes the permit type's.
-    Raises ``UnknownPermitType``, ``InvalidPermitDates`` (see ``date_problems``) or ``DuplicateLiveApplication``
-    before writing anything, and ``PermitError`` (field "status") when the stage machine refuses a move, e.g.
-    because a prerequisite permit is not issued yet; the caller then rolls back.
+    it had been followed in Pantau from the start. Its agency is the catalogue rule's, or ``agency_id`` with
+    ``agency_override_reason`` (``permits.agency_choice``).
+    Raises ``UnknownPermitType``, ``InvalidPermitDates`` (see ``date_problems``), ``DuplicateLiveApplication`` or
+    ``PermitError`` (another agency without a reason) before writing anything, and ``PermitError`` (field
+    "status") when the stage machine refuses a move, e.g. because a prerequisite permit is not issued yet; the
+    caller then rolls back.
     """
     check_estate_in_scope(estate, scope)
     ptype = db.session.get(PermitType, permit_type_id)
@@ -160,12 +164,17 @@ def create_permit(
     other = live_application(estate.id, permit_type_id, status)
     if other is not None:
         raise DuplicateLiveApplication({"permit_type": duplicate_message(other)})
+    try:
+        agency, override_reason = choose_agency(estate, ptype.id, agency_id, agency_override_reason)
+    except AgencyChoiceError as error:
+        raise PermitError(error.errors) from error
     permit = Permit(
         estate=estate,
         permit_type=ptype,
         status=PermitStatus.NOT_STARTED,
         reference_number=_clean(reference_number),
-        issuing_authority=_clean(issuing_authority) or ptype.issuing_authority,
+        agency=agency,
+        agency_override_reason=override_reason,
         notes=_clean(notes),
         **asdict(ClockFields()),  # column defaults only apply at the flush; the clock needs them before
     )
@@ -230,24 +239,29 @@ def update_permit(
     permit: Permit,
     *,
     reference_number: str | None = None,
-    issuing_authority: str | None = None,
+    agency_id: int | None = None,
+    agency_override_reason: str | None = None,
     notes: str | None = None,
     expected_version: int | None = None,
     scope: Scope,
 ) -> Permit:
     """Change the permit's record (not its status: that is ``move_permit``); flushes, never commits.
 
-    Raises ``ReadOnlyScope`` or ``NotInScope`` for a scope that may not change the permit's estate, and
-    ``ConcurrentEdit`` when ``expected_version`` is not the permit's version (someone saved first).
+    ``agency_id`` None keeps the rule's agency; another needs ``agency_override_reason`` and is audited
+    (``permits.agency_choice.change_permit_agency``). Raises ``ReadOnlyScope`` or ``NotInScope`` for a scope that
+    may not change the permit's estate, ``ConcurrentEdit`` when ``expected_version`` is not the permit's version
+    (someone saved first), and ``PermitError`` for an agency that cannot be used.
     """
     check_estate_in_scope(permit.estate, scope)
     if expected_version is not None and expected_version != permit.version:
         raise ConcurrentEdit()
     permit.reference_number = _clean(reference_number)
-    permit.issuing_authority = _clean(issuing_authority) or permit.permit_type.issuing_authority
     permit.notes = _clean(notes)
     try:
+        change_permit_agency(permit, agency_id, agency_override_reason, user_id=scope.user_id)
         db.session.flush()
+    except AgencyChoiceError as error:
+        raise PermitError(error.errors) from error
     except StaleDataError as exc:
         raise ConcurrentEdit() from exc
     return permit

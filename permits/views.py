@@ -22,12 +22,13 @@ from estates.models import Estate
 from estates.queries import get_estate
 from estates.views import register_estate_panel
 from permits import figures, queries, services
+from permits.agency_choice import rule_agency
 from permits.calendar import CalendarRangeError, cuti_bersama_non_working
 from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
 from permits.models import PermitStatus
 from permits.stages import TransitionError, allowed_targets
 from permits.stalls.evidence import STAGE_LABELS, build_evidence
-from permits.workflow import ConcurrentEdit, permit_clock, permit_clocks, rule_of, today_wib
+from permits.workflow import ConcurrentEdit, permit_clock, permit_clocks, regime_for, rule_of, today_wib
 
 bp = Blueprint("permits", __name__, template_folder="templates")
 
@@ -38,7 +39,12 @@ def permit_list():
     scope = current_scope()
     types = services.catalogue()
     regions = services.regions(scope)
-    form = PermitFilterForm(formdata=request.args, types=types, region_choices=[(r.bps_code, r.name) for r in regions])
+    form = PermitFilterForm(
+        formdata=request.args,
+        types=types,
+        region_choices=[(r.bps_code, r.name) for r in regions],
+        agencies=queries.agencies_in_scope(scope),
+    )
     filters = form.filters()
     pagination = db.paginate(
         queries.permit_list_query(filters, scope),
@@ -141,7 +147,11 @@ def permit_create(estate_id: int):
         else:
             flash(_("Permit %(code)s recorded.", code=permit.permit_type.code), "success")
             return redirect(url_for("permits.permit_detail", permit_id=permit.id))
-    return render_template("permits/form.html", form=form, estate=estate, permit=None, types=types)
+    regime_id = regime_for(today_wib()).id
+    current_rules = {t.id: t.rule_for(regime_id) for t in types}
+    return render_template(
+        "permits/form.html", form=form, estate=estate, permit=None, types=types, current_rules=current_rules
+    )
 
 
 @bp.route("/permits/<int:permit_id>/edit", methods=["GET", "POST"])
@@ -149,20 +159,24 @@ def permit_create(estate_id: int):
 def permit_edit(permit_id: int):
     scope = current_scope()
     permit = services.get_permit(permit_id, scope)
-    form = PermitRecordForm()
+    form = PermitRecordForm(rule_agency=rule_agency(permit.estate, permit.permit_type_id))
     if request.method == "GET":
         form.fill_from(permit)
     if form.validate_on_submit():
-        with refusal(ConcurrentEdit) as refused:
+        with refusal(ConcurrentEdit, services.PermitError) as refused:
             services.update_permit(
                 permit,
                 reference_number=form.reference_number.data,
-                issuing_authority=form.issuing_authority.data,
+                agency_id=form.agency.data,
+                agency_override_reason=form.agency_override_reason.data,
                 notes=form.notes.data,
                 expected_version=_int(form.version.data),
                 scope=scope,
             )
-        if refused:
+        if isinstance(refused.error, services.PermitError):
+            for name, message in refused.error.errors.items():
+                form[name].errors = [*form[name].errors, message]
+        elif refused:
             error = refused.error
             form.form_errors.append(str(error))
         else:

@@ -1,4 +1,5 @@
-"""What the investor portal reads: a company's own estates and permits, whose move each is, and what to do next.
+"""What the investor portal reads: a company's own estates and permits, whose move each is, what to do next, and
+the agency that holds each file or where to file it (its record: name in the user's language and contact).
 
 Every function takes the investor's id as a plain argument (no request objects, no ``abort``) and loads records
 for that investor only, so another investor's estate, permit or document is a ``NotFound``. The pages
@@ -26,6 +27,8 @@ from app.formatting import day
 from app.models import Role
 from app.security import Scope
 from estates.models import Estate, Investor
+from permits.agencies.models import Agency
+from permits.agencies.services import AgencyResolver
 from permits.clock import ClockState
 from permits.documents import services as documents
 from permits.models import Permit, PermitDocument, PermitEvent, PermitStatus, PermitType
@@ -38,22 +41,39 @@ class Who(enum.StrEnum):
     """Whose move a permit waits for, as the investor sees it."""
 
     YOU = "you"  # the investor can act now
-    AGENCY = "agency"  # the issuing authority holds the file
+    AGENCY = "agency"  # the issuing agency holds the file
     WAITING = "waiting"  # nobody can act on it until a prerequisite permit is issued
     NOBODY = "nobody"  # decided or closed
 
 
 @dataclass(frozen=True)
 class PermitLine:
-    """One permit type of an estate on the portal: the application (None: not filed) and what comes next."""
+    """One permit type of an estate on the portal: the application (None: not filed) and what comes next.
+
+    ``agency`` is the permit's agency, or for a type not filed yet the one the catalogue's rule gives the estate
+    (where to file); ``agency_label`` its name in the user's language (an old permit's recorded text, or "the
+    issuing agency" when none is known)."""
 
     permit_type: PermitType
     permit: Permit | None
     who: Who
-    agency: str
+    agency: Agency | None
+    agency_label: str
     next_step: str
     due_on: date | None = None
     days_left: int | None = None  # working days; negative when late
+
+
+def _locale() -> str:
+    return str(get_locale() or "id")
+
+
+def agency_label(agency: Agency | None, legacy: str | None = None) -> str:
+    """An agency's name in the user's language; else the text an old permit was recorded with, else a
+    description."""
+    if agency is not None:
+        return agency.name(_locale())
+    return legacy or _("the issuing agency")
 
 
 def _investor_scope(investor_id: int) -> Scope:
@@ -145,7 +165,7 @@ def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
         select(Permit)
         .join(Permit.permit_type)
         .where(Permit.estate_id.in_(ids))
-        .options(contains_eager(Permit.permit_type))
+        .options(contains_eager(Permit.permit_type), joinedload(Permit.agency))
         .order_by(Permit.estate_id, PermitType.sequence, Permit.submitted_on.asc().nulls_first(), Permit.id)
     )
     permits = db.session.scalars(query).all() if ids else []
@@ -154,11 +174,17 @@ def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
         by_estate[permit.estate_id].append(permit)
     clocks = permit_clocks(list(permits))
     notes = latest_return_notes([p.id for p in permits if p.status in ASKED])
-    return {e.id: _estate_lines(catalogue, by_estate[e.id], clocks, notes) for e in estates}
+    resolver = AgencyResolver()
+    return {e.id: _estate_lines(e, catalogue, by_estate[e.id], clocks, notes, resolver) for e in estates}
 
 
 def _estate_lines(
-    catalogue: Sequence[PermitType], permits: list[Permit], clocks: dict[int, ClockState], notes: dict[int, str | None]
+    estate: Estate,
+    catalogue: Sequence[PermitType],
+    permits: list[Permit],
+    clocks: dict[int, ClockState],
+    notes: dict[int, str | None],
+    resolver: AgencyResolver,
 ) -> list[PermitLine]:
     granted = {p.permit_type_id for p in permits if p.status.is_granted}
     filed = {p.permit_type_id for p in permits}
@@ -166,7 +192,8 @@ def _estate_lines(
     for ptype in catalogue:
         missing = [pre.code for pre in ptype.prerequisites if pre.id not in granted]
         if ptype.id not in filed:
-            lines.append(_unfiled_line(ptype, missing))
+            where = resolver.resolve(ptype.id, estate.investor.capital_status, estate.region_id)
+            lines.append(_unfiled_line(ptype, missing, where))
         for permit in (p for p in permits if p.permit_type_id == ptype.id):
             lines.append(permit_line(permit, clocks[permit.id], missing, notes.get(permit.id)))
     return lines
@@ -176,7 +203,8 @@ def _codes(codes: list[str]) -> str:
     return format_list(codes, locale=str(get_locale() or "id"))
 
 
-def _unfiled_line(ptype: PermitType, missing: list[str]) -> PermitLine:
+def _unfiled_line(ptype: PermitType, missing: list[str], agency: Agency | None) -> PermitLine:
+    label = agency_label(agency)
     if missing:
         step = ngettext(
             "File %(code)s when %(codes)s is issued.",
@@ -185,36 +213,35 @@ def _unfiled_line(ptype: PermitType, missing: list[str]) -> PermitLine:
             code=ptype.code,
             codes=_codes(missing),
         )
-        return PermitLine(ptype, None, Who.WAITING, ptype.issuing_authority, step)
-    step = _(
-        "Ready to file: submit the %(code)s application to %(agency)s.", code=ptype.code, agency=ptype.issuing_authority
-    )
-    return PermitLine(ptype, None, Who.YOU, ptype.issuing_authority, step)
+        return PermitLine(ptype, None, Who.WAITING, agency, label, step)
+    step = _("Ready to file: submit the %(code)s application to %(agency)s.", code=ptype.code, agency=label)
+    return PermitLine(ptype, None, Who.YOU, agency, label, step)
 
 
 def permit_line(permit: Permit, clock: ClockState, missing: list[str], return_note: str | None) -> PermitLine:
     """Whose move ``permit`` waits for, its due date and working days left, and the next step in plain words."""
-    ptype, agency, status = permit.permit_type, permit.issuing_authority, permit.status
+    ptype, agency, status = permit.permit_type, permit.agency, permit.status
+    label = agency_label(agency, permit.issuing_authority)
     if status in ASKED:
         left = None if clock.investor_limit is None else clock.investor_limit - clock.investor_round_days_used
         step = _returned_step(return_note, clock.investor_due_on, clock.investor_overdue)
-        return PermitLine(ptype, permit, Who.YOU, agency, step, clock.investor_due_on, left)
+        return PermitLine(ptype, permit, Who.YOU, agency, label, step, clock.investor_due_on, left)
     if status is PermitStatus.PROCESS_STOPPED:
         step = _stopped_step(clock.investor_silent_on)
-        return PermitLine(ptype, permit, Who.YOU, agency, step, clock.investor_silent_on)
+        return PermitLine(ptype, permit, Who.YOU, agency, label, step, clock.investor_silent_on)
     if status is PermitStatus.SUBMITTED and clock.holder is Holder.INVESTOR:
-        step = _("Pay the fee in OSS: %(agency)s checks the file once it is paid.", agency=agency)
-        return PermitLine(ptype, permit, Who.YOU, agency, step, clock.investor_silent_on)
+        step = _("Pay the fee in OSS: %(agency)s checks the file once it is paid.", agency=label)
+        return PermitLine(ptype, permit, Who.YOU, agency, label, step, clock.investor_silent_on)
     if clock.holder is Holder.AGENCY:
-        return PermitLine(
-            ptype, permit, Who.AGENCY, agency, _review_step(agency, clock), clock.due_on, clock.agency_days_left
-        )
+        step = _review_step(label, clock)
+        return PermitLine(ptype, permit, Who.AGENCY, agency, label, step, clock.due_on, clock.agency_days_left)
     if status is PermitStatus.NOT_STARTED:
         if missing:
-            return PermitLine(ptype, permit, Who.WAITING, agency, _("Waiting for %(codes)s", codes=_codes(missing)))
-        step = _("Ready to file: submit the %(code)s application to %(agency)s.", code=ptype.code, agency=agency)
-        return PermitLine(ptype, permit, Who.YOU, agency, step)
-    return PermitLine(ptype, permit, Who.NOBODY, agency, _decided_step(permit))
+            waiting = _("Waiting for %(codes)s", codes=_codes(missing))
+            return PermitLine(ptype, permit, Who.WAITING, agency, label, waiting)
+        step = _("Ready to file: submit the %(code)s application to %(agency)s.", code=ptype.code, agency=label)
+        return PermitLine(ptype, permit, Who.YOU, agency, label, step)
+    return PermitLine(ptype, permit, Who.NOBODY, agency, label, _decided_step(permit, label))
 
 
 def _agency_request(note: str | None) -> str | None:
@@ -268,15 +295,13 @@ def _review_step(agency: str, clock: ClockState) -> str:
     )
 
 
-def _decided_step(permit: Permit) -> str:
+def _decided_step(permit: Permit, agency: str) -> str:
     when = day(permit.decided_on, "long")
     steps = {
         PermitStatus.ISSUED: _("Done: issued on %(day)s.", day=when),
         PermitStatus.VERIFIED: _("Done: verified on %(day)s.", day=when),
         PermitStatus.DEEMED_GRANTED: _("Done: granted by law (no decision in time) on %(day)s.", day=when),
-        PermitStatus.FROZEN: _(
-            "Frozen by %(agency)s. Contact DPMPTSP Banten to learn what is needed.", agency=permit.issuing_authority
-        ),
+        PermitStatus.FROZEN: _("Frozen by %(agency)s. Contact DPMPTSP Banten to learn what is needed.", agency=agency),
         PermitStatus.REJECTED: _(
             "Closed: rejected on %(day)s. Contact DPMPTSP Banten before you apply again.", day=when
         ),

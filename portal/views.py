@@ -25,6 +25,7 @@ from permits.workflow import permit_clock
 from portal.forms import AnswerForm
 from portal.services import (
     Who,
+    agency_label,
     investor_documents_query,
     investor_estate,
     investor_estates_query,
@@ -121,7 +122,8 @@ def answer(permit_id: int):
             flash(_("Nothing was sent: %(reason)s", reason=str(refused.error)), "error")
             return redirect(url_for("portal.permit_detail", permit_id=permit_id))
         else:
-            flash(_("Your revision was sent to %(agency)s.", agency=permit.issuing_authority), "success")
+            agency = agency_label(permit.agency, permit.issuing_authority)
+            flash(_("Your revision was sent to %(agency)s.", agency=agency), "success")
             return redirect(url_for("portal.permit_detail", permit_id=permit.id))
         permit = investor_permit(investor_id, permit_id)
         form.version.data = str(permit.version)

@@ -28,7 +28,16 @@ from app.security import hash_password
 
 TEST_PASSWORD = "kata-sandi-uji-yang-panjang"
 _user_seq = itertools.count(1)
-REFERENCE_TABLES = ("region", "regime", "permit_type", "permit_type_prerequisite", "permit_rule", "setting")
+REFERENCE_TABLES = (
+    "region",
+    "regime",
+    "permit_type",
+    "permit_type_prerequisite",
+    "permit_rule",
+    "setting",
+    "agency",
+    "agency_rule",
+)
 
 
 def _on_postgres() -> bool:

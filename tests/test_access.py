@@ -33,6 +33,7 @@ from app.models import Region, Role, Setting, User
 from devtools.factories import make_claim, make_estate, make_investor, make_permit, make_zone, region
 from estates.models import Estate, Investor
 from permits.admin import closures as admin_closures
+from permits.agencies.models import Agency, AgencyRule
 from permits.documents import services as documents
 from permits.documents import uploads
 from permits.models import PermitDocument, PermitStatus, PermitType
@@ -115,6 +116,9 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "admin.closure_remove": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "admin.setting_list": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "admin.setting_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "agencies.agency_list": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "agencies.agency_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "agencies.rule_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "users.user_list": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "users.user_create": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "users.user_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
@@ -171,6 +175,8 @@ def world(app: Flask, password_hash: str) -> Iterator[World]:
         "type_id": db.session.scalar(select(PermitType.id).where(PermitType.code == "AMDAL")),
         "regime_id": db.session.scalar(select(Regime.id).order_by(Regime.applies_from.desc())),
         "key": db.session.scalar(select(Setting.key).order_by(Setting.key)),
+        "agency_id": db.session.scalar(select(Agency.id).where(Agency.code == "3673-dlh")),
+        "rule_id": db.session.scalar(select(AgencyRule.id).order_by(AgencyRule.id)),
         "user_id": uploader.id,
         "lang": "en",
         "filename": None,  # per endpoint, below

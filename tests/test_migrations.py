@@ -147,3 +147,87 @@ def test_every_revision_downgrades_and_upgrades_in_turn(blank: Flask) -> None:
         upgrade(revision=revision.revision)
         db.session.remove()
     assert db_check(blank)[0] == 0
+
+
+# --- 0010: agencies as records ---------------------------------------------------------------------------------
+
+LEGACY = {  # what the demo used to store as free text, for the JDI estate (a PMA in Kota Serang)
+    "NIB": "Lembaga OSS (Kementerian Investasi/BKPM)",
+    "KKPR": "Kementerian ATR/BPN melalui OSS",
+    "AMDAL": "Kementerian Lingkungan Hidup",
+    "PBG": "Dinas PUPR Kota Serang",
+}
+RESOLVED = {"NIB": "oss", "KKPR": "atr-bpn", "AMDAL": "klh", "PBG": "3673-pupr"}
+
+
+def _old_permits() -> dict[str, int]:
+    """At revision 0008: a PMA investor's estate in Kota Serang with four permits carrying the legacy text."""
+    with db.engine.begin() as conn:
+        region_id = conn.scalar(text("SELECT id FROM region WHERE bps_code = '36.73'"))
+        conn.execute(
+            text(
+                "INSERT INTO investor (legal_name, legal_form, capital_status, country_of_origin) "
+                "VALUES ('PT Lama', 'pt', 'pma', 'CN')"
+            )
+        )
+        investor_id = conn.scalar(text("SELECT id FROM investor"))
+        conn.execute(
+            text(
+                "INSERT INTO estate (investor_id, name, region_id, area_ha, status) "
+                "VALUES (:i, 'Kawasan Lama', :r, 150, 'permitting')"
+            ),
+            {"i": investor_id, "r": region_id},
+        )
+        estate_id = conn.scalar(text("SELECT id FROM estate"))
+        ids = {}
+        for code, legacy in LEGACY.items():
+            type_id = conn.scalar(text("SELECT id FROM permit_type WHERE code = :c"), {"c": code})
+            conn.execute(
+                text(
+                    "INSERT INTO permit (estate_id, permit_type_id, status, issuing_authority) "
+                    "VALUES (:e, :t, 'not_started', :a)"
+                ),
+                {"e": estate_id, "t": type_id, "a": legacy},
+            )
+            ids[code] = conn.scalar(text("SELECT max(id) FROM permit"))
+    return ids
+
+
+def test_0010_gives_every_existing_permit_its_agency_and_keeps_the_legacy_text(blank: Flask) -> None:
+    upgrade(revision="0008")
+    ids = _old_permits()
+    upgrade()
+    rows = db.session.execute(
+        text("SELECT p.id, a.code, p.issuing_authority FROM permit p LEFT JOIN agency a ON a.id = p.agency_id")
+    ).all()
+    assert {pid: (code, legacy) for pid, code, legacy in rows} == {ids[c]: (RESOLVED[c], LEGACY[c]) for c in LEGACY}
+    assert db_check(blank)[0] == 0
+    assert db.session.scalar(text("SELECT count(*) FROM agency")) == 33
+    # one DPMPTSP, one environment office and one building office for each of Banten's eight kab/kota
+    kinds = db.session.execute(
+        text("SELECT r.bps_code, a.kind FROM agency a JOIN region r ON r.id = a.region_id WHERE a.level = 'kab_kota'")
+    ).all()
+    assert sorted(kinds) == sorted(
+        (code, kind) for code in BANTEN_BPS_CODES for kind in ("investment", "environment", "public_works")
+    )
+    db.session.remove()
+
+
+def test_0010_downgrade_fills_the_legacy_text_and_drops_the_new_audit_events(blank: Flask) -> None:
+    upgrade(revision="0008")
+    ids = _old_permits()
+    upgrade()
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE permit SET issuing_authority = NULL WHERE id = :i"), {"i": ids["AMDAL"]})
+        conn.execute(text("INSERT INTO audit_log (event, detail) VALUES ('permit_agency_changed', 'x')"))
+        conn.execute(text("INSERT INTO audit_log (event, detail) VALUES ('login', 'kept')"))
+    db.session.remove()
+    downgrade(revision="0008")
+    assert "agency" not in table_names() and "agency_rule" not in table_names()
+    texts = dict(db.session.execute(text("SELECT id, issuing_authority FROM permit")).all())
+    assert texts == {**{ids[c]: LEGACY[c] for c in LEGACY}, ids["AMDAL"]: "Kementerian Lingkungan Hidup/Badan "
+        "Pengendalian Lingkungan Hidup"}  # fmt: skip
+    assert list(db.session.scalars(text("SELECT detail FROM audit_log"))) == ["kept"]
+    db.session.remove()
+    upgrade()
+    assert db_check(blank)[0] == 0

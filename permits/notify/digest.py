@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from flask import current_app
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from app.formatting import day
 from app.models import Role, User
@@ -119,7 +119,7 @@ def _reminder_order(permit: Permit) -> tuple:
 
 def _head(permit: Permit, officer: bool) -> str:
     head = f"{permit.permit_type.code}, {permit.estate.name} ({permit.estate.region.name})"
-    return f"{head}, {permit.issuing_authority}" if officer else head
+    return f"{head}, {permit.agency_name(str(get_locale() or 'id'))}" if officer else head
 
 
 def _flag_line(permit: Permit, kind: FlagKind, officer: bool) -> str:

@@ -36,6 +36,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.extensions import db
 from app.models import Role, User
 from estates.models import Estate
+from permits.agencies.models import Agency
 from permits.calendar import add_working_days
 from permits.models import Permit
 from permits.notify.digest import daily_text, weekly_text
@@ -46,6 +47,8 @@ from permits.stalls.models import FlagKind, StallFlag
 from permits.workflow import WIB
 
 DIGEST_LOCALE = "id"
+# The agency as the (Indonesian) summary names it: its record's name, else the text an old permit was recorded with.
+AGENCY_NAME = func.coalesce(Agency.name_id, Permit.issuing_authority, "-")
 NEXT_DIGESTS = 10  # working days searched for a digest still open to more lines
 
 
@@ -271,10 +274,11 @@ def _build_weekly(as_of: date, result: DigestResult) -> None:
         return
     open_counts: dict[str, dict[FlagKind, int]] = defaultdict(lambda: defaultdict(int))
     stmt = (
-        select(Permit.issuing_authority, StallFlag.kind, func.count(StallFlag.id))
+        select(AGENCY_NAME, StallFlag.kind, func.count(StallFlag.id))
         .join(Permit, Permit.id == StallFlag.permit_id)
+        .outerjoin(Agency, Agency.id == Permit.agency_id)
         .where(StallFlag.resolved_on.is_(None))
-        .group_by(Permit.issuing_authority, StallFlag.kind)
+        .group_by(AGENCY_NAME, StallFlag.kind)
     )
     for agency, kind, count in db.session.execute(stmt):
         open_counts[agency][kind] = count
@@ -286,12 +290,13 @@ def _build_weekly(as_of: date, result: DigestResult) -> None:
     )
     new_counts: dict[int, dict[str, int]] = defaultdict(dict)
     stmt = (
-        select(User.id, Permit.issuing_authority, func.count(func.distinct(StallFlag.permit_id)))
+        select(User.id, AGENCY_NAME, func.count(func.distinct(StallFlag.permit_id)))
         .select_from(StallFlag)
         .join(Permit, Permit.id == StallFlag.permit_id)
+        .outerjoin(Agency, Agency.id == Permit.agency_id)
         .join(User, User.id.in_([u.id for u in users]))
         .where(new_flag)
-        .group_by(User.id, Permit.issuing_authority)
+        .group_by(User.id, AGENCY_NAME)
     )
     for user_id, agency, count in db.session.execute(stmt):
         new_counts[user_id][agency] = count
@@ -324,12 +329,17 @@ def _build_weekly(as_of: date, result: DigestResult) -> None:
 
 
 def _permit_details(path=None) -> tuple:
-    """Loader options for a permit's estate, region and type (from ``path``, a relationship to Permit)."""
+    """Loader options for a permit's estate, region, type and agency (from ``path``, a relationship to Permit)."""
     if path is None:
-        return (joinedload(Permit.estate).joinedload(Estate.region), joinedload(Permit.permit_type))
+        return (
+            joinedload(Permit.estate).joinedload(Estate.region),
+            joinedload(Permit.permit_type),
+            joinedload(Permit.agency),
+        )
     return (
         joinedload(path).joinedload(Permit.estate).joinedload(Estate.region),
         joinedload(path).joinedload(Permit.permit_type),
+        joinedload(path).joinedload(Permit.agency),
     )
 
 

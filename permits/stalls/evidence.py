@@ -191,7 +191,7 @@ class Evidence:
                 "kab_kota": estate.region.name,
                 "permit_type": ptype.code,
                 "permit_type_name": ptype.name_id,
-                "issuing_authority": permit.issuing_authority,
+                "issuing_authority": permit.agency_name("id"),  # the agency record's Indonesian name
                 "reference_number": permit.reference_number,
                 "status": self.status.value,
             },

@@ -1,11 +1,12 @@
 """Stalled approvals: the officers' list of flagged permits and the governor's office figures per agency.
 
 The list shows the permits with open flags of the morning scan (``permits.stalls.scan``), longest overdue first.
-The figures group permits by issuing authority, permit type or kab/kota: open permits overdue now; for decided
-permits the median and 90th percentile of the agency's working days to the decision and the share decided
-within the statutory limit (both read from the deciding event, which recorded the clock and the limit then in
-force); and the clock stops (returns for revision), with those that came late. Each figure comes from one
-GROUP BY query over the whole set; only the percentiles are taken in Python, from one query's values.
+The figures group permits by issuing agency (the record: one row per agency, however its name was once
+written), permit type or kab/kota: open permits overdue now; for decided permits the median and 90th percentile
+of the agency's working days to the decision and the share decided within the statutory limit (both read from
+the deciding event, which recorded the clock and the limit then in force); and the clock stops (returns for
+revision), with those that came late. Each figure comes from one GROUP BY query over the whole set; only the
+percentiles are taken in Python, from one query's values.
 
 Every function takes the caller's ``Scope``: a region officer sees the permits of its kab/kota only. Nothing
 here writes.
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, case, func, select
 
 from app.extensions import db
@@ -28,6 +30,7 @@ from app.models import Region
 from app.security import Scope
 from estates.models import Estate
 from estates.queries import estates_visible_to
+from permits.agencies.services import agencies_by_id
 from permits.clock import Band, ClockState
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.queries import band_condition, permits_with_context, running_condition
@@ -49,20 +52,20 @@ class StallFilters:
     """Filters of the stalled list and of the figures; ``None`` means "any"."""
 
     kind: FlagKind | None = None  # the list only
-    authority: str | None = None  # the issuing authority, exactly
+    agency_id: int | None = None  # the issuing agency
     permit_type_code: str | None = None
     region_code: str | None = None  # BPS code of the estate's kab/kota
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.kind, self.authority, self.permit_type_code, self.region_code))
+        return any(v is not None for v in (self.kind, self.agency_id, self.permit_type_code, self.region_code))
 
 
 def _filtered(query: Select, filters: StallFilters, scope: Scope) -> Select:
     """Add the scope and the filters to a query that joins Permit, Estate, Region and PermitType."""
     query = query.where(estates_visible_to(scope))
-    if filters.authority:
-        query = query.where(Permit.issuing_authority == filters.authority)
+    if filters.agency_id is not None:
+        query = query.where(Permit.agency_id == filters.agency_id)
     if filters.permit_type_code:
         query = query.where(PermitType.code == filters.permit_type_code)
     if filters.region_code:
@@ -131,18 +134,6 @@ def stall_rows(permits: Sequence[Permit], today: date) -> list[StallRow]:
     ]
 
 
-def agencies(scope: Scope) -> list[str]:
-    """The issuing authorities of the permits in scope, for the filters."""
-    query = (
-        select(Permit.issuing_authority)
-        .join(Permit.estate)
-        .where(estates_visible_to(scope))
-        .distinct()
-        .order_by(Permit.issuing_authority)
-    )
-    return list(db.session.scalars(query))
-
-
 # --- the governor's office figures -----------------------------------------------------------------------------
 
 
@@ -153,12 +144,13 @@ class Grouping(enum.StrEnum):
 
 
 def _group_columns(grouping: Grouping) -> tuple[ColumnElement, ColumnElement]:
-    """(key, label) of a group; the queries join Permit, Estate, Region and PermitType."""
+    """(key, label) of a group; the queries join Permit, Estate, Region and PermitType. An agency's key is its id
+    and its label is named afterwards (``_name_agencies``), in the caller's language."""
     if grouping is Grouping.PERMIT_TYPE:
         return PermitType.code, PermitType.code
     if grouping is Grouping.REGION:
         return Region.bps_code, Region.name
-    return Permit.issuing_authority, Permit.issuing_authority
+    return Permit.agency_id, Permit.agency_id
 
 
 @dataclass
@@ -228,10 +220,15 @@ def _base(*columns: ColumnElement, events: bool = False) -> Select:
 
 
 def stall_statistics(
-    grouping: Grouping, filters: StallFilters, scope: Scope, today: date, late_share: Decimal | None = None
+    grouping: Grouping,
+    filters: StallFilters,
+    scope: Scope,
+    today: date,
+    late_share: Decimal | None = None,
+    locale: str = "id",
 ) -> StallStatistics:
     """Figures per group of the permits in scope matching ``filters`` (its ``kind`` is ignored), the groups
-    with most permits overdue now first, and the total over all of them.
+    with most permits overdue now first, and the total over all of them; agencies are named in ``locale``.
 
     Three queries: open permits (GROUP BY), the deciding events' working days and limits (their values, for
     the percentiles), and the clock stops (GROUP BY). A stop is late at or past ``late_share`` of the limit
@@ -241,7 +238,8 @@ def stall_statistics(
     key, label = _group_columns(grouping)
     groups: dict[str, StallFigure] = {}
 
-    def group(k: str, lbl: str) -> StallFigure:
+    def group(k: object, lbl: object) -> StallFigure:
+        k, lbl = ("" if k is None else str(k)), ("" if lbl is None else str(lbl))
         return groups.setdefault(k, StallFigure(k, lbl))
 
     running = running_condition()
@@ -268,10 +266,19 @@ def stall_statistics(
         figure = group(k, lbl)
         figure.stops, figure.late_stops = n_stops, n_late
 
+    if grouping is Grouping.AGENCY:
+        _name_agencies(groups, locale)
     rows = sorted(
         groups.values(), key=lambda f: (-f.overdue_now, -(f.median_days if f.median_days is not None else -1), f.label)
     )
     return StallStatistics(grouping, rows, _total(rows), late_share)
+
+
+def _name_agencies(groups: dict[str, StallFigure], locale: str) -> None:
+    """Label each agency group with the agency's name; permits with no agency are one group of their own."""
+    names = agencies_by_id([int(k) for k in groups if k])
+    for key, figure in groups.items():
+        figure.label = names[int(key)].name(locale) if key else str(_l("Agency not recorded"))
 
 
 def _total(rows: list[StallFigure]) -> StallFigure:

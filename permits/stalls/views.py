@@ -15,6 +15,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -27,7 +28,7 @@ from app.pagination import page_number
 from app.scheduler import last_success
 from app.security import OFFICE, current_scope, role_required
 from app.urls import MAX_ID
-from permits import services
+from permits import queries, services
 from permits.calendar import MIN_YEAR
 from permits.stalls import stats
 from permits.stalls.evidence import STAGE_LABELS, build_evidence
@@ -38,7 +39,7 @@ from permits.workflow import today_wib
 bp = Blueprint("stalls", __name__, template_folder="templates")
 
 GROUPING_LABELS = {
-    Grouping.AGENCY: _l("Issuing authority"),
+    Grouping.AGENCY: _l("Issuing agency"),
     Grouping.PERMIT_TYPE: _l("Permit type"),
     Grouping.REGION: _l("Kab/kota"),
 }
@@ -51,7 +52,7 @@ class StallFilterForm(FlaskForm):
         csrf = False
 
     kind = SelectField(_l("Flag"), validators=[Optional()])
-    agency = SelectField(_l("Issuing authority"), validators=[Optional()])
+    agency = SelectField(_l("Issuing agency"), validators=[Optional()])
     type = SelectField(_l("Permit type"), validators=[Optional()])
     region = SelectField(_l("Kab/kota"), validators=[Optional()])
     group = SelectField(_l("Group by"), validators=[Optional()])
@@ -59,7 +60,9 @@ class StallFilterForm(FlaskForm):
     def __init__(self, *args, scope, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = [("", _l("Every flag")), *[(k.value, k.label) for k in FlagKind]]
-        self.agency.choices = [("", _l("Every authority")), *[(a, a) for a in stats.agencies(scope)]]
+        locale = str(get_locale() or "id")
+        agencies = [(str(a.id), a.name(locale)) for a in queries.agencies_in_scope(scope)]
+        self.agency.choices = [("", _l("Every agency")), *agencies]
         self.type.choices = [("", _l("All types")), *[(t.code, t.code) for t in services.catalogue()]]
         self.region.choices = [("", _l("All kab/kota")), *[(r.bps_code, r.name) for r in services.regions(scope)]]
         self.group.choices = [(g.value, GROUPING_LABELS[g]) for g in Grouping]
@@ -75,7 +78,7 @@ class StallFilterForm(FlaskForm):
             values[name] = (field.data or "").strip() or None
         return StallFilters(
             kind=FlagKind(values["kind"]) if values["kind"] else None,
-            authority=values["agency"],
+            agency_id=int(values["agency"]) if values["agency"] else None,
             permit_type_code=values["type"],
             region_code=values["region"],
         )
@@ -163,7 +166,8 @@ def _statistics():
     scope = current_scope()
     form = StallFilterForm(formdata=request.args, scope=scope)
     filters = form.filters()
-    return form, filters, stats.stall_statistics(form.grouping, filters, scope, today_wib())
+    figures = stats.stall_statistics(form.grouping, filters, scope, today_wib(), locale=str(get_locale() or "id"))
+    return form, filters, figures
 
 
 @bp.get("/stalls/agencies")

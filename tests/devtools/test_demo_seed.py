@@ -47,6 +47,18 @@ def test_reference_case_matches_the_reports():
     assert permits["NIB"] is PermitStatus.ISSUED and permits["KKPR"] is PermitStatus.ISSUED
     assert permits["AMDAL"] is PermitStatus.UNDER_REVIEW
     assert "IUKI" not in permits
+    # a PMA: its licences from the central bodies (DOMAIN.md section 1, PP 28/2025 Pasal 138(4)), as records
+    agencies = {
+        p.permit_type.code: p.agency.code for p in db.session.scalars(select(Permit).where(Permit.estate == estate))
+    }
+    assert agencies == {"NIB": "oss", "KKPR": "atr-bpn", "PERTEK": "klh", "AMDAL": "klh"}
+
+
+def test_every_demo_permit_has_an_agency_of_its_estates_level():
+    seed_demo()
+    for permit in db.session.scalars(select(Permit)):
+        assert permit.agency is not None and permit.issuing_authority is None, permit
+        assert permit.agency.region_id in (None, permit.estate.region_id), permit
 
 
 def test_fictional_records_are_marked_and_cover_every_region():

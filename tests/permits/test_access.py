@@ -24,7 +24,16 @@ from app.errors import NotFound, NotInScope, ReadOnlyScope
 from app.extensions import db
 from app.models import Role
 from app.security import EDITORS, SYSTEM_SCOPE, Scope
-from devtools.factories import make_claim, make_estate, make_investor, make_permit, make_zone, permit_type, region
+from devtools.factories import (
+    agency,
+    make_claim,
+    make_estate,
+    make_investor,
+    make_permit,
+    make_zone,
+    permit_type,
+    region,
+)
 from estates.models import Estate, EstateStatus, Investor
 from permits import figures, services
 from permits.models import Permit, PermitEvent, PermitStatus
@@ -47,15 +56,17 @@ class World:
     tangerang: Side
 
 
-def _returned(estate: Estate, authority: str) -> Permit:
-    """An NIB application returned for revision, recorded through the service (system scope by default)."""
+def _returned(estate: Estate, agency_code: str) -> Permit:
+    """An NIB application returned for revision, recorded through the service (system scope by default), handled
+    by the kab/kota's own office (an officer's choice: the rule gives Lembaga OSS to both)."""
     return services.create_permit(
         estate,
         permit_type("NIB").id,
         PermitStatus.RETURNED,
         actor="Petugas",
         submitted_on=FILED,
-        issuing_authority=authority,
+        agency_id=agency(agency_code).id,
+        agency_override_reason="Uji: diajukan lewat DPMPTSP setempat",
     )
 
 
@@ -86,8 +97,8 @@ def world() -> World:
     )
     w = World(
         investor=investor,
-        serang=Side(serang, _returned(serang, "Dinas Serang")),
-        tangerang=Side(tangerang, _returned(tangerang, "Dinas Tangerang")),
+        serang=Side(serang, _returned(serang, "3673-dpmptsp")),
+        tangerang=Side(tangerang, _returned(tangerang, "3603-dpmptsp")),
     )
     make_permit("KKPR", estate=tangerang, status=PermitStatus.ISSUED)
     db.session.commit()
@@ -219,9 +230,10 @@ def test_permit_list_and_clock_stops_hold_only_the_region(
     assert re.findall(r'<option[^>]*value="([\d.]+)"', box) == [SERANG]
 
     stops = serang_officer.get("/permits/clock-stops").get_data(as_text=True)
-    assert "Dinas Serang" in stops and "Dinas Tangerang" not in stops
-    assert "Dinas Tangerang" in client.get("/permits/clock-stops").get_data(as_text=True)
-    assert [f.authority for f in figures.clock_stops_by_agency(serang_scope())] == ["Dinas Serang"]
+    mine, theirs = agency("3673-dpmptsp"), agency("3603-dpmptsp")
+    assert mine.name_en in stops and theirs.name_en not in stops
+    assert theirs.name_en in client.get("/permits/clock-stops").get_data(as_text=True)
+    assert [f.agency for f in figures.clock_stops_by_agency(serang_scope())] == [mine]
 
 
 def test_dashboard_figures_hold_only_the_region(world: World):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.security import SYSTEM_SCOPE
-from devtools.factories import make_estate, make_permit
+from devtools.factories import agency, make_estate, make_permit
 from permits.models import PermitEvent, PermitStatus
 from permits.workflow import WIB, advance_permit
 
@@ -37,7 +37,8 @@ def test_detail_shows_the_clock_history_and_only_the_allowed_moves(client):
     amdal = _running_amdal()
     html = client.get(f"/permits/{amdal.id}").get_data(as_text=True)
     assert 'id="clock"' in html and 'id="timeline"' in html
-    assert "Kementerian Lingkungan Hidup" in re.search(r'id="whose-move">(.*?)</div>', html, re.S).group(1)
+    assert amdal.agency == agency("3673-dlh")  # a PMDN in Kota Serang: the kab/kota environment office
+    assert "Environment Office, Serang City" in re.search(r'id="whose-move">(.*?)</div>', html, re.S).group(1)
     select_box = re.search(r'<select[^>]*name="target".*?</select>', html, re.S).group(0)
     offered = set(re.findall(r'value="([a-z_]+)"', select_box))
     assert offered == {
@@ -124,8 +125,9 @@ def test_clock_stops_are_counted_per_agency_with_how_late_they_came(client):
     from permits.figures import clock_stops_by_agency
 
     (figure,) = clock_stops_by_agency(scope=SYSTEM_SCOPE)
-    assert (figure.authority, figure.stops, figure.permits) == (early.issuing_authority, 2, 2)
+    assert (figure.agency, figure.stops, figure.permits) == (early.agency, 2, 2)
     assert figure.late_stops == 1 and figure.latest_share >= Decimal("0.75")
     assert early.clock_stops == 1 and late.clock_stops == 1
     html = client.get("/permits/clock-stops").get_data(as_text=True)
-    assert early.issuing_authority in html and 'id="clock-stops"' in html
+    assert early.agency.name_en in html and 'id="clock-stops"' in html
+    assert f'href="/permits?agency={early.agency_id}"' in html

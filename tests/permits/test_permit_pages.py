@@ -12,7 +12,8 @@ from flask_login import login_user
 from sqlalchemy import func, select
 
 from app.extensions import db
-from devtools.factories import make_estate, make_investor, make_permit, permit_type, region
+from app.models import AuditEvent, AuditLog
+from devtools.factories import agency, make_estate, make_investor, make_permit, permit_type, region
 from permits.models import Permit, PermitStatus
 from permits.views import estate_permits_panel
 from permits.workflow import WIB
@@ -31,7 +32,8 @@ def form_data(**kw) -> dict:
         "reference_number": "",
         "submitted_on": "2025-09-15",
         "decided_on": "",
-        "issuing_authority": "",
+        "agency": "",
+        "agency_override_reason": "",
         "notes": "",
         "recorded_by": "Petugas Uji",
     }
@@ -92,7 +94,8 @@ def test_create_saves_and_redirects_to_the_detail(client):
     assert permit.estate_id == estate.id
     assert permit.status == PermitStatus.SUBMITTED
     assert permit.submitted_on == date(2025, 9, 15)
-    assert permit.issuing_authority == permit_type("KKPR").issuing_authority  # blank took the type's
+    assert permit.agency == agency("3673-dpmptsp")  # blank: the rule's (a PMDN's KKPR in Kota Serang)
+    assert (permit.agency_override_reason, permit.issuing_authority) == (None, None)
     assert permit.reference_number == "PKKPR-01"
 
 
@@ -112,7 +115,9 @@ def test_create_saves_and_redirects_to_the_detail(client):
         ({"permit_type": "abc"}, "permit_type", "Choose a permit type"),
         ({"status": "approved"}, "status", "Not a valid choice"),
         ({"reference_number": "x" * 101}, "reference_number", "100"),
-        ({"issuing_authority": "x" * 256}, "issuing_authority", "255"),
+        ({"agency": "999999"}, "agency", "Choose one of the options"),
+        ({"agency": "x"}, "agency", "Choose one of the options"),
+        ({"agency_override_reason": "x" * 2001}, "agency_override_reason", "2000"),
         ({"notes": "x" * 5001}, "notes", "5000"),
         ({"recorded_by": ""}, "recorded_by", "Give your name"),
         ({"recorded_by": "x" * 121}, "recorded_by", "120"),
@@ -134,7 +139,8 @@ def test_limits_accept_the_edge_values(client):
     """Decided on the submitted day, both today: saved."""
     estate = estate_with_nib()
     data = form_data(status="issued", submitted_on="2025-10-01", decided_on="2025-10-01")
-    data.update(reference_number="x" * 100, issuing_authority="y" * 255, notes="z" * 5000, recorded_by="r" * 120)
+    data.update(reference_number="x" * 100, notes="z" * 5000, recorded_by="r" * 120)
+    data.update(agency=str(agency("oss").id), agency_override_reason="y" * 2000)
     assert client.post(f"/estates/{estate.id}/permits/new", data=data).status_code == 302
     assert permit_count() == 2
 
@@ -181,11 +187,61 @@ def test_edit_shows_and_saves_the_record_not_the_status(client):
     permit = make_permit("AMDAL", status=PermitStatus.UNDER_REVIEW, submitted_on=date(2025, 8, 4), notes="ANDAL filed")
     html = client.get(f"/permits/{permit.id}/edit").get_data(as_text=True)
     assert "ANDAL filed" in html and 'name="status"' not in html
-    data = {"reference_number": "SK-9", "issuing_authority": "", "notes": "", "version": str(permit.version)}
+    data = {"reference_number": "SK-9", "agency": str(permit.agency_id), "notes": "", "version": str(permit.version)}
     assert client.post(f"/permits/{permit.id}/edit", data=data).status_code == 302
     db.session.expire_all()
     assert permit.status == PermitStatus.UNDER_REVIEW
     assert permit.reference_number == "SK-9" and permit.notes is None
+
+
+@time_machine.travel(NOW, tick=False)
+def test_another_agency_than_the_rule_needs_a_reason_on_create(client):
+    estate = estate_with_nib()
+    db.session.commit()
+    chosen = agency("atr-bpn")
+    response = client.post(f"/estates/{estate.id}/permits/new", data=form_data(agency=str(chosen.id)))
+    assert response.status_code == 200
+    assert "Say why" in error_beside(response.get_data(as_text=True), "agency_override_reason")
+    assert permit_count() == 1  # the NIB only
+    reason = "Diajukan ke pusat: lintas provinsi"
+    data = form_data(agency=str(chosen.id), agency_override_reason=f"  {reason} ")
+    assert client.post(f"/estates/{estate.id}/permits/new", data=data).status_code == 302
+    permit = db.session.scalars(select(Permit).where(Permit.permit_type_id == permit_type("KKPR").id)).one()
+    assert (permit.agency, permit.agency_override_reason) == (chosen, reason)
+    html = client.get(f"/permits/{permit.id}").get_data(as_text=True)
+    assert chosen.name_en in re.search(r'id="permit-agency">(.*?)</dd>', html, re.S).group(1)
+    assert reason in re.search(r'id="agency-override">(.*?)</div>', html, re.S).group(1)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_officer_overrides_a_permits_agency_with_a_reason_kept_and_audited(client):
+    permit = make_permit("AMDAL", status=PermitStatus.UNDER_REVIEW, submitted_on=date(2025, 8, 4))
+    rule = permit.agency
+    events = len(permit.events)
+    db.session.commit()
+    html = client.get(f"/permits/{permit.id}/edit").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{rule.id}">[^<]*\(the catalogue(&#39;|\')s rule\)', html)
+    chosen = agency("banten-dlhk")
+    data = {"reference_number": "", "agency": str(chosen.id), "notes": "", "version": str(permit.version)}
+    response = client.post(f"/permits/{permit.id}/edit", data=data)
+    assert response.status_code == 200
+    assert "Say why" in error_beside(response.get_data(as_text=True), "agency_override_reason")
+    db.session.expire_all()
+    assert permit.agency == rule
+    data["agency_override_reason"] = "Lokasi lintas kab/kota: kewenangan provinsi"
+    assert client.post(f"/permits/{permit.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert (permit.agency, permit.agency_override_reason) == (chosen, data["agency_override_reason"])
+    assert len(permit.events) == events  # the history is the stage machine's: an override is not a move
+    (line,) = db.session.scalars(select(AuditLog).where(AuditLog.event == AuditEvent.PERMIT_AGENCY_CHANGED)).all()
+    assert line.user_id == client.user.id
+    assert f"agency {rule.code} -> {chosen.code}" in line.detail and "lintas kab/kota" in line.detail
+    # back to the rule's agency: no reason needed, the override is cleared (and audited)
+    data.update(agency=str(rule.id), agency_override_reason="", version=str(permit.version))
+    assert client.post(f"/permits/{permit.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert (permit.agency, permit.agency_override_reason) == (rule, None)
+    assert db.session.scalar(select(func.count()).select_from(AuditLog)) == 2
 
 
 @time_machine.travel(NOW, tick=False)
@@ -195,7 +251,7 @@ def test_an_edit_based_on_a_stale_version_changes_nothing(client):
     stale = str(permit.version)
     permit.notes = "saved by a colleague"
     db.session.commit()
-    data = {"reference_number": "", "issuing_authority": "", "notes": "mine", "version": stale}
+    data = {"reference_number": "", "notes": "mine", "version": stale}
     response = client.post(f"/permits/{permit.id}/edit", data=data)
     assert response.status_code == 200
     assert "Someone else changed this permit" in response.get_data(as_text=True)
@@ -269,7 +325,7 @@ def test_list_filters_from_the_query_string(client):
         ("?status=issued", "REF-SERANG"),
         ("?type=PBG", "REF-LEBAK"),
         ("?region=36.02", "REF-LEBAK"),
-        ("?authority=ATR", "REF-SERANG"),
+        (f"?agency={agency('3673-dpmptsp').id}", "REF-SERANG"),
     ]:
         rows = table_rows(client.get("/permits" + query).get_data(as_text=True), "permit-list")
         assert len(rows) == 1, query

@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.security import SYSTEM_SCOPE
-from devtools.factories import make_estate, make_permit, permit_type, region
+from devtools.factories import agency, make_estate, make_permit, permit_type, region
 from permits.models import Permit, PermitStatus
 from permits.queries import PermitFilters, permit_list_query
 from permits.services import (
@@ -116,25 +116,15 @@ def test_frozen_may_or_may_not_carry_a_decided_date():
 
 
 @time_machine.travel(NOON, tick=False)
-def test_create_permit_defaults_the_authority_and_cleans_blanks():
+def test_create_permit_resolves_the_agency_and_cleans_blanks():
     estate = make_estate()
     nib = permit_type("NIB")
     permit = create_permit(
-        estate,
-        nib.id,
-        PermitStatus.SUBMITTED,
-        actor="o",
-        submitted_on=TODAY,
-        issuing_authority="  ",
-        reference_number=" ",
+        estate, nib.id, PermitStatus.SUBMITTED, actor="o", submitted_on=TODAY, reference_number=" ", notes=" "
     )
     assert permit.id is not None
-    assert permit.issuing_authority == nib.issuing_authority
-    assert permit.reference_number is None
-    permit = create_permit(
-        make_estate(), nib.id, PermitStatus.NOT_STARTED, actor="o", issuing_authority=" DLH Kota Serang ", notes="x"
-    )
-    assert permit.issuing_authority == "DLH Kota Serang"
+    assert (permit.agency, permit.agency_override_reason, permit.issuing_authority) == (agency("oss"), None, None)
+    assert (permit.reference_number, permit.notes) == (None, None)
 
 
 @time_machine.travel(NOON, tick=False)
@@ -234,14 +224,9 @@ def test_create_permit_refuses_a_status_the_prerequisites_do_not_allow():
 def test_update_permit_edits_the_record_not_the_status():
     permit = make_permit("AMDAL", status=PermitStatus.SUBMITTED, submitted_on=date(2025, 9, 1))
     seen = permit.version
-    update_permit(
-        permit, reference_number=" SK-1 ", issuing_authority=" ", notes="n", expected_version=seen, scope=SYSTEM_SCOPE
-    )
-    assert (permit.reference_number, permit.issuing_authority, permit.status) == (
-        "SK-1",
-        permit.permit_type.issuing_authority,
-        PermitStatus.SUBMITTED,
-    )
+    kept = permit.agency
+    update_permit(permit, reference_number=" SK-1 ", notes="n", expected_version=seen, scope=SYSTEM_SCOPE)
+    assert (permit.reference_number, permit.agency, permit.status) == ("SK-1", kept, PermitStatus.SUBMITTED)
     db.session.flush()
     with pytest.raises(ConcurrentEdit):
         update_permit(permit, reference_number="SK-2", expected_version=seen, scope=SYSTEM_SCOPE)
@@ -253,15 +238,15 @@ def test_update_permit_edits_the_record_not_the_status():
 
 @pytest.fixture
 def spread():
-    """Four permits in three kab/kota with different statuses, types and authorities."""
+    """Four permits of PMDN estates in three kab/kota with different statuses, types and agencies."""
     serang = make_estate(name="Kawasan A", region=region("36.73"))
     cilegon = make_estate(name="Kawasan B", region=region("36.72"))
     lebak = make_estate(name="Kawasan C", region=region("36.02"))
     return {
-        "a_kkpr": make_permit("KKPR", estate=serang, status=PermitStatus.ISSUED, issuing_authority="Lembaga OSS"),
+        "a_kkpr": make_permit("KKPR", estate=serang, status=PermitStatus.ISSUED),
         "a_amdal": make_permit("AMDAL", estate=serang, status=PermitStatus.UNDER_REVIEW),
-        "b_kkpr": make_permit("KKPR", estate=cilegon, status=PermitStatus.SUBMITTED, issuing_authority="DPMPTSP 100%"),
-        "c_pbg": make_permit("PBG", estate=lebak, status=PermitStatus.ISSUED, issuing_authority="Dinas PUPR Lebak"),
+        "b_kkpr": make_permit("KKPR", estate=cilegon, status=PermitStatus.SUBMITTED),
+        "c_pbg": make_permit("PBG", estate=lebak, status=PermitStatus.ISSUED),
     }
 
 
@@ -279,23 +264,24 @@ def test_list_without_filters_is_ordered_by_estate_then_catalogue(spread):
         (PermitFilters(status=PermitStatus.ISSUED), ["a_kkpr", "c_pbg"]),
         (PermitFilters(status=PermitStatus.REVOKED), []),
         (PermitFilters(permit_type_code="KKPR"), ["a_kkpr", "b_kkpr"]),
-        (PermitFilters(authority="oss"), ["a_kkpr"]),
-        (PermitFilters(authority="PUPR LEBAK"), ["c_pbg"]),
-        (PermitFilters(authority="100%"), ["b_kkpr"]),  # a literal %, not a wildcard
-        (PermitFilters(authority="%"), ["b_kkpr"]),
-        (PermitFilters(authority="_"), []),
+        ("3673-dpmptsp", ["a_kkpr"]),
+        ("3602-pupr", ["c_pbg"]),
+        ("3673-dlh", ["a_amdal"]),
+        ("oss", []),
         (PermitFilters(region_code="36.73"), ["a_kkpr", "a_amdal"]),
         (PermitFilters(region_code="36.01"), []),
         (PermitFilters(status=PermitStatus.ISSUED, region_code="36.02", permit_type_code="PBG"), ["c_pbg"]),
     ],
 )
 def test_list_filters(spread, filters, expected):
+    if isinstance(filters, str):  # an agency's code: filter by its record
+        filters = PermitFilters(agency_id=agency(filters).id)
     assert listed(filters) == [spread[k] for k in expected]
 
 
 def test_filters_report_whether_any_is_active():
     assert not PermitFilters().active
-    assert PermitFilters(authority="x").active
+    assert PermitFilters(agency_id=1).active
 
 
 def test_list_loads_estate_investor_region_and_type_in_one_query(spread):

@@ -113,17 +113,19 @@ def test_home_shows_whose_move_the_deadline_and_the_next_step_for_each_permit(lo
     assert who == "you" and f"Revise and resubmit: “{RETURN_NOTE}” by {due}." in text
     assert f"{left} working days left" in text and "Send the revision" in text
     assert row(page, f"permits-{amdal.estate_id}", "IUKI") == ("waiting", "IUKI Industrial estate business "
-        "licence Not filed yet Nobody yet — File IUKI when AMDAL is issued.")  # fmt: skip
-    assert row(page, f"permits-{amdal.estate_id}", "SLF")[1].endswith("File SLF when PBG is issued.")
+        "licence Not filed yet Nobody yet — File IUKI when AMDAL is issued. Where to file: Investment and One-Stop "
+        "Service Office, Banten Province https://dpmptsp.bantenprov.go.id")  # fmt: skip
+    slf = row(page, f"permits-{amdal.estate_id}", "SLF")[1]
+    assert slf.endswith("File SLF when PBG is issued. Where to file: Public Works and Spatial Planning Office, "
+        "Serang City Contact not yet recorded")  # fmt: skip
     assert row(page, f"permits-{amdal.estate_id}", "NIB")[0] == "nobody"
     assert "Done: issued on July 1, 2025." in row(page, f"permits-{amdal.estate_id}", "NIB")[1]
 
     reviewed_clock = permit_clock(reviewed, TODAY)
     who, text = row(page, f"permits-{reviewed.estate_id}", "AMDAL")
-    assert who == "agency" and reviewed.issuing_authority in text
-    assert (
-        f"Nothing to do: {reviewed.issuing_authority} has {reviewed_clock.agency_days_left} working days left." in text
-    )
+    name = reviewed.agency.name_en  # a PMDN's AMDAL in Kota Serang: the city's environment office
+    assert who == "agency" and name == "Environment Office, Serang City" and name in text
+    assert f"Nothing to do: {name} has {reviewed_clock.agency_days_left} working days left." in text
     who, text = row(page, f"permits-{waiting_iuki.estate_id}", "IUKI")
     assert who == "waiting" and "Waiting for AMDAL" in text
 

@@ -13,7 +13,7 @@ from flask import Flask
 
 from app.extensions import db
 from app.models import JobRun, Role
-from devtools.factories import make_estate, make_permit, region
+from devtools.factories import agency, make_estate, make_permit, region
 from permits.models import PermitStatus as S
 from permits.stalls import views as stall_views
 from permits.stalls.scan import scan_stalled
@@ -29,12 +29,13 @@ def frozen():
         yield traveller
 
 
-def _filed(bps: str, on: date, authority: str = "Dinas Uji", code: str = "KKPR", investor_name: str | None = None):
+def _filed(bps: str, on: date, code: str = "KKPR", investor_name: str | None = None):
+    """A PMDN estate's permit, filed on ``on``: its agency is the kab/kota's DPMPTSP (the rule for a PMDN's KKPR)."""
     estate = make_estate(region=region(bps))
     if investor_name:
         estate.investor.legal_name = investor_name
     make_permit("NIB", estate=estate, status=S.ISSUED)
-    permit = make_permit(code, estate=estate, issuing_authority=authority)
+    permit = make_permit(code, estate=estate)
     advance_permit(permit, S.SUBMITTED, actor="t", on=on)
     if code == "KKPR":  # its clock starts when the fee is paid
         advance_permit(permit, S.DECLARED_COMPLETE, actor="t", on=on)
@@ -73,7 +74,8 @@ def test_after_a_scan_the_list_shows_the_flagged_permits_and_when_the_scan_ran(f
     assert _rows(html) == [str(late.id), str(later.id)]
     row = html[html.index(f'data-permit="{late.id}"') :]
     row = row[: row.index("</tr>")]
-    assert "PT Terlambat Sekali" in row and "Kota Serang" in row and "Dinas Uji" in row
+    assert late.agency == agency("3673-dpmptsp")
+    assert "PT Terlambat Sekali" in row and "Kota Serang" in row and late.agency.name_en in row
     assert "The law&#39;s automatic outcome is due" in row and "Overdue" in row
     assert f'href="/permits/{late.id}/evidence"' in row and f'href="/permits/{late.id}"' in row
     assert "1 flagged permit" not in html and "2 flagged permits" in html
@@ -86,17 +88,33 @@ def test_a_missed_scan_is_shown_on_the_list(frozen, client):
 
 
 def test_the_filters_narrow_the_list_and_bad_values_are_ignored(frozen, client):
-    serang = _filed("36.73", date(2026, 1, 8), authority="Dinas A")
-    kab = _filed("36.04", date(2026, 2, 2), authority="Dinas B")
-    at_risk = _filed("36.73", date(2026, 3, 10), authority="Dinas A")
+    serang = _filed("36.73", date(2026, 1, 8))
+    kab = _filed("36.04", date(2026, 2, 2))
+    at_risk = _filed("36.73", date(2026, 3, 10))
     scan_stalled(TODAY)
     db.session.commit()
     assert _rows(client.get("/stalls?region=36.04").get_data(as_text=True)) == [str(kab.id)]
-    assert _rows(client.get("/stalls?agency=Dinas+A").get_data(as_text=True)) == [str(serang.id), str(at_risk.id)]
+    html = client.get(f"/stalls?agency={serang.agency_id}").get_data(as_text=True)
+    assert _rows(html) == [str(serang.id), str(at_risk.id)]
+    box = re.search(r'<select[^>]*name="agency".*?</select>', html, re.S).group(0)  # a choice of agency records
+    assert set(re.findall(r'<option[^>]*value="(\d+)"', box)) == {
+        str(a.id) for a in (serang.agency, kab.agency, agency("oss"))
+    }  # the NIBs' too
+    assert _rows(client.get("/stalls?agency=Dinas+A").get_data(as_text=True)) == _rows(
+        client.get("/stalls").get_data(as_text=True)
+    )
     assert _rows(client.get("/stalls?kind=at_risk").get_data(as_text=True)) == [str(at_risk.id)]
     assert _rows(client.get("/stalls?type=KKPR&kind=overdue").get_data(as_text=True)) == [str(serang.id), str(kab.id)]
     assert "No flagged permit matches" in client.get("/stalls?type=PBG").get_data(as_text=True)
-    for bad in ("kind=nonsense", "region=99.99", "agency=%00", "type=<b>", "page=abc", "page=99999999999"):
+    for bad in (
+        "kind=nonsense",
+        "region=99.99",
+        "agency=%00",
+        "agency=999999",
+        "type=<b>",
+        "page=abc",
+        "page=9999999999",
+    ):
         response = client.get(f"/stalls?{bad}")
         assert response.status_code == 200, bad
         assert len(_rows(response.get_data(as_text=True))) == 3, bad
@@ -129,9 +147,13 @@ def test_a_region_officer_sees_its_region_only(frozen, login_as):
 # --- the figures and the CSV -------------------------------------------------------------------------------
 
 
+B = "3604-dpmptsp"  # the agency of the decided permit in Kabupaten Serang
+
+
 def _world():
-    _filed("36.73", date(2026, 1, 8), authority='=HYPERLINK("x")')
-    decided = _filed("36.04", date(2026, 3, 2), authority="Dinas B")
+    agency("3673-dpmptsp").name_en = '=HYPERLINK("x")'  # an administrator's name that a spreadsheet would run
+    _filed("36.73", date(2026, 1, 8))
+    decided = _filed("36.04", date(2026, 3, 2))
     advance_permit(decided, S.ISSUED, actor="t", on=date(2026, 3, 9))
     db.session.commit()
 
@@ -139,9 +161,10 @@ def _world():
 def test_the_figures_page_groups_by_agency_type_or_kab_kota(frozen, client):
     _world()
     html = client.get("/stalls/agencies").get_data(as_text=True)
-    assert 'id="agency-stats"' in html and 'data-key="Dinas B"' in html and 'id="stats-total"' in html
+    assert 'id="agency-stats"' in html and f'data-key="{agency(B).id}"' in html and 'id="stats-total"' in html
+    assert f'href="/stalls?agency={agency(B).id}"' in html and agency(B).name_en in html
     by_type = client.get("/stalls/agencies?group=type").get_data(as_text=True)
-    assert 'data-key="KKPR"' in by_type and "Dinas B" not in by_type[by_type.index('id="agency-stats"') :]
+    assert 'data-key="KKPR"' in by_type and agency(B).name_en not in by_type[by_type.index('id="agency-stats"') :]
     by_region = client.get("/stalls/agencies?group=region").get_data(as_text=True)
     assert 'data-key="36.73"' in by_region and 'data-key="36.04"' in by_region
     for bad in ("group=nonsense", "region=x", "page=-1", "agency=nobody"):
@@ -156,8 +179,8 @@ def test_the_csv_holds_the_same_table_with_a_header_and_is_an_attachment(frozen,
     assert response.headers["Content-Disposition"] == 'attachment; filename="pantau-stalls-by-region-2026-04-15.csv"'
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8"))))
     assert rows[0][:3] == ["Kab/kota", "Open with the agency", "Overdue now"]
-    assert rows[1] == ["Kota Serang", "1", "1", "0", "", "", "0", "", "0", "0"]
-    assert rows[2] == ["Kabupaten Serang", "0", "0", "1", "5", "5", "1", "100.0", "0", "0"]
+    assert rows[1] == ["Kota Serang", "1", "1", "0", "", "", "0", "", "0", "0", "0"]
+    assert rows[2] == ["Kabupaten Serang", "0", "0", "1", "5", "5", "1", "100.0", "0", "0", "0"]
     assert rows[3][0] == "Total" and len(rows) == 4
 
 
@@ -166,13 +189,13 @@ def test_the_csv_follows_the_filters_and_quotes_formulas(frozen, client):
     rows = list(csv.reader(io.StringIO(client.get("/stalls/agencies.csv").data.decode("utf-8"))))
     assert rows[1][0] == '\'=HYPERLINK("x")'  # never run as a formula by a spreadsheet
     filtered = list(csv.reader(io.StringIO(client.get("/stalls/agencies.csv?region=36.04").data.decode("utf-8"))))
-    assert [r[0] for r in filtered] == ["Issuing authority", "Dinas B", "Total"]
+    assert [r[0] for r in filtered] == ["Issuing agency", agency(B).name_en, "Total"]
 
 
 def test_the_csv_of_a_region_officer_holds_its_region_only(frozen, login_as):
     _world()
     body = login_as("officer", region="36.04").get("/stalls/agencies.csv").data.decode("utf-8")
-    assert "Dinas B" in body and "HYPERLINK" not in body
+    assert agency(B).name_en in body and "HYPERLINK" not in body
 
 
 # --- who may open the pages --------------------------------------------------------------------------------

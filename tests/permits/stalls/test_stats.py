@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.models import Role
 from app.security import SYSTEM_SCOPE, Scope
-from devtools.factories import make_estate, make_permit, permit_type, region
+from devtools.factories import agency, make_estate, make_permit, permit_type, region
 from permits.calendar import add_working_days
 from permits.models import PermitStatus as S
 from permits.rules import AgencySilence
@@ -30,7 +30,12 @@ from permits.workflow import advance_permit
 
 START = date(2026, 3, 2)  # a Monday
 TODAY = date(2026, 6, 1)
-A, B = "Dinas A Kota Serang", "Kementerian B"
+A, B = "3673-dpmptsp", "3604-dlh"  # agency codes: the KKPR and PERTEK offices of PMDN estates there
+
+
+def key(code: str) -> str:
+    """The figures' key of an agency: its record's id."""
+    return str(agency(code).id)
 
 
 def test_median_of_odd_and_even_counts_and_of_nothing():
@@ -60,27 +65,27 @@ def test_percentile_of_nothing_is_none():
     assert percentile([], 90) is None
 
 
-def _filed(code: str, authority: str, bps: str, on: date = START):
+def _filed(code: str, agency_code: str, bps: str, on: date = START, legacy: str | None = None):
     estate = make_estate(region=region(bps))
     for pre in {"KKPR": ("NIB",), "PERTEK": ("NIB", "KKPR")}[code]:
         make_permit(pre, estate=estate, status=S.ISSUED)
-    permit = make_permit(code, estate=estate, issuing_authority=authority)
+    permit = make_permit(code, estate=estate, agency=agency(agency_code), issuing_authority=legacy)
     advance_permit(permit, S.SUBMITTED, actor="t", on=on, today=TODAY)
     if code == "KKPR":  # its clock starts when the fee is paid
         advance_permit(permit, S.DECLARED_COMPLETE, actor="t", on=on, today=TODAY)
     return permit
 
 
-def _decided(code: str, authority: str, bps: str, days: int, outcome: S = S.ISSUED):
-    permit = _filed(code, authority, bps)
+def _decided(code: str, agency_code: str, bps: str, days: int, outcome: S = S.ISSUED, legacy: str | None = None):
+    permit = _filed(code, agency_code, bps, legacy=legacy)
     note = None if outcome is S.ISSUED else "decision"
     on = add_working_days(START, days)
     advance_permit(permit, outcome, actor="t", note=note, on=on, today=TODAY, evidence_fingerprint="e" * 64)
     return permit
 
 
-def _returned(code: str, authority: str, bps: str, days: int):
-    permit = _filed(code, authority, bps)
+def _returned(code: str, agency_code: str, bps: str, days: int):
+    permit = _filed(code, agency_code, bps)
     advance_permit(permit, S.RETURNED, actor="t", note="fix", on=add_working_days(START, days), today=TODAY)
     return permit
 
@@ -118,13 +123,32 @@ AGENCY_B = (2, 1, 1, Decimal(5), 5, 1, 0, 0)
 
 def test_figures_by_agency_with_the_total(world):
     stats = stall_statistics(Grouping.AGENCY, StallFilters(), SYSTEM_SCOPE, TODAY)
-    assert [f.key for f in stats.rows] == [B, A]  # most overdue now first
-    assert _figures(stats.rows) == {A: AGENCY_A, B: AGENCY_B}
+    assert [f.key for f in stats.rows] == [key(B), key(A)]  # most overdue now first
+    assert _figures(stats.rows) == {key(A): AGENCY_A, key(B): AGENCY_B}
+    assert [f.label for f in stats.rows] == [agency(B).name_id, agency(A).name_id]
     total = stats.total
     assert (total.running, total.overdue_now, total.decided, total.within_limit) == (2, 1, 5, 3)
     assert (total.median_days, total.p90_days, total.share_within) == (Decimal(20), 30, Decimal("0.6"))
     assert (total.stops, total.late_stops) == (2, 1)
     assert stats.late_share == Decimal("0.75")
+
+
+def test_figures_make_one_row_per_agency_record_whatever_its_old_spelling():
+    """Issue 9: "Lembaga OSS" and "Lembaga OSS (Kementerian Investasi/BKPM)" were two rows; the record is one."""
+    _decided("KKPR", A, "36.73", 10, legacy="Lembaga OSS")
+    _decided("KKPR", A, "36.73", 20, legacy="Lembaga OSS (Kementerian Investasi/BKPM)")
+    _filed("KKPR", A, "36.73", legacy="DPMPTSP Kota Serang")
+    _filed("PERTEK", B, "36.04", legacy="Lembaga OSS")  # the same text on another agency's permit
+    stats = stall_statistics(Grouping.AGENCY, StallFilters(), SYSTEM_SCOPE, TODAY, locale="en")
+    rows = {f.key: (f.label, f.running, f.decided) for f in stats.rows}
+    assert rows == {key(A): (agency(A).name_en, 1, 2), key(B): (agency(B).name_en, 1, 0)}
+
+
+def test_permits_without_an_agency_are_one_row_of_their_own():
+    permit = _filed("KKPR", A, "36.73")
+    permit.agency = None
+    stats = stall_statistics(Grouping.AGENCY, StallFilters(), SYSTEM_SCOPE, TODAY, locale="en")
+    assert [(f.key, f.label, f.running) for f in stats.rows] == [("", "Agency not recorded", 1)]
 
 
 def test_overdue_now_is_counted_on_the_day_given(world):
@@ -151,23 +175,26 @@ def test_figures_by_permit_type_and_by_kab_kota(world):
 @pytest.mark.parametrize(
     ("filters", "keys"),
     [
-        (StallFilters(region_code="36.73"), {A}),
-        (StallFilters(permit_type_code="PERTEK"), {B}),
-        (StallFilters(authority=A), {A}),
-        (StallFilters(authority=A, permit_type_code="PERTEK"), set()),
+        ({"region_code": "36.73"}, {A}),
+        ({"permit_type_code": "PERTEK"}, {B}),
+        ({"agency": A}, {A}),
+        ({"agency": A, "permit_type_code": "PERTEK"}, set()),
     ],
 )
 def test_filters_narrow_every_figure(world, filters, keys):
-    stats = stall_statistics(Grouping.AGENCY, filters, SYSTEM_SCOPE, TODAY)
-    assert {f.key for f in stats.rows} == keys
-    expected = {A: AGENCY_A, B: AGENCY_B}
-    assert _figures(stats.rows) == {k: expected[k] for k in keys}
+    filters = dict(filters)
+    if "agency" in filters:
+        filters["agency_id"] = agency(filters.pop("agency")).id
+    stats = stall_statistics(Grouping.AGENCY, StallFilters(**filters), SYSTEM_SCOPE, TODAY)
+    assert {f.key for f in stats.rows} == {key(k) for k in keys}
+    expected = {key(A): AGENCY_A, key(B): AGENCY_B}
+    assert _figures(stats.rows) == {key(k): expected[key(k)] for k in keys}
 
 
 def test_a_region_officer_gets_the_figures_of_its_kab_kota_only(world):
     scope = Scope(role=Role.OFFICER, region_id=region("36.04").id)
     stats = stall_statistics(Grouping.AGENCY, StallFilters(), scope, TODAY)
-    assert _figures(stats.rows) == {B: AGENCY_B}
+    assert _figures(stats.rows) == {key(B): AGENCY_B}
     assert stall_statistics(Grouping.AGENCY, StallFilters(), Scope(role=Role.INVESTOR), TODAY).rows == []
 
 
@@ -195,8 +222,8 @@ def test_the_list_holds_flagged_permits_in_scope_longest_late_first_with_their_f
     assert elsewhere not in db.session.scalars(stalled_permits_query(StallFilters(), serang)).all()
     only_at_risk = db.session.scalars(stalled_permits_query(StallFilters(kind=FlagKind.AT_RISK), SYSTEM_SCOPE)).all()
     assert only_at_risk == [at_risk]
-    by_authority = db.session.scalars(stalled_permits_query(StallFilters(authority=B), SYSTEM_SCOPE)).all()
-    assert by_authority == [elsewhere]
+    by_agency = db.session.scalars(stalled_permits_query(StallFilters(agency_id=agency(B).id), SYSTEM_SCOPE)).all()
+    assert by_agency == [elsewhere]
 
 
 def test_a_resolved_flag_leaves_the_list():

@@ -28,7 +28,14 @@ from app.security import hash_password
 
 TEST_PASSWORD = "kata-sandi-uji-yang-panjang"
 _user_seq = itertools.count(1)
-REFERENCE_TABLES = ("region", "permit_type", "permit_type_prerequisite", "setting")
+REFERENCE_TABLES = (
+    "region",
+    "permit_type",
+    "permit_type_prerequisite",
+    "setting",
+    "kbli_section",
+    "province_realisation",
+)
 
 
 def _on_postgres() -> bool:

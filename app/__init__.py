@@ -93,6 +93,7 @@ def register_packages(app: Flask) -> None:
     import forecast
     import permits
     import portal
+    import realisation
 
-    for package in (estates, permits, forecast, portal, accounts, devtools):
+    for package in (estates, permits, forecast, realisation, portal, accounts, devtools):
         package.register(app)

@@ -54,6 +54,8 @@ class Config:
     SCHEDULER_LEASE_SECONDS = 30  # a dead leader is replaced by a standby within about this long
     STALL_SCAN_TIME = "07:30"  # WIB, every day; the scan skips days that are not working days
     FORECAST_REFRESH_TIME = "02:00"  # WIB, every night
+    LKPM_SCAN_TIME = "07:40"  # WIB, every day: missing LKPM reports (realisation/scan.py)
+    IMPORT_MAX_BYTES = 20 * 1024 * 1024  # one imported CSV or XLSX file (app/imports.py)
     SCAN_MISSED_AFTER_HOURS = 26  # no successful scan for this long: a warning for officers and /healthz
     # Notifications (permits/notify/services.py, permits/notify/outbox.py). Every message is kept in the app: each user
     # reads theirs under Notifications, an administrator reads all of them in /admin/outbox. MAIL_SERVER None

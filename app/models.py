@@ -1,4 +1,4 @@
-"""The shell's own tables: regions, settings, users and their audit log, scheduler runs and leases.
+"""The shell's own tables: regions, settings, users and their audit log, scheduler runs and leases, import batches.
 
 Every domain package builds on ``app.database`` (base and column types) and ``app.extensions.db``.
 """
@@ -182,3 +182,27 @@ class SchedulerLease(db.Model):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(120))
     expires_at: Mapped[datetime]
+
+
+class ImportBatch(db.Model):
+    """One applied import of a file (``app.imports``): what it was, who sent it and when, and what it changed.
+
+    Rows written by an import point to their batch, so every figure can be traced to the file it came from.
+    A refused file, a dry run or a file that changes nothing leaves no batch: it changed nothing.
+    """
+
+    __tablename__ = "import_batch"
+    __table_args__ = (Index("ix_import_batch_kind_at", "kind", "imported_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # what the rows are: "lkpm", "layoffs", ...
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int]
+    rows: Mapped[int]
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    imported_by: Mapped[str] = mapped_column(String(120))  # the name, kept if the account goes
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())

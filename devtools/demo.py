@@ -15,6 +15,7 @@ from accounts.services import create_user, find_user
 from app.extensions import db
 from app.models import Region
 from devtools.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD, FICTIONAL, REFERENCE_CASE, ZONE_SPLIT
+from devtools.demo_lkpm import seed_demo_lkpm
 from estates.models import (
     CapitalStatus,
     Claim,
@@ -54,6 +55,7 @@ def seed_demo() -> dict[str, int]:
         if row[0] not in existing:
             _seed_fictional(index, row, regions, types, added)
     db.session.flush()
+    added.update(seed_demo_lkpm())
     added["accounts"] = _seed_accounts(regions)
     return added
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Region
+from app.models import ImportBatch, Region
 from estates.models import (
     CapitalStatus,
     Claim,
@@ -24,6 +24,9 @@ from estates.models import (
 from permits.agencies.models import Agency
 from permits.agencies.services import resolve_agency
 from permits.models import Permit, PermitStatus, PermitType
+from realisation.layoffs.models import LayoffRecord
+from realisation.models import LkpmEntry, LkpmStatus
+from realisation.periods import Period
 
 _seq = itertools.count(1)
 
@@ -131,3 +134,64 @@ def file_permit(permit: Permit, on: date, actor: str = "officer") -> Permit:
     if rule_of(permit, on).clock_starts_at is ClockStart.DECLARED_COMPLETE:
         advance_permit(permit, PermitStatus.DECLARED_COMPLETE, actor=actor, on=on, today=on)
     return permit
+
+
+def make_lkpm_entry(estate: Estate | None = None, **kw) -> LkpmEntry:
+    """An LKPM report (2026-Q2 unless ``period`` says otherwise), of ``estate``'s investor or of ``investor``."""
+    values = {
+        "period": "2026-Q2",
+        "investment_rp": Decimal("12500000000"),
+        "tki": 350,
+        "tka": 4,
+        "status": LkpmStatus.SENT,
+        "reported_on": date(2026, 7, 14),
+        "recorded_by": "test",
+    }
+    values.update(kw)
+    if "investor" not in values and "investor_id" not in values:
+        values["investor"] = estate.investor if estate is not None else make_investor(nib=_nib())
+    values["period_end"] = Period.parse(values["period"]).end
+    entry = LkpmEntry(estate=estate, **values)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _nib() -> str:
+    return f"{9_120_000_000_000 + next(_seq)}"
+
+
+def make_import_batch(**kw) -> ImportBatch:
+    values = {
+        "kind": "lkpm",
+        "filename": "lkpm.csv",
+        "sha256": "0" * 64,
+        "size_bytes": 100,
+        "rows": 1,
+        "created": 1,
+        "imported_by": "test",
+    }
+    values.update(kw)
+    batch = ImportBatch(**values)
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def make_layoff(**kw) -> LayoffRecord:
+    values = {
+        "period": "2026-Q1",
+        "kbli_section": "C",
+        "workers": 120,
+        "source": "Disnakertrans Banten",
+        "source_date": date(2026, 4, 20),
+        "recorded_by": "test",
+    }
+    values.update(kw)
+    if "region" not in values and "region_id" not in values:
+        values["region"] = region()
+    values["period_end"] = Period.parse(values["period"]).end
+    record = LayoffRecord(**values)
+    db.session.add(record)
+    db.session.flush()
+    return record

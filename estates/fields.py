@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from estates.models import (
+    BusinessSize,
     CapitalStatus,
     ClaimMetric,
     EstateStatus,
@@ -23,6 +24,7 @@ class InvestorFields:
     legal_form: LegalForm
     capital_status: CapitalStatus
     country_of_origin: str
+    business_size: BusinessSize = BusinessSize.MEDIUM_LARGE
     nib: str | None = None
     npwp: str | None = None
     main_kbli: str | None = None

@@ -42,7 +42,7 @@ from app.pagination import page_number
 from app.security import Scope
 from estates import queries, services
 from estates.fields import ClaimFields, EstateFields, InvestorFields, ZoneFields
-from estates.models import CapitalStatus, ClaimMetric, Estate, EstateStatus, LegalForm, ZoneKind
+from estates.models import BusinessSize, CapitalStatus, ClaimMetric, Estate, EstateStatus, LegalForm, ZoneKind
 
 EARLIEST_DATE = date(1967, 1, 1)  # UU 1/1967, the first foreign investment law: older dates are typos
 BANTEN_LATITUDE, BANTEN_LONGITUDE = services.BANTEN_LATITUDE, services.BANTEN_LONGITUDE
@@ -86,6 +86,15 @@ class InvestorForm(ServiceForm):
         _l("Capital status"), [Present()], default=CapitalStatus.PMDN, **enum_select(CapitalStatus)
     )
     country_of_origin = CountryField(_l("Country of origin"), [Present()], default="ID")
+    business_size = SelectField(
+        _l("Business size"),
+        [Present()],
+        default=BusinessSize.MEDIUM_LARGE,
+        description=_l(
+            "Small PMDN businesses file their LKPM half-yearly; micro ones do not file; the rest quarterly."
+        ),
+        **enum_select(BusinessSize),
+    )
     nib = DigitsField(
         _l("NIB"), [Optional()], lengths=(13,), description=_l("Nomor Induk Berusaha: 13 digits, unique.")
     )

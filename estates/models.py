@@ -46,6 +46,18 @@ class CapitalStatus(LabelledEnum):
         return {"pma": _l("PMA (foreign)"), "pmdn": _l("PMDN (domestic)")}
 
 
+class BusinessSize(LabelledEnum):
+    """The size class of a business (PP 7/2021): it decides how often a PMDN files its LKPM (DOMAIN.md section 6)."""
+
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM_LARGE = "medium_large"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {"micro": _l("Micro"), "small": _l("Small"), "medium_large": _l("Medium or large")}
+
+
 class EstateStatus(LabelledEnum):
     PLANNED = "planned"
     PERMITTING = "permitting"
@@ -104,6 +116,9 @@ class Investor(TimestampMixin, db.Model):
     legal_name: Mapped[str] = mapped_column(String(200), unique=True)
     legal_form: Mapped[LegalForm] = mapped_column(str_enum(LegalForm, 16))
     capital_status: Mapped[CapitalStatus] = mapped_column(str_enum(CapitalStatus, 8), index=True)
+    business_size: Mapped[BusinessSize] = mapped_column(
+        str_enum(BusinessSize, 16), default=BusinessSize.MEDIUM_LARGE, server_default=BusinessSize.MEDIUM_LARGE.value
+    )
     country_of_origin: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     nib: Mapped[str | None] = mapped_column(String(13), unique=True)
     npwp: Mapped[str | None] = mapped_column(String(16))  # digits only; shown formatted

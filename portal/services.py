@@ -35,6 +35,7 @@ from permits.models import Permit, PermitDocument, PermitEvent, PermitStatus, Pe
 from permits.services import RECORDING_NOTE
 from permits.stages import ASKED, Holder
 from permits.workflow import missing_prerequisites, permit_clock, permit_clocks
+from realisation.queries import InvestorOverview, investor_entries_query, investor_overview
 
 
 class Who(enum.StrEnum):
@@ -318,3 +319,13 @@ def single_permit_line(permit: Permit) -> PermitLine:
     missing = [t.code for t in missing_prerequisites(permit)] if permit.status is PermitStatus.NOT_STARTED else []
     note = latest_return_notes([permit.id]).get(permit.id)
     return permit_line(permit, permit_clock(permit), missing, note)
+
+
+def lkpm_overview(investor_id: int, today: date) -> InvestorOverview:
+    """The investor's LKPM duty: how often it files, the reports overdue and the next one due."""
+    return investor_overview(investor_of(investor_id), today)
+
+
+def lkpm_entries_query(investor_id: int) -> Select:
+    """The investor's own LKPM reports, latest period first (to paginate)."""
+    return investor_entries_query(investor_id)

@@ -15,6 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.models import Role
 from app.pagination import paginate
 from app.security import current_scope, guard_blueprint
+from app.timezone import today_wib
 from app.transactions import refusal
 from permits.documents import services as documents
 from permits.documents import uploads
@@ -31,6 +32,8 @@ from portal.services import (
     investor_estates_query,
     investor_of,
     investor_permit,
+    lkpm_entries_query,
+    lkpm_overview,
     permit_events,
     permit_lines,
     single_permit_line,
@@ -60,7 +63,24 @@ def home():
     lines = permit_lines(pagination.items)
     todo = [(estate, line) for estate in pagination.items for line in lines[estate.id] if line.who is Who.YOU]
     return render_template(
-        "portal/home.html", pagination=pagination, lines=lines, todo=todo, investor=investor_of(investor_id)
+        "portal/home.html",
+        pagination=pagination,
+        lines=lines,
+        todo=todo,
+        investor=investor_of(investor_id),
+        lkpm=lkpm_overview(investor_id, today_wib()),
+    )
+
+
+@bp.get("/lkpm")
+def lkpm():
+    """The company's own LKPM reports as the office holds them, the reports overdue and the next one due."""
+    investor_id = _investor_id()
+    return render_template(
+        "portal/lkpm.html",
+        pagination=paginate(lkpm_entries_query(investor_id)),
+        overview=lkpm_overview(investor_id, today_wib()),
+        investor=investor_of(investor_id),
     )
 
 

@@ -37,6 +37,8 @@ REFERENCE_TABLES = (
     "setting",
     "agency",
     "agency_rule",
+    "kbli_section",
+    "province_realisation",
 )
 
 

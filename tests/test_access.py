@@ -30,7 +30,17 @@ from app import create_app
 from app.access import PUBLIC_ENDPOINTS
 from app.extensions import db
 from app.models import Region, Role, Setting, User
-from devtools.factories import make_claim, make_estate, make_investor, make_permit, make_zone, region
+from devtools.factories import (
+    make_claim,
+    make_estate,
+    make_import_batch,
+    make_investor,
+    make_layoff,
+    make_lkpm_entry,
+    make_permit,
+    make_zone,
+    region,
+)
 from estates.models import Estate, Investor
 from permits.admin import closures as admin_closures
 from permits.agencies.models import Agency, AgencyRule
@@ -93,8 +103,26 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     # documents: uploaded by editors, downloaded by whoever may see the permit
     "documents.upload": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "documents.download": (LOGIN, SCOPED, OK, OK, OK),
+    # realisation: LKPM reports, missing reports, layoffs and province totals; read by the office, recorded,
+    # corrected and imported by officers and administrators (a province figure: province-wide editors only)
+    "realisation.entry_list": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "realisation.entry_detail": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "realisation.entry_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "realisation.entry_correct": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "realisation.lkpm_import": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "realisation.lkpm_template": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "realisation.import_detail": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "realisation.missing_reports": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "layoffs.layoff_list": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "layoffs.layoff_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "layoffs.layoff_edit": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "layoffs.layoff_import": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "layoffs.layoff_template": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "province.coverage": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "province.release_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     # the investor portal: investor users only, and only their own records
     "portal.home": (LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "portal.lkpm": (LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "portal.document_list": (LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "portal.estate_detail": (LOGIN, SCOPED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "portal.permit_detail": (LOGIN, SCOPED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
@@ -180,6 +208,10 @@ def world(app: Flask, password_hash: str) -> Iterator[World]:
         "user_id": uploader.id,
         "lang": "en",
         "filename": None,  # per endpoint, below
+        "entry_id": make_lkpm_entry(own.estate).id,
+        "batch_id": make_import_batch().id,
+        "layoff_id": make_layoff().id,
+        "fmt": "xlsx",
     }
     db.session.commit()
     yield World(own, other, values, spare, {"other": _message(uploader)})

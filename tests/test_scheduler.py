@@ -56,7 +56,7 @@ from estates.models import Investor
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 1, 8, 1, 0, tzinfo=UTC)  # Thursday 8 January 2026, 08.00 WIB: a working day
 TTL = 30.0  # SCHEDULER_LEASE_SECONDS of the test configuration
-JOBS = ("stall-scan", "forecast-refresh")
+JOBS = ("stall-scan", "forecast-refresh", "lkpm-scan")
 PROCESS_TTL = 3  # SCHEDULER_LEASE_SECONDS of the scheduler processes (renewed every second)
 
 
@@ -131,7 +131,7 @@ def test_run_job_command_exits_1_when_the_job_fails(runner, jobs):
 def test_run_job_command_refuses_an_unknown_job(runner):
     result = runner.invoke(args=["scheduler", "run-job", "no-such-job"])
     assert result.exit_code == 1
-    assert "Unknown job no-such-job; known: forecast-refresh, stall-scan" in result.output
+    assert "Unknown job no-such-job; known: forecast-refresh, lkpm-scan, stall-scan" in result.output
     assert _count(JobRun) == 0
 
 
@@ -278,6 +278,7 @@ def _unreachable(*args, **kwargs):
 
 
 def test_catch_up_runs_each_job_that_has_not_succeeded_within_24_hours(app):
+    _record("lkpm-scan", NOW - timedelta(hours=1))
     _record("stall-scan", NOW - timedelta(hours=23, minutes=59))
     _record("forecast-refresh", NOW - timedelta(hours=24, minutes=1))
     _record("forecast-refresh", NOW - timedelta(hours=1), succeeded=False)  # a failure does not count
@@ -295,7 +296,11 @@ def test_catch_up_runs_each_job_that_has_not_succeeded_within_24_hours(app):
 def test_catch_up_runs_every_job_that_never_ran(app):
     scheduler = BackgroundScheduler()
     catch_up(app, scheduler)
-    assert sorted(job.id for job in scheduler.get_jobs()) == ["forecast-refresh-catch-up", "stall-scan-catch-up"]
+    assert sorted(job.id for job in scheduler.get_jobs()) == [
+        "forecast-refresh-catch-up",
+        "lkpm-scan-catch-up",
+        "stall-scan-catch-up",
+    ]
 
 
 def _lease(expires_at: datetime) -> None:

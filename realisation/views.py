@@ -1,0 +1,241 @@
+"""Pages of LKPM reports: the list, one report with its history, recording and correcting one, the import (with
+its template) and the missing reports; plus the import page every realisation import shares (``import_page``).
+
+The office reads (``OFFICE``: administrators, officers, the governor's office); only ``EDITORS`` record, correct
+and import. Each read and write carries the user's ``Scope``: an officer of one kab/kota sees and records the
+reports of estates there only, and another region's report is a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from app.errors import NotFound, found
+from app.extensions import db
+from app.imports import (
+    Actor,
+    Columns,
+    Importer,
+    ImportRefused,
+    import_file,
+    max_import_bytes,
+    megabytes,
+    receive,
+    recent_batches,
+    template_csv,
+    template_xlsx,
+)
+from app.models import ImportBatch
+from app.pagination import paginate
+from app.scheduler import last_success
+from app.security import EDITORS, OFFICE, current_scope, role_required
+from app.timezone import today_wib
+from app.transactions import refusal
+from estates.queries import get_estate, get_investor, region_choices
+from realisation import forms, queries, services
+from realisation.importing import COLUMNS, EXAMPLES, LkpmImporter
+from realisation.models import LkpmFlagKind, LkpmStatus
+from realisation.periods import Period
+from realisation.rules import reporting_rules
+
+bp = Blueprint("realisation", __name__, url_prefix="/realisation", template_folder="templates")
+
+FORM_OVERHEAD = 256 * 1024  # the form's other fields and the multipart framing
+IMPORT_ENDPOINTS = frozenset({"realisation.lkpm_import", "layoffs.layoff_import"})
+
+
+# --- the import page every realisation import shares -------------------------------------------------------
+
+
+def limit_import_size() -> None:
+    """Before an import is read: refuse (413) a body announced larger than a file may be, and cap what is read."""
+    if request.method != "POST" or request.endpoint not in IMPORT_ENDPOINTS:
+        return
+    limit = max_import_bytes() + FORM_OVERHEAD
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
+
+
+def too_large(error: RequestEntityTooLarge):
+    message = _(
+        "The file is larger than %(max)s: nothing was imported. Split it into smaller files.",
+        max=megabytes(max_import_bytes()),
+    )
+    return render_template("errors/error.html", code=413, title=_("The file is too large"), message=message), 413
+
+
+def import_page(importer: Importer, template: str, **context: object) -> ResponseReturnValue:
+    """Show the import form; on a POST, check the whole file and apply it unless asked only to check.
+
+    A refused file (unreadable, wrong columns, or one bad row) answers 422 with the report; nothing is written. An
+    applied file redirects to its batch. A check, or a file that changes nothing, shows the report.
+    """
+    form = forms.ImportForm()
+    report, status = None, 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not upload.filename:
+            form.file.errors.append(_("Choose a CSV or XLSX file."))
+            status = 422
+        else:
+            with refusal(ImportRefused) as refused:
+                source = receive(upload.filename, upload.stream)
+                actor = Actor(current_user.name, current_user.id)
+                report = import_file(importer, source, actor=actor, dry_run=bool(form.check_only.data))
+            if refused:
+                form.file.errors.append(str(refused.error))
+                status = 422
+            elif report.refused:
+                status = 422
+            elif report.applied:
+                flash(_("The file was imported: %(rows)s rows checked.", rows=report.rows_checked), "success")
+                return redirect(url_for("realisation.import_detail", batch_id=report.batch_id))
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        template, form=form, report=report, recent=recent_batches(importer.kind), columns=importer.columns, **context
+    ), status
+
+
+def template_download(columns: Columns, examples: tuple, name: str, fmt: str) -> Response:
+    """The blank file to fill in, with example rows, as CSV or XLSX (any other format: 404)."""
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound(fmt)
+    if fmt == "xlsx":
+        body = template_xlsx(columns, examples, name)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = template_csv(columns, examples)
+        mimetype = "text/csv; charset=utf-8"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+bp.before_app_request(limit_import_size)
+bp.register_error_handler(RequestEntityTooLarge, too_large)
+
+
+@bp.get("/imports/<int:batch_id>")
+@role_required(*OFFICE)
+def import_detail(batch_id: int) -> ResponseReturnValue:
+    """One applied import: the file, who sent it and when, what it changed."""
+    batch = found(db.session.get(ImportBatch, batch_id))
+    return render_template("realisation/import_detail.html", batch=batch)
+
+
+# --- LKPM reports ------------------------------------------------------------------------------------------
+
+
+@bp.get("/lkpm")
+@role_required(*OFFICE)
+def entry_list() -> ResponseReturnValue:
+    scope = current_scope()
+    filters = queries.entry_filters(request.args)
+    return render_template(
+        "realisation/entry_list.html",
+        page=paginate(queries.search_entries(filters, scope=scope)),
+        filters=filters,
+        periods=queries.periods_on_record(scope),
+        statuses=list(LkpmStatus),
+        regions=region_choices(scope),
+    )
+
+
+@bp.route("/lkpm/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def entry_create() -> ResponseReturnValue:
+    scope = current_scope()
+    form = forms.EntryForm(scope=scope)
+    if form.validate_on_submit():
+        investor = found(get_investor(form.investor_id.data, scope))
+        estate = found(get_estate(form.estate_id.data, scope)) if form.estate_id.data else None
+        entry = None
+        with refusal(services.LkpmRuleError) as refused:
+            entry = services.create_entry(
+                investor, estate, form.period.data, form.values(), scope=scope, actor=current_user.name
+            )
+        if refused:
+            form.add_problem(services.Problem(refused.error.field, refused.error.message))
+        else:
+            flash(_("The report for %(period)s was recorded.", period=entry.period), "success")
+            return redirect(url_for(".entry_detail", entry_id=entry.id))
+    return render_template("realisation/entry_form.html", form=form, entry=None), 422 if form.errors else 200
+
+
+@bp.get("/lkpm/<int:entry_id>")
+@role_required(*OFFICE)
+def entry_detail(entry_id: int) -> ResponseReturnValue:
+    entry = queries.get_entry(entry_id, current_scope())
+    period = Period.parse(entry.period)
+    return render_template(
+        "realisation/entry_detail.html", entry=entry, period=period, due_on=reporting_rules().due_on(period)
+    )
+
+
+@bp.route("/lkpm/<int:entry_id>/correct", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def entry_correct(entry_id: int) -> ResponseReturnValue:
+    scope = current_scope()
+    entry = queries.get_entry(entry_id, scope)
+    form = forms.CorrectionForm.for_entry(entry)
+    if form.validate_on_submit():
+        changed = False
+        with refusal(services.LkpmRuleError) as refused:
+            changed = services.correct_entry(
+                entry,
+                form.values(),
+                scope=scope,
+                actor=current_user.name,
+                reason=form.reason.data,
+                expected_version=form.expected_version,
+            )
+        if refused:
+            form.add_problem(services.Problem(refused.error.field, refused.error.message))
+        else:
+            message = _("The report was corrected; the earlier values are in its history.")
+            flash(message if changed else _("Nothing changed: the values are the same."), "success")
+            return redirect(url_for(".entry_detail", entry_id=entry_id))
+    return render_template("realisation/entry_form.html", form=form, entry=entry), 422 if form.errors else 200
+
+
+@bp.route("/lkpm/import", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def lkpm_import() -> ResponseReturnValue:
+    return import_page(
+        LkpmImporter(current_scope()), "realisation/lkpm_import.html", template_endpoint="realisation.lkpm_template"
+    )
+
+
+@bp.get("/lkpm/template.<fmt>")
+@role_required(*OFFICE)
+def lkpm_template(fmt: str) -> Response:
+    return template_download(COLUMNS, EXAMPLES, "lkpm-template", fmt)
+
+
+@bp.get("/missing-reports")
+@role_required(*OFFICE)
+def missing_reports() -> ResponseReturnValue:
+    """Open flags: reports missing after their deadline, and runs of them that risk a sanction."""
+    scope = current_scope()
+    try:
+        kind = LkpmFlagKind(request.args.get("kind") or "")
+    except ValueError:
+        kind = None
+    return render_template(
+        "realisation/missing_reports.html",
+        page=paginate(queries.open_flags_query(scope, kind)),
+        kind=kind,
+        kinds=list(LkpmFlagKind),
+        rules=reporting_rules(),
+        resolved=queries.recently_resolved(scope, today_wib() - timedelta(days=30)),
+        last_scan=last_success("lkpm-scan"),
+        scan_time=current_app.config["LKPM_SCAN_TIME"],
+    )

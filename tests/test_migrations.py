@@ -231,3 +231,44 @@ def test_0010_downgrade_fills_the_legacy_text_and_drops_the_new_audit_events(bla
     db.session.remove()
     upgrade()
     assert db_check(blank)[0] == 0
+
+
+def _history() -> tuple[list[tuple], list[tuple]]:
+    """Every event (its facts) and every permit (status, clock, regulation) as stored, read with plain SQL so
+    that it works at any revision."""
+    events = db.session.execute(
+        text(
+            "SELECT id, permit_id, seq, effective_on, actor, from_status, to_status, note, agency_days_used "
+            "FROM permit_event ORDER BY id"
+        )
+    ).all()
+    permits = db.session.execute(
+        text("SELECT id, status, agency_days_banked, running_since, due_on, clock_stops FROM permit ORDER BY id")
+    ).all()
+    return [tuple(e) for e in events], [tuple(p) for p in permits]
+
+
+def test_the_demo_data_of_the_old_schema_migrates_without_losing_history(blank: Flask) -> None:
+    """A copy of the demo data under revision 0008 (before regimes, sub-stages and agencies) is upgraded: every
+    event and every permit's status and clock survive, and each filed permit gets its regime and its agency."""
+    from devtools.demo import seed_demo
+
+    upgrade()
+    seed_demo()
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0008")  # the demo as an office running the old release would hold it
+    old_events, old_permits = _history()
+    labels = dict(db.session.execute(text("SELECT id, regulation FROM permit")).all())
+    db.session.remove()
+    assert len(old_events) > 100 and any(labels.values())
+    upgrade()
+    new_events, new_permits = _history()
+    assert new_events == old_events
+    assert new_permits == old_permits
+    regimes = dict(
+        db.session.execute(text("SELECT p.id, r.name FROM permit p JOIN regime r ON r.id = p.regime_id")).all()
+    )
+    assert regimes == {pid: label for pid, label in labels.items() if label is not None}
+    missing_agency = db.session.scalar(text("SELECT count(*) FROM permit WHERE agency_id IS NULL"))
+    assert missing_agency == 0

@@ -15,6 +15,7 @@ from accounts.services import UserError, change_password, find_user
 from app.audit import record
 from app.database import utcnow
 from app.extensions import limiter
+from app.input_policy import printable
 from app.models import AuditEvent, Role
 from app.security import _DUMMY_HASH, PasswordRejected, invalidate_sessions, is_locked, record_failure, verify_password
 from app.transactions import refusal
@@ -100,3 +101,11 @@ def password():
             flash(_("Your password has been changed. Other sessions have been signed out."), "success")
             return redirect(home_for(user.role))
     return render_template("auth/password.html", form=form)
+
+
+def audit_refused_sign_in() -> None:
+    """A sign-in refused by the input policy (control characters) is a failed sign-in too: audited, with the
+    address made printable. It counts against no account: no stored address holds such characters."""
+    if request.method == "POST":
+        email = printable(request.form.get("email", ""))
+        record(AuditEvent.LOGIN_FAILED, email=email, detail="refused: control characters in the form")

@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from app.headers import install_security_headers
     from app.i18n import select_locale
+    from app.input_policy import install_input_policy
 
     db.init_app(app)
     install_sqlite_pragmas()
@@ -58,6 +59,7 @@ def register_extensions(app: Flask) -> None:
         app, db, directory=str(Path(app.root_path).parent / "migrations"), compare_type=True, render_as_batch=True
     )
     limiter.init_app(app)  # before CSRF, so that floods without a token are counted too
+    install_input_policy(app)  # right after: before any hook or view that reads the database
     csrf.init_app(app)
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories=str(Path(app.root_path) / "translations")

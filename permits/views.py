@@ -148,7 +148,7 @@ def permit_edit(permit_id: int):
                 reference_number=form.reference_number.data,
                 issuing_authority=form.issuing_authority.data,
                 notes=form.notes.data,
-                expected_version=_int(form.version.data),
+                expected_version=form.version.data,
                 scope=scope,
             )
         if refused:
@@ -158,10 +158,6 @@ def permit_edit(permit_id: int):
             flash(_("Permit %(code)s saved.", code=permit.permit_type.code), "success")
             return redirect(url_for("permits.permit_detail", permit_id=permit.id))
     return render_template("permits/edit.html", form=form, permit=permit)
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def estate_permits_panel(estate: Estate) -> Markup:

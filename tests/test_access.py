@@ -30,7 +30,7 @@ from app import create_app
 from app.access import PUBLIC_ENDPOINTS
 from app.extensions import db
 from app.models import Region, Role, Setting, User
-from devtools.factories import make_claim, make_estate, make_investor, make_permit, make_zone, region
+from devtools.factories import make_claim, make_estate, make_investor, make_permit, make_zone, minimal_pdf, region
 from estates.models import Estate, Investor
 from permits.admin import closures as admin_closures
 from permits.documents import services as documents
@@ -118,7 +118,7 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "users.audit_log": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
 }
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()  # a real one: PDFs are read (and checked for active content) on upload
 
 
 @dataclass

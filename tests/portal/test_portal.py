@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from devtools.factories import make_estate, make_investor, make_permit, make_zone
+from devtools.factories import make_estate, make_investor, make_permit, make_zone, minimal_pdf
 from permits.models import Permit, PermitDocument, PermitEvent, PermitStatus
 from permits.workflow import advance_permit, permit_clock
 
@@ -25,7 +25,7 @@ NOW = "2026-03-02 10:00 +0700"  # a Monday
 TODAY = date(2026, 3, 2)
 RETURN_NOTE = "Lengkapi kajian hidrologi pada dokumen ANDAL"
 INTERNAL = "CATATAN-INTERNAL-PETUGAS"
-PDF = b"%PDF-1.7\n%%EOF\n"
+PDF = minimal_pdf()  # a real one: PDFs are read (and checked for active content) on upload
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(24)
 
 
@@ -258,7 +258,7 @@ def test_the_answer_stores_the_documents_and_moves_the_permit_back_to_the_agency
         ([(PDF, "baik.pdf"), (b"bukan pdf", "buruk.pdf")], "x", "is not a PDF, PNG or JPEG file"),
         ([(b"", "kosong.pdf")], "x", "is empty"),
         ([(PDF, "../../etc/passwd.pdf")], "x", "contains a folder path"),
-        ([(PDF, "nama\x1b.pdf")], "x", "hidden control characters"),
+        ([(PDF, "nama\u200e.pdf")], "x", "hidden control characters"),  # control bytes: a 400 earlier
         ([], "x", "Choose a file to upload."),
         ([(PDF, "baik.pdf")], "", "Write a short message"),
         ([(PDF, f"f{i}.pdf") for i in range(6)], "x", "Send at most 5 files at once."),

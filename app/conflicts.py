@@ -1,11 +1,15 @@
-"""Stale saves: the version a form was built from, for the check that refuses a save based on an old version.
+"""Stale saves: the version a form was built from, and how a save based on an old version is answered.
 
 A form that changes a versioned record (a permit's move, its edit, the investor's answer) carries the record's
-version in a ``VersionField``; the service compares it and raises ``ConcurrentEdit`` when someone saved first.
+version in a ``VersionField``; the service compares it and raises ``ConcurrentEdit`` when someone saved first. The
+view then answers **409 Conflict** with its own page, the user's input kept, and above it a ``Conflict``: the
+message and a link that reloads the page (``base.html`` shows it). A race lost at the commit itself is answered
+409 by the error handlers (``app.errors``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,6 +19,16 @@ from wtforms.validators import StopValidation
 
 from app.numbers import strict_int
 from app.urls import MAX_ID
+
+CONFLICT = 409
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """What ``base.html`` shows above a page answered 409: why nothing was saved, and where to reload."""
+
+    message: str
+    reload_url: str
 
 
 class VersionField(HiddenField):

@@ -245,7 +245,7 @@ def _judge(expected: object, response, *, other: bool) -> str | None:
     if expected == LOGIN:
         good = status == 302 and location.startswith("/login?next=")
     elif expected == OK:
-        good = status in (200, 422) or (status in (302, 303) and not location.startswith("/login"))
+        good = status in (200, 409, 422) or (status in (302, 303) and not location.startswith("/login"))
     elif isinstance(expected, str):
         good = status == 302 and location == expected
     else:

@@ -283,9 +283,11 @@ def test_an_answer_to_a_permit_that_is_not_returned_is_refused(login_as, folder)
     db.session.commit()
     portal = login_as("investor", investor=investor)
     response = answer(portal, amdal, [(PDF, "coba.pdf")])
-    assert response.status_code == 302
-    page = portal.get(f"/portal/permits/{amdal.id}").get_data(as_text=True)
-    assert "This permit is not waiting for a revision from you" in page and 'id="answer-form"' not in page
+    assert response.status_code == 409  # the page the investor answered from was out of date
+    page = response.get_data(as_text=True)
+    conflict = re.search(r'id="conflict">(.*?)</div>', page, re.S).group(1)
+    assert "This permit is not waiting for a revision from you" in conflict
+    assert f'href="/portal/permits/{amdal.id}">Reload the page</a>' in conflict and 'id="answer-form"' not in page
     db.session.expire_all()
     assert amdal.status is PermitStatus.SUBMITTED
     assert document_rows() == 0 and files_in(folder) == []
@@ -315,9 +317,14 @@ def test_a_stale_version_is_refused_and_stores_nothing(login_as, folder):
     amdal = returned_amdal(investor)
     portal = login_as("investor", investor=investor)
     data = {"documents": [(io.BytesIO(PDF), "a.pdf")], "note": "x", "version": str(amdal.version - 1)}
+    data["note"] = "Kajian hidrologi terlampir"
     response = portal.post(f"/portal/permits/{amdal.id}/answer", data=data, content_type="multipart/form-data")
-    assert response.status_code == 302
-    assert "Someone else changed this permit" in portal.get(f"/portal/permits/{amdal.id}").get_data(as_text=True)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    conflict = re.search(r'id="conflict">(.*?)</div>', page, re.S).group(1)
+    assert "Nothing was sent: Someone else changed this permit" in conflict
+    assert f'href="/portal/permits/{amdal.id}">Reload the page</a>' in conflict
+    assert "Kajian hidrologi terlampir</textarea>" in page  # the investor's message is kept
     assert document_rows() == 0 and files_in(folder) == []
 
 

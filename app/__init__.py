@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from app.config import CONFIGS
+from app.proxies import install_proxy_fix, warn_about_per_process_limits
 from app.transactions import install_unit_of_work
 
 
@@ -39,6 +40,9 @@ def create_app(
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    install_proxy_fix(app)
+    if config_name == "production":
+        warn_about_per_process_limits(app)
     register_extensions(app)
     register_shell(app)
     register_packages(app)

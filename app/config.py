@@ -32,8 +32,11 @@ class Config:
     # Sign-in attempts per client address (Flask-Limiter syntax); accounts also lock after 5 failures.
     LOGIN_RATE_LIMIT = "10 per minute"
     # Where Flask-Limiter counts: one process in development; "redis://..." or "memcached://..." when several
-    # gunicorn workers must share the count.
+    # gunicorn workers must share the count (production warns at start about memory://).
     RATELIMIT_STORAGE_URI = "memory://"
+    # Reverse proxies in front of the app that append the client to X-Forwarded-For (app/proxies.py): 0 trusts
+    # no such header; 1 behind one nginx. The limiter and the audit log then see the client's address.
+    TRUSTED_PROXIES = 0
     # Content-Security-Policy: everything from this site only; no inline scripts or styles.
     CONTENT_SECURITY_POLICY = {
         "default-src": "'self'",

@@ -66,6 +66,7 @@ class Config:
     MAIL_USE_TLS = True  # STARTTLS after connecting (port 587); False for a local relay on port 25
     MAIL_USERNAME: str | None = None  # no login when None
     MAIL_PASSWORD: str | None = None
+    MAIL_CA_FILE: str | None = None  # a PEM file of the CA(s) to trust for STARTTLS instead of the system's
     MAIL_FROM = "Pantau DPMPTSP Banten <pantau@localhost>"  # its domain also names each mail's Message-ID
     MAIL_TIMEOUT_SECONDS = 30
     MAIL_BASE_URL: str | None = None  # e.g. "https://pantau.example.go.id": a link to Pantau in each mail

@@ -11,7 +11,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from accounts import auth, cli, views
+    from app.input_policy import on_refusal
 
     app.register_blueprint(auth.bp)
+    on_refusal("auth.login", auth.audit_refused_sign_in)
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.users)

@@ -1,10 +1,15 @@
 """Sign in, sign out and change one's password.
 
-Failed sign-ins are logged and counted per account (lockout after 5 in 15 minutes, for 15 minutes) and
-rate-limited per address (Flask-Limiter). ``next`` only ever leads to a page of this site.
+Failed sign-ins are logged and counted per account (lockout after 5 in 15 minutes, for 15 minutes; the owner is
+told, permits/notify/notices.py) and rate-limited per client address (Flask-Limiter; the address is the proxy's
+``X-Forwarded-For`` under ``TRUSTED_PROXIES``). An unknown address, an inactive or locked account and a wrong
+password look the same to the person signing in: one message, one password check. ``next`` only ever leads to a
+page of this site.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,10 +20,22 @@ from accounts.services import UserError, change_password, find_user
 from app.audit import record
 from app.database import utcnow
 from app.extensions import limiter
-from app.models import AuditEvent, Role
-from app.security import _DUMMY_HASH, PasswordRejected, invalidate_sessions, is_locked, record_failure, verify_password
+from app.input_policy import printable
+from app.models import AuditEvent, Role, User
+from app.security import (
+    _DUMMY_HASH,
+    FAILURE_WINDOW,
+    LOCK_TIME,
+    MAX_FAILURES,
+    PasswordRejected,
+    invalidate_sessions,
+    is_locked,
+    record_failure,
+    verify_password,
+)
 from app.transactions import refusal
 from app.urls import safe_next
+from permits.notify.notices import notify_lockout
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -44,29 +61,56 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         user = find_user(form.email.data)
-        if user is None:
-            verify_password(_DUMMY_HASH, form.password.data)  # same time whether or not the account exists
-            record(AuditEvent.LOGIN_FAILED, email=form.email.data, detail="unknown account")
-        elif is_locked(user):
-            record(AuditEvent.LOGIN_FAILED, user_id=user.id, email=user.email, detail="account locked")
-            flash(_("Too many failed attempts: this account is locked for 15 minutes."), "error")
-            return render_template("auth/login.html", form=form), 200
-        elif not user.active or not verify_password(user.password_hash, form.password.data):
-            record(
-                AuditEvent.LOGIN_FAILED,
-                user_id=user.id,
-                email=user.email,
-                detail="inactive account" if not user.active else "wrong password",
-            )
-            if record_failure(user):
-                record(AuditEvent.LOCKOUT, user_id=user.id, email=user.email)
-        else:
+        # One password check whatever the account: the same time for unknown, inactive and locked ones.
+        password_ok = verify_password(user.password_hash if user else _DUMMY_HASH, form.password.data)
+        if user is not None and password_ok and user.active and not is_locked(user):
             user.last_login_at = utcnow()
             login_user(user)
             record(AuditEvent.LOGIN, user_id=user.id, email=user.email)
             return redirect(safe_next(form.next.data, home_for(user.role)))
-        flash(_("The e-mail address or the password is not correct."), "error")
+        _failed_sign_in(user, form.email.data)
+        flash(
+            _(
+                "The e-mail address or the password is not correct. After %(num)d failed attempts within %(minutes)d "
+                "minutes an account is locked for %(lock)d minutes, and its owner is told.",
+                num=MAX_FAILURES,
+                minutes=FAILURE_WINDOW // timedelta(minutes=1),
+                lock=LOCK_TIME // timedelta(minutes=1),
+            ),
+            "error",
+        )
     return render_template("auth/login.html", form=form)
+
+
+def _failed_sign_in(user: User | None, email: str) -> None:
+    """Audit a failed sign-in and count it against the account; at the limit, lock it and tell its owner."""
+    if user is None:
+        record(AuditEvent.LOGIN_FAILED, email=email, detail="unknown account")
+        return
+    if is_locked(user):  # attempts while locked neither count nor lengthen the lock
+        record(AuditEvent.LOGIN_FAILED, user_id=user.id, email=user.email, detail="account locked")
+        return
+    detail = "inactive account" if not user.active else "wrong password"
+    record(AuditEvent.LOGIN_FAILED, user_id=user.id, email=user.email, detail=detail)
+    now = utcnow()
+    if record_failure(user, now):
+        record(AuditEvent.LOCKOUT, user_id=user.id, email=user.email)
+        notify_lockout(
+            user,
+            locked_at=now,
+            locked_until=user.locked_until,
+            failures=MAX_FAILURES,
+            window_minutes=FAILURE_WINDOW // timedelta(minutes=1),
+            address=request.remote_addr,
+        )
+
+
+def audit_refused_sign_in() -> None:
+    """A sign-in refused by the input policy (control characters) is a failed sign-in too: audited, with the
+    address made printable. It counts against no account: no stored address holds such characters."""
+    if request.method == "POST":
+        email = printable(request.form.get("email", ""))
+        record(AuditEvent.LOGIN_FAILED, email=email, detail="refused: control characters in the form")
 
 
 @bp.post("/logout")

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from app.config import CONFIGS
+from app.proxies import install_proxy_fix, warn_about_per_process_limits
 from app.transactions import install_unit_of_work
 
 
@@ -39,6 +40,9 @@ def create_app(
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    install_proxy_fix(app)
+    if config_name == "production":
+        warn_about_per_process_limits(app)
     register_extensions(app)
     register_shell(app)
     register_packages(app)
@@ -51,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from app.headers import install_security_headers
     from app.i18n import select_locale
+    from app.input_policy import install_input_policy
 
     db.init_app(app)
     install_sqlite_pragmas()
@@ -58,6 +63,7 @@ def register_extensions(app: Flask) -> None:
         app, db, directory=str(Path(app.root_path).parent / "migrations"), compare_type=True, render_as_batch=True
     )
     limiter.init_app(app)  # before CSRF, so that floods without a token are counted too
+    install_input_policy(app)  # right after: before any hook or view that reads the database
     csrf.init_app(app)
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories=str(Path(app.root_path) / "translations")

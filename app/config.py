@@ -32,8 +32,11 @@ class Config:
     # Sign-in attempts per client address (Flask-Limiter syntax); accounts also lock after 5 failures.
     LOGIN_RATE_LIMIT = "10 per minute"
     # Where Flask-Limiter counts: one process in development; "redis://..." or "memcached://..." when several
-    # gunicorn workers must share the count.
+    # gunicorn workers must share the count (production warns at start about memory://).
     RATELIMIT_STORAGE_URI = "memory://"
+    # Reverse proxies in front of the app that append the client to X-Forwarded-For (app/proxies.py): 0 trusts
+    # no such header; 1 behind one nginx. The limiter and the audit log then see the client's address.
+    TRUSTED_PROXIES = 0
     # Content-Security-Policy: everything from this site only; no inline scripts or styles.
     CONTENT_SECURITY_POLICY = {
         "default-src": "'self'",
@@ -65,6 +68,7 @@ class Config:
     MAIL_USE_TLS = True  # STARTTLS after connecting (port 587); False for a local relay on port 25
     MAIL_USERNAME: str | None = None  # no login when None
     MAIL_PASSWORD: str | None = None
+    MAIL_CA_FILE: str | None = None  # a PEM file of the CA(s) to trust for STARTTLS instead of the system's
     MAIL_FROM = "Pantau DPMPTSP Banten <pantau@localhost>"  # its domain also names each mail's Message-ID
     MAIL_TIMEOUT_SECONDS = 30
     MAIL_BASE_URL: str | None = None  # e.g. "https://pantau.example.go.id": a link to Pantau in each mail

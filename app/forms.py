@@ -26,8 +26,9 @@ from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
 from app.formatting import day, hectares, number, rupiah, rupiah_short
-from app.numbers import _BLANKS, _WIDE, MAX_RUPIAH, Ambiguity, parse_number
+from app.numbers import _BLANKS, _WIDE, MAX_RUPIAH, Ambiguity, parse_number, strict_int
 from app.timezone import today_wib
+from app.urls import MAX_ID
 
 # Territories Babel lists that are not countries an investor can come from.
 NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
@@ -245,14 +246,13 @@ class DigitsField(StringField):
 
 
 def _optional_int(value: Any) -> int | None:
+    """An id from a select: ``None`` when empty, ``ValueError`` for anything but 0..MAX_ID in ASCII digits."""
     if value is None or value == "":
         return None
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
-        raise ValueError(text)
-    return int(text)
+    number = strict_int(value, maximum=MAX_ID)
+    if number is None:
+        raise ValueError(str(value)[:20])
+    return number
 
 
 class IdSelectField(SelectField):
@@ -280,6 +280,14 @@ class IdSelectField(SelectField):
         kwargs.setdefault("invalid_choice_message", message)
         kwargs.setdefault("invalid_value_message", message)
         super().__init__(label, validators, coerce=_optional_int, choices=choices, **kwargs)
+
+    def pre_validate(self, form: BaseForm) -> None:
+        # A value that is not one of the options stops here: no validator may look it up in the database.
+        _stop_on_process_errors(self)
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            raise StopValidation(error.args[0]) from error
 
 
 def country_choices() -> list[SelectChoice]:

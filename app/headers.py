@@ -1,11 +1,16 @@
-"""Security headers on every response (Flask-Talisman): CSP without inline scripts, no framing, no sniffing."""
+"""Security headers on every response (Flask-Talisman): CSP without inline scripts, no framing, no sniffing; and
+``Cache-Control: no-store`` on every response to a signed-in user (pages, CSV and JSON exports, downloads), so that
+no browser, shared computer or proxy keeps a copy of what only that user may see."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
+from flask_login import current_user
 from flask_talisman import Talisman
 
 talisman = Talisman()
+# The app's own CSS, scripts and fonts are the same for everybody: they may be cached.
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 
 
 def install_security_headers(app: Flask) -> None:
@@ -20,3 +25,11 @@ def install_security_headers(app: Flask) -> None:
         referrer_policy="strict-origin-when-cross-origin",
         x_content_type_options=True,
     )
+
+    @app.after_request
+    def no_store_for_signed_in_users(response: Response) -> Response:
+        if request.endpoint in STATIC_ENDPOINTS or not current_user.is_authenticated:
+            return response
+        if "no-store" not in (response.headers.get("Cache-Control") or ""):
+            response.headers["Cache-Control"] = "no-store"
+        return response

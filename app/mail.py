@@ -31,6 +31,7 @@ class MailSettings:
     use_tls: bool
     username: str | None
     password: str | None
+    ca_file: str | None
     sender: str
     timeout: float
     max_attempts: int
@@ -44,6 +45,7 @@ class MailSettings:
             use_tls=bool(config["MAIL_USE_TLS"]),
             username=config.get("MAIL_USERNAME") or None,
             password=config.get("MAIL_PASSWORD") or None,
+            ca_file=config.get("MAIL_CA_FILE") or None,
             sender=config["MAIL_FROM"],
             timeout=float(config["MAIL_TIMEOUT_SECONDS"]),
             max_attempts=int(config["OUTBOX_MAX_ATTEMPTS"]),
@@ -89,8 +91,8 @@ class Mailer:
         s = self.settings
         smtp = smtplib.SMTP(s.server or "", s.port, timeout=s.timeout)
         try:
-            if s.use_tls:
-                smtp.starttls(context=ssl.create_default_context())
+            if s.use_tls:  # the server's certificate and name are checked, against MAIL_CA_FILE when set
+                smtp.starttls(context=ssl.create_default_context(cafile=s.ca_file))
             if s.username:
                 smtp.login(s.username, s.password or "")
         except BaseException:

@@ -1,6 +1,9 @@
 """Reading numbers as officers type them: Indonesian (``Rp650.000.000.000``, ``12,5 ha``), English
 (``650,000,000,000``, ``12.5``) or bare, with the words press releases use (``Rp650 miliar``). What would be
 silently misread is refused; the result is a ``Decimal``, never a float.
+
+Numbers that a machine wrote (ids, versions, page numbers in URLs and hidden fields) are read by ``strict_int``:
+ASCII digits only, bounded, anything else is no number at all.
 """
 
 from __future__ import annotations
@@ -27,6 +30,22 @@ _MULTIPLIERS = {  # word -> power of ten, as press releases write amounts
     **dict.fromkeys(("miliar", "milyar", "billion"), 9),
     **dict.fromkeys(("triliun", "trilyun", "trillion"), 12),
 }
+
+
+def strict_int(text: object, *, maximum: int) -> int | None:
+    """``text`` as a whole number from 0 to ``maximum``, or ``None`` when it is not exactly that.
+
+    Only ASCII digits are read (no sign, no blanks inside, no ``²`` or Arabic-Indic digits that ``int()`` and
+    ``str.isdigit()`` would let through), and a text longer than ``maximum`` has digits is refused unread, so a
+    5,000-digit "id" costs nothing. Blanks around the digits are ignored.
+    """
+    if isinstance(text, bool) or not isinstance(text, str | int):
+        return None
+    value = str(text).strip(" \t\r\n")
+    if not value or len(value) > len(str(maximum)) or not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number <= maximum else None
 
 
 class NumberFormatError(ValueError):

@@ -1,7 +1,7 @@
 """Page numbers from the query string and paginated queries, the same on every list.
 
 A page argument that is missing, malformed (``abc``, ``-1``, ``²``) or absurd (past ``MAX_PAGE``) is page 1:
-it never reaches the database and never causes an error.
+it never reaches the database and never causes an error (``app.numbers.strict_int`` reads it).
 """
 
 from __future__ import annotations
@@ -13,17 +13,15 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
 from app.extensions import db
+from app.numbers import strict_int
 
 MAX_PAGE = 100_000
 
 
 def page_number(args: Mapping[str, str] | None = None, name: str = "page") -> int:
     """The ``name`` query argument as 1..MAX_PAGE; anything else is page 1."""
-    text = ((request.args if args is None else args).get(name) or "").strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_PAGE))):
-        return 1
-    page = int(text)
-    return page if 1 <= page <= MAX_PAGE else 1
+    page = strict_int((request.args if args is None else args).get(name), maximum=MAX_PAGE)
+    return page if page else 1
 
 
 def paginate(stmt: Select, name: str = "page") -> Pagination:

@@ -26,6 +26,8 @@ from app.database import utcnow
 from app.errors import problem, wants_json
 from app.extensions import db, login_manager
 from app.models import AuditEvent, AuditLog, Role, User
+from app.numbers import strict_int
+from app.urls import MAX_ID
 
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILURES = 5
@@ -76,10 +78,11 @@ def check_password_policy(password: str, *, email: str = "", name: str = "") -> 
 @login_manager.user_loader
 def _load_user(value: str) -> User | None:
     user_id, _, version = value.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    user_id, version = strict_int(user_id, maximum=MAX_ID), strict_int(version, maximum=MAX_ID)
+    if user_id is None or version is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.session_version != version:
         return None
     return user
 

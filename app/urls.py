@@ -27,7 +27,10 @@ MAX_ID = 2**31 - 1  # ids live in INTEGER columns: a larger one cannot exist (an
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` in every route: an id past the INTEGER range does not match, so it is a 404, never a 500."""
+    """``<int:...>`` in every route: ASCII digits only (``\\d`` would also match ``٣``, which ``int()`` reads as 3),
+    at most ten of them, and an id past the INTEGER range does not match either: a 404, never a 500."""
+
+    regex = r"[0-9]{1,10}"
 
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ID)

@@ -1,11 +1,14 @@
-"""Plain factory functions: the one place tests build objects. Each flushes and returns the object."""
+"""Plain factory functions: the one place tests build objects. Each flushes and returns the object (``minimal_pdf``
+returns the bytes of a file to upload)."""
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import date
 from decimal import Decimal
 
+from pypdf import PdfWriter
 from sqlalchemy import select
 
 from app.extensions import db
@@ -195,3 +198,13 @@ def make_layoff(**kw) -> LayoffRecord:
     db.session.add(record)
     db.session.flush()
     return record
+
+
+def minimal_pdf(pages: int = 1) -> bytes:
+    """A small, well-formed PDF of blank A4 pages (pypdf writes it), such as an upload must be."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -37,9 +37,10 @@ from app.forms import (
     enum_select,
     strip_or_none,
 )
-from app.numbers import MAX_RUPIAH
+from app.numbers import MAX_RUPIAH, strict_int
 from app.pagination import page_number
 from app.security import Scope
+from app.urls import MAX_ID
 from estates import queries, services
 from estates.fields import ClaimFields, EstateFields, InvestorFields, ZoneFields
 from estates.models import BusinessSize, CapitalStatus, ClaimMetric, Estate, EstateStatus, LegalForm, ZoneKind
@@ -335,8 +336,7 @@ class EstateFilters:
 
 def id_arg(args: Mapping[str, str], key: str) -> int | None:
     """A positive id from the query string, or ``None`` for anything that is not one."""
-    text = (args.get(key) or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 and int(text) > 0 else None
+    return strict_int(args.get(key), maximum=MAX_ID) or None
 
 
 def _enum(enum_cls: type, text: str | None) -> Any:

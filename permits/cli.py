@@ -24,7 +24,8 @@ def scan_command(as_of, dry_run: bool) -> None:
     """Raise, confirm and resolve the stall flags, and print the counts per flag kind.
 
     A real run goes through the scheduler's job (recorded like a scheduled run, digests included); a dry run
-    scans inside a transaction that is rolled back.
+    scans inside a transaction that is rolled back. A day after today (WIB) only with ``--dry-run``: a real scan
+    would write flags and notifications dated in the future, which no later scan takes back.
     """
     import json
 
@@ -32,7 +33,13 @@ def scan_command(as_of, dry_run: bool) -> None:
     from permits.stalls.scan import scan_stalled
     from permits.workflow import today_wib
 
-    day = as_of.date() if as_of else today_wib()
+    today = today_wib()
+    day = as_of.date() if as_of else today
+    if day > today and not dry_run:
+        raise click.UsageError(
+            f"--as-of {day.isoformat()} is after today ({today.isoformat()} in WIB): a real scan would write flags "
+            "and notifications dated in the future. Add --dry-run to see what it would flag."
+        )
     if dry_run:
         counts = scan_stalled(day).as_dict()
         db.session.rollback()

@@ -11,12 +11,15 @@ from collections.abc import Sequence
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.forms import IdSelectField
 from permits.agencies.models import Agency
 from permits.agencies.services import all_agencies
+from app.conflicts import VersionField
+from app.numbers import strict_int
+from app.urls import MAX_ID
 from permits.clock import Band
 from permits.models import Permit, PermitStatus, PermitType
 from permits.queries import PermitFilters
@@ -24,10 +27,8 @@ from permits.services import date_problems, duplicate_message, live_application,
 
 
 def _int_or_none(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+    """A permit type id from the select: ASCII digits within INTEGER, else ``None`` ("choose a permit type")."""
+    return strict_int(value, maximum=MAX_ID)
 
 
 def type_choices(types: Sequence[PermitType]) -> list[tuple[str, str]]:
@@ -120,8 +121,8 @@ class PermitForm(FlaskForm):
 
     def validate_permit_type(self, field: SelectField) -> None:
         status = self.status_value
-        if field.data is None or status is None:
-            return
+        if field.data is None or status is None or field.errors:
+            return  # not one of the options: nothing to look up
         other = live_application(self.estate_id, field.data, status)
         if other is not None:
             raise ValidationError(duplicate_message(other))
@@ -157,7 +158,7 @@ class PermitRecordForm(FlaskForm):
     agency = IdSelectField(_l("Issuing agency"), [Optional()], options=list)  # choices: __init__
     agency_override_reason = OVERRIDE_REASON
     notes = PermitForm.notes
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, rule_agency: Agency | None = None, **kwargs) -> None:
@@ -192,7 +193,7 @@ class MoveForm(FlaskForm):
         validators=[DataRequired(message=_l("Give your name.")), Length(max=120)],
         description=RECORDED_BY_HELP,
     )
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
     submit = SubmitField(_l("Record the move"))
 
     def __init__(self, *args, targets: Sequence[PermitStatus], **kwargs) -> None:
@@ -209,8 +210,8 @@ class MoveForm(FlaskForm):
         return PermitStatus(self.target.data)
 
     @property
-    def expected_version(self) -> int | None:
-        return _int_or_none(self.version.data)
+    def expected_version(self) -> int:
+        return self.version.data
 
 
 class PermitFilterForm(FlaskForm):

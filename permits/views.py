@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from app.conflicts import CONFLICT, Conflict
 from app.extensions import db
 from app.pagination import page_number
 from app.security import EDITORS, OFFICE, current_scope, role_required
@@ -76,10 +77,11 @@ def permit_detail(permit_id: int):
     return _render_detail(permit, move_form)
 
 
-def _render_detail(permit, move_form: MoveForm):
+def _render_detail(permit, move_form: MoveForm, conflict: Conflict | None = None):
     today = today_wib()
     return render_template(
         "permits/detail.html",
+        conflict=conflict,
         permit=permit,
         ptype=permit.permit_type,
         rule=rule_of(permit, today),
@@ -97,7 +99,8 @@ def _render_detail(permit, move_form: MoveForm):
 @bp.post("/permits/<int:permit_id>/move")
 @role_required(*EDITORS)
 def permit_move(permit_id: int):
-    """Record one move of the stage machine; a refused move changes nothing and says why."""
+    """Record one move of the stage machine; a refused move changes nothing and says why (422), a move based on a
+    stale page answers 409 with the page as it is now and a link to reload it."""
     scope = current_scope()
     permit = services.get_permit(permit_id, scope)
     form = MoveForm(targets=allowed_targets(permit.status))
@@ -113,6 +116,10 @@ def permit_move(permit_id: int):
                 expected_version=form.expected_version,
                 evidence_fingerprint=_evidence_for(permit, form.target_status, form.effective_on.data),
             )
+        if isinstance(refused.error, ConcurrentEdit):
+            reload_url = url_for("permits.permit_detail", permit_id=permit_id)
+            conflict = Conflict(str(refused.error), reload_url)
+            return _render_detail(services.get_permit(permit_id, scope), form, conflict), CONFLICT
         if refused:
             error = refused.error
             flash(str(error), "error")
@@ -170,15 +177,16 @@ def permit_edit(permit_id: int):
                 agency_id=form.agency.data,
                 agency_override_reason=form.agency_override_reason.data,
                 notes=form.notes.data,
-                expected_version=_int(form.version.data),
+                expected_version=form.version.data,
                 scope=scope,
             )
         if isinstance(refused.error, services.PermitError):
             for name, message in refused.error.errors.items():
                 form[name].errors = [*form[name].errors, message]
-        elif refused:
-            error = refused.error
-            form.form_errors.append(str(error))
+        elif refused:  # someone saved first: their version stays, the user's text stays in the form
+            permit = services.get_permit(permit_id, scope)
+            conflict = Conflict(str(refused.error), url_for("permits.permit_edit", permit_id=permit_id))
+            return render_template("permits/edit.html", form=form, permit=permit, conflict=conflict), CONFLICT
         else:
             flash(_("Permit %(code)s saved.", code=permit.permit_type.code), "success")
             return redirect(url_for("permits.permit_detail", permit_id=permit.id))
@@ -192,10 +200,6 @@ def _evidence_for(permit, target: PermitStatus, on) -> str | None:
     with suppress(CalendarRangeError):
         return build_evidence(permit, on or today_wib()).fingerprint
     return None
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def estate_permits_panel(estate: Estate) -> Markup:

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, SubmitField, TextAreaField
+from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app.conflicts import VersionField
 from permits.documents.forms import size_rule, uploads_of
 from permits.documents.services import MAX_FILES_PER_UPLOAD, NOTE_MAX_LENGTH
 from permits.documents.uploads import Upload
@@ -28,7 +29,7 @@ class AnswerForm(FlaskForm):
         description=_l("It goes into the permit's history with your documents, for the agency and DPMPTSP to read."),
         render_kw={"rows": 4},
     )
-    version = HiddenField()
+    version = VersionField()
     submit = SubmitField(_l("Send the revision"))
 
     def __init__(self, *args, **kwargs) -> None:
@@ -42,6 +43,5 @@ class AnswerForm(FlaskForm):
         return uploads_of(self.documents.data)
 
     @property
-    def expected_version(self) -> int | None:
-        value = self.version.data or ""
-        return int(value) if value.isdigit() else None
+    def expected_version(self) -> int:
+        return self.version.data

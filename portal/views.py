@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.conflicts import CONFLICT, Conflict
 from app.models import Role
 from app.pagination import paginate
 from app.security import current_scope, guard_blueprint
@@ -22,7 +23,7 @@ from permits.documents import uploads
 from permits.documents.views import limit_request_size, too_large_message
 from permits.models import Permit
 from permits.stages import RESUMES_TO, TransitionError
-from permits.workflow import permit_clock
+from permits.workflow import ConcurrentEdit, permit_clock
 from portal.forms import AnswerForm
 from portal.services import (
     Who,
@@ -104,9 +105,10 @@ def permit_detail(permit_id: int):
     return _render_permit(permit, form)
 
 
-def _render_permit(permit: Permit, form: AnswerForm | None, status: int = 200):
+def _render_permit(permit: Permit, form: AnswerForm | None, status: int = 200, conflict: Conflict | None = None):
     page = render_template(
         "portal/permit.html",
+        conflict=conflict,
         permit=permit,
         line=single_permit_line(permit),
         clock=permit_clock(permit),
@@ -119,13 +121,16 @@ def _render_permit(permit: Permit, form: AnswerForm | None, status: int = 200):
 
 @bp.post("/permits/<int:permit_id>/answer")
 def answer(permit_id: int):
-    """Send the revision: documents and a message; the permit goes back to the agency. Refused: nothing stored."""
+    """Send the revision: documents and a message; the permit goes back to the agency. Refused: nothing stored.
+
+    A bad file or message shows the form again (422); an answer from a stale page (the permit is no longer returned
+    for revision, or was changed since the page was loaded) answers 409 with the page as it is now.
+    """
     investor_id = _investor_id()
     permit = investor_permit(investor_id, permit_id)
-    if permit.status not in RESUMES_TO:  # a stale page: say so, rather than a form that is gone
-        flash(_("Nothing was sent: %(reason)s", reason=str(documents.NotAwaitingAnswer())), "error")
-        return redirect(url_for("portal.permit_detail", permit_id=permit_id))
     form = AnswerForm()
+    if permit.status not in RESUMES_TO:  # a stale page: say so, rather than a form that is gone
+        return _conflict(permit, form, documents.NotAwaitingAnswer())
     if form.validate_on_submit():
         with refusal(uploads.DocumentRejected, TransitionError) as refused:
             documents.answer_return(
@@ -138,7 +143,9 @@ def answer(permit_id: int):
             )
         if isinstance(refused.error, uploads.DocumentRejected):
             form.documents.errors = [*form.documents.errors, str(refused.error)]
-        elif refused:  # not returned (any more), or changed meanwhile: show the page afresh
+        elif isinstance(refused.error, ConcurrentEdit | documents.NotAwaitingAnswer):
+            return _conflict(investor_permit(investor_id, permit_id), form, refused.error)
+        elif refused:  # the stage machine refused the move (its date): show the page afresh
             flash(_("Nothing was sent: %(reason)s", reason=str(refused.error)), "error")
             return redirect(url_for("portal.permit_detail", permit_id=permit_id))
         else:
@@ -148,6 +155,13 @@ def answer(permit_id: int):
         permit = investor_permit(investor_id, permit_id)
         form.version.data = str(permit.version)
     return _render_permit(permit, form, 422)
+
+
+def _conflict(permit: Permit, form: AnswerForm, error: Exception):
+    """The permit page as it is now, answered 409, with why nothing was sent and a link to reload."""
+    message = _("Nothing was sent: %(reason)s", reason=str(error))
+    reload_url = url_for("portal.permit_detail", permit_id=permit.id)
+    return _render_permit(permit, form, CONFLICT, Conflict(message, reload_url))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -23,6 +23,8 @@ from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import DecimalTextField, HectaresField, Present, WholeNumberField, enum_select, strip_or_none
+from app.numbers import strict_int
+from app.urls import MAX_ID
 from permits.admin import catalogue as services
 from permits.admin import closures, rules, settings
 from permits.calendar import MAX_YEAR, MIN_YEAR
@@ -34,12 +36,10 @@ TEXT = {"filters": [strip_or_none]}
 
 def _id_or_fail(value: Any) -> int:
     """An id typed into a form: ASCII digits only (a tampered value is a field error, never a 500)."""
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 10:
-        raise ValueError(text)
-    return int(text)
+    number = strict_int(value, maximum=MAX_ID)
+    if number is None:
+        raise ValueError(str(value)[:20])
+    return number
 
 
 class PermitTypeForm(FlaskForm):

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from app.formatting import day as format_day
 from app.models import Role
+from app.numbers import strict_int
 from app.pagination import paginate
 from app.security import guard_blueprint
 from app.transactions import refusal
@@ -142,8 +143,9 @@ def _year() -> tuple[int, str | None]:
     raw = request.args.get("year", "").strip()
     if not raw:
         return current, None
-    if raw.isascii() and raw.isdigit() and len(raw) <= 4 and closures.year_in_range(int(raw)):
-        return int(raw), None
+    year = strict_int(raw, maximum=9999)
+    if year is not None and closures.year_in_range(year):
+        return year, None
     notice = _(
         "The calendar covers %(first)s to %(last)s; showing %(year)s instead.",
         first=MIN_YEAR,

@@ -1,5 +1,6 @@
-"""Receiving uploaded files: the type detected from the content (PDF, PNG, JPEG), the size limit, a clean
-file name for the download, and the file written under a generated name. Nothing here touches the database.
+"""Receiving uploaded files: the type detected from the content (PDF, PNG, JPEG), the size limit, a PDF without
+active content (permits/documents/pdf.py), a clean file name for the download, and the file written under a
+generated name. Nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import BinaryIO
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+
+from permits.documents.pdf import inspect_pdf, refusal_message
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_NAME_LENGTH = 200
@@ -171,6 +174,8 @@ def _receive(upload: Upload, folder: Path, max_bytes: int) -> _Received:
                 raise too_large
             out.flush()
             os.fsync(out.fileno())
+        if detected[0] == "application/pdf" and (finding := inspect_pdf(temp_path)) is not None:
+            raise DocumentRejected(refusal_message(finding, shown))
     except BaseException:
         temp_path.unlink(missing_ok=True)
         raise

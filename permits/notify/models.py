@@ -17,6 +17,7 @@ from app.models import User
 class NotificationKind(enum.StrEnum):
     DAILY_DIGEST = "daily_digest"  # one a day per person, of the flags that concern them
     WEEKLY_DIGEST = "weekly_digest"  # the governor's office, once a week
+    ACCOUNT_LOCKED = "account_locked"  # an account was locked after failed sign-ins (permits/notify/notices.py)
 
 
 class Notification(db.Model):

@@ -14,13 +14,14 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from devtools.demo_data import FICTIONAL, JDI, JDI_ESTATE
+from devtools.factories import minimal_pdf
 from tests.browser.conftest import sign_in
 
 AGENCY = "Kementerian Lingkungan Hidup"
 RETURN_NOTE = "Dokumen ANDAL bab 4 belum memuat kajian banjir rob; mohon dilengkapi."
 ANSWER_NOTE = "Bab 4 ANDAL sudah dilengkapi kajian banjir rob (revisi 1)."
 FILE_NAME = "ANDAL revisi 1.pdf"
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()  # a real one: PDFs are read (and checked for active content) on upload
 
 # Links and forms that would change something (the governor's office must find none).
 WRITE_LINK = re.compile(r"/(edit|new|delete)(?:[/?#]|$)")

@@ -84,7 +84,14 @@ def test_a_move_on_a_stale_page_is_refused(client):
     db.session.commit()
     data = {"target": "issued", "effective_on": "2026-02-02", "note": "", "recorded_by": "Saya", "version": stale}
     response = client.post(f"/permits/{amdal.id}/move", data=data)
-    assert response.status_code == 422 and "Someone else changed this permit" in response.get_data(as_text=True)
+    assert response.status_code == 409  # a conflict, not a mistake in the form
+    page = response.get_data(as_text=True)
+    conflict = re.search(r'<div class="alert alert-warning" role="alert" id="conflict">(.*?)</div>', page, re.S).group(
+        1
+    )
+    assert "Someone else changed this permit" in conflict
+    assert f'href="/permits/{amdal.id}">Reload the page</a>' in conflict
+    assert 'value="Saya"' in page  # what the officer typed is still there
     db.session.expire_all()
     assert amdal.status is PermitStatus.UNDER_REVIEW and _events() == 2
 

@@ -253,8 +253,13 @@ def test_an_edit_based_on_a_stale_version_changes_nothing(client):
     db.session.commit()
     data = {"reference_number": "", "notes": "mine", "version": stale}
     response = client.post(f"/permits/{permit.id}/edit", data=data)
-    assert response.status_code == 200
-    assert "Someone else changed this permit" in response.get_data(as_text=True)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    conflict = re.search(r'id="conflict">(.*?)</div>', page, re.S).group(1)
+    assert "Someone else changed this permit" in conflict
+    assert f'href="/permits/{permit.id}/edit">Reload the page</a>' in conflict
+    assert re.search(r"<textarea[^>]*>\s*mine</textarea>", page)  # the officer's text is kept to copy
+    assert f'name="version" type="hidden" value="{stale}"' in page  # saving again is refused again
     db.session.expire_all()
     assert permit.notes == "saved by a colleague"
 

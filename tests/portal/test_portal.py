@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from devtools.factories import make_estate, make_investor, make_permit, make_zone
+from devtools.factories import make_estate, make_investor, make_permit, make_zone, minimal_pdf
 from permits.models import Permit, PermitDocument, PermitEvent, PermitStatus
 from permits.workflow import advance_permit, permit_clock
 
@@ -25,7 +25,7 @@ NOW = "2026-03-02 10:00 +0700"  # a Monday
 TODAY = date(2026, 3, 2)
 RETURN_NOTE = "Lengkapi kajian hidrologi pada dokumen ANDAL"
 INTERNAL = "CATATAN-INTERNAL-PETUGAS"
-PDF = b"%PDF-1.7\n%%EOF\n"
+PDF = minimal_pdf()  # a real one: PDFs are read (and checked for active content) on upload
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(24)
 
 
@@ -263,7 +263,7 @@ def test_the_answer_stores_the_documents_and_moves_the_permit_back_to_the_agency
         ([(PDF, "baik.pdf"), (b"bukan pdf", "buruk.pdf")], "x", "is not a PDF, PNG or JPEG file"),
         ([(b"", "kosong.pdf")], "x", "is empty"),
         ([(PDF, "../../etc/passwd.pdf")], "x", "contains a folder path"),
-        ([(PDF, "nama\x1b.pdf")], "x", "hidden control characters"),
+        ([(PDF, "nama\u200e.pdf")], "x", "hidden control characters"),  # control bytes: a 400 earlier
         ([], "x", "Choose a file to upload."),
         ([(PDF, "baik.pdf")], "", "Write a short message"),
         ([(PDF, f"f{i}.pdf") for i in range(6)], "x", "Send at most 5 files at once."),
@@ -288,9 +288,11 @@ def test_an_answer_to_a_permit_that_is_not_returned_is_refused(login_as, folder)
     db.session.commit()
     portal = login_as("investor", investor=investor)
     response = answer(portal, amdal, [(PDF, "coba.pdf")])
-    assert response.status_code == 302
-    page = portal.get(f"/portal/permits/{amdal.id}").get_data(as_text=True)
-    assert "This permit is not waiting for a revision from you" in page and 'id="answer-form"' not in page
+    assert response.status_code == 409  # the page the investor answered from was out of date
+    page = response.get_data(as_text=True)
+    conflict = re.search(r'id="conflict">(.*?)</div>', page, re.S).group(1)
+    assert "This permit is not waiting for a revision from you" in conflict
+    assert f'href="/portal/permits/{amdal.id}">Reload the page</a>' in conflict and 'id="answer-form"' not in page
     db.session.expire_all()
     assert amdal.status is PermitStatus.SUBMITTED
     assert document_rows() == 0 and files_in(folder) == []
@@ -320,9 +322,14 @@ def test_a_stale_version_is_refused_and_stores_nothing(login_as, folder):
     amdal = returned_amdal(investor)
     portal = login_as("investor", investor=investor)
     data = {"documents": [(io.BytesIO(PDF), "a.pdf")], "note": "x", "version": str(amdal.version - 1)}
+    data["note"] = "Kajian hidrologi terlampir"
     response = portal.post(f"/portal/permits/{amdal.id}/answer", data=data, content_type="multipart/form-data")
-    assert response.status_code == 302
-    assert "Someone else changed this permit" in portal.get(f"/portal/permits/{amdal.id}").get_data(as_text=True)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    conflict = re.search(r'id="conflict">(.*?)</div>', page, re.S).group(1)
+    assert "Nothing was sent: Someone else changed this permit" in conflict
+    assert f'href="/portal/permits/{amdal.id}">Reload the page</a>' in conflict
+    assert "Kajian hidrologi terlampir</textarea>" in page  # the investor's message is kept
     assert document_rows() == 0 and files_in(folder) == []
 
 

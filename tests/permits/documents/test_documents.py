@@ -17,13 +17,13 @@ from app.errors import NotFound
 from app.extensions import db
 from app.models import User
 from app.security import Scope
-from devtools.factories import make_estate, make_investor, make_permit, region
+from devtools.factories import make_estate, make_investor, make_permit, minimal_pdf, region
 from permits.documents import services as documents
 from permits.documents import uploads
 from permits.documents.views import REFUSAL_KEY
 from permits.models import Permit, PermitDocument
 
-PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = minimal_pdf()  # a real one: PDFs are read (and checked for active content) on upload
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00" + bytes(12)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 
@@ -127,7 +127,7 @@ def test_the_stored_name_and_extension_come_from_the_content_never_the_name(clie
         (b"GIF89a\x01\x00\x01\x00", "anim.gif", "is not a PDF, PNG or JPEG file"),
         (b"", "kosong.pdf", "is empty"),
         (PDF, "../../etc/passwd.pdf", "contains a folder path"),
-        (PDF, "scan\x07.pdf", "hidden control characters"),
+        (PDF, "scan\u2028.pdf", "hidden control characters"),  # a line separator (control bytes: a 400 earlier)
         (PDF, "laporan\u202efdp.exe", "hidden control characters"),  # right-to-left override disguises .exe
     ],
 )

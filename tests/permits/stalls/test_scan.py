@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.models import JobRun
 from devtools.factories import file_permit, make_estate, make_permit
 from permits.calendar import add_working_days
 from permits.models import PermitStatus as S
 from permits.stalls.models import FlagKind, StallFlag
 from permits.stalls.scan import scan_stalled
-from permits.workflow import advance_permit
+from permits.workflow import WIB, advance_permit
 
 FILED = date(2026, 1, 8)  # KKPR: 25 working days, due Friday 13 February 2026
 
@@ -173,8 +175,6 @@ def test_the_scan_command_prints_counts_and_the_dry_run_writes_nothing(runner):
     result = runner.invoke(args=["permits", "scan", "--as-of", day])
     assert result.exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(StallFlag)) == 2  # overdue, deemed granted candidate
-    from app.models import JobRun
-
     (run,) = db.session.scalars(select(JobRun))  # recorded like a scheduled run (the dry run was not)
     assert run.job == "stall-scan" and run.succeeded
 
@@ -185,3 +185,20 @@ def re_count(output: str, kind: str) -> int:
         if parts and parts[0] == kind:
             return int(parts[1])
     raise AssertionError(f"no {kind} line in {output!r}")
+
+
+def test_a_scan_as_of_a_day_after_today_writes_only_as_a_dry_run(runner):
+    _kkpr()
+    db.session.commit()
+    day = add_working_days(FILED, 26)  # the kkpr is overdue then
+    with time_machine.travel(datetime.combine(day - timedelta(days=1), time(23, 0), WIB), tick=False):
+        refused = runner.invoke(args=["permits", "scan", "--as-of", day.isoformat()])
+        assert refused.exit_code == 2 and "is after today" in refused.output and "--dry-run" in refused.output
+        assert db.session.scalar(select(func.count()).select_from(StallFlag)) == 0
+        assert db.session.scalar(select(func.count()).select_from(JobRun)) == 0
+        dry = runner.invoke(args=["permits", "scan", "--as-of", day.isoformat(), "--dry-run"])
+        assert dry.exit_code == 0 and re_count(dry.output, "overdue") == 1
+        assert db.session.scalar(select(func.count()).select_from(StallFlag)) == 0
+    with time_machine.travel(datetime.combine(day, time(0, 1), WIB), tick=False):  # that day has come in WIB
+        assert runner.invoke(args=["permits", "scan", "--as-of", day.isoformat()]).exit_code == 0
+        assert db.session.scalar(select(func.count()).select_from(StallFlag)) == 2

@@ -14,12 +14,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.forms import IdSelectField
-from permits.agencies.models import Agency
-from permits.agencies.services import all_agencies
 from app.conflicts import VersionField
+from app.forms import IdSelectField
 from app.numbers import strict_int
 from app.urls import MAX_ID
+from permits.agencies.models import Agency
+from permits.agencies.services import all_agencies
 from permits.clock import Band
 from permits.models import Permit, PermitStatus, PermitType
 from permits.queries import PermitFilters

@@ -24,6 +24,8 @@ def _english_texts() -> set[str]:
     for ptype in db.session.scalars(select(PermitType)):
         if ptype.name_en != ptype.name_id:
             texts.add(ptype.name_en)
+        if " or " in ptype.issuing_authority or "(for " in ptype.issuing_authority:
+            texts.add(ptype.issuing_authority)  # the catalogue's old English authority text, now agency rules
     for rule in db.session.scalars(select(PermitRule)):
         if rule.note_en and rule.note_en != rule.note_id:
             texts.add(rule.note_en[:60])

@@ -76,7 +76,7 @@ def register_extensions(app: Flask) -> None:
 def register_shell(app: Flask) -> None:
     """The shell's own pieces: ids in routes, the sign-in gate, its pages, filters, error answers, commands."""
     from app.access import install_access_gate
-    from app.cli import scheduler_cli, serve_command
+    from app.cli import backup_command, restore_command, scheduler_cli, serve_command
     from app.errors import register as register_error_handlers
     from app.formatting import register_filters
     from app.urls import IdConverter
@@ -89,6 +89,8 @@ def register_shell(app: Flask) -> None:
     register_error_handlers(app)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(serve_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def register_packages(app: Flask) -> None:

@@ -1,5 +1,5 @@
-"""Commands of the shell: ``scheduler run`` (the scheduler process), ``scheduler run-job NAME`` and ``serve``
-(the development server with its scheduler)."""
+"""Commands of the shell: ``scheduler run`` (the scheduler process), ``scheduler run-job NAME``, ``serve`` (the
+development server with its scheduler), ``backup`` and ``restore``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -76,3 +77,37 @@ def scheduler_should_start(enabled: bool, reloading: bool, environ: Mapping[str,
     process serves and schedules.
     """
     return enabled and (not reloading or environ.get("WERKZEUG_RUN_MAIN") == "true")
+
+
+@click.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The archive.")
+def backup_command(out: Path) -> None:
+    """Write the database and the uploaded documents to one archive, with a manifest of checksums."""
+    from app.backup import BackupError, backup_to
+
+    if out.exists():
+        raise click.ClickException(f"{out} exists already: choose a new file name")
+    try:
+        summary = backup_to(out)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Backup of the {summary.engine} database (revision {summary.revision}) and {summary.documents} "
+        f"document(s) written to {out} ({summary.size_bytes} bytes)."
+    )
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Restore over a database that already holds data.")
+def restore_command(archive: Path, force: bool) -> None:
+    """Replace the database and the documents with an archive's, after checking every checksum."""
+    from app.backup import BackupError, restore_from
+
+    try:
+        summary = restore_from(archive, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Restored the {summary.engine} database (revision {summary.revision}) and {summary.documents} document(s)."
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -50,9 +52,17 @@ PREREQUISITES = {
 @pytest.fixture
 def blank_url(tmp_path) -> Iterator[str]:
     """The URL of a new, empty database on the engine under test."""
+    with new_database(tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def new_database(folder: Path) -> Iterator[str]:
+    """A new, empty database on the engine under test (a SQLite file in ``folder``, or a PostgreSQL database
+    created on the ``TEST_DATABASE_URL`` server and dropped afterwards)."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
-        yield f"sqlite:///{tmp_path / 'blank.sqlite3'}"
+        yield f"sqlite:///{folder / f'blank-{uuid.uuid4().hex[:8]}.sqlite3'}"
         return
     url = make_url(base)
     name = f"pantau_migr_{uuid.uuid4().hex[:12]}"

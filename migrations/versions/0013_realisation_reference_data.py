@@ -148,5 +148,7 @@ def upgrade():
 
 def downgrade():
     op.execute(province.delete().where(province.c.recorded_by == RECORDED_BY))
+    # The layoff records name their KBLI section; 0012's downgrade drops them with their table anyway.
+    op.execute(sa.text("DELETE FROM layoff_record"))
     op.execute(kbli_section.delete())
     op.execute(setting.delete().where(setting.c.key.in_([s["key"] for s in SETTINGS])))

@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.scheduler import holder_name
+from app.leadership import holder_name
 
 scheduler_cli = AppGroup("scheduler", help="Run the scheduled jobs.")
 

@@ -169,12 +169,14 @@ class JobRun(db.Model):
     counts: Mapped[str | None] = mapped_column(Text)  # JSON object of what the job counted
     error: Mapped[str | None] = mapped_column(Text)
     host: Mapped[str | None] = mapped_column(String(120))  # which scheduler process ran it
+    fencing_token: Mapped[int | None]  # the leadership it ran under (None: a command, outside the scheduler)
 
 
 class SchedulerLease(db.Model):
     """Leadership of the scheduler on databases without advisory locks (SQLite): one row per lock name.
 
     The holder renews ``expires_at`` while it lives; a standby takes the lease over once it has expired.
+    ``token`` grows by one each time the leadership changes hands: the fencing token a job run is made under.
     """
 
     __tablename__ = "scheduler_lease"
@@ -182,6 +184,7 @@ class SchedulerLease(db.Model):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(120))
     expires_at: Mapped[datetime]
+    token: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class ImportBatch(db.Model):

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -26,17 +24,24 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
-from sqlalchemy import Connection, delete, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from app.database import utcnow
 from app.extensions import db
+from app.leadership import LOCK_NAME, holder_name, make_lock
 from app.models import JobRun, SchedulerLease
 
 log = logging.getLogger(__name__)
-LOCK_NAME = "pantau-scheduler"
-ADVISORY_KEY = 0x50414E544155  # "PANTAU"
 WIB = "Asia/Jakarta"
+
+
+Fence = Callable[[Session], "int | None"]  # the lock's check: its fencing token while it leads, else None
+
+
+class LostLeadership(RuntimeError):
+    """The process lost the scheduler's leadership between recording a run and starting the job."""
 
 
 @dataclass(frozen=True)
@@ -55,11 +60,11 @@ def jobs_of(app: Flask) -> dict[str, Job]:
 
 
 def daily_at(config_key: str) -> Callable[[Flask], CronTrigger]:
-    """A trigger every day at the "HH:MM" (WIB) held in ``config_key``."""
+    """A trigger every day at the "HH:MM" or "HH:MM:SS" (WIB) held in ``config_key``."""
 
     def trigger(app: Flask) -> CronTrigger:
-        hour, _, minute = app.config[config_key].partition(":")
-        return CronTrigger(hour=int(hour), minute=int(minute or 0), timezone=WIB)
+        hour, minute, second = ([*app.config[config_key].split(":"), "0", "0"])[:3]
+        return CronTrigger(hour=int(hour), minute=int(minute or 0), second=int(second or 0), timezone=WIB)
 
     return trigger
 
@@ -73,24 +78,30 @@ def every_minutes(config_key: str) -> Callable[[Flask], IntervalTrigger]:
     return trigger
 
 
-def holder_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def run_job(app: Flask, name: str, **kwargs) -> JobRun:
+def run_job(app: Flask, name: str, fence: Fence | None = None, **kwargs) -> JobRun | None:
     """Run the job ``name`` once in an app context of its own, recording its run (start, end, counts, error).
 
-    The job's writes are committed when it returns, rolled back when it raises; the exception is recorded
-    and logged, not raised. Returns the JobRun, detached with its columns loaded (its session is closed).
-    Raises KeyError for an unknown job, and database errors while writing the JobRun itself.
+    With a ``fence`` (the scheduler's lock), the run is made only while this process leads: the run row is
+    written under the lock's fencing token, and the job's own transaction checks the token again before it
+    runs, so a leader that lost its lease (frozen, then woken) records nothing and runs nothing: None is
+    returned. The job's writes are committed when it returns, rolled back when it raises; the exception is
+    recorded and logged, not raised. Returns the JobRun, detached with its columns loaded (its session is
+    closed). Raises KeyError for an unknown job, and database errors while writing the JobRun itself.
     """
     job = jobs_of(app)[name]
     with app.app_context():
-        run = JobRun(job=name, started_at=utcnow(), host=holder_name()[:120])
+        token = fence(db.session) if fence is not None else None
+        if fence is not None and token is None:
+            db.session.rollback()
+            log.warning("job %s not run: this process no longer leads the scheduler", name)
+            return None
+        run = JobRun(job=name, started_at=utcnow(), host=holder_name()[:120], fencing_token=token)
         db.session.add(run)
         db.session.commit()
         run_id = run.id
         try:
+            if fence is not None and fence(db.session) != token:  # held from here to the job's commit
+                raise LostLeadership(f"the leadership of token {token} was lost before the job began")
             counts = job.func(**kwargs)
             db.session.commit()
         except Exception as exc:  # a failed job is recorded, and the scheduler carries on
@@ -125,174 +136,15 @@ def scheduler_alive(now: datetime | None = None) -> bool:
 # --- leadership ------------------------------------------------------------------------------------------
 
 
-class LeaseLock:
-    """Leadership through a row with an expiry (SQLite, or any database): renew before it runs out.
-
-    No method raises on a database error (SQLite locked by a long write, PostgreSQL restarting): such an
-    error is logged and answered as "not acquired"; a holder whose renewal fails that way keeps leading only
-    while the lease it last wrote has more than a renewal period left, so it stops before a standby may
-    take the expired lease over.
-    """
-
-    def __init__(self, app: Flask, holder: str, ttl: float) -> None:
-        self.app, self.holder, self.ttl = app, holder, timedelta(seconds=ttl)
-        self.valid_until: datetime | None = None  # the expiry this holder last wrote
-
-    def acquire(self) -> bool:
-        try:
-            now = utcnow()
-            taken = self._take()
-        except SQLAlchemyError:
-            log.warning("scheduler lease: the database did not answer; staying a standby", exc_info=True)
-            return False
-        self.valid_until = now + self.ttl if taken else None
-        return taken
-
-    def _take(self) -> bool:
-        with self.app.app_context(), db.engine.begin() as conn:
-            now = utcnow()
-            taken = conn.execute(
-                update(SchedulerLease)
-                .where(SchedulerLease.name == LOCK_NAME)
-                .where((SchedulerLease.holder == self.holder) | (SchedulerLease.expires_at < now))
-                .values(holder=self.holder, expires_at=now + self.ttl)
-            ).rowcount
-            if taken:
-                return True
-            exists = conn.execute(select(SchedulerLease.name).where(SchedulerLease.name == LOCK_NAME)).first()
-            if exists:
-                return False
-        try:
-            with self.app.app_context(), db.engine.begin() as conn:
-                conn.execute(
-                    insert(SchedulerLease).values(name=LOCK_NAME, holder=self.holder, expires_at=utcnow() + self.ttl)
-                )
-            return True
-        except IntegrityError:
-            return False  # another process inserted it first
-
-    def renew(self) -> bool:
-        now = utcnow()
-        try:
-            with self.app.app_context(), db.engine.begin() as conn:
-                renewed = bool(
-                    conn.execute(
-                        update(SchedulerLease)
-                        .where(SchedulerLease.name == LOCK_NAME, SchedulerLease.holder == self.holder)
-                        .values(expires_at=now + self.ttl)
-                    ).rowcount
-                )
-        except SQLAlchemyError:
-            log.warning("scheduler lease: renewal failed; leading on while the lease lasts", exc_info=True)
-            return self.valid_until is not None and now + self.ttl / 3 < self.valid_until
-        self.valid_until = now + self.ttl if renewed else None
-        return renewed
-
-    def release(self) -> None:
-        self.valid_until = None
-        try:
-            with self.app.app_context(), db.engine.begin() as conn:
-                conn.execute(
-                    delete(SchedulerLease).where(SchedulerLease.name == LOCK_NAME, SchedulerLease.holder == self.holder)
-                )
-        except SQLAlchemyError:
-            log.warning("scheduler lease: not released (it expires by itself)", exc_info=True)
-
-
-class AdvisoryLock(LeaseLock):
-    """Leadership through a PostgreSQL session advisory lock, freed by the server if the process dies.
-
-    The lock lives on a connection of its own, held while leading; an error on that connection is a lost
-    lock (the connection is closed). The lease row is still written, as the heartbeat that ``/healthz``
-    reads; a failed heartbeat is logged and does not end the leadership. No method raises on a database error.
-    """
-
-    def __init__(self, app: Flask, holder: str, ttl: float) -> None:
-        super().__init__(app, holder, ttl)
-        self.conn: Connection | None = None
-
-    def acquire(self) -> bool:
-        if self.conn is None:
-            conn = None
-            try:
-                with self.app.app_context():
-                    conn = db.engine.connect()
-                got = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
-                conn.commit()
-            except SQLAlchemyError:
-                log.warning("advisory lock: the database did not answer; staying a standby", exc_info=True)
-                got = False
-            if not got:
-                if conn is not None:
-                    conn.close()
-                return False
-            self.conn = conn
-        self._heartbeat()
-        return True
-
-    def renew(self) -> bool:
-        if self.conn is None:
-            return False
-        try:
-            self.conn.execute(text("SELECT 1"))
-            self.conn.commit()
-        except SQLAlchemyError:  # a lost connection is a lost lock: the server freed it
-            log.warning("advisory lock: its connection was lost", exc_info=True)
-            self._drop_connection()
-            return False
-        self._heartbeat()
-        return True
-
-    def _heartbeat(self) -> None:
-        try:
-            with self.app.app_context(), db.engine.begin() as conn:
-                now = utcnow()
-                if not conn.execute(
-                    update(SchedulerLease)
-                    .where(SchedulerLease.name == LOCK_NAME)
-                    .values(holder=self.holder, expires_at=now + self.ttl)
-                ).rowcount:
-                    conn.execute(
-                        insert(SchedulerLease).values(name=LOCK_NAME, holder=self.holder, expires_at=now + self.ttl)
-                    )
-        except SQLAlchemyError:
-            log.warning("advisory lock: heartbeat not written (the lock still holds)", exc_info=True)
-
-    def _drop_connection(self) -> None:
-        conn, self.conn = self.conn, None
-        if conn is not None:
-            try:
-                conn.close()
-            except SQLAlchemyError:
-                log.debug("advisory lock: closing a dead connection failed", exc_info=True)
-
-    def release(self) -> None:
-        if self.conn is not None:
-            try:
-                self.conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
-                self.conn.commit()
-            except SQLAlchemyError:
-                log.warning("advisory lock: not unlocked (closing its connection frees it)", exc_info=True)
-            finally:
-                self._drop_connection()
-        super().release()
-
-
-def make_lock(app: Flask, holder: str | None = None) -> LeaseLock:
-    ttl = float(app.config["SCHEDULER_LEASE_SECONDS"])
-    with app.app_context():
-        dialect = db.engine.dialect.name
-    cls = AdvisoryLock if dialect == "postgresql" else LeaseLock
-    return cls(app, holder or holder_name(), ttl)
-
-
-def build_scheduler(app: Flask) -> BackgroundScheduler:
+def build_scheduler(app: Flask, fence: Fence | None = None) -> BackgroundScheduler:
+    """The jobs on their triggers; each run is fenced by ``fence`` (the lock of the leader that built it)."""
     scheduler = BackgroundScheduler(timezone=WIB)
     for job in jobs_of(app).values():
         scheduler.add_job(
             run_job,
             job.trigger(app),
             args=(app, job.name),
+            kwargs={"fence": fence},
             id=job.name,
             name=job.name,
             coalesce=True,
@@ -302,12 +154,14 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
     return scheduler
 
 
-def catch_up(app: Flask, scheduler: BackgroundScheduler) -> None:
+def catch_up(app: Flask, scheduler: BackgroundScheduler, fence: Fence | None = None) -> None:
     """A new leader runs at once every job that has not succeeded within its period (a missed run is caught)."""
     with app.app_context():
         stale = [name for name in jobs_of(app) if _missed(name)]
     for name in stale:
-        scheduler.add_job(run_job, args=(app, name), id=f"{name}-catch-up", name=f"{name} (catch-up)")
+        scheduler.add_job(
+            run_job, args=(app, name), kwargs={"fence": fence}, id=f"{name}-catch-up", name=f"{name} (catch-up)"
+        )
 
 
 def _missed(name: str) -> bool:
@@ -333,10 +187,10 @@ def run_scheduler(app: Flask, stop: threading.Event, on_state: Callable[[str], N
                 stop.wait(renew_every)
                 continue
             state("leader")
-            scheduler = build_scheduler(app)
+            scheduler = build_scheduler(app, lock.fence)
             scheduler.start()
             try:
-                catch_up(app, scheduler)
+                catch_up(app, scheduler, lock.fence)
             except SQLAlchemyError:  # the cron triggers still fire; a scan left missing shows on /healthz
                 log.exception("scheduler %s: catch-up failed", lock.holder)
             try:

@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -35,21 +36,9 @@ from sqlalchemy.exc import OperationalError
 from app import create_app
 from app.cli import scheduler_should_start
 from app.extensions import db
+from app.leadership import LOCK_NAME, AdvisoryLock, LeaseLock, holder_name, make_lock
 from app.models import JobRun, SchedulerLease
-from app.scheduler import (
-    LOCK_NAME,
-    AdvisoryLock,
-    LeaseLock,
-    catch_up,
-    daily_at,
-    holder_name,
-    jobs_of,
-    make_lock,
-    register_job,
-    run_job,
-    run_scheduler,
-    scheduler_alive,
-)
+from app.scheduler import catch_up, daily_at, jobs_of, register_job, run_job, run_scheduler, scheduler_alive
 from devtools.factories import make_investor
 from estates.models import Investor
 
@@ -246,7 +235,9 @@ def test_the_loop_leads_while_its_lock_holds_and_survives_a_failed_catch_up(app,
     schedulers: list[Mock] = []
     catch_ups = Mock(side_effect=[_unreachable_error(), None])  # the database went away just after the lock was won
     monkeypatch.setattr("app.scheduler.make_lock", lambda app: lock)
-    monkeypatch.setattr("app.scheduler.build_scheduler", lambda app: schedulers.append(Mock()) or schedulers[-1])
+    monkeypatch.setattr(
+        "app.scheduler.build_scheduler", lambda app, fence=None: schedulers.append(Mock()) or schedulers[-1]
+    )
     monkeypatch.setattr("app.scheduler.catch_up", catch_ups)
     monkeypatch.setitem(app.config, "SCHEDULER_LEASE_SECONDS", 0.03)
     stop, states = threading.Event(), []
@@ -416,11 +407,12 @@ def _migrate(url: str, tmp_path: Path) -> None:
 class SchedulerProcess:
     """One ``flask scheduler run`` process; its stderr goes to a file read while it runs."""
 
-    def __init__(self, url: str, log: Path) -> None:
+    def __init__(self, url: str, log: Path, extra_env: dict[str, str] | None = None) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
         env.update(
             DATABASE_URL=url, PANTAU_ENV="testing", FLASK_SCHEDULER_LEASE_SECONDS=str(PROCESS_TTL), PYTHONUNBUFFERED="1"
         )
+        env.update(extra_env or {})
         self.log = log
         with log.open("wb") as stderr:
             self.proc = subprocess.Popen(
@@ -486,5 +478,104 @@ def test_two_scheduler_processes_run_a_job_once_and_the_standby_takes_over(sched
         assert _lease_holder(engine) is None
     finally:
         for process in pair:
+            process.stop()
+        engine.dispose()
+
+
+# --- fencing: a job runs only while its process leads -----------------------------------------------------
+
+
+def test_a_job_of_a_leader_whose_lease_was_taken_over_runs_nothing(app, jobs, locks):
+    jobs("test-ok", _writes_and_counts)
+    old, new = locks("host-a:1", LeaseLock), locks("host-b:2", LeaseLock)
+    with time_machine.travel(NOW, tick=False) as clock:
+        assert old.acquire() is True and old.token == 1
+        clock.shift(TTL + 1)  # the old leader froze past its lease
+        assert new.acquire() is True and new.token == 2
+        assert run_job(app, "test-ok", fence=old.fence) is None  # woken: it may not run the job
+        assert _count(JobRun) == 0 and _count(Investor, Investor.legal_name == "PT Tercatat") == 0
+        run = run_job(app, "test-ok", fence=new.fence)
+    assert run.succeeded and run.fencing_token == 2
+    assert _count(Investor, Investor.legal_name == "PT Tercatat") == 1
+
+
+def test_the_token_grows_with_each_new_leader_and_stays_while_one_renews(app, locks):
+    first, second = locks("host-a:1", LeaseLock), locks("host-b:2", LeaseLock)
+    with time_machine.travel(NOW, tick=False) as clock:
+        assert first.acquire() is True
+        token = first.token
+        assert first.renew() is True and first.acquire() is True and first.token == token
+        with app.app_context():
+            assert first.fence(db.session) == token
+            db.session.rollback()
+        clock.shift(TTL + 1)
+        assert second.acquire() is True and second.token == token + 1
+        with app.app_context():
+            assert first.fence(db.session) is None  # its lease was taken over: no longer fenced in
+            assert second.fence(db.session) == token + 1
+            db.session.rollback()
+
+
+def _wib_in(seconds: int) -> str:
+    return (datetime.now(UTC) + timedelta(hours=7, seconds=seconds)).strftime("%H:%M:%S")
+
+
+def _freeze(process: SchedulerProcess, engine: Engine) -> None:
+    """SIGSTOP ``process`` at a moment it holds no SQLite lock. A SQLite writer frozen inside a transaction
+    blocks every other writer until it wakes (the database's own lock, whatever Pantau does), which is not the
+    case under test: a leader frozen past its lease."""
+    for _ in range(50):
+        process.proc.send_signal(signal.SIGSTOP)
+        if engine.dialect.name != "sqlite":
+            return
+        probe = sqlite3.connect(engine.url.database, timeout=0.5)
+        try:
+            probe.execute("UPDATE scheduler_lease SET holder = holder")
+            probe.commit()
+            return
+        except sqlite3.OperationalError:
+            process.proc.send_signal(signal.SIGCONT)
+            time.sleep(0.2)
+        finally:
+            probe.close()
+    pytest.fail("the scheduler process never paused between two writes")
+
+
+def test_a_frozen_leader_never_runs_a_job_on_waking_that_the_new_leader_ran(scheduler_db, tmp_path):
+    """SIGSTOP the leader past its lease, with the stall scan due while it is frozen; SIGCONT it afterwards.
+
+    SQLite (a lease): the standby takes over and runs the scan when it is due; the woken leader's scheduler
+    fires the missed scan too, and the fence refuses it. PostgreSQL (an advisory lock held by the frozen
+    process's connection): nobody else can lead, and the woken leader runs the missed scan itself. Either way
+    the due scan runs exactly once.
+    """
+    engine = create_engine(scheduler_db)
+    due = datetime.now(UTC) + timedelta(seconds=25)
+    scan_at = {"FLASK_STALL_SCAN_TIME": (due + timedelta(hours=7)).strftime("%H:%M:%S")}
+    pair = [SchedulerProcess(scheduler_db, tmp_path / f"scheduler-{n}.log", scan_at) for n in (1, 2)]
+    try:
+        started = _within(20, lambda: any(p.says("leader") for p in pair) and all(p.says("standby") for p in pair))
+        assert started, [p.log.read_text() for p in pair]
+        leader, standby = pair if pair[0].says("leader") else pair[::-1]
+        assert _within(15, lambda: _runs(engine, "stall-scan") == [(leader.holder, True)])  # its catch-up
+        _freeze(leader, engine)
+        time.sleep(max((due - datetime.now(UTC)).total_seconds(), 0) + 2 * PROCESS_TTL)
+        if engine.dialect.name == "sqlite":
+            assert standby.says("leader"), standby.log.read_text()
+            expected = [(leader.holder, True), (standby.holder, True)]  # the due scan, by the new leader
+        else:
+            assert not standby.says("leader")  # the frozen process's connection still holds the lock
+            expected = [(leader.holder, True), (leader.holder, True)]  # the due scan, once the leader wakes
+        leader.proc.send_signal(signal.SIGCONT)
+        assert _within(20, lambda: _runs(engine, "stall-scan") == expected), (
+            _runs(engine, "stall-scan"),
+            leader.log.read_text()[-2000:],
+        )
+        time.sleep(3 * PROCESS_TTL)  # the woken scheduler has fired its missed scan by now, if it ever would
+        assert _runs(engine, "stall-scan") == expected
+    finally:
+        for process in pair:
+            if process.proc.poll() is None:
+                process.proc.send_signal(signal.SIGCONT)
             process.stop()
         engine.dispose()

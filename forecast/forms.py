@@ -7,14 +7,15 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import DecimalTextField, WholeNumberField
 
 SOURCE_KINDS = [
-    ("primary", _l("Primary (the office's own or the law)")),
-    ("secondary", _l("Secondary (press, quoted figures)")),
-    ("asumsi", _l("Assumption (asumsi)")),
+    SelectChoice("primary", _l("Primary (the office's own or the law)")),
+    SelectChoice("secondary", _l("Secondary (press, quoted figures)")),
+    SelectChoice("asumsi", _l("Assumption (asumsi)")),
 ]
 
 

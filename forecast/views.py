@@ -80,8 +80,11 @@ def index() -> ResponseReturnValue:
 @role_required(*OFFICE)
 def download(fmt: str) -> ResponseReturnValue:
     run = _run_or_none()
-    if run is None or fmt not in ("csv", "xlsx"):
+    if fmt not in ("csv", "xlsx"):
         raise NotFound
+    if run is None:
+        flash(_("No forecast has been computed yet."), "warning")
+        return redirect(url_for("forecast.index"))
     scope = current_scope()
     if fmt == "csv":
         body, mimetype = export.forecast_csv(run, _filters(), scope), "text/csv"

@@ -4,14 +4,14 @@ other packages show (the dashboard card, the estate page). Pages read the stored
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.errors import NotFound
 from app.models import Role
-from app.security import EDITORS, OFFICE, Scope, current_scope, role_required
+from app.security import EDITORS, OFFICE, current_scope, role_required
 from app.transactions import refusal
 from forecast import compare, export, forms, reading, services
 from forecast.chart import band_chart
@@ -166,41 +166,3 @@ def input_edit(input_id: int) -> ResponseReturnValue:
         form.value.errors = [*form.value.errors, _("Low <= value <= high, no negative figure, shares at most 1.")]
     groups = {g.value: g.label for g in InputGroup}
     return render_template("forecast/input_form.html", form=form, row=row, groups=groups)
-
-
-# --- panels shown by other packages ----------------------------------------------------------------------------
-
-
-def dashboard_card(scope: Scope) -> str:
-    """Jobs expected in the next four quarters and held back now (the governor's dashboard)."""
-    run = reading.current_run()
-    if run is None:
-        return ""
-    total = reading.total_series(reading.series(run, reading.Filters(), scope))[:4]
-    held = sum(line.job_quarters for line in reading.held_lines(run, reading.Filters(), scope))
-    return render_template("forecast/_dashboard_card.html", run=run, next_four=total, held=held)
-
-
-def estate_panel(estate) -> str:
-    run = reading.current_run()
-    if run is None:
-        return ""
-    try:
-        quarters, zones = reading.estate_quarters(run, estate.id, current_scope())
-    except NotFound:
-        return ""
-    return render_template(
-        "forecast/_estate_panel.html",
-        run=run,
-        quarters=quarters,
-        zones=zones,
-        held=reading.held_by_estate(run, estate.id),
-    )
-
-
-def register_panels(app: Flask) -> None:
-    from app.panels import register_dashboard_panel
-    from estates.views import register_estate_panel
-
-    register_dashboard_panel(dashboard_card)
-    register_estate_panel(estate_panel)

@@ -133,3 +133,15 @@ def test_an_administrator_edits_a_prior_with_its_source_and_a_bad_range_is_refus
     saved = db.session.get(ForecastInput, row.id)
     assert saved.value == Decimal(40) and saved.source == "Survei" and saved.source_year == 2026
     assert login_as("officer").get(f"/forecast/assumptions/{row.id}").status_code == 403
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_estate_page_and_the_portal_show_the_estates_expected_jobs(jdi, login_as):
+    refresh_forecast(AS_OF)
+    db.session.commit()
+    estate_id = jdi["estate"].id
+    office = login_as("governor").get(f"/estates/{estate_id}").get_data(as_text=True)
+    assert 'id="forecast-panel"' in office and "IUKI" in office
+    owner = login_as("investor", investor=jdi["investor"])
+    assert 'id="forecast-panel"' in owner.get(f"/portal/estates/{estate_id}").get_data(as_text=True)
+    assert login_as("investor", investor=make_investor()).get(f"/portal/estates/{estate_id}").status_code == 404

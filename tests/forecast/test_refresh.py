@@ -90,3 +90,15 @@ def test_a_commitment_is_the_central_case_and_the_claim_is_never_used(jdi):
     assert _zone(run, "housing").basis == "commitment"
     total = sum(c.central for z in run.zones for c in z.cells if c.phase == "operation" and c.quarter == last.quarter)
     assert total == 8_500  # never the claimed 50,000-100,000
+
+
+@time_machine.travel("2026-11-02 03:00Z", tick=False)
+def test_a_committed_target_date_is_the_central_date_unless_the_permits_forbid_it(jdi):
+    industrial = jdi["zones"]["industrial"]
+    industrial.target_operating_on = date(2031, 6, 30)  # later than the permits allow: the commitment holds
+    jdi["zones"]["housing"].target_operating_on = date(2027, 1, 1)  # before the PBG could be decided: ignored
+    db.session.flush()
+    run = refresh_forecast(ON_TRACK)
+    assert _zone(run, "industrial").operating_central == date(2031, 6, 30)
+    housing = _zone(run, "housing")
+    assert housing.operating_central > date(2027, 1, 1) and housing.waits_for == "PBG"

@@ -26,7 +26,7 @@ def refresh_command(as_of) -> None:
     """Compute the forecast from the data as it stands and store it (pages show the stored one)."""
     run = refresh_forecast(as_of.date() if as_of else None, actor="command line")
     db.session.commit()
-    click.echo(f"forecast run {run.id} as of {run.as_of.isoformat()}: {len(run.zones)} zones")
+    click.echo(f"forecast run {run.id} as of {run.as_of.isoformat()}")
 
 
 @forecast_cli.command("export")

@@ -12,4 +12,4 @@ def refresh_forecasts(as_of: date | None = None) -> dict:
     """Recompute and store today's forecast, replacing the previous one (snapshots are kept). Flushes;
     ``run_job`` (or the command) commits."""
     run = refresh_forecast(as_of, actor="scheduler")
-    return {"run": run.id, "as_of": run.as_of.isoformat(), "zones": len(run.zones)}
+    return {"run": run.id, "as_of": run.as_of.isoformat()}

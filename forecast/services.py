@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from app.errors import NotFound, found
 from app.extensions import db
@@ -55,6 +55,7 @@ def refresh_forecast(
             _delete_runs(old_ids)
     db.session.add(run)
     db.session.flush()
+    pending: list[tuple[ForecastZone, dict]] = []
     held: dict[int, int] = defaultdict(int)
     held_info: dict[int, tuple] = {}
     for facts in gathering.gather(as_of):
@@ -86,15 +87,12 @@ def refresh_forecast(
                 waits_for=result.waits_for,
                 notes=sorted(set(result.notes)),
             )
-            row.cells = [
-                ForecastCell(quarter=q, phase=phase, low=v[0], central=v[1], high=v[2])
-                for (q, phase), v in result.cells.items()
-            ]
-            db.session.add(row)
+            pending.append((row, result.cells))
             for permit_id, gain in held_back(zone, facts.permits, inputs, as_of, add_wd, result).items():
                 held[permit_id] += gain
                 fact = next(f for f in facts.permits.values() if f.permit_id == permit_id)
                 held_info[permit_id] = (fact, estate)
+    _store_cells(pending)
     for permit_id, gain in held.items():
         fact, estate = held_info[permit_id]
         db.session.add(
@@ -116,13 +114,29 @@ def refresh_forecast(
     return run
 
 
+def _store_cells(pending: list[tuple[ForecastZone, dict]]) -> None:
+    """Write the zone rows, then their cells in one multi-row insert (an ORM object per cell is too slow for a
+    province of 100,000 zones)."""
+    db.session.add_all([row for row, _ in pending])
+    db.session.flush()
+    cells = [
+        {"zone_row_id": row.id, "quarter": q, "phase": phase, "low": v[0], "central": v[1], "high": v[2]}
+        for row, values in pending
+        for (q, phase), v in values.items()
+    ]
+    for start in range(0, len(cells), 5000):
+        db.session.execute(insert(ForecastCell.__table__), cells[start : start + 5000])
+
+
 def _delete_runs(ids: list[int]) -> None:
     zone_ids = select(ForecastZone.id).where(ForecastZone.run_id.in_(ids))
     db.session.execute(delete(ForecastCell).where(ForecastCell.zone_row_id.in_(zone_ids)))
     db.session.execute(delete(ForecastZone).where(ForecastZone.run_id.in_(ids)))
     db.session.execute(delete(ForecastHeld).where(ForecastHeld.run_id.in_(ids)))
     db.session.execute(delete(ForecastRun).where(ForecastRun.id.in_(ids)))
-    db.session.expire_all()
+    for obj in list(db.session.identity_map.values()):  # the deleted rows' objects must not meet reused ids
+        if isinstance(obj, (ForecastRun, ForecastZone, ForecastCell, ForecastHeld)):
+            db.session.expunge(obj)
 
 
 def delete_snapshot(run_id: int) -> None:

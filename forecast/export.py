@@ -14,8 +14,8 @@ from forecast.models import ForecastRun
 
 HELD_COLUMNS = ("agency", "permit_type", "job_quarters", "investment_rp", "permit_ids", "estates")
 SKILL_COLUMNS = ("quarter", "phase", "skill", "central")
-INPUT_COLUMNS = ("key", "group", "zone_kind", "phase", "skill", "year", "low", "value", "high", "unit", "source",
-                 "source_kind", "source_year")  # fmt: skip
+INPUT_COLUMNS = ("key", "group", "zone_kind", "phase", "skill", "kbli_section", "year", "low", "value", "high", "unit",
+                 "source", "source_kind", "source_year")  # fmt: skip
 
 
 def forecast_csv(run: ForecastRun, filters: reading.Filters, scope: Scope) -> bytes:

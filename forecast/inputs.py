@@ -83,6 +83,15 @@ def load_inputs(rows: list[ForecastInput] | None = None) -> Inputs:
     )
 
 
+def indirect_multipliers(rows: list[ForecastInput]) -> dict[str, Decimal]:
+    """zone kind -> type I employment multiplier, for the kinds that have one with a value (none until entered)."""
+    return {
+        r.zone_kind: r.value
+        for r in rows
+        if r.group == InputGroup.INDIRECT_MULTIPLIER.value and r.zone_kind and r.value is not None
+    }
+
+
 def _num(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
@@ -97,6 +106,7 @@ def inputs_json(rows: list[ForecastInput]) -> dict:
                 "zone_kind": r.zone_kind,
                 "phase": r.phase,
                 "skill": r.skill,
+                "kbli_section": r.kbli_section,
                 "year": r.year,
                 "low": _num(r.low),
                 "value": _num(r.value),
@@ -124,6 +134,7 @@ def rows_from_json(data: dict) -> list[ForecastInput]:
                 zone_kind=r.get("zone_kind"),
                 phase=r.get("phase"),
                 skill=r.get("skill"),
+                kbli_section=r.get("kbli_section"),
                 year=r.get("year"),
                 unit=r.get("unit", ""),
                 source=r.get("source", ""),

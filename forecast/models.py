@@ -28,6 +28,7 @@ class InputGroup(LabelledEnum):
     CONSTRUCTION_WORKERS_PER_HA = "construction_workers_per_ha"  # asumsi, by zone kind
     MIN_DECIDED_CASES = "min_decided_cases"  # the method: fewer decided cases -> the statutory limit
     SKILL_SHARE = "skill_share"  # share of a zone kind's jobs in a phase that fall in a skill family
+    INDIRECT_MULTIPLIER = "indirect_multiplier"  # type I employment multiplier of a KBLI section (input-output)
 
     @classmethod
     def _labels(cls) -> dict:
@@ -39,6 +40,7 @@ class InputGroup(LabelledEnum):
             "construction_workers_per_ha": _l("Construction workers per hectare"),
             "min_decided_cases": _l("Decided cases needed to use observed delays"),
             "skill_share": _l("Skill share"),
+            "indirect_multiplier": _l("Employment multiplier (type I)"),
         }
 
 
@@ -86,6 +88,7 @@ class ForecastInput(db.Model):
     zone_kind: Mapped[str | None] = mapped_column(String(24))
     phase: Mapped[str | None] = mapped_column(String(16))
     skill: Mapped[str | None] = mapped_column(String(24))
+    kbli_section: Mapped[str | None] = mapped_column(String(1))  # A-U, for a multiplier
     year: Mapped[int | None]
     low: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))

@@ -13,7 +13,7 @@ from app.errors import NotFound, found
 from app.extensions import db
 from app.models import Role
 from app.security import Scope
-from forecast.inputs import load_inputs, rows_from_json
+from forecast.inputs import indirect_multipliers, load_inputs, rows_from_json
 from forecast.model import skills_demand
 from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastZone
 
@@ -162,6 +162,26 @@ def skills(run: ForecastRun, filters: Filters, scope: Scope) -> dict[tuple[str, 
     rows = [(q, k, p, int(n)) for q, k, p, n in db.session.execute(query)]
     shares = load_inputs(rows_from_json(run.inputs)).skill_shares
     return skills_demand(rows, shares)
+
+
+def indirect(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, int]]:
+    """(quarter, indirect jobs): central operation jobs times (multiplier - 1) of their zone kind, for the kinds
+    with a multiplier; empty when no multiplier is entered. Never added to the direct jobs."""
+    multipliers = indirect_multipliers(rows_from_json(run.inputs))
+    if not multipliers:
+        return []
+    c = ForecastCell
+    query = (
+        select(c.quarter, ForecastZone.zone_kind, func.sum(c.central))
+        .join(ForecastZone, ForecastZone.id == c.zone_row_id)
+        .where(zone_condition(run, filters, scope), c.phase == "operation")
+        .group_by(c.quarter, ForecastZone.zone_kind)
+    )
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for quarter, kind, jobs in db.session.execute(query):
+        m = multipliers.get("industrial" if kind == "estate" else kind)
+        out[quarter] += Decimal(int(jobs)) * (m - 1) if m is not None and m > 1 else Decimal(0)
+    return [(q, int(v.to_integral_value())) for q, v in sorted(out.items())]
 
 
 def zones(run: ForecastRun, filters: Filters, scope: Scope) -> list[ForecastZone]:

@@ -69,6 +69,7 @@ def index() -> ResponseReturnValue:
         skills=list(Skill),
         phases=list(Phase),
         zones=reading.zones(run, filters, scope),
+        indirect=reading.indirect(run, filters, scope),
         inputs=rows_from_json(run.inputs),
         groups={g.value: g.label for g in InputGroup},
         can_refresh=scope.can_edit,

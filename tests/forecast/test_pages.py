@@ -145,3 +145,22 @@ def test_the_estate_page_and_the_portal_show_the_estates_expected_jobs(jdi, logi
     owner = login_as("investor", investor=jdi["investor"])
     assert 'id="forecast-panel"' in owner.get(f"/portal/estates/{estate_id}").get_data(as_text=True)
     assert login_as("investor", investor=make_investor()).get(f"/portal/estates/{estate_id}").status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_indirect_jobs_are_a_separate_series_only_once_a_multiplier_is_entered(jdi, login_as):
+    from forecast.models import ForecastInput
+    from forecast.reading import Filters, indirect, series
+
+    run = refresh_forecast(AS_OF)
+    assert indirect(run, Filters(), SYSTEM_SCOPE) == []
+    assert 'id="indirect-table"' not in login_as("governor").get("/forecast").get_data(as_text=True)
+    row = db.session.scalars(select(ForecastInput).where(ForecastInput.key == "indirect_multiplier:industrial")).one()
+    row.value, row.source = Decimal("1.5"), "Tabel I-O uji"
+    run = refresh_forecast(AS_OF)
+    direct = series(run, Filters(zone_kind="industrial"), SYSTEM_SCOPE)["operation"]
+    for quarter, jobs in indirect(run, Filters(), SYSTEM_SCOPE):
+        assert jobs == round(direct[quarter][1] * Decimal("0.5"))
+    db.session.commit()
+    html = login_as("governor").get("/forecast").get_data(as_text=True)
+    assert 'id="indirect-table"' in html

@@ -93,7 +93,7 @@ class ForecastInput(db.Model):
     low: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     high: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
-    unit: Mapped[str] = mapped_column(String(80))
+    unit: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(Text)
     source_kind: Mapped[str] = mapped_column(String(16))  # primary, secondary or asumsi
     source_year: Mapped[int | None]

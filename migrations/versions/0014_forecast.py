@@ -51,7 +51,7 @@ def upgrade():
         sa.Column("low", _numeric(), nullable=True),
         sa.Column("value", _numeric(), nullable=True),
         sa.Column("high", _numeric(), nullable=True),
-        sa.Column("unit", sa.String(length=80), nullable=False),
+        sa.Column("unit", sa.String(length=200), nullable=False),
         sa.Column("source", sa.Text(), nullable=False),
         sa.Column("source_kind", sa.String(length=16), nullable=False),
         sa.Column("source_year", sa.Integer(), nullable=True),

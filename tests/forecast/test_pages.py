@@ -164,3 +164,17 @@ def test_indirect_jobs_are_a_separate_series_only_once_a_multiplier_is_entered(j
     db.session.commit()
     html = login_as("governor").get("/forecast").get_data(as_text=True)
     assert 'id="indirect-table"' in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_officer_recomputes_and_freezes_a_snapshot_and_the_governor_may_not(jdi, login_as):
+    assert login_as("governor").post("/forecast/refresh").status_code == 403
+    officer = login_as("officer")
+    assert "no-forecast" in officer.get("/forecast").get_data(as_text=True)
+    assert officer.post("/forecast/refresh").status_code == 302
+    assert officer.post("/forecast/snapshots", data={"label": "Rapat gubernur"}).status_code == 302
+    runs = db.session.scalars(select(ForecastRun).order_by(ForecastRun.id)).all()
+    assert [(r.is_snapshot, r.label, r.as_of) for r in runs] == [(False, None, AS_OF), (True, "Rapat gubernur", AS_OF)]
+    assert "Rapat gubernur" in login_as("governor").get("/forecast/snapshots").get_data(as_text=True)
+    snapshot_page = login_as("governor").get(f"/forecast?run={runs[1].id}").get_data(as_text=True)
+    assert "Snapshot: Rapat gubernur" in snapshot_page

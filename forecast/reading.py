@@ -184,13 +184,19 @@ def indirect(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str
     return [(q, int(v.to_integral_value())) for q, v in sorted(out.items())]
 
 
-def zones(run: ForecastRun, filters: Filters, scope: Scope) -> list[ForecastZone]:
+def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = None) -> list[ForecastZone]:
     query = (
         select(ForecastZone)
         .where(zone_condition(run, filters, scope))
         .order_by(ForecastZone.kab_kota, ForecastZone.estate_name, ForecastZone.id)
     )
+    if limit is not None:
+        query = query.limit(limit)
     return list(db.session.scalars(query))
+
+
+def zone_count(run: ForecastRun, filters: Filters, scope: Scope) -> int:
+    return db.session.scalar(select(func.count(ForecastZone.id)).where(zone_condition(run, filters, scope))) or 0
 
 
 def choices(run: ForecastRun, scope: Scope) -> dict[str, list[tuple]]:

@@ -18,6 +18,8 @@ from forecast.chart import band_chart
 from forecast.inputs import input_rows, rows_from_json
 from forecast.models import ForecastInput, InputGroup, Phase, Skill
 
+ZONE_ROWS = 200  # the page lists at most this many zones (the downloads hold them all), so it stays fast
+
 bp = Blueprint("forecast", __name__, url_prefix="/forecast", template_folder="templates")
 
 
@@ -68,7 +70,8 @@ def index() -> ResponseReturnValue:
         quarters=quarters,
         skills=list(Skill),
         phases=list(Phase),
-        zones=reading.zones(run, filters, scope),
+        zones=reading.zones(run, filters, scope, limit=ZONE_ROWS),
+        zone_count=reading.zone_count(run, filters, scope),
         indirect=reading.indirect(run, filters, scope),
         inputs=rows_from_json(run.inputs),
         groups={g.value: g.label for g in InputGroup},

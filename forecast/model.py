@@ -263,13 +263,15 @@ def full_jobs(zone: ZoneFacts, inputs: Inputs, as_of: date) -> tuple[str, int | 
     return "none", None, (0, 0, 0)
 
 
-def _ramp(full: int, operating: date | None, ramp_months: int, day: date) -> Decimal:
-    if operating is None or day < operating:
-        return Decimal(0)
-    end = add_months(operating, ramp_months)
-    if day >= end or end <= operating:
-        return Decimal(full)
-    return Decimal(full) * Decimal((day - operating).days) / Decimal((end - operating).days)
+def _ramp(full: int, operating: date | None, ramp_end: date | None, day: date) -> int:
+    """Jobs at the end of ``day``: none before operation, then linear to ``full`` at ``ramp_end`` (rounded half up,
+    in integers: exact and fast)."""
+    if operating is None or ramp_end is None or day < operating:
+        return 0
+    if day >= ramp_end:
+        return full
+    total, elapsed = (ramp_end - operating).days, (day - operating).days
+    return (2 * full * elapsed + total) // (2 * total)
 
 
 def compute_zone(
@@ -286,16 +288,19 @@ def compute_zone(
     basis, prior, full = full_jobs(zone, inputs, as_of)
     workers_per_ha = inputs.construction_workers_per_ha.get(zone.kind, (Decimal(0),) * 3)
     area = zone.area_ha or Decimal(0)
+    builders = [int((area * workers_per_ha[case]).to_integral_value()) for case in CASES]
+    ramp_ends = [
+        add_months(operating[case], int(inputs.ramp_up_months[case])) if operating[case] is not None else None
+        for case in CASES
+    ]
     cells: dict[tuple[str, str], Triple] = {}
     for quarter, end in quarter_ends(as_of, inputs.horizon_quarters):
-        ops, cons = [], []
-        for case in CASES:
-            ops.append(_ramp(full[case], operating[case], int(inputs.ramp_up_months[case]), end))
-            building = clear[case] is not None and clear[case] <= end < operating[case]
-            cons.append(area * workers_per_ha[case] if building else Decimal(0))
-        for phase, values in (("construction", cons), ("operation", ops)):
-            rounded = [int(v.to_integral_value()) for v in values]
-            cells[quarter, phase] = (min(rounded), rounded[CENTRAL], max(rounded))
+        ops = [_ramp(full[case], operating[case], ramp_ends[case], end) for case in CASES]
+        cons = [
+            builders[case] if clear[case] is not None and clear[case] <= end < operating[case] else 0 for case in CASES
+        ]
+        cells[quarter, "construction"] = (min(cons), cons[CENTRAL], max(cons))
+        cells[quarter, "operation"] = (min(ops), ops[CENTRAL], max(ops))
     return ZoneResult(basis, zone.commitment_jobs, prior, full, clear, operating, waits_for, notes, cells)
 
 

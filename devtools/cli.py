@@ -7,6 +7,7 @@ from flask import current_app
 
 from app.extensions import db
 from devtools.demo import database_is_empty, seed_demo
+from forecast.services import refresh_forecast
 
 
 @click.command("seed-demo")
@@ -20,6 +21,8 @@ def seed_demo_command(if_empty: bool) -> None:
         return
     try:
         added = seed_demo()
+        db.session.commit()
+        refresh_forecast(actor="seed-demo")  # so that the governor's pages show the demo's forecast at once
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -58,6 +58,7 @@ class ZoneFields:
     area_ha: Decimal
     name: str | None = None
     planned_direct_jobs: int | None = None
+    target_operating_on: date | None = None
     housing_units: int | None = None
     notes: str | None = None
 

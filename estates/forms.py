@@ -229,6 +229,11 @@ class ZoneForm(ServiceForm):
     name = _text(_l("Name"), 120)
     area_ha = HectaresField(_l("Area (ha)"), [Present()], render_kw={"inputmode": "decimal"})
     planned_direct_jobs = WholeNumberField(_l("Planned direct jobs"), [Optional()], maximum=MAX_ZONE_COUNT)
+    target_operating_on = DateField(
+        _l("Target operating date"),
+        [Optional(), NotBefore(EARLIEST_DATE)],
+        description=_l("The investor's commitment; with the planned direct jobs, the job forecast's central case."),
+    )
     housing_units = WholeNumberField(
         _l("Housing units"), [Optional()], maximum=MAX_ZONE_COUNT, description=_l("Only for a housing zone.")
     )

@@ -195,6 +195,8 @@ class Zone(TimestampMixin, db.Model):
     area_ha: Mapped[Decimal] = mapped_column(Hectares)
     planned_direct_jobs: Mapped[int | None]
     housing_units: Mapped[int | None]
+    # The investor's commitment of when the zone operates (with planned_direct_jobs: the forecast's central case).
+    target_operating_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
 
     estate: Mapped[Estate] = relationship(back_populates="zones")

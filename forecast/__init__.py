@@ -1,4 +1,5 @@
-"""Job-creation forecasts and the governor's office views (empty until its issue: the nightly job only)."""
+"""Job-creation forecasts for the governor's office: inputs with their sources, the computation from the permits'
+timing, stored runs and snapshots, the pages, the exports and the nightly refresh."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    import forecast.models  # noqa: F401 - the schema, for migrations and mappers
     from app.scheduler import daily_at, register_job
+    from forecast import cli, panels, views
     from forecast.jobs import refresh_forecasts
 
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.forecast_cli)
+    panels.register_panels(app)
     register_job(app, "forecast-refresh", refresh_forecasts, daily_at("FORECAST_REFRESH_TIME"))

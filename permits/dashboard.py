@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from app.models import Role
 from app.monitoring import scan_overdue
+from app.panels import dashboard_panels
 from app.scheduler import last_success
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from permits.figures import dashboard_figures
@@ -40,4 +41,5 @@ def index():
         figures=dashboard_figures(scope),
         last_scan=last_scan,
         scan_missed=scope.role in EDITORS and scan_overdue(last_scan),
+        panels=dashboard_panels(scope),
     )

@@ -18,6 +18,7 @@ from app.pagination import paginate
 from app.security import current_scope, guard_blueprint
 from app.timezone import today_wib
 from app.transactions import refusal
+from forecast.panels import estate_panel
 from permits.documents import services as documents
 from permits.documents import uploads
 from permits.documents.views import limit_request_size, too_large_message
@@ -88,7 +89,12 @@ def lkpm():
 @bp.get("/estates/<int:estate_id>")
 def estate_detail(estate_id: int):
     estate = investor_estate(_investor_id(), estate_id)
-    return render_template("portal/estate.html", estate=estate, lines=permit_lines([estate])[estate.id])
+    return render_template(
+        "portal/estate.html",
+        estate=estate,
+        lines=permit_lines([estate])[estate.id],
+        forecast_panel=estate_panel(estate),
+    )
 
 
 @bp.get("/documents")

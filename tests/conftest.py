@@ -39,6 +39,7 @@ REFERENCE_TABLES = (
     "agency_rule",
     "kbli_section",
     "province_realisation",
+    "forecast_input",
 )
 
 

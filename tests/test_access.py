@@ -43,6 +43,7 @@ from devtools.factories import (
     region,
 )
 from estates.models import Estate, Investor
+from forecast.models import ForecastInput
 from permits.admin import closures as admin_closures
 from permits.agencies.models import Agency, AgencyRule
 from permits.documents import services as documents
@@ -121,6 +122,15 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "layoffs.layoff_template": (LOGIN, FORBIDDEN, OK, OK, OK),
     "province.coverage": (LOGIN, FORBIDDEN, OK, OK, OK),
     "province.release_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    # the job forecast: read by the office (an officer of one kab/kota sees its own), recomputed and frozen by
+    # editors, its inputs edited by administrators only
+    "forecast.index": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "forecast.download": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "forecast.refresh": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "forecast.snapshots": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "forecast.snapshot_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "forecast.assumptions": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "forecast.input_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     # the investor portal: investor users only, and only their own records
     "portal.home": (LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "portal.lkpm": (LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
@@ -213,6 +223,7 @@ def world(app: Flask, password_hash: str) -> Iterator[World]:
         "batch_id": make_import_batch().id,
         "layoff_id": make_layoff().id,
         "fmt": "xlsx",
+        "input_id": db.session.scalar(select(ForecastInput.id).order_by(ForecastInput.id)),
     }
     db.session.commit()
     yield World(own, other, values, spare, {"other": _message(uploader)})

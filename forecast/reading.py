@@ -1,0 +1,272 @@
+"""Reading stored runs for the pages, the panels and the exports: every function takes the caller's ``Scope``
+(an officer of one kab/kota sees its estates only, an investor its own) and a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, false, func, select, true
+
+from app.errors import NotFound, found
+from app.extensions import db
+from app.models import Role
+from app.security import Scope
+from forecast.inputs import indirect_multipliers, load_inputs, rows_from_json
+from forecast.model import skills_demand
+from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastZone
+
+CSV_COLUMNS = (
+    "quarter",
+    "kab_kota",
+    "investor",
+    "estate",
+    "zone_kind",
+    "phase",
+    "low",
+    "central",
+    "high",
+    "zone",
+    "area_ha",
+    "basis",
+    "commitment_jobs",
+    "prior_jobs",
+    "claim_jobs_not_used",
+    "operating_low",
+    "operating_central",
+    "operating_high",
+    "waits_for",
+    "capital_status",
+    "as_of",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    region_id: int | None = None
+    investor_id: int | None = None
+    estate_id: int | None = None
+    zone_kind: str | None = None
+    capital_status: str | None = None
+
+
+def _scope_condition(scope: Scope, region_col, investor_col) -> ColumnElement[bool]:
+    if scope.sees_everything:
+        return true()
+    if scope.role == Role.OFFICER and scope.region_id is not None:
+        return region_col == scope.region_id
+    if scope.role == Role.INVESTOR and scope.investor_id is not None:
+        return investor_col == scope.investor_id
+    return false()
+
+
+def zone_condition(run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
+    z = ForecastZone
+    parts = [z.run_id == run.id, _scope_condition(scope, z.region_id, z.investor_id)]
+    for column, value in (
+        (z.region_id, filters.region_id),
+        (z.investor_id, filters.investor_id),
+        (z.estate_id, filters.estate_id),
+        (z.zone_kind, filters.zone_kind),
+        (z.capital_status, filters.capital_status),
+    ):
+        if value is not None:
+            parts.append(column == value)
+    return and_(*parts)
+
+
+def current_run() -> ForecastRun | None:
+    query = select(ForecastRun).where(ForecastRun.is_snapshot.is_(False)).order_by(ForecastRun.id.desc()).limit(1)
+    return db.session.scalars(query).first()
+
+
+def get_run(run_id: int) -> ForecastRun:
+    return found(db.session.get(ForecastRun, run_id))
+
+
+def snapshots() -> list[ForecastRun]:
+    query = select(ForecastRun).where(ForecastRun.is_snapshot.is_(True)).order_by(ForecastRun.computed_at.desc())
+    return list(db.session.scalars(query))
+
+
+def series(run: ForecastRun, filters: Filters, scope: Scope) -> dict[str, dict[str, tuple[int, int, int]]]:
+    """phase -> quarter -> (low, central, high), summed over the zones in scope and filter, in quarter order."""
+    c = ForecastCell
+    query = (
+        select(c.phase, c.quarter, func.sum(c.low), func.sum(c.central), func.sum(c.high))
+        .join(ForecastZone, ForecastZone.id == c.zone_row_id)
+        .where(zone_condition(run, filters, scope))
+        .group_by(c.phase, c.quarter)
+        .order_by(c.quarter)
+    )
+    out: dict[str, dict[str, tuple[int, int, int]]] = {"construction": {}, "operation": {}}
+    for phase, quarter, low, central, high in db.session.execute(query):
+        out.setdefault(phase, {})[quarter] = (int(low), int(central), int(high))
+    return out
+
+
+def total_series(by_phase: dict[str, dict[str, tuple[int, int, int]]]) -> list[tuple[str, int, int, int]]:
+    """Construction and operation together: (quarter, low, central, high)."""
+    totals: dict[str, list[int]] = {}
+    for cells in by_phase.values():
+        for quarter, values in cells.items():
+            acc = totals.setdefault(quarter, [0, 0, 0])
+            for i in range(3):
+                acc[i] += values[i]
+    return [(q, *v) for q, v in sorted(totals.items())]
+
+
+@dataclass
+class HeldLine:
+    agency_id: int | None
+    agency_name: str
+    permit_type: str
+    job_quarters: int
+    investment_rp: Decimal
+    permit_ids: list[int]
+    estates: list[str]
+
+
+def held_lines(run: ForecastRun, filters: Filters, scope: Scope) -> list[HeldLine]:
+    """Job-quarters held back by overdue permits, by agency and permit type, most first."""
+    h = ForecastHeld
+    parts = [h.run_id == run.id, _scope_condition(scope, h.region_id, h.investor_id)]
+    for column, value in ((h.region_id, filters.region_id), (h.investor_id, filters.investor_id)):
+        if value is not None:
+            parts.append(column == value)
+    if filters.estate_id is not None:
+        parts.append(h.estate_id == filters.estate_id)
+    lines: dict[tuple, HeldLine] = {}
+    for row in db.session.scalars(select(h).where(and_(*parts)).order_by(h.id)):
+        line = lines.setdefault(
+            (row.agency_id, row.permit_type),
+            HeldLine(row.agency_id, row.agency_name, row.permit_type, 0, Decimal(0), [], []),
+        )
+        line.job_quarters += row.job_quarters
+        line.investment_rp += row.investment_rp or 0
+        line.permit_ids.append(row.permit_id)
+        line.estates.append(row.estate_name)
+    return sorted(lines.values(), key=lambda line: (-line.job_quarters, line.agency_name, line.permit_type))
+
+
+def skills(run: ForecastRun, filters: Filters, scope: Scope) -> dict[tuple[str, str, str], Decimal]:
+    """(quarter, phase, skill) -> central jobs, with the skill shares the run was computed with."""
+    c = ForecastCell
+    query = (
+        select(c.quarter, ForecastZone.zone_kind, c.phase, func.sum(c.central))
+        .join(ForecastZone, ForecastZone.id == c.zone_row_id)
+        .where(zone_condition(run, filters, scope))
+        .group_by(c.quarter, ForecastZone.zone_kind, c.phase)
+    )
+    rows = [(q, k, p, int(n)) for q, k, p, n in db.session.execute(query)]
+    shares = load_inputs(rows_from_json(run.inputs)).skill_shares
+    return skills_demand(rows, shares)
+
+
+def indirect(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, int]]:
+    """(quarter, indirect jobs): central operation jobs times (multiplier - 1) of their zone kind, for the kinds
+    with a multiplier; empty when no multiplier is entered. Never added to the direct jobs."""
+    multipliers = indirect_multipliers(rows_from_json(run.inputs))
+    if not multipliers:
+        return []
+    c = ForecastCell
+    query = (
+        select(c.quarter, ForecastZone.zone_kind, func.sum(c.central))
+        .join(ForecastZone, ForecastZone.id == c.zone_row_id)
+        .where(zone_condition(run, filters, scope), c.phase == "operation")
+        .group_by(c.quarter, ForecastZone.zone_kind)
+    )
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for quarter, kind, jobs in db.session.execute(query):
+        m = multipliers.get("industrial" if kind == "estate" else kind)
+        out[quarter] += Decimal(int(jobs)) * (m - 1) if m is not None and m > 1 else Decimal(0)
+    return [(q, int(v.to_integral_value())) for q, v in sorted(out.items())]
+
+
+def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = None) -> list[ForecastZone]:
+    query = (
+        select(ForecastZone)
+        .where(zone_condition(run, filters, scope))
+        .order_by(ForecastZone.kab_kota, ForecastZone.estate_name, ForecastZone.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def zone_count(run: ForecastRun, filters: Filters, scope: Scope) -> int:
+    return db.session.scalar(select(func.count(ForecastZone.id)).where(zone_condition(run, filters, scope))) or 0
+
+
+def choices(run: ForecastRun, scope: Scope) -> dict[str, list[tuple]]:
+    """The values the filters offer: what the run holds within the scope."""
+    z = ForecastZone
+    cond = and_(z.run_id == run.id, _scope_condition(scope, z.region_id, z.investor_id))
+    rows = db.session.execute(
+        select(z.region_id, z.kab_kota, z.investor_id, z.investor_name, z.estate_id, z.estate_name)
+        .where(cond)
+        .distinct()
+    ).all()
+    return {
+        "regions": sorted({(r[0], r[1]) for r in rows}, key=lambda r: r[1]),
+        "investors": sorted({(r[2], r[3]) for r in rows}, key=lambda r: r[1]),
+        "estates": sorted({(r[4], r[5]) for r in rows}, key=lambda r: r[1]),
+    }
+
+
+def export_rows(run: ForecastRun, filters: Filters, scope: Scope) -> list[list[object]]:
+    """The long, tidy table: one row per quarter, zone and phase, ``CSV_COLUMNS`` in order."""
+    query = (
+        select(ForecastCell, ForecastZone)
+        .join(ForecastZone, ForecastZone.id == ForecastCell.zone_row_id)
+        .where(zone_condition(run, filters, scope))
+        .order_by(ForecastCell.quarter, ForecastZone.kab_kota, ForecastZone.estate_name, ForecastZone.id)
+        .order_by(ForecastCell.phase)
+    )
+    out = []
+    for cell, z in db.session.execute(query):
+        out.append(
+            [
+                cell.quarter,
+                z.kab_kota,
+                z.investor_name,
+                z.estate_name,
+                z.zone_kind,
+                cell.phase,
+                cell.low,
+                cell.central,
+                cell.high,
+                z.zone_name or "",
+                z.area_ha,
+                z.basis,
+                z.commitment_jobs,
+                z.prior_jobs,
+                z.claim_jobs or "",
+                z.operating_low,
+                z.operating_central,
+                z.operating_high,
+                z.waits_for or "",
+                z.capital_status,
+                run.as_of,
+            ]
+        )
+    return out
+
+
+def estate_quarters(run: ForecastRun, estate_id: int, scope: Scope) -> tuple[list[tuple], list[ForecastZone]]:
+    """An estate's operation-phase jobs by quarter and its zones' timing (for the estate page and the portal);
+    ``NotFound`` for an estate the scope may not see."""
+    rows = zones(run, Filters(estate_id=estate_id), scope)
+    if not rows:
+        raise NotFound
+    by_phase = series(run, Filters(estate_id=estate_id), scope)
+    return total_series({"operation": by_phase.get("operation", {})}), rows
+
+
+def held_by_estate(run: ForecastRun, estate_id: int) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    query = select(ForecastHeld).where(ForecastHeld.run_id == run.id, ForecastHeld.estate_id == estate_id)
+    for row in db.session.scalars(query):
+        out[row.permit_type] += row.job_quarters
+    return dict(out)

@@ -1,0 +1,41 @@
+"""The JDI-like case: a 150 ha estate of a PMA in Kota Serang (100 ha industrial, 25 ha housing, 10 ha commercial),
+under Kota Serang's stop order until its AMDAL is issued; NIB, KKPR and PERTEK issued, the AMDAL filed and with
+the agency, IUKI, PBG and SLF not filed; the company's claim of 50,000-100,000 jobs recorded beside."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from devtools.factories import file_permit, make_claim, make_estate, make_investor, make_permit, make_zone, region
+from estates.models import CapitalStatus, EstateStatus, ZoneKind
+from permits.models import PermitStatus
+
+AMDAL_FILED = date(2026, 10, 1)
+
+
+@pytest.fixture
+def jdi():
+    investor = make_investor(legal_name="PT Jaya Dinasti Uji", capital_status=CapitalStatus.PMA, country_of_origin="CN")
+    estate = make_estate(
+        name="Kawasan Industri Sawah Luhur Uji",
+        investor=investor,
+        region=region("36.73"),
+        area_ha=Decimal("150"),
+        planned_investment_rp=Decimal("650000000000"),
+        status=EstateStatus.STOPPED,
+        stop_order_on=date(2025, 9, 16),
+        stop_order_reason="Diperintahkan Pemerintah Kota Serang selama persetujuan lingkungan (AMDAL) belum terbit.",
+    )
+    zones = {
+        "industrial": make_zone(estate=estate, kind=ZoneKind.INDUSTRIAL, area_ha=Decimal("100")),
+        "housing": make_zone(estate=estate, kind=ZoneKind.HOUSING, area_ha=Decimal("25")),
+        "commercial": make_zone(estate=estate, kind=ZoneKind.COMMERCIAL, area_ha=Decimal("10")),
+    }
+    for code, on in (("NIB", date(2025, 1, 10)), ("KKPR", date(2025, 3, 1)), ("PERTEK", date(2025, 6, 1))):
+        make_permit(code, estate=estate, status=PermitStatus.ISSUED, submitted_on=on, decided_on=on)
+    amdal = file_permit(make_permit("AMDAL", estate=estate), AMDAL_FILED)
+    make_claim(estate=estate, value=Decimal("50000"), value_high=Decimal("100000"), claimed_on=date(2025, 3, 14))
+    return {"investor": investor, "estate": estate, "zones": zones, "amdal": amdal}

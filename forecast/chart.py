@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from app.formatting import number
+
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 40
 
@@ -46,7 +48,7 @@ def band_chart(points: Sequence[tuple[str, int, int, int]], title: str) -> Marku
         v = top * k // 4
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v)}" y2="{y(v)}" stroke="#ccc" stroke-width="1"/>'
-            f'<text x="{LEFT - 6}" y="{y(v) + 4}" text-anchor="end" font-size="11">{v:,}</text>'
+            f'<text x="{LEFT - 6}" y="{y(v) + 4}" text-anchor="end" font-size="11">{escape(number(v))}</text>'
         )
     parts.append(f'<polygon class="band" points="{" ".join(upper + lower)}" fill="url(#hatch)" stroke="none"/>')
     parts.append(f'<polyline class="central" points="{central}" fill="none" stroke="#123a6b" stroke-width="2.5"/>')

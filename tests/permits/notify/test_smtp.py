@@ -320,3 +320,35 @@ def test_the_lockout_notice_reaches_the_owner_through_the_server(tls_server: Mai
     assert message["To"] == "Pemilik <pemilik@pantau.test>"
     notice = db.session.scalars(select(Notification).where(Notification.recipient_id == owner.id)).one()
     assert notice.kind is NotificationKind.ACCOUNT_LOCKED and notice.sent_at is not None
+
+
+def test_two_senders_at_once_send_each_message_once(
+    smtp_server: Callable[..., Mailbox], app: Flask, password_hash: str
+):
+    """Two outbox runs in two threads, each with its own session, over the same messages: each message is
+    claimed by one of them (the conditional update of its attempts) and reaches the server exactly once."""
+    import threading
+
+    mailbox = smtp_server()
+    wanted = {
+        f"<notification-{_digest_for(f'petugas{n}@pantau.test', password_hash).id}@dpmptsp.test>" for n in range(12)
+    }
+    db.session.remove()
+    start = threading.Barrier(2)
+    results: list[dict] = []
+
+    def sender() -> None:
+        with app.app_context():
+            start.wait()
+            results.append(send_outbox(utcnow()))
+            db.session.remove()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    ids = _ids(mailbox)
+    assert set(ids) == wanted
+    assert len(ids) == len(set(ids)) == 12  # none twice
+    assert sum(r["sent"] for r in results) == 12

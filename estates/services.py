@@ -16,6 +16,7 @@ are re-exported here, so ``services.search_estates`` and ``services.search_inves
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -344,6 +345,6 @@ def update_claim(claim: Claim, data: ClaimFields, *, scope: Scope) -> Claim:
     if not can_see_claim(claim, scope):
         raise NotInScope(claim.id)
     _check_claim(data)
-    _assign(claim, data)
+    _assign(claim, replace(data, recorded_by=claim.recorded_by))  # who recorded the claim stays
     db.session.flush()
     return claim

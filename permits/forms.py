@@ -36,7 +36,6 @@ def type_choices(types: Sequence[PermitType]) -> list[tuple[str, str]]:
     return [(str(t.id), f"{t.code}: {t.name(locale)}") for t in types]
 
 
-RECORDED_BY_HELP = _l("Your name, as it will stand in the permit's history (accounts come later).")
 OVERRIDE_REASON = TextAreaField(
     _l("Why another agency"),
     validators=[Optional(), Length(max=2000)],
@@ -82,11 +81,6 @@ class PermitForm(FlaskForm):
     )
     agency_override_reason = OVERRIDE_REASON
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
-    recorded_by = StringField(
-        _l("Recorded by"),
-        validators=[DataRequired(message=_l("Give your name.")), Length(max=120)],
-        description=RECORDED_BY_HELP,
-    )
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, types: Sequence[PermitType], estate_id: int, **kwargs) -> None:
@@ -131,7 +125,6 @@ class PermitForm(FlaskForm):
         return {
             "permit_type_id": self.permit_type.data,
             "status": PermitStatus(self.status.data),
-            "actor": self.recorded_by.data.strip(),
             "reference_number": self.reference_number.data,
             "submitted_on": self.submitted_on.data,
             "decided_on": self.decided_on.data,
@@ -186,11 +179,6 @@ class MoveForm(FlaskForm):
         _l("Note"),
         validators=[Optional(), Length(max=5000)],
         description=_l("Required when returning, rejecting, withdrawing, freezing, revoking or deeming granted."),
-    )
-    recorded_by = StringField(
-        _l("Recorded by"),
-        validators=[DataRequired(message=_l("Give your name.")), Length(max=120)],
-        description=RECORDED_BY_HELP,
     )
     version = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Record the move"))

@@ -33,7 +33,15 @@ from permits.clock import ClockFields
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.rules import ClockStart
 from permits.stages import AGENCY_STATUSES, REVISING, TERMINAL, TransitionError
-from permits.workflow import DECIDING, ConcurrentEdit, advance_permit, record_creation, rule_of, today_wib
+from permits.workflow import (
+    DECIDING,
+    Actor,
+    ConcurrentEdit,
+    advance_permit,
+    record_creation,
+    rule_of,
+    today_wib,
+)
 
 # An application in one of these states has ended: a new one of the same type may follow it.
 ENDED_STATUSES = TERMINAL
@@ -131,7 +139,7 @@ def create_permit(
     permit_type_id: int,
     status: PermitStatus,
     *,
-    actor: str,
+    actor: Actor,
     reference_number: str | None = None,
     submitted_on: date | None = None,
     decided_on: date | None = None,
@@ -272,7 +280,7 @@ def move_permit(
     target: PermitStatus,
     *,
     scope: Scope,
-    actor: str,
+    actor: Actor,
     note: str | None = None,
     on: date | None = None,
     expected_version: int | None = None,

@@ -12,6 +12,7 @@ from contextlib import suppress
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from app.extensions import db
@@ -107,7 +108,7 @@ def permit_move(permit_id: int):
                 permit,
                 form.target_status,
                 scope=scope,
-                actor=form.recorded_by.data.strip(),
+                actor=current_user,
                 note=form.note.data,
                 on=form.effective_on.data,
                 expected_version=form.expected_version,
@@ -140,7 +141,7 @@ def permit_create(estate_id: int):
         form.permit_type.data = next((t.id for t in types if t.code == wanted), None)
     if form.validate_on_submit():
         with refusal(services.PermitError) as refused:
-            permit = services.create_permit(estate, **form.service_kwargs(), scope=scope)
+            permit = services.create_permit(estate, **form.service_kwargs(), actor=current_user, scope=scope)
         if refused:
             error = refused.error
             form.add_errors(error.errors)

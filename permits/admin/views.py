@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.formatting import day as format_day
 from app.models import Role
@@ -174,7 +175,7 @@ def closure_list() -> ResponseReturnValue:
     form = ClosureForm()
     if form.validate_on_submit():
         with refusal(closures.CalendarOverrideError) as refused:
-            changed = closures.add_closure(form.day.data, form.kind.data, form.reason.data, form.recorded_by.data)
+            changed = closures.add_closure(form.day.data, form.kind.data, form.reason.data, current_user)
         if isinstance(refused.error, closures.DuplicateOverrideError):
             form.day.errors = [*form.day.errors, str(refused.error)]
         elif refused:
@@ -193,7 +194,7 @@ def closure_remove(override_id: int) -> ResponseReturnValue:
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        changed = closures.remove_closure(override.id)
+        changed = closures.remove_closure(override.id, current_user)
         day = changed.override.day
         flash(_("%(day)s removed from the calendar.", day=format_day(day)) + " " + _due_dates(changed), "success")
         return redirect(url_for(".closure_list", year=day.year))

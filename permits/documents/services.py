@@ -39,7 +39,7 @@ from permits.documents.uploads import Upload, _receive_all, documents_dir
 from permits.models import Permit, PermitDocument
 from permits.services import get_permit
 from permits.stages import TransitionError, check_move, resume_target
-from permits.workflow import ConcurrentEdit, advance_permit, rule_of
+from permits.workflow import Actor, ConcurrentEdit, advance_permit, rule_of
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def answer_return(
     *,
     note: str,
     uploaded_by_id: int,
-    actor: str,
+    actor: Actor,
     expected_version: int | None = None,
 ) -> list[PermitDocument]:
     """The investor's answer: store the documents and send the file back to the agency (a fixed file is checked

@@ -35,16 +35,18 @@ def record(
 
 def record_change(
     event: AuditEvent,
-    actor: User | int | None,
+    actor: User | int | str | None,
     what: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     **extra: Any,
 ) -> AuditLog:
-    """Record a change by ``actor`` (a user, a user id, or None for the system) to ``what`` (e.g. "permit 12"),
-    with the values before and after; only the keys whose values differ are kept."""
-    user_id = actor.id if isinstance(actor, User) else actor
+    """Record a change by ``actor`` (a user, a user id, a label such as the demo's, or None for the system) to
+    ``what`` (e.g. "permit 12"), with the values before and after; only the keys whose values differ are kept."""
+    user_id = actor.id if isinstance(actor, User) else actor if isinstance(actor, int) else None
     email = actor.email if isinstance(actor, User) else None
+    if isinstance(actor, str):
+        extra["by"] = actor
     before, after = before or {}, after or {}
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     detail: dict[str, Any] = {"what": what, **extra}

@@ -188,13 +188,13 @@ class ClosureChanged:
     deadlines_moved: int
 
 
-def add_closure(day: date, kind: CalendarOverrideKind | str, reason: str, actor: User) -> ClosureChanged:
+def add_closure(day: date, kind: CalendarOverrideKind | str, reason: str, actor: User | str) -> ClosureChanged:
     """Add a calendar entry (``add_override``, recorded by ``actor``'s name), recompute running permits' due
     dates and audit the change.
 
     Flushes. Raises what ``add_override`` raises (``CalendarOverrideError``, ``DuplicateOverrideError``).
     """
-    override = add_override(day, kind, reason, actor.name)
+    override = add_override(day, kind, reason, actor.name if isinstance(actor, User) else actor)
     moved = recompute_open_deadlines()
     record_change(AuditEvent.CLOSURE_CHANGED, actor, f"closure {day.isoformat()}", None, _values(override))
     return ClosureChanged(override, moved)

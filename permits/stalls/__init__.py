@@ -7,6 +7,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     import permits.stalls.models  # noqa: F401 - the schema, for migrations and mappers
+    from permits.hooks import on_move
     from permits.stalls import views
+    from permits.stalls.scan import resolve_on_move
 
     app.register_blueprint(views.bp)
+    on_move(resolve_on_move)  # flags follow the permit at once

@@ -76,7 +76,7 @@ def permit_type_edit(type_id: int) -> ResponseReturnValue:
         form.prerequisites.data = [p.id for p in ptype.prerequisites]
     if form.validate_on_submit():
         with refusal(services.AdminError) as refused:
-            services.update_permit_type(ptype, form.to_fields())
+            services.update_permit_type(ptype, form.to_fields(), current_user.id)
         if refused:
             form.add_errors(refused.error.errors)
         else:
@@ -101,7 +101,7 @@ def rule_edit(type_id: int, regime_id: int) -> ResponseReturnValue:
     form = RuleForm(obj=rule)
     if form.validate_on_submit():
         with refusal(services.AdminError) as refused:
-            saved = rules.update_rule(rule, form.to_fields())
+            saved = rules.update_rule(rule, form.to_fields(), current_user.id)
         if refused:
             form.add_errors(refused.error.errors)
         else:
@@ -125,7 +125,9 @@ def regime_edit(regime_id: int) -> ResponseReturnValue:
     form = RegimeForm(obj=regime)
     if form.validate_on_submit():
         with refusal(services.AdminError) as refused:
-            rules.update_regime(regime, form.applies_from.data, form.applies_from_confirmed.data, form.source.data)
+            rules.update_regime(
+                regime, form.applies_from.data, form.applies_from_confirmed.data, form.source.data, current_user.id
+            )
         if refused:
             PermitTypeForm.add_errors(form, refused.error.errors)  # type: ignore[arg-type]
         else:
@@ -219,7 +221,7 @@ def setting_edit(key: str) -> ResponseReturnValue:
     form = setting_form(setting.key, setting.value)
     if form.validate_on_submit():
         with refusal(services.AdminError) as refused:
-            saved = settings.update_setting(setting, form.stored_value())
+            saved = settings.update_setting(setting, form.stored_value(), current_user.id)
         if refused:
             error = refused.error
             form.value.errors = [*form.value.errors, str(error.errors["value"])]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 
@@ -240,7 +241,14 @@ def test_an_officer_overrides_a_permits_agency_with_a_reason_kept_and_audited(cl
     assert client.post(f"/permits/{permit.id}/edit", data=data).status_code == 302
     db.session.expire_all()
     assert (permit.agency, permit.agency_override_reason) == (rule, None)
-    assert db.session.scalar(select(func.count()).select_from(AuditLog)) == 2
+    assert db.session.scalar(select(func.count()).where(AuditLog.event == AuditEvent.PERMIT_AGENCY_CHANGED)) == 2
+    # each edit of the record is in the audit log too, with the values before and after
+    edits = db.session.scalars(select(AuditLog).where(AuditLog.event == AuditEvent.PERMIT_EDITED)).all()
+    assert [(e.user_id, json.loads(e.detail)["after"]["agency_id"]) for e in edits] == [
+        (client.user.id, chosen.id),
+        (client.user.id, rule.id),
+    ]
+    assert json.loads(edits[1].detail)["before"]["agency_id"] == chosen.id
 
 
 @time_machine.travel(NOW, tick=False)

@@ -152,6 +152,7 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "users.user_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "users.user_password": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "users.audit_log": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "users.audit_csv": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
 }
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"

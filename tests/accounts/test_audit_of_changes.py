@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 from datetime import datetime
 
 import time_machine
@@ -88,3 +90,35 @@ def test_permit_create_move_upload_download_and_export_are_audited(client):
     assert client.get("/stalls/agencies.csv?group=type").status_code == 200
     (exported,) = lines(AuditEvent.EXPORTED)
     assert exported.user_id == client.user.id and detail(exported)["filters"] == {"group": "type"}
+
+
+def test_the_audit_page_filters_by_person_kind_and_date_and_exports_csv(login_as):
+    admin = login_as("administrator")
+    officer = login_as("officer", email="petugas.audit@pantau.test")
+    with time_machine.travel(datetime(2026, 3, 2, 23, 30, tzinfo=WIB), tick=False):  # 16:30 UTC, 2 March WIB
+        assert post_setting(admin, "clock.at_risk_share", "0.8").status_code == 302
+    with time_machine.travel(datetime(2026, 3, 3, 0, 30, tzinfo=WIB), tick=False):  # 17:30 UTC of 2 March
+        assert post_setting(admin, "clock.at_risk_share", "0.7").status_code == 302
+        officer.get("/admin/users")  # refused: an access_denied line by the officer
+    with time_machine.travel(datetime(2026, 3, 3, 1, 0, tzinfo=WIB), tick=False):
+        check_the_page_and_the_csv(admin)
+
+
+def check_the_page_and_the_csv(admin) -> None:
+    def shown(query: str) -> list[str]:
+        html = admin.get(f"/admin/audit?{query}").get_data(as_text=True)
+        return re.findall(r'data-event="([a-z_]+)"', html)
+
+    assert shown("event=setting_changed") == ["setting_changed", "setting_changed"]
+    assert shown("event=setting_changed&since=2026-03-03") == ["setting_changed"]  # WIB days, not UTC
+    assert shown("event=setting_changed&until=2026-03-02") == ["setting_changed"]
+    assert shown("email=petugas.audit") == ["access_denied"]
+    assert shown("since=not-a-date&event=setting_changed") == ["setting_changed", "setting_changed"]
+
+    response = admin.get("/admin/audit.csv?event=setting_changed&since=2026-03-03")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert len(table) == 2 and '"0.7"' in table[1][4] and admin.user.email == table[1][3]
+    (exported,) = lines(AuditEvent.EXPORTED)
+    assert exported.user_id == admin.user.id and detail(exported)["what"] == "audit log"

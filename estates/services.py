@@ -16,6 +16,7 @@ are re-exported here, so ``services.search_estates`` and ``services.search_inves
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
@@ -246,11 +247,28 @@ def create_estate(data: EstateFields, *, scope: Scope) -> Estate:
 
 def update_estate(estate: Estate, data: EstateFields, *, scope: Scope) -> Estate:
     """Replace the estate's facts; as ``create_estate``, ``NotInScope`` for an estate outside the scope, and
-    ``EstateAreaBelowZones`` if it would shrink below its zones' total area."""
+    ``EstateAreaBelowZones`` if it would shrink below its zones' total area. A new stop order runs the hooks of
+    ``on_stop_order`` (the notices) in the same transaction."""
     _check_estate(data, estate, scope)
+    stopped_before = estate.status is EstateStatus.STOPPED
     _assign(estate, data)
     db.session.flush()
+    if estate.status is EstateStatus.STOPPED and not stopped_before:
+        for hook in _STOP_ORDER_HOOKS:
+            hook(estate, scope.user_id)
     return estate
+
+
+StopOrderHook = Callable[[Estate, "int | None"], None]
+_STOP_ORDER_HOOKS: list[StopOrderHook] = []
+
+
+def on_stop_order(hook: StopOrderHook) -> StopOrderHook:
+    """Register ``hook(estate, actor_id)`` to run when an estate receives a stop order (estates never import the
+    packages that listen). Registering the same function twice keeps one."""
+    if hook not in _STOP_ORDER_HOOKS:
+        _STOP_ORDER_HOOKS.append(hook)
+    return hook
 
 
 # --- zones -----------------------------------------------------------------------------------------------

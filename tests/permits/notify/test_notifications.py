@@ -151,6 +151,7 @@ def test_each_officer_hears_of_the_flags_of_their_region_in_one_digest(world: Wo
     assert (serang.kind, serang.period) == (NotificationKind.DAILY_DIGEST, OVERDUE_DAY)
     assert "Kawasan Alfa" in serang.body and "Kawasan Beta" not in serang.body
     assert serang.body.count("KKPR, Kawasan Alfa") == 1  # one line per permit, not one per flag
+    assert f"\n  /permits/{world.serang.id}\n" in serang.body  # each item links to its page (issue 12)
     (province,) = digests(u["province"])
     assert "Kawasan Alfa" in province.body and "Kawasan Beta" in province.body
     assert serang.subject == subject(1, OVERDUE_DAY)
@@ -202,6 +203,7 @@ def test_the_investor_is_reminded_once_when_three_working_days_are_left(world: W
     assert digest.period == reminder_day
     assert f"{REMINDER_MARK} {amdal.id}.{amdal.last_event_seq}" in digest.body
     assert "Kawasan Alfa Dua" in outbox.visible_body(digest.body)
+    assert f"/portal/permits/{amdal.id}" in outbox.visible_body(digest.body)  # the investor's page of the permit
     assert REMINDER_MARK not in outbox.visible_body(digest.body)
     assert digests(world.users["investor_b"]) == []
     for later in (add_working_days(RETURNED, 28), add_working_days(RETURNED, 30)):

@@ -212,6 +212,8 @@ class PermitFilterForm(FlaskForm):
     agency = SelectField(_l("Issuing agency"), validators=[Optional()])
     region = SelectField(_l("Kab/kota"), validators=[Optional()])
     band = SelectField(_l("Deadline"), validators=[Optional()])
+    q = StringField(_l("Estate, investor or reference number"), validators=[Optional(), Length(max=100)])
+    sort = SelectField(_l("Order"), validators=[Optional()])
 
     def __init__(
         self,
@@ -228,12 +230,22 @@ class PermitFilterForm(FlaskForm):
         self.agency.choices = [("", _l("Every agency")), *[(str(a.id), a.name(locale)) for a in agencies]]
         self.region.choices = [("", _l("All kab/kota")), *region_choices]
         self.band.choices = [("", _l("Any deadline")), *[(b.value, b.label) for b in Band]]
+        self.sort.choices = [
+            ("", _l("Longest overdue first")),
+            ("due", _l("Nearest due date first")),
+            ("estate", _l("Estate (A-Z)")),
+            ("investor", _l("Investor (A-Z)")),
+            ("type", _l("Permit type")),
+            ("status", _l("Status")),
+            ("reference", _l("Reference number")),
+            ("submitted", _l("Latest submitted first")),
+        ]
 
     def filters(self) -> PermitFilters:
         """The valid filters; a field whose value is not allowed is dropped (and cleared in the form)."""
         self.validate()
         values: dict[str, str | None] = {}
-        for name in ("status", "type", "agency", "region", "band"):
+        for name in ("status", "type", "agency", "region", "band", "q", "sort"):
             field = getattr(self, name)
             value = (field.data or "").strip() if not field.errors else ""
             if field.errors:
@@ -245,4 +257,6 @@ class PermitFilterForm(FlaskForm):
             agency_id=int(values["agency"]) if values["agency"] else None,
             region_code=values["region"],
             band=Band(values["band"]) if values["band"] else None,
+            q=values["q"],
+            sort=values["sort"],
         )

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, case, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models import Region
 from app.security import Scope
-from estates.models import Estate
+from estates.models import Estate, Investor
 from estates.queries import estates_visible_to
 from permits.agencies.models import Agency
 from permits.clock import Band
@@ -32,11 +32,25 @@ class PermitFilters:
     agency_id: int | None = None  # the issuing agency
     region_code: str | None = None  # BPS code of the estate's kab/kota
     band: Band | None = None  # the clock's band today
+    q: str | None = None  # a piece of the estate's or the investor's name, or of the reference number
+    sort: str | None = None  # a key of SORTS; None: the longest overdue first
 
     @property
     def active(self) -> bool:
-        values = (self.status, self.permit_type_code, self.agency_id, self.region_code, self.band)
+        values = (self.status, self.permit_type_code, self.agency_id, self.region_code, self.band, self.q)
         return any(v is not None for v in values)
+
+
+# The orders the list offers besides its default (the longest overdue first); ties by estate, type and id.
+SORTS = {
+    "estate": (Estate.name,),
+    "investor": (Investor.legal_name, Estate.name),
+    "type": (PermitType.sequence, Estate.name),
+    "status": (Permit.status, Estate.name),
+    "reference": (case((Permit.reference_number.is_(None), 1), else_=0), Permit.reference_number),
+    "due": (case((Permit.due_on.is_(None), 1), else_=0), Permit.due_on),
+    "submitted": (case((Permit.submitted_on.is_(None), 1), else_=0), Permit.submitted_on.desc()),
+}
 
 
 def band_condition(band: Band, today: date):
@@ -101,6 +115,15 @@ def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None =
         query = query.where(Region.bps_code == filters.region_code)
     if filters.band is not None:
         query = query.where(band_condition(filters.band, today or today_wib()))
+    if filters.q:
+        text = filters.q.lower()
+        query = query.where(
+            func.lower(Estate.name).contains(text, autoescape=True)
+            | func.lower(Investor.legal_name).contains(text, autoescape=True)
+            | func.lower(func.coalesce(Permit.reference_number, "")).contains(text, autoescape=True)
+        )
+    if filters.sort in SORTS:
+        return query.order_by(*SORTS[filters.sort], Estate.name, PermitType.sequence, Permit.id)
     return query.order_by(
         case((Permit.overdue_on.is_(None), 1), else_=0), Permit.overdue_on, Estate.name, PermitType.sequence, Permit.id
     )

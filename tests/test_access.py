@@ -89,6 +89,7 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "estates.claim_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "estates.claim_edit": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "permits.permit_list": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "permits.permit_list_csv": (LOGIN, FORBIDDEN, OK, OK, OK),
     "permits.clock_stops": (LOGIN, FORBIDDEN, OK, OK, OK),
     "permits.permit_detail": (LOGIN, FORBIDDEN, OK, OK, OK),
     "permits.permit_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),

@@ -214,6 +214,7 @@ class PermitFilterForm(FlaskForm):
     band = SelectField(_l("Deadline"), validators=[Optional()])
     q = StringField(_l("Estate, investor or reference number"), validators=[Optional(), Length(max=100)])
     sort = SelectField(_l("Order"), validators=[Optional()])
+    answered = HiddenField()  # "1": the answers arrived (a link of the dashboard)
 
     def __init__(
         self,
@@ -259,4 +260,5 @@ class PermitFilterForm(FlaskForm):
             band=Band(values["band"]) if values["band"] else None,
             q=values["q"],
             sort=values["sort"],
+            answered=self.answered.data == "1",
         )

@@ -61,7 +61,8 @@ def test_the_csv_honours_filters_and_scope_and_is_audited(client, login_as):
     serang = login_as("officer", region="36.73")
     table = list(csv.reader(io.StringIO(serang.get("/permits.csv").get_data(as_text=True))))
     assert [row[2] for row in table[1:]] == ["Kawasan Zeta 100%"]  # the Kabupaten Tangerang estate is not theirs
-    lines = db.session.scalars(select(AuditLog).where(AuditLog.event == AuditEvent.EXPORTED)).all()
+    exports = select(AuditLog).where(AuditLog.event == AuditEvent.EXPORTED).order_by(AuditLog.id)
+    lines = db.session.scalars(exports).all()
     assert [(line.user_id, json.loads(line.detail)["what"]) for line in lines] == [
         (client.user.id, "permits"),
         (serang.user.id, "permits"),

@@ -243,7 +243,9 @@ def test_an_officer_overrides_a_permits_agency_with_a_reason_kept_and_audited(cl
     assert (permit.agency, permit.agency_override_reason) == (rule, None)
     assert db.session.scalar(select(func.count()).where(AuditLog.event == AuditEvent.PERMIT_AGENCY_CHANGED)) == 2
     # each edit of the record is in the audit log too, with the values before and after
-    edits = db.session.scalars(select(AuditLog).where(AuditLog.event == AuditEvent.PERMIT_EDITED)).all()
+    edits = db.session.scalars(
+        select(AuditLog).where(AuditLog.event == AuditEvent.PERMIT_EDITED).order_by(AuditLog.id)
+    ).all()
     assert [(e.user_id, json.loads(e.detail)["after"]["agency_id"]) for e in edits] == [
         (client.user.id, chosen.id),
         (client.user.id, rule.id),

@@ -508,7 +508,8 @@ def test_a_closure_moves_a_running_due_date_and_its_removal_moves_it_back(client
     assert "removed from the calendar. 1 open permit got a new due date." in html
     assert db.session.scalars(select(CalendarOverride)).all() == []
     assert due_on(running_permit.id) == DUE
-    audits = db.session.scalars(select(AuditLog).where(AuditLog.event == AuditEvent.CLOSURE_CHANGED)).all()
+    closures = select(AuditLog).where(AuditLog.event == AuditEvent.CLOSURE_CHANGED).order_by(AuditLog.id)
+    audits = db.session.scalars(closures).all()
     assert [(a.user_id, json.loads(a.detail).get("after", {}).get("kind")) for a in audits] == [
         (client.user.id, "closed"),
         (client.user.id, None),

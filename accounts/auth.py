@@ -1,7 +1,7 @@
 """Sign in, sign out and change one's password.
 
 Failed sign-ins are logged and counted per account (lockout after 5 in 15 minutes, for 15 minutes; the owner is
-told, permits/notify/notices.py) and rate-limited per client address (Flask-Limiter; the address is the proxy's
+told, permits/notify/lockout.py) and rate-limited per client address (Flask-Limiter; the address is the proxy's
 ``X-Forwarded-For`` under ``TRUSTED_PROXIES``). An unknown address, an inactive or locked account and a wrong
 password look the same to the person signing in: one message, one password check. ``next`` only ever leads to a
 page of this site.
@@ -35,7 +35,7 @@ from app.security import (
 )
 from app.transactions import refusal
 from app.urls import safe_next
-from permits.notify.notices import notify_lockout
+from permits.notify.lockout import notify_lockout
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 

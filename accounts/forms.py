@@ -13,9 +13,19 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Field,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, StopValidation, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, StopValidation, ValidationError
 
 from accounts.services import UserError, find_user, normalise_email, region_choices
 from app.forms import IdSelectField, Present
@@ -210,10 +220,20 @@ class AuditFilterForm(FlaskForm):
 
     event = SelectField(_l("Kind"), choices=_event_choices, coerce=_event_or_none, validate_choice=False)
     email = StringField(_l("E-mail contains"), filters=[_strip])
+    since = DateField(_l("From"), validators=[Optional()])  # a bad date reads as none
+    until = DateField(_l("Until"), validators=[Optional()])
 
     @property
     def email_text(self) -> str | None:
         return (self.email.data or "")[:254] or None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.event.data or self.email_text or self.since.data or self.until.data)
+
+    def query_kwargs(self) -> dict:
+        """The filters as keyword arguments of ``accounts.services.audit_query``."""
+        return {"event": self.event.data, "email": self.email_text, "since": self.since.data, "until": self.until.data}
 
 
 def role_filter(value: str | None) -> Role | None:

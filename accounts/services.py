@@ -7,6 +7,8 @@ is logged as ``USER_CREATED`` and a reset as ``PASSWORD_CHANGED``, told apart by
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
+
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
@@ -16,6 +18,7 @@ from app.audit import record
 from app.extensions import db
 from app.models import AuditEvent, AuditLog, Region, Role, User
 from app.security import check_password_policy, hash_password, invalidate_sessions, verify_password
+from app.timezone import WIB
 from estates.queries import investor_exists, investor_names
 
 
@@ -231,15 +234,30 @@ def region_choices() -> list[tuple[int, str]]:
     return [(r.id, r.name) for r in db.session.scalars(select(Region).order_by(Region.bps_code))]
 
 
-def audit_query(*, event: AuditEvent | None = None, email: str | None = None) -> Select:
-    """Audit rows, newest first; optionally of one kind, and about or by an e-mail address containing ``email``."""
+def audit_query(
+    *, event: AuditEvent | None = None, email: str | None = None, since: date | None = None, until: date | None = None
+) -> Select:
+    """Audit rows, newest first; optionally of one kind, about or by an e-mail address containing ``email``, and
+    from ``since`` to ``until`` (WIB calendar days, both included)."""
     query = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    if since is not None:
+        query = query.where(AuditLog.at >= datetime.combine(since, time.min, tzinfo=WIB).astimezone(UTC))
+    if until is not None:
+        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=WIB).astimezone(UTC)
+        query = query.where(AuditLog.at < end)
     if event is not None:
         query = query.where(AuditLog.event == event)
     if email:
         by_actor = select(User.id).where(_contains(User.email, email))
         query = query.where(or_(_contains(AuditLog.email, email), AuditLog.user_id.in_(by_actor)))
     return query
+
+
+def audit_rows(query: Select, limit: int = 100_000) -> list[tuple[AuditLog, User | None]]:
+    """The rows of an audit query with the account of each actor (for an export), at most ``limit``."""
+    rows = list(db.session.scalars(query.limit(limit)))
+    actors = users_by_id([row.user_id for row in rows])
+    return [(row, actors.get(row.user_id) if row.user_id is not None else None) for row in rows]
 
 
 def users_by_id(user_ids: list[int | None]) -> dict[int, User]:

@@ -123,6 +123,15 @@ class AuditEvent(LabelledEnum):
     USER_CREATED = "user_created"
     AGENCY_CHANGED = "agency_changed"  # an agency's names or contact, or a rule of the catalogue
     PERMIT_AGENCY_CHANGED = "permit_agency_changed"  # an officer chose a permit's agency (with a reason)
+    PERMIT_CREATED = "permit_created"
+    PERMIT_EDITED = "permit_edited"
+    PERMIT_MOVED = "permit_moved"
+    CLOSURE_CHANGED = "closure_changed"
+    SETTING_CHANGED = "setting_changed"
+    CATALOGUE_CHANGED = "catalogue_changed"  # a permit type or its rule under a regime
+    DOCUMENT_UPLOADED = "document_uploaded"
+    DOCUMENT_DOWNLOADED = "document_downloaded"
+    EXPORTED = "exported"  # a CSV export of a list or of the figures
 
     @classmethod
     def _labels(cls) -> dict:
@@ -136,6 +145,15 @@ class AuditEvent(LabelledEnum):
             "user_created": _l("Account created or changed"),
             "agency_changed": _l("Agency or agency rule changed"),
             "permit_agency_changed": _l("Permit's agency changed"),
+            "permit_created": _l("Permit recorded"),
+            "permit_edited": _l("Permit edited"),
+            "permit_moved": _l("Permit moved"),
+            "closure_changed": _l("Closure date changed"),
+            "setting_changed": _l("Setting changed"),
+            "catalogue_changed": _l("Catalogue changed"),
+            "document_uploaded": _l("Document uploaded"),
+            "document_downloaded": _l("Document downloaded"),
+            "exported": _l("List exported"),
         }
 
 

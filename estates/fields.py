@@ -70,11 +70,11 @@ class ClaimFields:
     unit: str
     source: str
     claimed_on: date
-    recorded_by: str
     value_high: Decimal | None = None
     claimant: str | None = None
     source_url: str | None = None
     notes: str | None = None
+    recorded_by: str = ""  # the signed-in user's name, filled in by the form
 
 
 def _assign(obj: object, data: object) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -287,7 +288,6 @@ class ClaimForm(ServiceForm):
     source = _text(_l("Source"), 1000, True)
     source_url = _text(_l("Source URL"), 500, False, HttpUrl())
     claimed_on = DateField(_l("Date claimed"), [Present(), NotInFuture(), NotBefore(EARLIEST_DATE)])
-    recorded_by = _text(_l("Recorded by"), 120, True)
     notes = TextAreaField(_l("Notes"), NOTES, **TEXT)
 
     def _check_value(self, field: ClaimValueField) -> None:
@@ -313,7 +313,7 @@ class ClaimForm(ServiceForm):
         data = super().to_fields()
         if not data.unit:
             data = dataclasses.replace(data, unit=DEFAULT_UNITS[data.metric])
-        return data
+        return dataclasses.replace(data, recorded_by=getattr(current_user, "name", ""))  # the signed-in user
 
 
 class ConfirmForm(FlaskForm):

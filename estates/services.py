@@ -16,6 +16,8 @@ are re-exported here, so ``services.search_estates`` and ``services.search_inves
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -245,11 +247,28 @@ def create_estate(data: EstateFields, *, scope: Scope) -> Estate:
 
 def update_estate(estate: Estate, data: EstateFields, *, scope: Scope) -> Estate:
     """Replace the estate's facts; as ``create_estate``, ``NotInScope`` for an estate outside the scope, and
-    ``EstateAreaBelowZones`` if it would shrink below its zones' total area."""
+    ``EstateAreaBelowZones`` if it would shrink below its zones' total area. A new stop order runs the hooks of
+    ``on_stop_order`` (the notices) in the same transaction."""
     _check_estate(data, estate, scope)
+    stopped_before = estate.status is EstateStatus.STOPPED
     _assign(estate, data)
     db.session.flush()
+    if estate.status is EstateStatus.STOPPED and not stopped_before:
+        for hook in _STOP_ORDER_HOOKS:
+            hook(estate, scope.user_id)
     return estate
+
+
+StopOrderHook = Callable[[Estate, "int | None"], None]
+_STOP_ORDER_HOOKS: list[StopOrderHook] = []
+
+
+def on_stop_order(hook: StopOrderHook) -> StopOrderHook:
+    """Register ``hook(estate, actor_id)`` to run when an estate receives a stop order (estates never import the
+    packages that listen). Registering the same function twice keeps one."""
+    if hook not in _STOP_ORDER_HOOKS:
+        _STOP_ORDER_HOOKS.append(hook)
+    return hook
 
 
 # --- zones -----------------------------------------------------------------------------------------------
@@ -344,6 +363,6 @@ def update_claim(claim: Claim, data: ClaimFields, *, scope: Scope) -> Claim:
     if not can_see_claim(claim, scope):
         raise NotInScope(claim.id)
     _check_claim(data)
-    _assign(claim, data)
+    _assign(claim, replace(data, recorded_by=claim.recorded_by))  # who recorded the claim stays
     db.session.flush()
     return claim

@@ -8,18 +8,55 @@ alarm: nobody is told of overdue permits).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.models import Role
 from app.monitoring import scan_overdue
 from app.panels import dashboard_panels
 from app.scheduler import last_success
-from app.security import EDITORS, OFFICE, current_scope, role_required
+from app.security import EDITORS, OFFICE, Scope, current_scope, role_required
 from permits.figures import dashboard_figures
+from permits.queries import work_counts
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One line of the officer's "what needs doing": a count and the filtered list it comes from."""
+
+    key: str
+    label: str
+    count: int
+    url: str
+
+
+WorkSource = Callable[[Scope], WorkItem]
+_work_sources: list[WorkSource] = []
+
+
+def register_work_item(source: WorkSource) -> WorkSource:
+    """Add a line to the work panel from a sub-package (the stalls add the flagged permits); one copy each."""
+    if source not in _work_sources:
+        _work_sources.append(source)
+    return source
+
+
+def work_items(scope: Scope) -> list[WorkItem]:
+    """What needs doing in the scope, each a link to the list it counts."""
+    counts = work_counts(scope)
+    items = [
+        WorkItem("overdue", _l("Overdue"), counts["overdue"], url_for("permits.permit_list", band="overdue")),
+        WorkItem("at_risk", _l("At risk"), counts["at_risk"], url_for("permits.permit_list", band="at_risk")),
+        WorkItem("answered", _l("Answers arrived"), counts["answered"], url_for("permits.permit_list", answered="1")),
+    ]
+    return items + [source(scope) for source in _work_sources]
 
 
 @bp.before_request
@@ -39,6 +76,7 @@ def index():
     return render_template(
         "dashboard/index.html",
         figures=dashboard_figures(scope),
+        work=work_items(scope) if scope.role in EDITORS else [],
         last_scan=last_scan,
         scan_missed=scope.role in EDITORS and scan_overdue(last_scan),
         panels=dashboard_panels(scope),

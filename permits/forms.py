@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.conflicts import VersionField
@@ -37,7 +37,6 @@ def type_choices(types: Sequence[PermitType]) -> list[tuple[str, str]]:
     return [(str(t.id), f"{t.code}: {t.name(locale)}") for t in types]
 
 
-RECORDED_BY_HELP = _l("Your name, as it will stand in the permit's history (accounts come later).")
 OVERRIDE_REASON = TextAreaField(
     _l("Why another agency"),
     validators=[Optional(), Length(max=2000)],
@@ -83,11 +82,6 @@ class PermitForm(FlaskForm):
     )
     agency_override_reason = OVERRIDE_REASON
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
-    recorded_by = StringField(
-        _l("Recorded by"),
-        validators=[DataRequired(message=_l("Give your name.")), Length(max=120)],
-        description=RECORDED_BY_HELP,
-    )
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, types: Sequence[PermitType], estate_id: int, **kwargs) -> None:
@@ -132,7 +126,6 @@ class PermitForm(FlaskForm):
         return {
             "permit_type_id": self.permit_type.data,
             "status": PermitStatus(self.status.data),
-            "actor": self.recorded_by.data.strip(),
             "reference_number": self.reference_number.data,
             "submitted_on": self.submitted_on.data,
             "decided_on": self.decided_on.data,
@@ -188,11 +181,6 @@ class MoveForm(FlaskForm):
         validators=[Optional(), Length(max=5000)],
         description=_l("Required when returning, rejecting, withdrawing, freezing, revoking or deeming granted."),
     )
-    recorded_by = StringField(
-        _l("Recorded by"),
-        validators=[DataRequired(message=_l("Give your name.")), Length(max=120)],
-        description=RECORDED_BY_HELP,
-    )
     version = VersionField()
     submit = SubmitField(_l("Record the move"))
 
@@ -225,6 +213,9 @@ class PermitFilterForm(FlaskForm):
     agency = SelectField(_l("Issuing agency"), validators=[Optional()])
     region = SelectField(_l("Kab/kota"), validators=[Optional()])
     band = SelectField(_l("Deadline"), validators=[Optional()])
+    q = StringField(_l("Estate, investor or reference number"), validators=[Optional(), Length(max=100)])
+    sort = SelectField(_l("Order"), validators=[Optional()])
+    answered = HiddenField()  # "1": the answers arrived (a link of the dashboard)
 
     def __init__(
         self,
@@ -241,12 +232,22 @@ class PermitFilterForm(FlaskForm):
         self.agency.choices = [("", _l("Every agency")), *[(str(a.id), a.name(locale)) for a in agencies]]
         self.region.choices = [("", _l("All kab/kota")), *region_choices]
         self.band.choices = [("", _l("Any deadline")), *[(b.value, b.label) for b in Band]]
+        self.sort.choices = [
+            ("", _l("Longest overdue first")),
+            ("due", _l("Nearest due date first")),
+            ("estate", _l("Estate (A-Z)")),
+            ("investor", _l("Investor (A-Z)")),
+            ("type", _l("Permit type")),
+            ("status", _l("Status")),
+            ("reference", _l("Reference number")),
+            ("submitted", _l("Latest submitted first")),
+        ]
 
     def filters(self) -> PermitFilters:
         """The valid filters; a field whose value is not allowed is dropped (and cleared in the form)."""
         self.validate()
         values: dict[str, str | None] = {}
-        for name in ("status", "type", "agency", "region", "band"):
+        for name in ("status", "type", "agency", "region", "band", "q", "sort"):
             field = getattr(self, name)
             value = (field.data or "").strip() if not field.errors else ""
             if field.errors:
@@ -258,4 +259,7 @@ class PermitFilterForm(FlaskForm):
             agency_id=int(values["agency"]) if values["agency"] else None,
             region_code=values["region"],
             band=Band(values["band"]) if values["band"] else None,
+            q=values["q"],
+            sort=values["sort"],
+            answered=self.answered.data == "1",
         )

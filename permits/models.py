@@ -250,7 +250,9 @@ class PermitEvent(db.Model):
     seq: Mapped[int]
     effective_on: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
-    actor: Mapped[str] = mapped_column(String(120))
+    actor: Mapped[str] = mapped_column(String(120))  # the name as written; a legacy label before accounts
+    # The signed-in user who made the move (empty for history typed by hand and for the scheduler).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     from_status: Mapped[PermitStatus | None] = mapped_column(str_enum(PermitStatus, 24, name="from_status"))
     to_status: Mapped[PermitStatus] = mapped_column(str_enum(PermitStatus, 24, name="to_status"))
     note: Mapped[str | None] = mapped_column(Text)
@@ -264,6 +266,12 @@ class PermitEvent(db.Model):
     evidence_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     permit: Mapped[Permit] = relationship(back_populates="events")
+    actor_user: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def actor_name(self) -> str:
+        """Who made the move: the user's name now, else the label written at the time."""
+        return self.actor_user.name if self.actor_user is not None else self.actor
 
 
 class CalendarOverrideKind(LabelledEnum):

@@ -8,17 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, case, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models import Region
 from app.security import Scope
-from estates.models import Estate
+from estates.models import Estate, Investor
 from estates.queries import estates_visible_to
 from permits.agencies.models import Agency
 from permits.clock import Band
-from permits.models import Permit, PermitStatus, PermitType
+from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.stages import AGENCY_STATUSES, REVISING
 from permits.workflow import today_wib
 
@@ -32,11 +32,26 @@ class PermitFilters:
     agency_id: int | None = None  # the issuing agency
     region_code: str | None = None  # BPS code of the estate's kab/kota
     band: Band | None = None  # the clock's band today
+    q: str | None = None  # a piece of the estate's or the investor's name, or of the reference number
+    answered: bool = False  # only the files the investor has answered (back with the agency since)
+    sort: str | None = None  # a key of SORTS; None: the longest overdue first
 
     @property
     def active(self) -> bool:
-        values = (self.status, self.permit_type_code, self.agency_id, self.region_code, self.band)
-        return any(v is not None for v in values)
+        values = (self.status, self.permit_type_code, self.agency_id, self.region_code, self.band, self.q)
+        return any(v is not None for v in values) or self.answered
+
+
+# The orders the list offers besides its default (the longest overdue first); ties by estate, type and id.
+SORTS = {
+    "estate": (Estate.name,),
+    "investor": (Investor.legal_name, Estate.name),
+    "type": (PermitType.sequence, Estate.name),
+    "status": (Permit.status, Estate.name),
+    "reference": (case((Permit.reference_number.is_(None), 1), else_=0), Permit.reference_number),
+    "due": (case((Permit.due_on.is_(None), 1), else_=0), Permit.due_on),
+    "submitted": (case((Permit.submitted_on.is_(None), 1), else_=0), Permit.submitted_on.desc()),
+}
 
 
 def band_condition(band: Band, today: date):
@@ -61,6 +76,36 @@ def running_condition() -> ColumnElement[bool]:
     """SQL for "the agency's statutory clock runs": the agency holds the file and its clock has started (a KKPR
     merely submitted waits for the fee: its clock starts when it is declared complete)."""
     return Permit.status.in_(AGENCY_STATUSES) & Permit.running_since.is_not(None)
+
+
+def answered_condition() -> ColumnElement[bool]:
+    """SQL for "the investor answered and the file waits for the agency": the permit's last move brought it back
+    from the investor (returned, revision, process stopped) to a status where the agency holds it."""
+    last_from_investor = (
+        select(PermitEvent.id)
+        .where(
+            PermitEvent.permit_id == Permit.id,
+            PermitEvent.seq == Permit.last_event_seq,
+            PermitEvent.from_status.in_(REVISING),
+        )
+        .exists()
+    )
+    return Permit.status.in_(AGENCY_STATUSES) & last_from_investor
+
+
+def work_counts(scope: Scope, today: date | None = None) -> dict[str, int]:
+    """What needs doing in the scope: overdue, at risk, answers arrived; each the count of the permits list
+    with the matching filter (``band=overdue``, ``band=at_risk``, ``answered=1``)."""
+    today = today or today_wib()
+    counts = {}
+    for key, filters in (
+        ("overdue", PermitFilters(band=Band.OVERDUE)),
+        ("at_risk", PermitFilters(band=Band.AT_RISK)),
+        ("answered", PermitFilters(answered=True)),
+    ):
+        listed = permit_list_query(filters, scope, today).order_by(None).subquery()
+        counts[key] = db.session.scalar(select(func.count()).select_from(listed)) or 0
+    return counts
 
 
 def permits_with_context() -> Select:
@@ -101,6 +146,17 @@ def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None =
         query = query.where(Region.bps_code == filters.region_code)
     if filters.band is not None:
         query = query.where(band_condition(filters.band, today or today_wib()))
+    if filters.answered:
+        query = query.where(answered_condition())
+    if filters.q:
+        text = filters.q.lower()
+        query = query.where(
+            func.lower(Estate.name).contains(text, autoescape=True)
+            | func.lower(Investor.legal_name).contains(text, autoescape=True)
+            | func.lower(func.coalesce(Permit.reference_number, "")).contains(text, autoescape=True)
+        )
+    if filters.sort in SORTS:
+        return query.order_by(*SORTS[filters.sort], Estate.name, PermitType.sequence, Permit.id)
     return query.order_by(
         case((Permit.overdue_on.is_(None), 1), else_=0), Permit.overdue_on, Estate.name, PermitType.sequence, Permit.id
     )

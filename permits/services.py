@@ -23,17 +23,26 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import found
 from app.extensions import db
-from app.models import Region
+from app.models import AuditEvent, Region
 from app.security import SYSTEM_SCOPE, Scope
 from estates.models import Estate
 from estates.queries import estates_visible_to, limited_region
 from estates.services import check_estate_in_scope
 from permits.agency_choice import AgencyChoiceError, change_permit_agency, choose_agency
+from permits.auditing import audit_move, audit_permit_change, permit_values
 from permits.clock import ClockFields
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.rules import ClockStart
 from permits.stages import AGENCY_STATUSES, REVISING, TERMINAL, TransitionError
-from permits.workflow import DECIDING, ConcurrentEdit, advance_permit, record_creation, rule_of, today_wib
+from permits.workflow import (
+    DECIDING,
+    Actor,
+    ConcurrentEdit,
+    advance_permit,
+    record_creation,
+    rule_of,
+    today_wib,
+)
 
 # An application in one of these states has ended: a new one of the same type may follow it.
 ENDED_STATUSES = TERMINAL
@@ -131,7 +140,7 @@ def create_permit(
     permit_type_id: int,
     status: PermitStatus,
     *,
-    actor: str,
+    actor: Actor,
     reference_number: str | None = None,
     submitted_on: date | None = None,
     decided_on: date | None = None,
@@ -191,6 +200,7 @@ def create_permit(
             db.session.expunge(permit)
             raise PermitError({"status": str(error)}) from error
     db.session.flush()
+    audit_permit_change(AuditEvent.PERMIT_CREATED, permit, actor, None)
     return permit
 
 
@@ -255,11 +265,14 @@ def update_permit(
     check_estate_in_scope(permit.estate, scope)
     if expected_version is not None and expected_version != permit.version:
         raise ConcurrentEdit()
+    before = permit_values(permit)
     permit.reference_number = _clean(reference_number)
     permit.notes = _clean(notes)
     try:
         change_permit_agency(permit, agency_id, agency_override_reason, user_id=scope.user_id)
         db.session.flush()
+        if permit_values(permit) != before:
+            audit_permit_change(AuditEvent.PERMIT_EDITED, permit, scope.user_id, before)
     except AgencyChoiceError as error:
         raise PermitError(error.errors) from error
     except StaleDataError as exc:
@@ -272,7 +285,7 @@ def move_permit(
     target: PermitStatus,
     *,
     scope: Scope,
-    actor: str,
+    actor: Actor,
     note: str | None = None,
     on: date | None = None,
     expected_version: int | None = None,
@@ -282,7 +295,7 @@ def move_permit(
     rest; a deemed grant cites ``evidence_fingerprint``). Raises ``ReadOnlyScope`` or ``NotInScope`` first,
     then whatever ``advance_permit`` raises."""
     check_estate_in_scope(permit.estate, scope)
-    return advance_permit(
+    move = advance_permit(
         permit,
         target,
         actor=actor,
@@ -291,6 +304,8 @@ def move_permit(
         expected_version=expected_version,
         evidence_fingerprint=evidence_fingerprint,
     )
+    audit_move(permit, move)
+    return move
 
 
 # --- reads -----------------------------------------------------------------------------------------------

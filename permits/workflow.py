@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.models import User
 from app.settings import decimal_setting
 from app.timezone import WIB, today_wib  # noqa: F401 - WIB is part of this module's interface
 from permits.calendar import WorkingCalendar, is_estimated, site_calendar
 from permits.clock import ClockFields, ClockState, Limits, clock_state, step
+from permits.hooks import run_move_hooks
 from permits.models import GRANTED_STATUSES, Permit, PermitEvent, PermitStatus, PermitType
 from permits.rules import AgencySilence, PermitRule, Regime
 from permits.stages import TransitionError, check_move
@@ -178,7 +180,10 @@ def missing_prerequisites(permit: Permit) -> list[PermitType]:
     return [t for t in needed if t.id not in granted]
 
 
-def record_creation(permit: Permit, *, actor: str, on: date | None = None, note: str | None = None) -> PermitEvent:
+Actor = User | str  # the signed-in user, or a label (the demo, the command line, history typed by hand)
+
+
+def record_creation(permit: Permit, *, actor: Actor, on: date | None = None, note: str | None = None) -> PermitEvent:
     """Write the first event of a new permit (status not started), with its clock as of ``on`` (default today,
     WIB). The event moves no clock. Adds the row to the session (reading the settings may autoflush), never
     commits."""
@@ -191,15 +196,19 @@ def advance_permit(
     permit: Permit,
     target: PermitStatus,
     *,
-    actor: str,
+    actor: Actor,
     note: str | None = None,
     on: date | None = None,
     expected_version: int | None = None,
     today: date | None = None,
     flush: bool = True,
     evidence_fingerprint: str | None = None,
+    actor_id: int | None = None,
 ) -> PermitEvent:
     """Move ``permit`` to ``target`` effective on ``on`` (default today, WIB) and record the event.
+
+    ``actor`` is the signed-in ``User`` (named by ``actor_id``, their name kept as a label) or a label alone. After
+    a flushed move the hooks of ``permits.hooks`` run in the same transaction (flags follow, notices go out).
 
     The clock moves by one ``permits.clock.step``: its fields are written to the permit and its state (the
     clock at the end of ``on``) to the event.
@@ -238,11 +247,14 @@ def advance_permit(
                 permit.decided_on = on
             permit.status = target
             event_row = _write_event(permit, source, on, actor, note, moved.state)
+            event_row.actor_id = event_row.actor_id or actor_id
             event_row.evidence_fingerprint = evidence_fingerprint if target is PermitStatus.DEEMED_GRANTED else None
         if flush:
             db.session.flush()
     except StaleDataError as exc:
         raise ConcurrentEdit() from exc
+    if flush:
+        run_move_hooks(permit, event_row)
     return event_row
 
 
@@ -294,17 +306,19 @@ def last_event_date(permit: Permit) -> date | None:
 
 
 def _write_event(
-    permit: Permit, source: PermitStatus | None, on: date, actor: str, note: str | None, state: ClockState
+    permit: Permit, source: PermitStatus | None, on: date, actor: Actor, note: str | None, state: ClockState
 ) -> PermitEvent:
     """Add the next event of ``permit`` (now in its new status) to the session, with the clock figures of
     ``state`` (the clock at the end of ``on``, counted by the caller) and ``permit.last_event_seq`` advanced."""
     seq = max((e.seq for e in permit.events), default=0) + 1
+    actor_id = actor.id if isinstance(actor, User) else None
     permit.last_event_seq = seq
     row = PermitEvent(
         permit=permit,
         seq=seq,
         effective_on=on,
-        actor=actor,
+        actor=(actor.name if isinstance(actor, User) else actor)[:120],
+        actor_id=actor_id,
         from_status=source,
         to_status=permit.status,
         note=(note or "").strip() or None,

@@ -144,7 +144,7 @@ def answer(permit_id: int):
                 form.uploads(),
                 note=form.note.data,
                 uploaded_by_id=current_user.id,
-                actor=current_user.name,
+                actor=current_user._get_current_object(),
                 expected_version=form.expected_version,
             )
         if isinstance(refused.error, uploads.DocumentRejected):

@@ -91,6 +91,7 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "estates.claim_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "estates.claim_edit": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "permits.permit_list": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "permits.permit_list_csv": (LOGIN, FORBIDDEN, OK, OK, OK),
     "permits.clock_stops": (LOGIN, FORBIDDEN, OK, OK, OK),
     "permits.permit_detail": (LOGIN, FORBIDDEN, OK, OK, OK),
     "permits.permit_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
@@ -163,6 +164,7 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "users.user_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "users.user_password": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "users.audit_log": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "users.audit_csv": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
 }
 
 PDF = minimal_pdf()  # a real one: PDFs are read (and checked for active content) on upload

@@ -19,8 +19,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from app.audit import record_change
 from app.extensions import db
-from app.models import Setting
+from app.models import AuditEvent, Setting
 from app.urls import MAX_ID
 from permits.calendar import (
     MAX_YEAR,
@@ -261,8 +262,9 @@ def permit_type_problems(data: PermitTypeFields) -> dict[str, str]:
     return {name: message for name, message in problems.items() if message is not None}
 
 
-def update_permit_type(ptype: PermitType, data: PermitTypeFields) -> PermitTypeSaved:
-    """Replace the names, authority, position and prerequisites of ``ptype`` (not its code); flushes.
+def update_permit_type(ptype: PermitType, data: PermitTypeFields, actor_id: int | None = None) -> PermitTypeSaved:
+    """Replace the names, authority, position and prerequisites of ``ptype`` (not its code), audited as the change
+    of ``actor_id`` with the values before and after; flushes.
 
     Raises ``InvalidPermitType`` (missing or out-of-range values), ``SelfPrerequisite``,
     ``UnknownPrerequisite`` or ``PrerequisiteCycle``, before anything is changed.
@@ -274,13 +276,21 @@ def update_permit_type(ptype: PermitType, data: PermitTypeFields) -> PermitTypeS
     prerequisites = db.session.scalars(
         select(PermitType).where(PermitType.id.in_(data.prerequisite_ids)).order_by(PermitType.sequence)
     ).all()
+    before = _type_values(ptype)
     ptype.name_id = data.name_id.strip()
     ptype.name_en = data.name_en.strip()
     ptype.issuing_authority = data.issuing_authority.strip()
     ptype.prerequisites = list(prerequisites)
     ptype.sequence = data.sequence
     db.session.flush()
+    if (after := _type_values(ptype)) != before:
+        record_change(AuditEvent.CATALOGUE_CHANGED, actor_id, f"permit type {ptype.code}", before, after)
     return PermitTypeSaved(ptype)
+
+
+def _type_values(ptype: PermitType) -> dict:
+    names = ("name_id", "name_en", "issuing_authority", "sequence")
+    return {n: getattr(ptype, n) for n in names} | {"prerequisites": sorted(p.code for p in ptype.prerequisites)}
 
 
 def dependants(type_id: int) -> list[str]:

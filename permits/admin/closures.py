@@ -19,8 +19,10 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.audit import record_change
 from app.extensions import db
 from app.formatting import day as format_day
+from app.models import AuditEvent, User
 from app.urls import MAX_ID
 from permits.calendar import (
     MAX_YEAR,
@@ -186,22 +188,32 @@ class ClosureChanged:
     deadlines_moved: int
 
 
-def add_closure(day: date, kind: CalendarOverrideKind | str, reason: str, recorded_by: str) -> ClosureChanged:
-    """Add a calendar entry (``add_override``) and recompute running permits' due dates.
+def add_closure(day: date, kind: CalendarOverrideKind | str, reason: str, actor: User | str) -> ClosureChanged:
+    """Add a calendar entry (``add_override``, recorded by ``actor``'s name), recompute running permits' due
+    dates and audit the change.
 
     Flushes. Raises what ``add_override`` raises (``CalendarOverrideError``, ``DuplicateOverrideError``).
     """
-    override = add_override(day, kind, reason, recorded_by)
-    return ClosureChanged(override, recompute_open_deadlines())
+    override = add_override(day, kind, reason, actor.name if isinstance(actor, User) else actor)
+    moved = recompute_open_deadlines()
+    record_change(AuditEvent.CLOSURE_CHANGED, actor, f"closure {day.isoformat()}", None, _values(override))
+    return ClosureChanged(override, moved)
 
 
-def remove_closure(override_id: int) -> ClosureChanged:
-    """Remove a calendar entry (``remove_override``) and recompute running permits' due dates.
+def remove_closure(override_id: int, actor: User | None = None) -> ClosureChanged:
+    """Remove a calendar entry (``remove_override``), recompute running permits' due dates and audit it.
 
     Flushes. Raises ``OverrideNotFoundError`` for an unknown id.
     """
     override = remove_override(override_id)
-    return ClosureChanged(override, recompute_open_deadlines())
+    before = _values(override)
+    moved = recompute_open_deadlines()
+    record_change(AuditEvent.CLOSURE_CHANGED, actor, f"closure {override.day.isoformat()}", before, None)
+    return ClosureChanged(override, moved)
+
+
+def _values(override: CalendarOverride) -> dict:
+    return {"day": override.day.isoformat(), "kind": str(override.kind), "reason": override.reason}
 
 
 def get_override(override_id: int) -> CalendarOverride | None:

@@ -164,12 +164,6 @@ class ClosureForm(FlaskForm):
         description=_l("The decree or notice, e.g. SKB 3 Menteri on cuti bersama 2025, amended."),
         **TEXT,
     )
-    recorded_by = StringField(
-        _l("Recorded by"),
-        [Present(), Length(max=120)],
-        description=_l("Your name (until accounts arrive)."),
-        **TEXT,
-    )
     submit = SubmitField(_l("Add to the calendar"))
 
     def validate_day(self, field: DateField) -> None:

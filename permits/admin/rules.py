@@ -14,7 +14,9 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.audit import record_change
 from app.extensions import db
+from app.models import AuditEvent
 from app.urls import MAX_ID
 from permits.admin.catalogue import MAX_LONG_TEXT, MAX_WORKING_DAYS, AdminError
 from permits.rules import AgencySilence, ApplicantSilence, ClockStart, PermitRule, Regime
@@ -110,22 +112,28 @@ def rule_problems(data: RuleFields) -> dict[str, str]:
     return {name: message for name, message in problems.items() if message is not None}
 
 
-def update_rule(rule: PermitRule, data: RuleFields) -> RuleSaved:
-    """Replace the figures of ``rule`` and recompute the running clocks of its type under its regime; flushes.
+def update_rule(rule: PermitRule, data: RuleFields, actor_id: int | None = None) -> RuleSaved:
+    """Replace the figures of ``rule`` and recompute the running clocks of its type under its regime; the change
+    is audited with the values before and after, as ``actor_id``'s. Flushes.
 
     Raises ``InvalidRule`` before anything changes.
     """
     problems = rule_problems(data)
     if problems:
         raise InvalidRule(problems)
+    before = {name: getattr(rule, name) for name in vars(data)}
     for name, value in vars(data).items():
         setattr(rule, name, value.strip() or None if isinstance(value, str) and name != "legal_basis" else value)
     rule.legal_basis = data.legal_basis.strip()
     db.session.flush()
+    what = f"rule of permit type {rule.permit_type_id} under regulation {rule.regime_id}"
+    record_change(AuditEvent.CATALOGUE_CHANGED, actor_id, what, before, {n: getattr(rule, n) for n in vars(data)})
     return RuleSaved(rule, recompute_open_deadlines(permit_type_id=rule.permit_type_id, regime_id=rule.regime_id))
 
 
-def update_regime(regime: Regime, applies_from: date, confirmed: bool, source: str) -> Regime:
+def update_regime(
+    regime: Regime, applies_from: date, confirmed: bool, source: str, actor_id: int | None = None
+) -> Regime:
     """Set the first filing day a regime governs (PP 28/2025 Pasal 547(a): the day the adjusted OSS operates).
 
     Permits already filed keep their regime. Raises ``AdminError`` when another regime starts the same day or
@@ -141,6 +149,9 @@ def update_regime(regime: Regime, applies_from: date, confirmed: bool, source: s
     problem = _text(source, required=True)
     if problem:
         raise AdminError({"source": problem})
+    before = {"applies_from": regime.applies_from, "confirmed": regime.applies_from_confirmed, "source": regime.source}
     regime.applies_from, regime.applies_from_confirmed, regime.source = applies_from, confirmed, source.strip()
     db.session.flush()
+    after = {"applies_from": regime.applies_from, "confirmed": regime.applies_from_confirmed, "source": regime.source}
+    record_change(AuditEvent.CATALOGUE_CHANGED, actor_id, f"regulation {regime.name}", before, after)
     return regime

@@ -14,9 +14,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
+from app.audit import record_change
 from app.extensions import db
 from app.formatting import hectares, number
-from app.models import Setting
+from app.models import AuditEvent, Setting
 from permits.admin.catalogue import AdminError
 from permits.admin.closures import calendar_changed
 from permits.calendar import CUTI_BERSAMA_SETTING
@@ -131,7 +132,7 @@ def clean_setting_value(key: str, value: str) -> str:
     return text
 
 
-def update_setting(setting: Setting, value: str) -> SettingSaved:
+def update_setting(setting: Setting, value: str, actor_id: int | None = None) -> SettingSaved:
     """Store a new value for ``setting`` after ``clean_setting_value``; flushes.
 
     When the at-risk share or the cuti bersama setting changes, the calendar cache is dropped (again if the
@@ -141,6 +142,9 @@ def update_setting(setting: Setting, value: str) -> SettingSaved:
     cleaned = clean_setting_value(setting.key, value)
     if cleaned == setting.value:
         return SettingSaved(setting, changed=False, deadlines_moved=None)
+    record_change(
+        AuditEvent.SETTING_CHANGED, actor_id, f"setting {setting.key}", {"value": setting.value}, {"value": cleaned}
+    )
     setting.value = cleaned
     db.session.flush()
     moved = None

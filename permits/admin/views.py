@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.formatting import day as format_day
 from app.models import Role
@@ -76,7 +77,7 @@ def permit_type_edit(type_id: int) -> ResponseReturnValue:
         form.prerequisites.data = [p.id for p in ptype.prerequisites]
     if form.validate_on_submit():
         with refusal(services.AdminError) as refused:
-            services.update_permit_type(ptype, form.to_fields())
+            services.update_permit_type(ptype, form.to_fields(), current_user.id)
         if refused:
             form.add_errors(refused.error.errors)
         else:
@@ -101,7 +102,7 @@ def rule_edit(type_id: int, regime_id: int) -> ResponseReturnValue:
     form = RuleForm(obj=rule)
     if form.validate_on_submit():
         with refusal(services.AdminError) as refused:
-            saved = rules.update_rule(rule, form.to_fields())
+            saved = rules.update_rule(rule, form.to_fields(), current_user.id)
         if refused:
             form.add_errors(refused.error.errors)
         else:
@@ -125,7 +126,9 @@ def regime_edit(regime_id: int) -> ResponseReturnValue:
     form = RegimeForm(obj=regime)
     if form.validate_on_submit():
         with refusal(services.AdminError) as refused:
-            rules.update_regime(regime, form.applies_from.data, form.applies_from_confirmed.data, form.source.data)
+            rules.update_regime(
+                regime, form.applies_from.data, form.applies_from_confirmed.data, form.source.data, current_user.id
+            )
         if refused:
             PermitTypeForm.add_errors(form, refused.error.errors)  # type: ignore[arg-type]
         else:
@@ -176,7 +179,7 @@ def closure_list() -> ResponseReturnValue:
     form = ClosureForm()
     if form.validate_on_submit():
         with refusal(closures.CalendarOverrideError) as refused:
-            changed = closures.add_closure(form.day.data, form.kind.data, form.reason.data, form.recorded_by.data)
+            changed = closures.add_closure(form.day.data, form.kind.data, form.reason.data, current_user)
         if isinstance(refused.error, closures.DuplicateOverrideError):
             form.day.errors = [*form.day.errors, str(refused.error)]
         elif refused:
@@ -195,7 +198,7 @@ def closure_remove(override_id: int) -> ResponseReturnValue:
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        changed = closures.remove_closure(override.id)
+        changed = closures.remove_closure(override.id, current_user)
         day = changed.override.day
         flash(_("%(day)s removed from the calendar.", day=format_day(day)) + " " + _due_dates(changed), "success")
         return redirect(url_for(".closure_list", year=day.year))
@@ -220,7 +223,7 @@ def setting_edit(key: str) -> ResponseReturnValue:
     form = setting_form(setting.key, setting.value)
     if form.validate_on_submit():
         with refusal(services.AdminError) as refused:
-            saved = settings.update_setting(setting, form.stored_value())
+            saved = settings.update_setting(setting, form.stored_value(), current_user.id)
         if refused:
             error = refused.error
             form.value.errors = [*form.value.errors, str(error.errors["value"])]

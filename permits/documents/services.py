@@ -30,16 +30,19 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
+from app.audit import record_change
 from app.errors import NotFound, found
 from app.extensions import db
+from app.models import AuditEvent
 from app.security import Scope
 from app.urls import MAX_ID
 from estates.queries import estates_visible_to
+from permits.auditing import audit_move
 from permits.documents.uploads import Upload, _receive_all, documents_dir
 from permits.models import Permit, PermitDocument
 from permits.services import get_permit
 from permits.stages import TransitionError, check_move, resume_target
-from permits.workflow import ConcurrentEdit, advance_permit, rule_of
+from permits.workflow import Actor, ConcurrentEdit, advance_permit, rule_of
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +120,11 @@ def store_documents(
             item.temp_path.unlink(missing_ok=True)
         raise
     db.session.info.setdefault(_PENDING_FILES, []).extend(kept)
+    for document in documents:
+        record_change(
+            AuditEvent.DOCUMENT_UPLOADED, uploaded_by_id, f"document {document.id} of permit {permit.id}",
+            after={"name": document.original_name, "sha256": document.sha256, "size_bytes": document.size_bytes},
+        )  # fmt: skip
     return documents
 
 
@@ -126,7 +134,7 @@ def answer_return(
     *,
     note: str,
     uploaded_by_id: int,
-    actor: str,
+    actor: Actor,
     expected_version: int | None = None,
 ) -> list[PermitDocument]:
     """The investor's answer: store the documents and send the file back to the agency (a fixed file is checked
@@ -148,7 +156,8 @@ def answer_return(
         raise ConcurrentEdit()
     documents = store_documents(permit, uploads, uploaded_by_id=uploaded_by_id, note=note)
     try:
-        advance_permit(permit, target, actor=actor, note=note, expected_version=expected_version)
+        move = advance_permit(permit, target, actor=actor, note=note, expected_version=expected_version)
+        audit_move(permit, move)
     except TransitionError:
         discard_files(documents)
         raise
@@ -200,6 +209,8 @@ def open_document(scope: Scope, document_id: int) -> tuple[PermitDocument, Path]
     if not path.is_file():
         log.error("file of document %s is missing: %s", document.id, document.stored_name)
         raise NotFound
+    what = f"document {document.id} of permit {document.permit_id}"
+    record_change(AuditEvent.DOCUMENT_DOWNLOADED, scope.user_id, what, name=document.original_name)
     return document, path
 
 

@@ -146,7 +146,7 @@ def _flag_line(permit: Permit, kind: FlagKind, officer: bool) -> str:
         what = _("at risk: due on %(day)s", day=day(permit.due_on))
     else:
         what = kind.label
-    return f"{_head(permit, officer)}: {what}"
+    return f"{_head(permit, officer)}: {what}{_link_line(permit, officer)}"
 
 
 def _reminder_line(permit: Permit, period: date) -> str:
@@ -161,7 +161,16 @@ def _reminder_line(permit: Permit, period: date) -> str:
             left,
             day=day(due),
         )
-    return f"{_head(permit, officer=False)}: {what}"
+    return f"{_head(permit, officer=False)}: {what}{_link_line(permit, officer=False)}"
+
+
+def _link_line(permit: Permit, officer: bool) -> str:
+    """The item's page on a line of its own: the office's permit page, or the portal's for an investor;
+    absolute when ``MAIL_BASE_URL`` is set."""
+    endpoint = "permits.permit_detail" if officer else "portal.permit_detail"
+    path = current_app.url_map.bind("localhost").build(endpoint, {"permit_id": permit.id})
+    base = current_app.config.get("MAIL_BASE_URL")
+    return "\n  " + (base.rstrip("/") + path if base else path)
 
 
 def _closing(endpoint: str) -> list[str]:

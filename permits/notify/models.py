@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import str_enum, utcnow
@@ -17,7 +17,8 @@ from app.models import User
 class NotificationKind(enum.StrEnum):
     DAILY_DIGEST = "daily_digest"  # one a day per person, of the flags that concern them
     WEEKLY_DIGEST = "weekly_digest"  # the governor's office, once a week
-    ACCOUNT_LOCKED = "account_locked"  # an account was locked after failed sign-ins (permits/notify/notices.py)
+    ACCOUNT_LOCKED = "account_locked"  # an account was locked after failed sign-ins (permits/notify/lockout.py)
+    NOTICE = "notice"  # at once, of one move with a short clock (returned, answered, decided): once per event
 
 
 class Notification(db.Model):
@@ -25,7 +26,17 @@ class Notification(db.Model):
 
     __tablename__ = "notification"
     __table_args__ = (
-        UniqueConstraint("recipient_id", "kind", "period", name="uq_notification_recipient_kind_period"),
+        # one digest per person, kind and period; notices are many a day, one per person and permit event
+        Index(
+            "uq_notification_recipient_kind_period",
+            "recipient_id",
+            "kind",
+            "period",
+            unique=True,
+            sqlite_where=text("kind <> 'notice'"),
+            postgresql_where=text("kind <> 'notice'"),
+        ),
+        UniqueConstraint("recipient_id", "permit_event_id", name="uq_notification_recipient_permit_event"),
         Index("ix_notification_unsent", "sent_at", "next_attempt_at"),
     )
 
@@ -41,6 +52,8 @@ class Notification(db.Model):
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The move a notice tells of (digests: none).
+    permit_event_id: Mapped[int | None] = mapped_column(ForeignKey("permit_event.id", ondelete="CASCADE"), index=True)
 
     recipient: Mapped[User] = relationship()
 

@@ -91,7 +91,7 @@ def _reminders_given(user_ids: set[int], since: date) -> dict[int, set[tuple[int
     for ids in _chunks(user_ids):
         stmt = select(Notification.recipient_id, Notification.body).where(
             Notification.recipient_id.in_(ids),
-            Notification.kind == NotificationKind.DAILY_DIGEST,
+            Notification.kind.in_((NotificationKind.DAILY_DIGEST, NotificationKind.NOTICE)),  # a return told at once
             Notification.period >= since,
         )
         for user_id, body in db.session.execute(stmt):

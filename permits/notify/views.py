@@ -38,6 +38,8 @@ class MarkReadForm(FlaskForm):
 def kind_label(kind: NotificationKind) -> str:
     if kind is NotificationKind.ACCOUNT_LOCKED:
         return _("Account locked")
+    if kind is NotificationKind.NOTICE:
+        return _("Notice")
     return _("Weekly summary") if kind is NotificationKind.WEEKLY_DIGEST else _("Daily digest")
 
 

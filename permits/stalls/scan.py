@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Date, and_, exists, func, literal, select, update
+from sqlalchemy import ColumnElement, Date, and_, case, exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
-from permits.models import Permit, PermitStatus
+from permits.models import Permit, PermitEvent, PermitStatus
 from permits.rules import AgencySilence, PermitRule
 from permits.stages import AGENCY_STATUSES, ASKED
 from permits.stalls.models import FlagKind, StallFlag
@@ -131,6 +131,26 @@ def scan_stalled(as_of: date) -> ScanResult:
     result.open = {kind.value: 0 for kind in FlagKind} | {kind.value: n for kind, n in counts}
     db.session.flush()
     return result
+
+
+def resolve_on_move(permit: Permit, event: PermitEvent) -> int:
+    """A move starts a new episode, so the permit's open flags (of earlier episodes) are resolved at once, in
+    the mover's transaction: no list shows a decided or returned permit as late until the next scan. The
+    morning scan raises the flags the new episode deserves. They are resolved on the move's day (never before
+    they were raised). Returns how many were resolved; flushes."""
+    on = event.effective_on
+    resolved = db.session.execute(
+        update(StallFlag)
+        .where(
+            StallFlag.permit_id == permit.id,
+            StallFlag.resolved_on.is_(None),
+            StallFlag.episode < permit.last_event_seq,
+        )
+        .values(resolved_on=case((StallFlag.raised_on > on, StallFlag.raised_on), else_=on))
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    db.session.flush()
+    return resolved
 
 
 def open_flags_query(kinds: tuple[FlagKind, ...] = tuple(FlagKind)):

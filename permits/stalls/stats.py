@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, case, func, select
 
@@ -32,6 +33,7 @@ from estates.models import Estate
 from estates.queries import estates_visible_to
 from permits.agencies.services import agencies_by_id
 from permits.clock import Band, ClockState
+from permits.dashboard import WorkItem
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.queries import band_condition, permits_with_context, running_condition
 from permits.stages import AGENCY_STATUSES, ASKED, REVISING, Holder
@@ -339,3 +341,10 @@ class ListPage:
 
     def iter_pages(self) -> Iterator[int]:
         return iter(range(1, self.pages + 1))
+
+
+def flagged_work_item(scope: Scope) -> WorkItem:
+    """The dashboard's line of the flagged permits in the scope: the count of the stalled list it links to."""
+    listed = stalled_permits_query(StallFilters(), scope).order_by(None).subquery()
+    count = db.session.scalar(select(func.count()).select_from(listed)) or 0
+    return WorkItem("flagged", _l("Flagged"), count, url_for("stalls.stalled_list"))

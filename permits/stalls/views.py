@@ -18,11 +18,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import Optional
 
+from app import audit
 from app.extensions import db
+from app.models import AuditEvent
 from app.monitoring import scan_overdue
 from app.pagination import page_number
 from app.scheduler import last_success
@@ -191,6 +194,8 @@ def _cell(value: object) -> str:
 def agency_stats_csv() -> ResponseReturnValue:
     """The same table as the page (same filters and grouping, every row and the total), as UTF-8 CSV."""
     _form, _filters, stats = _statistics()
+    detail = {"what": "agency figures", "filters": request.args.to_dict()}
+    audit.record(AuditEvent.EXPORTED, user_id=current_user.id, detail=detail)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(

@@ -16,7 +16,6 @@ def record_move(page: Page, target: str, note: str = "") -> None:
     form.locator("select[name=target]").select_option(target)
     if note:
         form.locator("textarea[name=note]").fill(note)
-    form.locator("input[name=recorded_by]").fill("Petugas Uji")
     form.locator("[type=submit]").click()
 
 

@@ -307,7 +307,6 @@ def test_claim_defaults_the_unit_and_reads_dotted_thousands(validate):
         ({"source_url": "ftp://example.org/a"}, "source_url", False),
         ({"source_url": "https://example.org/" + "a" * 481}, "source_url", False),
         ({"source": ""}, "source", False),
-        ({"recorded_by": ""}, "recorded_by", False),
         ({"claimed_on": ""}, "claimed_on", False),
         ({"claimed_on": "1966-12-31"}, "claimed_on", False),
         ({"unit": "u" * 41}, "unit", False),

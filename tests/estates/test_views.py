@@ -563,7 +563,7 @@ def test_add_claim_to_an_estate(client: FlaskClient, estate: Estate):
         "Press conference",
         NEW_CLAIM["source_url"],
     )
-    assert (claim.claimed_on, claim.recorded_by, claim.notes) == (date(2025, 8, 21), "Ani", None)
+    assert (claim.claimed_on, claim.recorded_by, claim.notes) == (date(2025, 8, 21), "Test officer", None)
 
 
 def test_add_claim_to_an_investor(client: FlaskClient, estate: Estate):

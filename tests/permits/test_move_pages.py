@@ -6,6 +6,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -82,7 +83,7 @@ def test_a_move_on_a_stale_page_is_refused(client):
     stale = str(amdal.version)
     advance_permit(amdal, PermitStatus.UNDER_REVIEW, actor="Rekan", on=date(2026, 1, 6))
     db.session.commit()
-    data = {"target": "issued", "effective_on": "2026-02-02", "note": "", "recorded_by": "Saya", "version": stale}
+    data = {"target": "issued", "effective_on": "2026-02-02", "note": "Catatan saya", "version": stale}
     response = client.post(f"/permits/{amdal.id}/move", data=data)
     assert response.status_code == 409  # a conflict, not a mistake in the form
     page = response.get_data(as_text=True)
@@ -91,7 +92,7 @@ def test_a_move_on_a_stale_page_is_refused(client):
     )
     assert "Someone else changed this permit" in conflict
     assert f'href="/permits/{amdal.id}">Reload the page</a>' in conflict
-    assert 'value="Saya"' in page  # what the officer typed is still there
+    assert "Catatan saya</textarea>" in page  # what the officer typed is still there
     db.session.expire_all()
     assert amdal.status is PermitStatus.UNDER_REVIEW and _events() == 2
 
@@ -138,3 +139,22 @@ def test_clock_stops_are_counted_per_agency_with_how_late_they_came(client):
     html = client.get("/permits/clock-stops").get_data(as_text=True)
     assert early.agency.name_en in html and 'id="clock-stops"' in html
     assert f'href="/permits?agency={early.agency_id}"' in html
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(("role", "region"), [("officer", None), ("officer", "36.73"), ("administrator", None)])
+def test_a_move_records_the_signed_in_user_whatever_the_form_says(login_as, role, region):
+    amdal = _running_amdal()
+    user_client = login_as(role, region=region)
+    data = {"target": "under_review", "effective_on": "2026-02-02", "note": "", "version": str(amdal.version)}
+    response = user_client.post(f"/permits/{amdal.id}/move", data=data | {"recorded_by": "Someone Else"})
+    assert response.status_code == 302
+    event = db.session.scalars(select(PermitEvent).order_by(PermitEvent.id.desc())).first()
+    assert (event.to_status, event.actor_id, event.actor) == (
+        PermitStatus.UNDER_REVIEW,
+        user_client.user.id,
+        user_client.user.name,
+    )
+    html = user_client.get(f"/permits/{amdal.id}").get_data(as_text=True)
+    assert "Someone Else" not in html and 'name="recorded_by"' not in html
+    assert user_client.user.name in re.search(r'id="timeline".*?</ol>', html, re.S).group(0)

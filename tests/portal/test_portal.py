@@ -245,6 +245,7 @@ def test_the_answer_stores_the_documents_and_moves_the_permit_back_to_the_agency
     event = db.session.scalars(select(PermitEvent).order_by(PermitEvent.id.desc())).first()
     assert (event.from_status, event.to_status) == (PermitStatus.REVISION, PermitStatus.UNDER_REVIEW)
     assert event.note == "Kajian hidrologi terlampir" and event.actor == portal.user.name
+    assert event.actor_id == portal.user.id  # the investor's own account made the move
     docs = db.session.scalars(select(PermitDocument).order_by(PermitDocument.original_name)).all()
     assert [(d.original_name, d.content_type) for d in docs] == [
         ("andal-revisi.pdf", "application/pdf"),

@@ -92,7 +92,12 @@ def scan(day: date) -> dict:
 
 
 def digests(user: User, kind: NotificationKind | None = None) -> list[Notification]:
-    stmt = select(Notification).where(Notification.recipient_id == user.id).order_by(Notification.id)
+    """The user's digests (the immediate notices of moves left out: tests/permits/notify/test_notices.py)."""
+    stmt = (
+        select(Notification)
+        .where(Notification.recipient_id == user.id, Notification.kind != NotificationKind.NOTICE)
+        .order_by(Notification.id)
+    )
     if kind is not None:
         stmt = stmt.where(Notification.kind == kind)
     return list(db.session.scalars(stmt))
@@ -146,6 +151,7 @@ def test_each_officer_hears_of_the_flags_of_their_region_in_one_digest(world: Wo
     assert (serang.kind, serang.period) == (NotificationKind.DAILY_DIGEST, OVERDUE_DAY)
     assert "Kawasan Alfa" in serang.body and "Kawasan Beta" not in serang.body
     assert serang.body.count("KKPR, Kawasan Alfa") == 1  # one line per permit, not one per flag
+    assert f"\n  /permits/{world.serang.id}\n" in serang.body  # each item links to its page (issue 12)
     (province,) = digests(u["province"])
     assert "Kawasan Alfa" in province.body and "Kawasan Beta" in province.body
     assert serang.subject == subject(1, OVERDUE_DAY)
@@ -197,6 +203,7 @@ def test_the_investor_is_reminded_once_when_three_working_days_are_left(world: W
     assert digest.period == reminder_day
     assert f"{REMINDER_MARK} {amdal.id}.{amdal.last_event_seq}" in digest.body
     assert "Kawasan Alfa Dua" in outbox.visible_body(digest.body)
+    assert f"/portal/permits/{amdal.id}" in outbox.visible_body(digest.body)  # the investor's page of the permit
     assert REMINDER_MARK not in outbox.visible_body(digest.body)
     assert digests(world.users["investor_b"]) == []
     for later in (add_working_days(RETURNED, 28), add_working_days(RETURNED, 30)):
@@ -415,9 +422,11 @@ def test_the_reminder_bookkeeping_line_is_not_mailed(world: World, smtp: type[Fa
     _returned_amdal(make_estate(investor=world.investor_a))
     scan(add_working_days(RETURNED, 27))
     send(at(add_working_days(RETURNED, 27), 8))
-    (mail,) = [m for m in smtp.sent if m["To"].addresses[0].addr_spec == "investor_a@pantau.test"]
-    assert REMINDER_MARK not in mail.get_content()
-    assert "Kawasan" in mail.get_content()
+    mails = [m for m in smtp.sent if m["To"].addresses[0].addr_spec == "investor_a@pantau.test"]
+    assert len(mails) == 2  # the notice of the return, then the reminder
+    for mail in mails:
+        assert REMINDER_MARK not in mail.get_content()
+        assert "Kawasan" in mail.get_content()
 
 
 def _only_the_serang_officer(world: World) -> None:

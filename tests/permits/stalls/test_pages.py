@@ -81,6 +81,19 @@ def test_after_a_scan_the_list_shows_the_flagged_permits_and_when_the_scan_ran(f
     assert "1 flagged permit" not in html and "2 flagged permits" in html
 
 
+@pytest.mark.parametrize(("target", "note"), [("issued", ""), ("returned", "Lengkapi peta bidang")])
+def test_a_decided_or_returned_permit_leaves_the_stalled_list_in_the_same_request(frozen, client, target, note):
+    late = _filed("36.73", date(2026, 1, 8))
+    other = _filed("36.04", date(2026, 2, 2))
+    scan_stalled(TODAY)
+    _scan_run(datetime(2026, 4, 15, 0, 31, tzinfo=UTC))
+    db.session.commit()
+    assert _rows(client.get("/stalls").get_data(as_text=True)) == [str(late.id), str(other.id)]
+    data = {"target": target, "effective_on": TODAY.isoformat(), "note": note, "version": str(late.version)}
+    assert client.post(f"/permits/{late.id}/move", data=data).status_code == 302
+    assert _rows(client.get("/stalls").get_data(as_text=True)) == [str(other.id)]  # no scan in between
+
+
 def test_a_missed_scan_is_shown_on_the_list(frozen, client):
     _scan_run(NOW - timedelta(hours=27))
     db.session.commit()

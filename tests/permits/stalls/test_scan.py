@@ -112,10 +112,13 @@ def test_a_flag_resolves_by_itself_when_the_permit_moves_on_and_is_never_raised_
     permit = _kkpr()
     overdue_day = add_working_days(FILED, 26)
     scan_stalled(overdue_day)
+    assert len(_open(permit, FlagKind.OVERDUE)) == 1
     advance_permit(permit, S.ISSUED, actor="o", on=overdue_day, today=overdue_day)
+    assert _open(permit, FlagKind.OVERDUE) == []  # at once, in the move's transaction (issue 12)
+    resolved = db.session.scalars(select(StallFlag.resolved_on).where(StallFlag.kind == FlagKind.OVERDUE)).all()
+    assert resolved == [overdue_day]
     result = scan_stalled(overdue_day)
-    assert result.resolved[FlagKind.OVERDUE.value] == 1 and result.resolved[FlagKind.AT_RISK.value] == 0
-    assert _open(permit, FlagKind.OVERDUE) == []
+    assert result.resolved[FlagKind.OVERDUE.value] == 0 and result.resolved[FlagKind.AT_RISK.value] == 0
     flags_before = _flags()
     scan_stalled(overdue_day + timedelta(days=1))
     assert _flags() == flags_before

@@ -28,13 +28,14 @@ STAMP_DEV := $(VENV)/.installed-requirements-dev
 timed = t0=$$(date +%s); $(2); rc=$$?; echo "=== $(1): $$(( $$(date +%s) - t0 ))s (exit $$rc)"; exit $$rc
 
 .PHONY: help run serve setup setup-dev translations migrate seed logins test lint test-sqlite test-postgres \
-	chromium test-browser bench i18n-extract i18n-update clean distclean
+	chromium test-browser bench soak i18n-extract i18n-update clean distclean
 
 help:
 	@echo "make run        set up, migrate, seed the demo and serve at http://127.0.0.1:$(PORT)"
 	@echo "make test       set up, then ruff, pytest on SQLite and PostgreSQL, and the browser tests"
 	@echo "make logins     print the demo logins"
 	@echo "make bench      run every bench/*.py (SQLite, and a throwaway PostgreSQL)"
+	@echo "make soak       about 2 minutes: gunicorn (4 workers) on a throwaway PostgreSQL, 50 clients, faults"
 	@echo "make i18n-extract / i18n-update   refresh the message catalogue from the code"
 	@echo "make clean      remove caches, build output and compiled catalogues (keeps .venv and instance/)"
 	@echo "make distclean  clean, and remove .venv too"
@@ -123,7 +124,7 @@ test-browser: $(STAMP_DEV) chromium
 
 # Every bench/*.py, inside a throwaway PostgreSQL cluster (TEST_DATABASE_URL) so that the benchmarks that
 # take a PostgreSQL URL measure it too; without PostgreSQL they run on SQLite only (CI=true: a failure).
-BENCH_ALL := for f in bench/*.py; do echo "=== $$f"; $(PY) "$$f" || exit $$?; done
+BENCH_ALL := for f in bench/*.py; do [ "$$f" = bench/soak.py ] && continue; echo "=== $$f"; $(PY) "$$f" || exit $$?; done
 
 bench: $(STAMP_DEV)
 	@if command -v initdb >/dev/null && command -v pg_ctl >/dev/null && command -v postgres >/dev/null; then \
@@ -132,6 +133,15 @@ bench: $(STAMP_DEV)
 		echo "PostgreSQL (initdb, pg_ctl, postgres) is not on PATH: make bench must measure it." >&2; exit 1; \
 	else \
 		echo "!! WARNING: PostgreSQL not found: the benchmarks run on SQLite only." >&2; $(BENCH_ALL); \
+	fi
+
+# Not part of `make test` or `make bench`: a worker SIGKILLed, PostgreSQL restarted and the stall scan SIGKILLed
+# under 50 clients for 60 s, on 127.0.0.1 only (bench/README.md). Writes bench/results/soak-<date>.json and .txt.
+soak: $(STAMP_DEV) translations
+	@if command -v initdb >/dev/null && command -v pg_ctl >/dev/null && command -v postgres >/dev/null; then \
+		$(call timed,soak,bash tests/with_postgres.sh $(PY) bench/soak.py); \
+	else \
+		echo "make soak needs PostgreSQL 15 (initdb, pg_ctl, postgres on PATH)." >&2; exit 1; \
 	fi
 
 i18n-extract: $(STAMP_RUN)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from typing import TypeVar
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -23,6 +24,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a duplicate key
+# SQLSTATEs of a server that went away or is not accepting connections: class 08 (connection exception), and
+# 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up or shutting down).
+UNAVAILABLE_SQLSTATES = ("57P01", "57P02", "57P03")
 
 
 class NotFound(LookupError):
@@ -66,6 +70,21 @@ def is_known_race(error: IntegrityError) -> bool:
     if getattr(original, "sqlstate", None) == UNIQUE_VIOLATION:
         return True
     return "UNIQUE constraint failed" in str(original)  # SQLite names no code
+
+
+def is_disconnect(error: DBAPIError) -> bool:
+    """The database server went away or refused the connection (a restart, a failover), rather than the query
+    being wrong: SQLAlchemy invalidated the connection, or the driver's error names no SQLSTATE (a socket that
+    failed) or a connection-level one. SQLite's errors (a locked file, say) are not disconnects."""
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    if not isinstance(error, OperationalError | InterfaceError):  # a DataError (a NUL byte) names no SQLSTATE either
+        return False
+    if type(original).__module__.split(".")[0] != "psycopg":
+        return False
+    sqlstate = getattr(original, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in UNAVAILABLE_SQLSTATES
 
 
 def _answer(status: int, title: str, message: str, template: str = "errors/error.html"):
@@ -120,11 +139,49 @@ def register(app: Flask) -> None:
             ),
         )
 
+    app.register_error_handler(DBAPIError, database_error)
+    app.teardown_request(forget_anonymous_stand_in)
+
     @app.errorhandler(Exception)
     def server_error(error: Exception):
         db.session.rollback()
         log.exception("unhandled error")
         return _server_error()
+
+
+def database_error(error: DBAPIError):
+    """The database is unreachable for a moment (a restart): 503 with a page that needs no database, and
+    ``Retry-After``. The pool's pre-ping replaces the dead connections, so the next request recovers by
+    itself. Any other database error is a defect: 500."""
+    try:
+        db.session.rollback()
+    except DBAPIError:  # the connection is gone: the session is reset all the same
+        db.session.close()
+    if not is_disconnect(error):
+        log.exception("database error")
+        return _server_error()
+    log.warning("database unavailable: %s", type(error.orig).__name__)
+    # The signed-in user was loaded from the database and expired by the rollback: reading it again (the
+    # templates' context processors, the Cache-Control hook) would raise once more. This answer is anonymous.
+    g._login_user = current_app.login_manager.anonymous_user()  # how Flask-Login caches the request's user
+    g.database_unavailable = True  # forgotten at the request's end (an app context may outlive it)
+    title = _("Service temporarily unavailable")
+    message = _("The database cannot be reached at the moment. Nothing was saved: try again in a few seconds.")
+    if wants_json():
+        response = problem(503, title, message)
+    else:  # rendered without the context processors, which read the database
+        page = current_app.jinja_env.get_template("errors/unavailable.html")
+        html = page.render(title=title, message=message, lang=str(get_locale() or "id"), retry_url=request.path)
+        response = Response(html, 503, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def forget_anonymous_stand_in(_error: BaseException | None) -> None:
+    """Drop the anonymous user ``database_error`` put in ``g`` when the request ends."""
+    if g.pop("database_unavailable", False):
+        g.pop("_login_user", None)
 
 
 def _page_not_found():

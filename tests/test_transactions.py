@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.errors import NotFound, NotInScope, ReadOnlyScope
@@ -83,6 +84,18 @@ def _late_write(response):
     return response
 
 
+def _database_gone():
+    """What a query raises while PostgreSQL restarts: SQLAlchemy found the connection dead and invalidated it."""
+    raise OperationalError(
+        "SELECT 1", {}, Exception("server closed the connection unexpectedly"), connection_invalidated=True
+    )
+
+
+def _database_error():
+    """A database error that is no disconnect (SQLite's locked file): a defect, answered 500."""
+    raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+
 ROUTES = [
     ("/t/write", _write, "POST"),
     ("/t/refused", _refused, "POST"),
@@ -93,6 +106,9 @@ ROUTES = [
     ("/t/missing", _raise(NotFound), "GET"),
     ("/t/out-of-scope", _raise(NotInScope), "GET"),
     ("/t/read-only", _raise(ReadOnlyScope), "GET"),
+    ("/t/database-gone", _database_gone, "GET"),
+    ("/api/t/database-gone", _database_gone, "GET"),
+    ("/t/database-error", _database_error, "GET"),
 ]
 
 
@@ -172,6 +188,46 @@ def test_domain_errors_answer_pages_for_browsers_and_problem_details_for_json(fr
     assert api.status_code == status and api.mimetype == "application/problem+json"
     body = api.get_json()
     assert body["status"] == status and body["title"] and body["detail"]
+
+
+def test_a_lost_database_connection_answers_503_with_a_page_and_problem_details(fresh):
+    _application, client = fresh
+    page = client.get("/t/database-gone", headers={"Accept": "text/html"})
+    assert page.status_code == 503 and page.mimetype == "text/html"
+    assert page.headers["Retry-After"] == "5"
+    html = page.get_data(as_text=True)
+    assert "503" in html and "SELECT" not in html and "server closed" not in html
+    api = client.get("/api/t/database-gone", headers={"Accept": "text/html"})
+    assert api.status_code == 503 and api.mimetype == "application/problem+json"
+    body = api.get_json()
+    assert body["status"] == 503 and body["title"] and body["detail"] and "SELECT" not in body["detail"]
+    # The next request is answered normally: the handler left the session usable.
+    assert client.post("/t/write").status_code == 200
+
+
+def test_the_503_page_is_translated(fresh):
+    _application, client = fresh
+    with client.session_transaction() as session:
+        session["lang"] = "id"
+    html = client.get("/t/database-gone", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Layanan sementara tidak tersedia" in html
+
+
+def test_a_database_error_that_is_no_disconnect_stays_a_500(fresh):
+    _application, client = fresh
+    assert client.get("/t/database-error").status_code == 500
+
+
+def test_only_connection_errors_count_as_disconnects():
+    import psycopg
+    from sqlalchemy.exc import DataError
+
+    from app.errors import is_disconnect
+
+    refused = psycopg.OperationalError("connection failed: Connection refused")
+    assert is_disconnect(OperationalError("SELECT 1", {}, refused))
+    nul = psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+    assert not is_disconnect(DataError("SELECT 1", {}, nul))
 
 
 def test_api_paths_answer_json_whatever_the_client_accepts(client):

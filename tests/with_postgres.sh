@@ -6,6 +6,7 @@
 # initdb into a temporary folder, start the server on a free port on 127.0.0.1 only (its socket inside
 # that folder, durability off for speed), create the database pantau_test, export
 #   TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:PORT/pantau_test
+# (and TEST_PG_DATA, the cluster's data folder, for a command that restarts the server)
 # and run the command. The server is stopped and the folder deleted whatever happens (failure, Ctrl-C,
 # TERM). Exits with the command's exit code.
 #
@@ -115,6 +116,7 @@ else
 fi
 
 export TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$port/pantau_test"
+export TEST_PG_DATA="$data"  # for a command that restarts the server (bench/soak.py: pg_ctl -D "$TEST_PG_DATA" restart)
 echo "with_postgres: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 
 set +e

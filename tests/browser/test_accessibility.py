@@ -97,3 +97,19 @@ def test_a_refused_form_takes_the_focus_to_its_error_summary(page: Page) -> None
     for index in range(invalid.count()):
         expect(invalid.nth(index)).to_have_attribute("aria-invalid", "true")
     assert not violations(page)
+
+
+def test_the_evidence_page_prints_from_its_button(page: Page) -> None:
+    sign_in(page, "petugas@pantau.test")
+    page.goto("/stalls")
+    page.locator("a.evidence-link").first.click()
+    button = page.locator("#evidence-print")
+    expect(button).to_be_visible()
+    assert button.get_attribute("onclick") is None  # wired by app/static/js/pantau.js (the CSP forbids inline)
+    page.evaluate("window.print = () => { window.printed = true; }")
+    button.click()
+    assert page.evaluate("window.printed === true")
+    page.emulate_media(media="print")
+    expect(button).to_be_hidden()  # the print stylesheet leaves the buttons and the navigation off paper
+    expect(page.locator("nav.navbar")).to_be_hidden()
+    expect(page.locator("#fingerprint")).to_be_visible()

@@ -17,7 +17,8 @@ PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-FLASK := $(BIN)/flask --app wsgi
+# Without PANTAU_ENV the app runs the production configuration; `make run` is the development server.
+FLASK := PANTAU_ENV=$${PANTAU_ENV:-development} $(BIN)/flask --app wsgi
 CHROMIUM := /usr/bin/chromium
 # Stamps live inside the venv, so deleting .venv forgets them; pip runs again only when a requirements
 # file is newer than its stamp.
@@ -98,10 +99,10 @@ lint: $(STAMP_DEV)
 	@$(call timed,ruff and the import layers,$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports --no-cache)
 
 test-sqlite: $(STAMP_DEV)
-	@$(call timed,pytest on SQLite,$(BIN)/pytest -m "not browser")
+	@$(call timed,pytest on SQLite,PANTAU_ENV=testing $(BIN)/pytest -m "not browser")
 
 test-postgres: $(STAMP_DEV)
-	@$(call timed,pytest on PostgreSQL,bash tests/with_postgres.sh $(BIN)/pytest -m "not browser")
+	@$(call timed,pytest on PostgreSQL,PANTAU_ENV=testing bash tests/with_postgres.sh $(BIN)/pytest -m "not browser")
 
 # Debian's Chromium, driven by Playwright through executable_path. Never `playwright install`: it
 # downloads a browser build, which this project's machines cannot fetch.
@@ -118,7 +119,7 @@ chromium:
 	fi
 
 test-browser: $(STAMP_DEV) chromium
-	@$(call timed,browser tests,$(BIN)/pytest -m browser)
+	@$(call timed,browser tests,PANTAU_ENV=testing $(BIN)/pytest -m browser)
 
 # --- other tools ----------------------------------------------------------------------------------
 

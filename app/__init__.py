@@ -15,7 +15,7 @@ from app.transactions import install_unit_of_work
 def create_app(
     config_name: str | None = None, overrides: dict | None = None, instance_path: str | None = None
 ) -> Flask:
-    """Build the app for ``config_name`` (default: ``PANTAU_ENV`` or "development").
+    """Build the app for ``config_name`` (default: ``PANTAU_ENV``, else "production": safe by default).
 
     Configuration is layered: the config class, ``instance/config.py`` when present, ``DATABASE_URL`` and
     ``SECRET_KEY``, ``FLASK_*`` environment variables, then ``overrides`` (tests). ``instance_path``
@@ -23,7 +23,9 @@ def create_app(
     not read). Production is checked before the SQLite fallback and refuses to start with the default
     secret or without an explicit database URL.
     """
-    config_name = config_name or os.environ.get("PANTAU_ENV", "development")
+    # Without PANTAU_ENV a server runs the production configuration, which refuses the public secret and demo
+    # seeding; `make run` and the tests name development and testing explicitly.
+    config_name = config_name or os.environ.get("PANTAU_ENV") or "production"
     config_cls = CONFIGS[config_name]
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_object(config_cls)

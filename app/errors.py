@@ -111,7 +111,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(ReadOnlyScope)
     def read_only(error: ReadOnlyScope):
         db.session.rollback()
-        return _answer(403, _("Forbidden"), _("The request could not be completed."))
+        return _forbidden(_("Your account may read these records but not change them."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -119,6 +119,8 @@ def register(app: Flask) -> None:
         code = error.code or 500
         if code == 404:
             return _page_not_found()
+        if code == 403:
+            return _forbidden(_("This page is not open to your account. If you need it, ask an administrator."))
         return _answer(code, error.name, _("The request could not be completed."))
 
     @app.errorhandler(IntegrityError)
@@ -188,6 +190,13 @@ def _page_not_found():
     if wants_json():
         return problem(404, "Not Found", _("The page or record does not exist."))
     return render_template("errors/404.html"), 404
+
+
+def _forbidden(message: str):
+    """403: in the user's language, with a way back that fits the role (errors/_home.html)."""
+    if wants_json():
+        return problem(403, "Forbidden", message)
+    return render_template("errors/403.html", message=message), 403
 
 
 def _server_error():

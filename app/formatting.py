@@ -49,17 +49,28 @@ def number(value: int | Decimal | None) -> str:
     return format_decimal(value, format="#,##0.##")
 
 
-def wib(value: datetime | None, fmt: str = "medium") -> str:
-    """A UTC timestamp shown in WIB (Asia/Jakarta), with the zone named."""
-    if value is None:
-        return "—"
-    return format_datetime(value, fmt) + " WIB"
+# One format for dates and one for times, everywhere: ``30 Nov 2026`` and ``30 Nov 2026 16.30 WIB`` (no
+# seconds; ``16:30`` in English). Babel's named widths (short, medium, long, full) all give the date format, so
+# no page shows ``30/11/26`` or ``November 30, 2026`` beside it; an explicit pattern (``MMM yyyy`` for a
+# month, ``EEE, d MMM y`` for a weekday) is kept.
+DATE_FORMAT = "d MMM yyyy"
+TIME_FORMATS = {"id": "HH.mm", "en": "HH:mm"}
+NAMED_WIDTHS = frozenset({"short", "medium", "long", "full"})
 
 
-def day(value: date | None, fmt: str = "medium") -> str:
+def wib(value: datetime | None, fmt: str | None = None) -> str:
+    """A UTC timestamp shown in WIB (Asia/Jakarta), to the minute, with the zone named; ``fmt`` is ignored."""
     if value is None:
         return "—"
-    return format_date(value, fmt)
+    time_format = TIME_FORMATS.get(_locale().split("_")[0], "HH:mm")
+    return format_datetime(value, f"{DATE_FORMAT} {time_format}") + " WIB"
+
+
+def day(value: date | None, fmt: str | None = None) -> str:
+    """A date as ``30 Nov 2026`` (``30 Nov 2026`` in English too); a named width gives the same format."""
+    if value is None:
+        return "—"
+    return format_date(value, DATE_FORMAT if fmt is None or fmt in NAMED_WIDTHS else fmt)
 
 
 def npwp(value: str | None) -> str:

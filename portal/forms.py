@@ -19,7 +19,8 @@ from permits.documents.uploads import Upload
 class AnswerForm(FlaskForm):
     """The investor's revision: one or more documents and a message to the agency (both required)."""
 
-    documents = MultipleFileField(_l("Revised documents"))
+    # Its own id: the page has a "documents" section too (ids must be unique).
+    documents = MultipleFileField(_l("Revised documents"), id="answer-documents")
     note = TextAreaField(
         _l("Your message to the agency"),
         validators=[

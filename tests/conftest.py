@@ -26,6 +26,10 @@ from app.extensions import db
 from app.models import Region, Role, User
 from app.security import hash_password
 
+# Without PANTAU_ENV the app is production; every app the tests build names "testing", and so do the
+# processes they start (they inherit this).
+os.environ.setdefault("PANTAU_ENV", "testing")
+
 TEST_PASSWORD = "kata-sandi-uji-yang-panjang"
 _user_seq = itertools.count(1)
 REFERENCE_TABLES = (

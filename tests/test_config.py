@@ -88,6 +88,23 @@ def test_pantau_env_chooses_the_config(monkeypatch: pytest.MonkeyPatch) -> None:
     assert create_app(overrides={"SQLALCHEMY_DATABASE_URI": IN_MEMORY}).testing
 
 
+def test_without_pantau_env_the_app_is_production_and_refuses_the_default_secret() -> None:
+    """Safe by default: `gunicorn wsgi:app` with no PANTAU_ENV must not start with the public secret."""
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app(overrides={"SQLALCHEMY_DATABASE_URI": IN_MEMORY})
+    app = create_app(overrides={"SQLALCHEMY_DATABASE_URI": IN_MEMORY, "SECRET_KEY": REAL_KEY})
+    assert app.config["SEED_DEMO_ALLOWED"] is False
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_make_run_names_the_development_configuration() -> None:
+    plan = make_run_plan()
+    assert "PANTAU_ENV=${PANTAU_ENV:-development}" in plan
+    assert all("PANTAU_ENV=" in line for line in plan.splitlines() if "flask --app wsgi" in line), plan
+
+
 def test_unknown_config_name_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PANTAU_ENV", "staging")
     with pytest.raises(KeyError):

@@ -211,14 +211,26 @@ class _DecimalSettingForm(SettingForm):
 
 
 class ShareSettingForm(_DecimalSettingForm):
+    """A share typed as a percentage (75 for 0.75), stored as the share."""
+
     value = DecimalTextField(
-        _l("Value"),
+        _l("Percentage of the working days"),
         [Present()],
         minimum=Decimal(0),
         minimum_inclusive=False,
-        maximum=Decimal(1),
-        description=_l("A share more than 0 and at most 1: 0.75 means at risk once 75% of the working days are used."),
+        maximum=Decimal(100),
+        description=_l(
+            "More than 0 and at most 100: 75 means at risk once three quarters of the working days are used."
+        ),
     )
+
+    def stored_value(self) -> str:
+        return format((self.value.data / 100).normalize(), "f")
+
+    @classmethod
+    def initial(cls, stored: str) -> Any:
+        share = super().initial(stored)
+        return None if share is None else (share * 100).normalize()
 
 
 class AreaSettingForm(_DecimalSettingForm):
@@ -231,21 +243,16 @@ class AreaSettingForm(_DecimalSettingForm):
 
 
 class BooleanSettingForm(SettingForm):
-    value = SelectField(
-        _l("Value"),
-        [Present(message=_l("Choose yes or no."))],
-        choices=[
-            SelectChoice("", _l("Choose…")),
-            SelectChoice("true", _l("Yes (true)")),
-            SelectChoice("false", _l("No (false)")),
-        ],
-        invalid_choice_message=_l("Choose yes or no."),
-    )
+    """A switch: on stores "true", off (or nothing posted) stores "false"."""
+
+    value = BooleanField(_l("On"), false_values=("false", "0", "no", "off", ""))
+
+    def stored_value(self) -> str:
+        return "true" if self.value.data else "false"
 
     @classmethod
     def initial(cls, stored: str) -> Any:
-        value = stored.strip().lower()
-        return value if value in ("true", "false") else ""
+        return stored.strip().lower() == "true"
 
 
 class TextSettingForm(SettingForm):

@@ -50,6 +50,40 @@ SETTING_KINDS = {
     AT_RISK_SETTING: SettingKind.SHARE,
     CUTI_BERSAMA_SETTING: SettingKind.BOOLEAN,
     MIN_AREA_SETTING: SettingKind.AREA,
+    "lkpm.deadline_next_working_day": SettingKind.BOOLEAN,
+}
+
+# What an administrator reads for each key, in the interface language: a plain name and what it does. The key
+# itself is shown small, for support; the stored English description only for a key not named here.
+SETTING_TEXTS: dict[str, tuple[LazyString, LazyString]] = {
+    AT_RISK_SETTING: (
+        _l("When a permit becomes at risk"),
+        _l("A running permit is marked at risk once this share of its statutory working days has been used."),
+    ),
+    CUTI_BERSAMA_SETTING: (
+        _l("Cuti bersama are days off"),
+        _l("When on, collective leave days (cuti bersama) do not count as working days in any deadline."),
+    ),
+    MIN_AREA_SETTING: (
+        _l("Smallest industrial estate"),
+        _l("An estate smaller than this in one piece is marked for checking (it is not refused)."),
+    ),
+    "lkpm.deadline_day": (
+        _l("Day of the month an LKPM report is due"),
+        _l("Reports are due by this day of the month after the period; a missing one is flagged the day after."),
+    ),
+    "lkpm.deadline_next_working_day": (
+        _l("LKPM deadline moves to the next working day"),
+        _l("When on, a due day on a weekend, a holiday or a closure date moves to the next working day."),
+    ),
+    "lkpm.sanction_missed_periods": (
+        _l("Missed reports before a sanction warning"),
+        _l("Periods in a row without a report after which an investor is flagged at risk of a sanction."),
+    ),
+    "lkpm.first_period": (
+        _l("First LKPM period followed"),
+        _l("Missing reports are looked for from this period on."),
+    ),
 }
 DEADLINE_SETTINGS = frozenset({AT_RISK_SETTING, CUTI_BERSAMA_SETTING})
 
@@ -67,17 +101,34 @@ def setting_kind(key: str) -> SettingKind:
     return SETTING_KINDS.get(key, SettingKind.TEXT)
 
 
+def setting_label(key: str) -> str:
+    """The plain name of ``key`` in the interface language (the key itself when it has none)."""
+    texts = SETTING_TEXTS.get(key)
+    return str(texts[0]) if texts else key
+
+
+def setting_help(key: str) -> str | None:
+    """What ``key`` does, in the interface language; None when only the stored (English) description says it."""
+    texts = SETTING_TEXTS.get(key)
+    return str(texts[1]) if texts else None
+
+
+def percent(share: Decimal) -> str:
+    """A share as a percentage: ``75%``, ``12,5%``."""
+    return f"{number(share * 100)}%"
+
+
 def display_value(setting: Setting) -> str:
-    """The stored value as an administrator reads it: Yes/No, a share with its percentage, hectares."""
+    """The stored value as an administrator reads it: On/Off, a percentage, hectares."""
     kind = setting_kind(setting.key)
     try:
         cleaned = clean_setting_value(setting.key, setting.value)
     except InvalidSettingValue:
         return setting.value  # shown as stored; the edit form says what is wrong with it
     if kind is SettingKind.BOOLEAN:
-        return _("Yes") if cleaned == _TRUE else _("No")
+        return _("On") if cleaned == _TRUE else _("Off")
     if kind is SettingKind.SHARE:
-        return f"{number(Decimal(cleaned))} ({number(Decimal(cleaned) * 100)}%)"
+        return percent(Decimal(cleaned))
     if kind is SettingKind.AREA:
         return hectares(Decimal(cleaned))
     return cleaned

@@ -211,7 +211,11 @@ def closure_remove(override_id: int) -> ResponseReturnValue:
 @bp.get("/settings")
 def setting_list() -> ResponseReturnValue:
     return render_template(
-        "admin/settings.html", page=paginate(settings.settings_query()), display_value=settings.display_value
+        "admin/settings.html",
+        page=paginate(settings.settings_query()),
+        display_value=settings.display_value,
+        setting_label=settings.setting_label,
+        setting_help=settings.setting_help,
     )
 
 
@@ -221,6 +225,8 @@ def setting_edit(key: str) -> ResponseReturnValue:
     if setting is None:
         abort(404)
     form = setting_form(setting.key, setting.value)
+    if form.value.type == "BooleanField":
+        form.value.label.text = settings.setting_label(setting.key)  # the switch says what it turns on
     if form.validate_on_submit():
         with refusal(services.AdminError) as refused:
             saved = settings.update_setting(setting, form.stored_value(), current_user.id)
@@ -228,9 +234,10 @@ def setting_edit(key: str) -> ResponseReturnValue:
             error = refused.error
             form.value.errors = [*form.value.errors, str(error.errors["value"])]
         else:
-            message = _("Setting %(key)s saved.", key=setting.key)
+            label = settings.setting_label(setting.key)
+            message = _("Saved: %(setting)s.", setting=label)
             if not saved.changed:
-                message = _("Setting %(key)s unchanged.", key=setting.key)
+                message = _("Nothing changed: %(setting)s.", setting=label)
             elif saved.deadlines_moved is not None:
                 describe = _at_risk_message if setting.key == AT_RISK_SETTING else _due_dates_message
                 message += " " + describe(saved.deadlines_moved)
@@ -240,5 +247,8 @@ def setting_edit(key: str) -> ResponseReturnValue:
         "admin/setting_form.html",
         form=form,
         setting=setting,
+        label=settings.setting_label(setting.key),
+        help=settings.setting_help(setting.key),
+        display_value=settings.display_value,
         affects_deadlines=setting.key in settings.DEADLINE_SETTINGS,
     )

@@ -103,7 +103,7 @@ def test_estate_page_shows_facts_zones_claims_and_stop_order(client: FlaskClient
     html = client.get(f"/estates/{estate.id}").text
     assert len(_rows(html, "zones")) == 4
     assert 'id="stop-order"' in html
-    assert "16 September 2025" in html
+    assert "16 Sep 2025" in html  # the one date format
     assert "AMDAL under review" in html
     assert "Rp650.000.000.000" in html
     assert "Rp650 miliar" in html
@@ -119,7 +119,7 @@ def test_estate_page_in_english_formats_for_english(client: FlaskClient, estate:
     client.get("/language/en")
     html = client.get(f"/estates/{estate.id}").text
     assert "Rp650,000,000,000" in html and "Rp650 billion" in html
-    assert "September 16, 2025" in html
+    assert "16 Sep 2025" in html  # the one date format, in English too
 
 
 def test_zone_table_exists_with_no_zones(client: FlaskClient):

@@ -313,7 +313,7 @@ def test_a_duplicate_date_is_refused_with_a_message_and_nothing_is_written(app: 
         add_override(D(2025, 4, 8), CalendarOverrideKind.WORKING, "Second (test)", "admin")
     assert excinfo.value.day == D(2025, 4, 8)
     with app.test_request_context():  # the message is translated when shown, in the request's language
-        assert str(excinfo.value) == "Apr 8, 2025 already has a calendar entry."
+        assert str(excinfo.value) == "8 Apr 2025 already has a calendar entry."
     assert db.session.scalar(select(func.count()).select_from(CalendarOverride)) == 1
 
 

@@ -107,7 +107,7 @@ def test_home_shows_whose_move_the_deadline_and_the_next_step_for_each_permit(lo
     page = login_as("investor", investor=investor).get("/portal").get_data(as_text=True)
 
     clock = permit_clock(amdal, TODAY)
-    due = f"{clock.investor_due_on:%B} {clock.investor_due_on.day}, {clock.investor_due_on.year}"
+    due = f"{clock.investor_due_on.day} {clock.investor_due_on:%b} {clock.investor_due_on.year}"  # the one date format
     who, text = row(page, f"permits-{amdal.estate_id}", "AMDAL")
     left = clock.investor_limit - clock.investor_round_days_used
     assert who == "you" and f"Revise and resubmit: “{RETURN_NOTE}” by {due}." in text
@@ -119,7 +119,7 @@ def test_home_shows_whose_move_the_deadline_and_the_next_step_for_each_permit(lo
     assert slf.endswith("File SLF when PBG is issued. Where to file: Public Works and Spatial Planning Office, "
         "Serang City Contact not yet recorded")  # fmt: skip
     assert row(page, f"permits-{amdal.estate_id}", "NIB")[0] == "nobody"
-    assert "Done: issued on July 1, 2025." in row(page, f"permits-{amdal.estate_id}", "NIB")[1]
+    assert "Done: issued on 1 Jul 2025." in row(page, f"permits-{amdal.estate_id}", "NIB")[1]
 
     reviewed_clock = permit_clock(reviewed, TODAY)
     who, text = row(page, f"permits-{reviewed.estate_id}", "AMDAL")
@@ -363,7 +363,7 @@ def test_the_portal_renders_in_both_languages(login_as):
         assert 'lang="id"' in response.get_data(as_text=True), url
     indonesian = portal.get("/portal").get_data(as_text=True)
     assert "Posisi berkas" in indonesian and "Tenggat" in indonesian
-    assert "Maret 2026" in indonesian or "April 2026" in indonesian  # dates in Indonesian
+    assert "Mar 2026" in indonesian or "Apr 2026" in indonesian  # dates in Indonesian (d MMM yyyy)
 
 
 @time_machine.travel(NOW, tick=False)

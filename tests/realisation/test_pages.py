@@ -111,7 +111,7 @@ def test_the_portal_tells_the_investor_what_is_overdue_and_what_is_due_next(comp
     client = login_as("investor", investor=companies.pma)
     home = client.get("/portal").get_data(as_text=True)
     assert 'id="lkpm-overdue"' in home and "2026-Q2" in home  # 2026-Q2 was due 15 July: missing
-    assert "Next report: Quarter IV 2026, due on January 15, 2027." in home
+    assert "Next report: Quarter IV 2026, due on 15 Jan 2027." in home
     page = client.get("/portal/lkpm").get_data(as_text=True)
     assert page.count('class="portal-lkpm-entry"') == 2
 

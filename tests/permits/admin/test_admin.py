@@ -179,8 +179,8 @@ def test_every_page_renders_in_both_languages(client: FlaskClient, lang: str):
         "/admin/closures?year=2026": "Tahun Baru Masehi" if lang == "id" else "New Year&#39;s Day",
         f"/admin/closures/{override.id}/remove": "Decree (test)",
         "/admin/settings": "clock.at_risk_share",
-        "/admin/settings/clock.at_risk_share/edit": "0,75" if lang == "id" else "0.75",
-        "/admin/settings/calendar.cuti_bersama_non_working/edit": 'selected value="true"',
+        "/admin/settings/clock.at_risk_share/edit": 'value="75"',
+        "/admin/settings/calendar.cuti_bersama_non_working/edit": 'role="switch"',
         "/admin/settings/estate.min_area_ha/edit": 'value="50"',
     }
     for path, expected in pages.items():
@@ -591,12 +591,15 @@ def post_setting(client: FlaskClient, key: str, value: str):
 @pytest.mark.parametrize(
     ("key", "value", "stored"),
     [
-        ("clock.at_risk_share", "1", "1"),
-        ("clock.at_risk_share", "0.0001", "0.0001"),
-        ("clock.at_risk_share", "0,5", "0.5"),
+        ("clock.at_risk_share", "100", "1"),  # typed as a percentage, stored as a share
+        ("clock.at_risk_share", "0.01", "0.0001"),
+        ("clock.at_risk_share", "50", "0.5"),
+        ("clock.at_risk_share", "62,5", "0.625"),
         ("estate.min_area_ha", "10000", "10000"),
         ("estate.min_area_ha", "0,01", "0.01"),
         ("calendar.cuti_bersama_non_working", "false", "false"),
+        ("calendar.cuti_bersama_non_working", "", "false"),  # a switch left off posts nothing
+        ("calendar.cuti_bersama_non_working", "y", "true"),
     ],
 )
 def test_a_setting_inside_its_limits_is_saved(en: FlaskClient, key: str, value: str, stored: str):
@@ -609,14 +612,12 @@ def test_a_setting_inside_its_limits_is_saved(en: FlaskClient, key: str, value: 
     ("key", "value", "error"),
     [
         ("clock.at_risk_share", "0", "Must be more than 0."),
-        ("clock.at_risk_share", "1.01", "At most 1."),
+        ("clock.at_risk_share", "100.01", "At most 100."),
         ("clock.at_risk_share", "-0.5", "Must be more than 0."),
         ("clock.at_risk_share", "", "This field is required."),
         ("clock.at_risk_share", "lots", "Not a number"),
         ("estate.min_area_ha", "0", "Must be more than"),
         ("estate.min_area_ha", "10000.01", "At most"),
-        ("calendar.cuti_bersama_non_working", "maybe", "Choose yes or no."),
-        ("calendar.cuti_bersama_non_working", "", "Choose yes or no."),
     ],
 )
 def test_a_setting_outside_its_limits_is_refused(en: FlaskClient, key: str, value: str, error: str):
@@ -659,7 +660,7 @@ def test_the_setting_services_check_again():
 
 def test_the_at_risk_share_moves_at_risk_dates(client: FlaskClient, running_permit: Permit):
     assert running_permit.at_risk_on == date(2025, 8, 29)
-    response = post_setting(client, "clock.at_risk_share", "0.5")
+    response = post_setting(client, "clock.at_risk_share", "50")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "1 open permit got a new at-risk date." in html
     at_risk_on = db.session.scalar(select(Permit.at_risk_on).where(Permit.id == running_permit.id))
@@ -675,5 +676,21 @@ def test_the_cuti_bersama_setting_moves_due_dates(client: FlaskClient, running_p
 
 
 def test_saving_the_same_value_changes_nothing(client: FlaskClient, running_permit: Permit):
-    response = post_setting(client, "clock.at_risk_share", "0,75")
-    assert "Setting clock.at_risk_share unchanged." in client.get(response.headers["Location"]).get_data(as_text=True)
+    response = post_setting(client, "clock.at_risk_share", "75")  # 75% is the stored 0.75
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nothing changed: When a permit becomes at risk." in page
+
+
+def test_settings_read_in_plain_words_with_a_switch_and_a_percentage(client: FlaskClient):
+    client.get("/language/id")
+    html = client.get("/admin/settings").get_data(as_text=True)
+    assert "Kapan izin menjadi berisiko" in html and "75%" in html and "0,75" not in html
+    assert "Cuti bersama adalah hari libur" in html and ">Aktif<" in html
+    assert "holidays package" not in html and "paket holidays" not in html
+    assert 'lang="en"' in html  # the stored English source of a figure is marked as English
+    switch = client.get("/admin/settings/calendar.cuti_bersama_non_working/edit").get_data(as_text=True)
+    assert 'role="switch"' in switch and "checked" in switch and '<h1 class="h3 mb-1">Cuti bersama' in switch
+    share = client.get("/admin/settings/clock.at_risk_share/edit").get_data(as_text=True)
+    assert 'value="75"' in share and "Persentase hari kerja" in share
+    closures = client.get("/admin/closures?year=2026").get_data(as_text=True)
+    assert "paket holidays" not in closures and "holidays package" not in closures

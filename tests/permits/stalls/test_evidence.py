@@ -218,7 +218,7 @@ def test_the_page_shows_the_facts_the_verdict_and_the_fingerprint(clock, client)
     assert "PP 28/2025 Pasal 19-26" in html
     assert "25 working days" in html and "PP 28/2025" in html
     assert "Banjir: kantor ditutup" in html and "Isra Mikraj" in html and "cuti bersama" in html
-    assert "Peta bidang tanah kurang." in html and "2026-01-22 10.00.00" in html
+    assert "Peta bidang tanah kurang." in html and "22 Jan 2026 10:00 WIB" in html
     assert 'id="ev-overdue"><span class="fw-bold text-danger">11</span>' in html
 
 

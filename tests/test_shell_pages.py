@@ -1,0 +1,72 @@
+"""The shell's small pieces of issue 12: the 403 page in the user's language with a button that fits the role,
+the favicon, one format for dates and one for times (WIB, no seconds), and the evidence page's print button
+wired by a static script (no inline handler, as the CSP allows none)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.formatting import day, wib
+from devtools.factories import make_investor
+
+
+def investor_client(login_as: Callable[..., FlaskClient]) -> FlaskClient:
+    investor = make_investor(legal_name="PT Uji Halaman")
+    db.session.commit()
+    return login_as("investor", investor=investor)
+
+
+def test_the_403_page_is_translated_and_sends_an_investor_back_to_the_portal(
+    login_as: Callable[..., FlaskClient],
+) -> None:
+    investor = investor_client(login_as)
+    investor.get("/language/id")
+    response = investor.get("/permits")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "Akses ditolak" in html and "Forbidden" not in html
+    assert 'id="error-home" href="/portal"' in html and "Kembali ke kawasan dan izin saya" in html
+
+
+def test_the_403_page_sends_staff_back_to_the_dashboard(login_as: Callable[..., FlaskClient]) -> None:
+    governor = login_as("governor")
+    response = governor.get("/admin/settings")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "Access denied" in html and 'id="error-home" href="/"' in html
+
+
+def test_the_403_answer_in_json_stays_a_problem_document(login_as: Callable[..., FlaskClient]) -> None:
+    response = investor_client(login_as).get("/permits", headers={"Accept": "application/json"})
+    assert response.status_code == 403 and response.mimetype == "application/problem+json"
+
+
+def test_every_page_links_the_favicon_the_app_serves(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in html
+    for path in ("/static/favicon.svg", "/static/favicon.ico", "/static/js/pantau.js"):
+        response = client.get(path)
+        response.close()  # static files are streamed: close them
+        assert response.status_code == 200, path
+    assert '<script src="/static/js/pantau.js" defer></script>' in html
+    assert 'href="#content"' in html and 'id="content" tabindex="-1"' in html  # the skip link and its target
+
+
+def test_one_format_for_dates_and_one_for_times(app: Flask) -> None:
+    moment = datetime(2026, 4, 15, 0, 31, 59, tzinfo=UTC)
+    with app.test_request_context("/"):
+        assert wib(moment) == wib(moment, "short") == wib(moment, "full") == "15 Apr 2026 07:31 WIB"
+        for width in ("short", "medium", "long", "full"):
+            assert day(date(2026, 4, 15), width) == "15 Apr 2026"
+        assert day(date(2026, 4, 15), "MMM yyyy") == "Apr 2026"  # a month stays a month
+    with app.test_request_context("/", headers={"Cookie": "lang=id"}):
+        from flask_babel import force_locale
+
+        with force_locale("id"):
+            assert wib(moment) == "15 Apr 2026 07.31 WIB"
+            assert day(date(2026, 8, 17)) == "17 Agu 2026"

@@ -33,7 +33,7 @@ def detail(line: AuditLog) -> dict:
 def test_settings_catalogue_and_rules_are_audited_with_before_and_after(login_as):
     admin = login_as("administrator")
     sla = current_rule("KKPR").sla_working_days
-    assert post_setting(admin, "clock.at_risk_share", "0.8").status_code == 302
+    assert post_setting(admin, "clock.at_risk_share", "80").status_code == 302
     assert post_type(admin, "AMDAL", name_en="Environmental approval (audited)").status_code == 302
     assert post_rule(admin, "KKPR", sla_working_days=str(sla + 5)).status_code == 302
     (setting,) = lines(AuditEvent.SETTING_CHANGED)
@@ -51,7 +51,7 @@ def test_settings_catalogue_and_rules_are_audited_with_before_and_after(login_as
         {"sla_working_days": sla + 5},
     )
     # saving a setting unchanged writes nothing
-    assert post_setting(admin, "clock.at_risk_share", "0.8").status_code == 302
+    assert post_setting(admin, "clock.at_risk_share", "80").status_code == 302
     assert len(lines(AuditEvent.SETTING_CHANGED)) == 1
 
 
@@ -96,9 +96,9 @@ def test_the_audit_page_filters_by_person_kind_and_date_and_exports_csv(login_as
     admin = login_as("administrator")
     officer = login_as("officer", email="petugas.audit@pantau.test")
     with time_machine.travel(datetime(2026, 3, 2, 23, 30, tzinfo=WIB), tick=False):  # 16:30 UTC, 2 March WIB
-        assert post_setting(admin, "clock.at_risk_share", "0.8").status_code == 302
+        assert post_setting(admin, "clock.at_risk_share", "80").status_code == 302
     with time_machine.travel(datetime(2026, 3, 3, 0, 30, tzinfo=WIB), tick=False):  # 17:30 UTC of 2 March
-        assert post_setting(admin, "clock.at_risk_share", "0.7").status_code == 302
+        assert post_setting(admin, "clock.at_risk_share", "70").status_code == 302
         officer.get("/admin/users")  # refused: an access_denied line by the officer
     with time_machine.travel(datetime(2026, 3, 3, 1, 0, tzinfo=WIB), tick=False):
         check_the_page_and_the_csv(admin)

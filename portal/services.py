@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from babel.lists import format_list
@@ -24,7 +24,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from app.errors import found
 from app.extensions import db
 from app.formatting import day
-from app.models import Role
+from app.models import Role, Setting
 from app.security import Scope
 from estates.models import Estate, Investor
 from permits.agencies.models import Agency
@@ -63,6 +63,42 @@ class PermitLine:
     next_step: str
     due_on: date | None = None
     days_left: int | None = None  # working days; negative when late
+    late_since: date | None = None  # the agency holds the file past its deadline: since when it holds it
+
+
+@dataclass(frozen=True)
+class HelpDesk:
+    """Whom an investor asks about a late file (DPMPTSP Banten) and where to complain: settings an administrator
+    edits (migration 0016), an empty string for a setting that is missing."""
+
+    phone: str
+    email: str
+    address: str
+    complaint_name: str
+    complaint_url: str
+    complaint_sms: str
+
+    @property
+    def complaint_link(self) -> str | None:
+        """The complaint channel's address when it is a web address (an edited setting never becomes a script)."""
+        return self.complaint_url if self.complaint_url.startswith(("https://", "http://")) else None
+
+
+HELP_DESK_SETTINGS = {
+    "phone": "help.dpmptsp_phone",
+    "email": "help.dpmptsp_email",
+    "address": "help.dpmptsp_address",
+    "complaint_name": "help.complaint_name",
+    "complaint_url": "help.complaint_url",
+    "complaint_sms": "help.complaint_sms",
+}
+
+
+def help_desk() -> HelpDesk:
+    """The help desk's contact and the complaint channel, from the settings, in one query."""
+    keys = list(HELP_DESK_SETTINGS.values())
+    values = dict(db.session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).tuples().all())
+    return HelpDesk(**{field: (values.get(key) or "").strip() for field, key in HELP_DESK_SETTINGS.items()})
 
 
 def _locale() -> str:
@@ -234,8 +270,10 @@ def permit_line(permit: Permit, clock: ClockState, missing: list[str], return_no
         step = _("Pay the fee in OSS: %(agency)s checks the file once it is paid.", agency=label)
         return PermitLine(ptype, permit, Who.YOU, agency, label, step, clock.investor_silent_on)
     if clock.holder is Holder.AGENCY:
-        step = _review_step(label, clock)
-        return PermitLine(ptype, permit, Who.AGENCY, agency, label, step, clock.due_on, clock.agency_days_left)
+        since = (permit.running_since or permit.submitted_on) if clock.agency_days_left < 0 else None
+        step = _review_step(label, clock, since)
+        line = PermitLine(ptype, permit, Who.AGENCY, agency, label, step, clock.due_on, clock.agency_days_left)
+        return replace(line, late_since=since)
     if status is PermitStatus.NOT_STARTED:
         if missing:
             waiting = _("Waiting for %(codes)s", codes=_codes(missing))
@@ -280,7 +318,7 @@ def _stopped_step(until: date | None) -> str:
     )
 
 
-def _review_step(agency: str, clock: ClockState) -> str:
+def _review_step(agency: str, clock: ClockState, since: date | None) -> str:
     if clock.agency_days_left >= 0:
         return ngettext(
             "Nothing to do: %(agency)s has %(num)d working day left.",
@@ -288,11 +326,19 @@ def _review_step(agency: str, clock: ClockState) -> str:
             clock.agency_days_left,
             agency=agency,
         )
+    if since is None:
+        return ngettext(
+            "Nothing to do: %(agency)s is %(num)d working day late.",
+            "Nothing to do: %(agency)s is %(num)d working days late.",
+            clock.days_overdue,
+            agency=agency,
+        )
     return ngettext(
-        "Nothing to do: %(agency)s is %(num)d working day late.",
-        "Nothing to do: %(agency)s is %(num)d working days late.",
+        "Late: %(agency)s has held your file since %(since)s and is %(num)d working day late.",
+        "Late: %(agency)s has held your file since %(since)s and is %(num)d working days late.",
         clock.days_overdue,
         agency=agency,
+        since=day(since, "long"),
     )
 
 

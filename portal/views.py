@@ -29,6 +29,7 @@ from portal.forms import AnswerForm
 from portal.services import (
     Who,
     agency_label,
+    help_desk,
     investor_documents_query,
     investor_estate,
     investor_estates_query,
@@ -50,6 +51,12 @@ def _investor_id() -> int:
     if investor_id is None:  # the database refuses an investor user without an investor; never guess one
         abort(404)
     return investor_id
+
+
+@bp.context_processor
+def _help_desk() -> dict:
+    """Whom to ask about a late file and where to complain: read (one query) only by a page that shows one."""
+    return {"help_desk": help_desk}
 
 
 @bp.before_request

@@ -84,6 +84,30 @@ SETTING_TEXTS: dict[str, tuple[LazyString, LazyString]] = {
         _l("First LKPM period followed"),
         _l("Missing reports are looked for from this period on."),
     ),
+    "help.dpmptsp_phone": (
+        _l("DPMPTSP Banten phone for late files"),
+        _l("Shown to an investor whose file is past its deadline. A placeholder until you confirm it."),
+    ),
+    "help.dpmptsp_email": (
+        _l("DPMPTSP Banten e-mail for late files"),
+        _l("Shown to an investor whose file is past its deadline. A placeholder until you confirm it."),
+    ),
+    "help.dpmptsp_address": (
+        _l("DPMPTSP Banten address for late files"),
+        _l("Shown to an investor whose file is past its deadline. A placeholder until you confirm it."),
+    ),
+    "help.complaint_name": (
+        _l("Complaint channel"),
+        _l("The public-service complaint channel an investor is pointed to when a file is late."),
+    ),
+    "help.complaint_url": (
+        _l("Complaint channel address"),
+        _l("Shown as text and as a link to an investor whose file is late."),
+    ),
+    "help.complaint_sms": (
+        _l("Complaint channel SMS number"),
+        _l("Shown to an investor whose file is late."),
+    ),
 }
 DEADLINE_SETTINGS = frozenset({AT_RISK_SETTING, CUTI_BERSAMA_SETTING})
 

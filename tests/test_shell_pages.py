@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from flask import Flask
+from flask import Flask, session
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from app.extensions import db
 from app.formatting import day, wib
@@ -70,3 +71,29 @@ def test_one_format_for_dates_and_one_for_times(app: Flask) -> None:
         with force_locale("id"):
             assert wib(moment) == "15 Apr 2026 07.31 WIB"
             assert day(date(2026, 8, 17)) == "17 Agu 2026"
+
+
+def test_pages_and_exports_for_a_signed_in_user_are_never_cached(client: FlaskClient, anon_client: FlaskClient) -> None:
+    for url in ("/", "/permits", "/permits.csv"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store", url
+    assert "no-store" not in (anon_client.get("/login").headers.get("Cache-Control") or "")
+
+
+def test_the_no_store_header_reads_nothing_from_the_database(app: Flask) -> None:
+    """The hook runs after the view's commit, when the user is expired: a database lost at that moment must not turn
+    the answer into a 500 (an after_request error reaches no error handler), so it asks the session, not the user."""
+    hooks = {getattr(hook, "__name__", ""): hook for hook in app.after_request_funcs[None]}
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with app.test_request_context("/"):
+        session["_user_id"] = "1"
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            response = hooks["no_store_for_signed_in_users"](app.response_class("x"))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert response.headers["Cache-Control"] == "no-store" and statements == []

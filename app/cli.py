@@ -3,11 +3,14 @@ development server with its scheduler), ``backup`` and ``restore``."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -16,6 +19,32 @@ from flask.cli import AppGroup
 from app.leadership import holder_name
 
 scheduler_cli = AppGroup("scheduler", help="Run the scheduled jobs.")
+
+# The options and the run of a scan command (``permits scan``, ``lkpm scan``): a day, and a dry run.
+SCAN_AS_OF = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Scan as of this day (YYYY-MM-DD); default today in WIB.",
+)
+SCAN_DRY_RUN = click.option("--dry-run", is_flag=True, help="Count what the scan would do and write nothing.")
+
+
+def run_scan(job: str, day: date, dry_run: bool, scan: Callable[[date], Any]) -> dict:
+    """The counts of a scan as of ``day``: a real run goes through the scheduler's job ``job`` (recorded like a
+    scheduled run); a dry run calls ``scan`` inside a transaction that is rolled back."""
+    from app.extensions import db
+    from app.scheduler import run_job
+
+    if dry_run:
+        counts = scan(day).as_dict()
+        db.session.rollback()
+        return counts
+    run = run_job(current_app._get_current_object(), job, as_of=day)
+    if not run.succeeded:
+        raise click.ClickException(f"the scan failed: {run.error}")
+    return json.loads(run.counts)
 
 
 @scheduler_cli.command("run")

@@ -9,14 +9,13 @@ written then.
 from __future__ import annotations
 
 import getpass
-import json
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from app.cli import SCAN_AS_OF, SCAN_DRY_RUN, run_scan
 from app.extensions import db
 from app.imports import Actor, Importer, ImportRefused, ImportReport, import_file, receive
 from app.security import SYSTEM_SCOPE
@@ -87,29 +86,15 @@ def import_command(path: Path, dry_run: bool, by: str | None) -> None:
 
 
 @lkpm_cli.command("scan")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Scan as of this day (YYYY-MM-DD); default today in WIB.",
-)
-@click.option("--dry-run", is_flag=True, help="Count what the scan would do and write nothing.")
+@SCAN_AS_OF
+@SCAN_DRY_RUN
 def scan_command(as_of, dry_run: bool) -> None:
     """Raise, confirm and resolve the missing-report flags, and print the counts per flag kind."""
-    from app.scheduler import run_job
     from app.timezone import today_wib
     from realisation.scan import scan_missing_reports
 
     day = as_of.date() if as_of else today_wib()
-    if dry_run:
-        counts = scan_missing_reports(day).as_dict()
-        db.session.rollback()
-    else:
-        run = run_job(current_app._get_current_object(), "lkpm-scan", as_of=day)
-        if not run.succeeded:
-            raise click.ClickException(f"the scan failed: {run.error}")
-        counts = json.loads(run.counts)
+    counts = run_scan("lkpm-scan", day, dry_run, scan_missing_reports)
     click.echo(f"LKPM scan as of {day.isoformat()}{' (dry run: nothing written)' if dry_run else ''}")
     click.echo(f"investors expected to report: {counts['investors_expected']}")
     click.echo(f"{'flag':<16}{'raised':>8}{'reopened':>10}{'resolved':>10}{'open':>8}")

@@ -51,7 +51,19 @@ def estate_choices(scope: Scope) -> list[tuple[int, str]]:
     return [(row.id, f"{row.name} · {row.legal_name}") for row in db.session.execute(query)]
 
 
-class _ValuesForm(FlaskForm):
+class ProblemsBesideFields:
+    """A form mixin: ``add_problem`` shows a service's refusal beside the field it names (or above the form when it
+    names none). The LKPM, layoff and province forms share it."""
+
+    def add_problem(self, problem: Problem) -> None:
+        field = self._fields.get(problem.field or "")  # type: ignore[attr-defined]
+        if field is not None:
+            field.errors = [*field.errors, problem.message]
+        else:
+            self.form_errors.append(problem.message)  # type: ignore[attr-defined]
+
+
+class _ValuesForm(ProblemsBesideFields, FlaskForm):
     investment_rp = RupiahField(
         _l("Realised investment in the period (Rp)"),
         [Present()],
@@ -84,14 +96,6 @@ class _ValuesForm(FlaskForm):
             production_notes=self.production_notes.data,
             obstacles=self.obstacles.data,
         )
-
-    def add_problem(self, problem: Problem) -> None:
-        """Show a service's refusal beside its field (or above the form when it names none)."""
-        field = self._fields.get(problem.field or "")
-        if field is not None:
-            field.errors = [*field.errors, problem.message]
-        else:
-            self.form_errors.append(problem.message)
 
 
 class EntryForm(_ValuesForm):

@@ -11,17 +11,25 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from app.forms import HttpUrl, IdSelectField, NotBefore, NotInFuture, Present, WholeNumberField, strip_or_none
+from app.forms import (
+    HttpUrl,
+    IdSelectField,
+    NotBefore,
+    NotInFuture,
+    Present,
+    WholeNumberField,
+    strip_or_none,
+)
 from app.security import Scope
 from estates.queries import limited_region, region_choices
+from realisation.forms import ProblemsBesideFields
 from realisation.layoffs.services import MAX_WORKERS, LayoffFields, section_choices
 from realisation.periods import MIN_YEAR
-from realisation.services import Problem
 
 TEXT = {"filters": [strip_or_none]}
 
 
-class LayoffForm(FlaskForm):
+class LayoffForm(ProblemsBesideFields, FlaskForm):
     region_id = IdSelectField(
         _l("Kabupaten/kota"), [Present()], options=list, placeholder=_l("Choose a kabupaten/kota…")
     )
@@ -57,10 +65,3 @@ class LayoffForm(FlaskForm):
             source_url=self.source_url.data,
             notes=self.notes.data,
         )
-
-    def add_problem(self, problem: Problem) -> None:
-        field = self._fields.get(problem.field or "")
-        if field is not None:
-            field.errors = [*field.errors, problem.message]
-        else:
-            self.form_errors.append(problem.message)

@@ -9,17 +9,25 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from app.forms import NotBefore, NotInFuture, Present, RupiahField, WholeNumberField, enum_select, strip_or_none
+from app.forms import (
+    NotBefore,
+    NotInFuture,
+    Present,
+    RupiahField,
+    WholeNumberField,
+    enum_select,
+    strip_or_none,
+)
+from realisation.forms import ProblemsBesideFields
 from realisation.periods import MIN_YEAR
 from realisation.province.models import SourceKind
 from realisation.province.services import ReleaseFields
-from realisation.services import Problem
 
 TEXT = {"filters": [strip_or_none]}
 MAX_JOBS = 100_000_000
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(ProblemsBesideFields, FlaskForm):
     period = StringField(_l("Period"), [Present(), Length(max=16)], description=_l("2025, 2025-S1 or 2025-Q3."), **TEXT)
     investment_rp = RupiahField(
         _l("Realised investment (Rp)"), [Present()], description=_l("For example 130,2 triliun.")
@@ -39,10 +47,3 @@ class ReleaseForm(FlaskForm):
 
     def fields(self) -> ReleaseFields:
         return ReleaseFields(**{name: self[name].data for name in ReleaseFields.__dataclass_fields__})
-
-    def add_problem(self, problem: Problem) -> None:
-        field = self._fields.get(problem.field or "")
-        if field is not None:
-            field.errors = [*field.errors, problem.message]
-        else:
-            self.form_errors.append(problem.message)

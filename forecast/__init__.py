@@ -9,10 +9,11 @@ from flask import Flask
 def register(app: Flask) -> None:
     import forecast.models  # noqa: F401 - the schema, for migrations and mappers
     from app.scheduler import daily_at, register_job
-    from forecast import cli, panels, views
+    from forecast import cli, panels, realised, views
     from forecast.jobs import refresh_forecasts
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(realised.bp)
     app.cli.add_command(cli.forecast_cli)
     panels.register_panels(app)
     register_job(app, "forecast-refresh", refresh_forecasts, daily_at("FORECAST_REFRESH_TIME"))

@@ -132,6 +132,9 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "forecast.snapshot_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "forecast.assumptions": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "forecast.input_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "realised.variance_page": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "realised.variance_csv": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "realised.calibration_set": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     # the investor portal: investor users only, and only their own records
     "portal.home": (LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "portal.lkpm": (LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),

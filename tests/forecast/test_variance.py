@@ -24,7 +24,6 @@ from app.security import SYSTEM_SCOPE
 from devtools.factories import make_estate, make_investor, make_lkpm_entry, region
 from estates.models import CapitalStatus
 from forecast import calibration, variance
-from forecast.models import ForecastCell, ForecastRun, ForecastZone
 from forecast.services import refresh_forecast
 
 TODAY = date(2026, 11, 20)
@@ -36,35 +35,12 @@ def frozen():
         yield
 
 
-def _snapshot(as_of: date, cells: list[tuple]) -> ForecastRun:
-    """A snapshot with one zone per (estate, quarter, phase, low, central, high)."""
-    run = ForecastRun(as_of=as_of, horizon_quarters=8, inputs={"rows": []}, is_snapshot=True, label="uji")
-    db.session.add(run)
-    db.session.flush()
-    zones: dict[int, ForecastZone] = {}
-    for estate, quarter, phase, low, central, high in cells:
-        zone = zones.get(estate.id)
-        if zone is None:
-            zone = zones[estate.id] = ForecastZone(
-                run_id=run.id, zone_kind="industrial", estate_id=estate.id, estate_name=estate.name,
-                investor_id=estate.investor_id, investor_name=estate.investor.legal_name, capital_status="pma",
-                region_id=estate.region_id, kab_kota=estate.region.name, basis="prior", notes=[],
-            )  # fmt: skip
-            db.session.add(zone)
-            db.session.flush()
-        db.session.add(
-            ForecastCell(zone_row_id=zone.id, quarter=quarter, phase=phase, low=low, central=central, high=high)
-        )
-    db.session.flush()
-    return run
-
-
 @pytest.fixture
-def case():
+def case(store_run):
     investor = make_investor(legal_name="PT Asing Uji", nib="9120000000001", capital_status=CapitalStatus.PMA)
     serang = make_estate(investor=investor, name="Kawasan Serang Uji", region=region("36.73"))
     tangerang = make_estate(investor=investor, name="Kawasan Tangerang Uji", region=region("36.03"))
-    march = _snapshot(
+    march = store_run(
         date(2026, 3, 15),
         [
             (serang, "2026-Q2", "operation", 100, 200, 300),
@@ -72,7 +48,7 @@ def case():
             (tangerang, "2026-Q2", "operation", 50, 100, 150),
         ],
     )
-    _snapshot(date(2026, 4, 10), [(serang, "2026-Q2", "operation", 1, 999, 1000)])  # taken inside Q2: not used
+    store_run(date(2026, 4, 10), [(serang, "2026-Q2", "operation", 1, 999, 1000)])  # taken inside Q2: not used
     make_lkpm_entry(serang, period="2026-Q2", tki=180, tka=2)
     make_lkpm_entry(tangerang, period="2026-Q2", tki=90, tka=0)
     db.session.commit()

@@ -83,7 +83,7 @@ def _line(flag: LkpmFlag, officer: bool) -> str:
         )
     if officer:
         head = f"{flag.investor.legal_name} (NIB {flag.investor.nib or '-'})"
-        return f"{head}: {what}{link_line('realisation.missing_reports')}"
+        return f"{head}: {what}{link_line('realisation.flag_evidence', flag_id=flag.id)}"
     return f"{what}{link_line('portal.lkpm')}"
 
 

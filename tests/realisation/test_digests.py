@@ -52,9 +52,10 @@ def test_each_missing_report_is_told_once_to_whom_it_concerns_with_a_link(compan
     assert result["raised"]["missing"] == 1 and result["notifications"]["daily_created"] == 3
     (officer,) = _digests(people["serang"])
     assert "PT Asing Kawasan (NIB 9120000000001)" in officer.body and "Triwulan III 2026" in officer.body
-    assert "15 Okt 2026" in officer.body and "/realisation/missing-reports" in officer.body
+    flag = db.session.scalars(select(LkpmFlag)).one()
+    assert "15 Okt 2026" in officer.body and f"/realisation/missing-reports/{flag.id}/evidence" in officer.body
     assert officer.subject.startswith("Pantau: 1 hal perlu perhatian")
-    assert "/realisation/missing-reports" in _digests(people["province"])[0].body
+    assert f"/realisation/missing-reports/{flag.id}/evidence" in _digests(people["province"])[0].body
     (investor,) = _digests(people["pma"])
     assert "/portal/lkpm" in investor.body and "NIB" not in investor.body
     for nobody in ("lebak", "retired", "small"):

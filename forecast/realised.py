@@ -16,8 +16,10 @@ from app.spreadsheets import csv_bytes
 from app.timezone import today_wib
 from estates.queries import limited_region
 from forecast import calibration, reading, variance
+from realisation.province.services import coverage
 
 PAGE_ROWS = 400  # the page shows at most this many lines of the chosen level (the CSV holds them all)
+COVERAGE_ROWS = 8  # the latest periods the province published
 
 bp = Blueprint("realised", __name__, url_prefix="/forecast", template_folder="templates")
 
@@ -47,6 +49,7 @@ def variance_page() -> ResponseReturnValue:
         run=run,
         is_admin=scope.role == Role.ADMINISTRATOR,
         form=FlaskForm(),
+        coverage=coverage(scope)[:COVERAGE_ROWS],
     )
 
 

@@ -92,6 +92,7 @@ def test_a_kota_serang_officer_sees_kota_serang_only(case, login_as):
     client = login_as("officer", region="36.73")
     page = client.get("/forecast/realisation?level=estate").get_data(as_text=True)
     assert "Kawasan Serang Uji" in page and "Kawasan Tangerang Uji" not in page
+    assert 'id="coverage-line"' in page  # the province's published totals beside the reports
     body = client.get("/forecast/realisation.csv").get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == list(variance.CSV_COLUMNS)

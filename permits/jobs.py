@@ -25,12 +25,7 @@ def stall_scan(as_of: date | None = None) -> dict:
     only. Flushes; ``run_job`` (or the command) commits.
     """
     as_of = as_of or today_wib()
-    return with_digests(scan_stalled(as_of).as_dict(), as_of)
-
-
-def with_digests(result: dict, as_of: date) -> dict:
-    """A scan's ``result`` with, on working days, the day's digests built after it (the stall scan's and the LKPM
-    scan's: whichever runs later tells what the other found since)."""
+    result = scan_stalled(as_of).as_dict()
     if is_working_day(as_of):
         result["notifications"] = build_digests(as_of).as_dict()
     else:

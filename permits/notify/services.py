@@ -1,4 +1,6 @@
 """Who hears of the stall flags, and the digests that tell them (issue 5). The outbox that mails them: outbox.py.
+The flags of packages above permits (the missing LKPM reports) join the same digests under the same rules through
+the sources registered in extras.py.
 
 Who hears what:
 - an officer hears of every flag on the permits of the estates in their kab/kota, a province-wide officer

@@ -12,7 +12,10 @@ What is compared, and why:
 - an investor's figure is its company-wide report when it filed one for the quarter, else the sum of its estates'
   reports (never both, so nothing is counted twice); the total sums the investors; a kab/kota sums the reports of
   its estates (a company-wide report belongs to no kab/kota);
-- a quarter without a report is unknown, not zero: it has no variance and is no case of the calibration.
+- a quarter without a report is unknown, not zero: it has no variance and is no case of the calibration;
+- the variance and the ratio of a kab/kota, an investor or the total hold the reports against the forecast of the
+  estates (or, for a company-wide report, the investor) that reported, never against the forecast of those that
+  did not: the full forecast is shown beside it, and the gap between them is the register's coverage.
 
 Everything is read through the caller's ``Scope`` (an officer of one kab/kota sees its estates' figures only); the
 calibration is measured over all of Banten.
@@ -48,6 +51,7 @@ CSV_COLUMNS = (
     "forecast_low",
     "forecast_central",
     "forecast_high",
+    "forecast_central_of_reporters",
     "lkpm_reports",
     "tki",
     "tka",
@@ -72,6 +76,7 @@ class Line:
     reports: int = 0
     tki: int = 0
     tka: int = 0
+    matched: int | None = None  # the central forecast of what reported (see the module's rules)
 
     @property
     def realised(self) -> int | None:
@@ -79,15 +84,18 @@ class Line:
 
     @property
     def variance(self) -> int | None:
-        if self.realised is None or self.central is None:
+        if self.realised is None or self.matched is None:
             return None
-        return self.realised - self.central
+        return self.realised - self.matched
 
     @property
     def ratio(self) -> Decimal | None:
-        if self.realised is None or not self.central:
+        if self.realised is None or not self.matched:
             return None
-        return Decimal(self.realised) / Decimal(self.central)
+        return Decimal(self.realised) / Decimal(self.matched)
+
+    def add_matched(self, central: int) -> None:
+        self.matched = (self.matched or 0) + central
 
     def add_forecast(self, low: int, central: int, high: int) -> None:
         self.low = (self.low or 0) + low
@@ -195,38 +203,58 @@ def lines(scope: Scope, today: date, province_name: str) -> list[Line]:
     for period in past_quarters(snapshots, reports, today):
         quarter = str(period)
         snapshot = snapshot_before(snapshots, period)
-        found: dict[tuple[str, int | None], Line] = {}
-
-        def line(level: str, key: int | None, name: str) -> Line:
-            return found.setdefault((level, key), Line(quarter, level, key, name, snapshot))  # noqa: B023
-
-        total = line("province", None, province_name)
-        for inv, inv_name, est, est_name, reg, reg_name, low, central, high in (
-            _forecast_rows(snapshot, quarter, scope) if snapshot is not None else []
-        ):
-            for target in (total, line("region", reg, reg_name), line("investor", inv, inv_name)):
-                target.add_forecast(int(low), int(central), int(high))
-            line("estate", est, est_name).add_forecast(int(low), int(central), int(high))
-        by_investor: dict[int, list[_Report]] = defaultdict(list)
-        for report in by_quarter.get(quarter, []):
-            by_investor[report.investor_id].append(report)
-            if report.estate_id is not None:
-                line("estate", report.estate_id, report.estate_name or "").add_report(1, report.tki, report.tka)
-                line("region", report.region_id, report.region_name or "").add_report(1, report.tki, report.tka)
-        for investor_id, own in by_investor.items():
-            company = [r for r in own if r.estate_id is None]
-            counted = company or own
-            for target in (line("investor", investor_id, own[0].investor_name), total):
-                target.add_report(len(counted), sum(r.tki for r in counted), sum(r.tka for r in counted))
-        order = {level: i for i, level in enumerate(LEVELS)}
-        out += sorted(found.values(), key=lambda x: (order[x.level], x.name))
+        rows = _forecast_rows(snapshot, quarter, scope) if snapshot is not None else []
+        out += _quarter_lines(quarter, snapshot, rows, by_quarter.get(quarter, []), province_name)
     return out
+
+
+def _quarter_lines(
+    quarter: str, snapshot: ForecastRun | None, rows: list[tuple], reports: list[_Report], province_name: str
+) -> list[Line]:
+    found: dict[tuple[str, int | None], Line] = {}
+
+    def line(level: str, key: int | None, name: str) -> Line:
+        return found.setdefault((level, key), Line(quarter, level, key, name, snapshot))
+
+    total = line("province", None, province_name)
+    estate_central: dict[int, int] = defaultdict(int)
+    region_of: dict[int, int] = {}
+    for inv, inv_name, est, est_name, reg, reg_name, low, central, high in rows:
+        for target in (total, line("region", reg, reg_name), line("investor", inv, inv_name)):
+            target.add_forecast(int(low), int(central), int(high))
+        line("estate", est, est_name).add_forecast(int(low), int(central), int(high))
+        estate_central[est] += int(central)
+        region_of[est] = reg
+    by_investor: dict[int, list[_Report]] = defaultdict(list)
+    for report in reports:
+        by_investor[report.investor_id].append(report)
+        if report.estate_id is not None and report.region_id is not None:
+            line("estate", report.estate_id, report.estate_name or "").add_report(1, report.tki, report.tka)
+            line("region", report.region_id, report.region_name or "").add_report(1, report.tki, report.tka)
+            region_of.setdefault(report.estate_id, report.region_id)
+    for investor_id, own in by_investor.items():
+        company = [r for r in own if r.estate_id is None]
+        counted = company or own
+        investor = line("investor", investor_id, own[0].investor_name)
+        for target in (investor, total):
+            target.add_report(len(counted), sum(r.tki for r in counted), sum(r.tka for r in counted))
+        if snapshot is None:
+            continue
+        estates = {r.estate_id for r in own if r.estate_id is not None}
+        for estate_id in estates:
+            found["estate", estate_id].add_matched(estate_central.get(estate_id, 0))
+            found["region", region_of[estate_id]].add_matched(estate_central.get(estate_id, 0))
+        matched = (investor.central or 0) if company else sum(estate_central.get(e, 0) for e in estates)
+        investor.add_matched(matched)
+        total.add_matched(matched)
+    order = {level: i for i, level in enumerate(LEVELS)}
+    return sorted(found.values(), key=lambda x: (order[x.level], x.name))
 
 
 def observed(all_lines: list[Line]) -> Observed:
     """The calibration: realised over forecast workers, pooled over the investor-quarters that have both."""
-    cases = [x for x in all_lines if x.level == "investor" and x.realised is not None and x.central]
-    return Observed(len(cases), sum(x.realised or 0 for x in cases), sum(x.central or 0 for x in cases))
+    cases = [x for x in all_lines if x.level == "investor" and x.realised is not None and x.matched]
+    return Observed(len(cases), sum(x.realised or 0 for x in cases), sum(x.matched or 0 for x in cases))
 
 
 def observed_in_banten(today: date) -> Observed:
@@ -245,6 +273,7 @@ def csv_rows(all_lines: list[Line]) -> list[list[object]]:
             x.low if x.low is not None else "",
             x.central if x.central is not None else "",
             x.high if x.high is not None else "",
+            x.matched if x.matched is not None else "",
             x.reports,
             x.tki if x.reports else "",
             x.tka if x.reports else "",

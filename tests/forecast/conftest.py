@@ -50,12 +50,13 @@ def store_run():
     database and one zone per estate, built from (estate, quarter, phase, low, central, high) cells, so that a
     test knows every figure by hand."""
 
-    def store(as_of: date, cells: list[tuple], snapshot: bool = True) -> ForecastRun:
-        run = ForecastRun(
-            as_of=as_of, horizon_quarters=8, inputs=inputs_json(input_rows()), is_snapshot=snapshot, label="uji"
-        )
-        db.session.add(run)
-        db.session.flush()
+    def store(as_of: date, cells: list[tuple], snapshot: bool = True, run: ForecastRun | None = None) -> ForecastRun:
+        if run is None:  # else the zones join ``run``
+            run = ForecastRun(
+                as_of=as_of, horizon_quarters=8, inputs=inputs_json(input_rows()), is_snapshot=snapshot, label="uji"
+            )
+            db.session.add(run)
+            db.session.flush()
         zones: dict[int, ForecastZone] = {}
         for estate, quarter, phase, low, central, high in cells:
             zone = zones.get(estate.id)

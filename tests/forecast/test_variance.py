@@ -79,6 +79,20 @@ def test_the_variance_table_on_a_hand_computed_case(case):
     assert (observed.cases, observed.realised, observed.forecast, observed.ratio) == (1, 272, 350, Decimal("0.7771"))
 
 
+def test_what_did_not_report_is_shown_but_not_held_against_the_reports(case, store_run):
+    silent = make_estate(name="Kawasan Diam Uji", region=region("36.73"))  # another investor, no report
+    store_run(case["march"].as_of, [(silent, "2026-Q2", "operation", 500, 1000, 1500)], run=case["march"])
+    db.session.commit()
+    lines = variance.lines(SYSTEM_SCOPE, TODAY, "Banten")
+    total = _q2(lines, "province")
+    assert (total.central, total.matched, total.realised, total.variance) == (1350, 350, 272, -78)
+    serang = _q2(lines, "region", silent.region_id)
+    assert (serang.central, serang.matched, serang.variance, serang.ratio) == (1250, 250, -68, Decimal("0.728"))
+    quiet = _q2(lines, "investor", silent.investor_id)
+    assert (quiet.central, quiet.realised, quiet.matched, quiet.variance, quiet.ratio) == (1000, None, None, None, None)
+    assert variance.observed(lines).forecast == 350  # the silent investor is no case of the calibration
+
+
 def test_a_company_wide_report_counts_for_the_investor_once_and_for_no_kab_kota(case):
     make_lkpm_entry(None, investor=case["investor"], period="2026-Q2", tki=300, tka=5)
     db.session.commit()
@@ -97,7 +111,7 @@ def test_a_kota_serang_officer_sees_kota_serang_only(case, login_as):
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == list(variance.CSV_COLUMNS)
     q2_total = next(r for r in rows if r[0] == "2026-Q2" and r[1] == "province")
-    assert q2_total[7] == "250" and q2_total[12] == "182" and q2_total[13] == "-68"
+    assert q2_total[7] == "250" and q2_total[9] == "250" and q2_total[13] == "182" and q2_total[14] == "-68"
     assert not any("Tangerang" in cell for row in rows for cell in row)
     assert db.session.scalar(select(AuditLog).where(AuditLog.event == AuditEvent.EXPORTED)) is not None
 

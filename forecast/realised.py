@@ -67,10 +67,11 @@ def variance_csv() -> ResponseReturnValue:
 @role_required(Role.ADMINISTRATOR)
 def calibration_set() -> ResponseReturnValue:
     form = FlaskForm()
-    if not form.validate_on_submit():
+    use = request.form.get("use")
+    if not form.validate_on_submit() or use not in ("observed", "off"):
         flash(_("The form expired: try again."), "danger")
         return redirect(url_for("realised.variance_page"))
-    if request.form.get("use") == "observed":
+    if use == "observed":
         observed = variance.observed_in_banten(today_wib())
         if observed.ratio is None:
             flash(_("No quarter has both a forecast and a report yet: there is nothing to calibrate with."), "warning")

@@ -127,6 +127,8 @@ def test_an_administrator_adopts_the_ratio_and_the_low_case_follows_it(case, log
     page = admin.get("/forecast/realisation").get_data(as_text=True)
     assert 'id="use-calibration"' in page and 'id="stop-calibration"' not in page
     assert login_as("officer").post("/forecast/calibration", data={"use": "observed"}).status_code == 403
+    assert admin.post("/forecast/calibration", data={"use": "0.1"}).status_code == 302  # neither: nothing changes
+    assert db.session.get(Setting, calibration.SETTING).value == "off"
     assert admin.post("/forecast/calibration", data={"use": "observed"}).status_code == 302
     assert db.session.get(Setting, calibration.SETTING).value == "0.7771"
     audit = db.session.scalars(select(AuditLog).where(AuditLog.event == AuditEvent.SETTING_CHANGED)).all()

@@ -57,7 +57,8 @@ class Config:
     SCHEDULER_LEASE_SECONDS = 30  # a dead leader is replaced by a standby within about this long
     STALL_SCAN_TIME = "07:30"  # WIB, every day; the scan skips days that are not working days
     FORECAST_REFRESH_TIME = "02:00"  # WIB, every night
-    LKPM_SCAN_TIME = "07:40"  # WIB, every day: missing LKPM reports (realisation/scan.py)
+    LKPM_SCAN_TIME = "07:20"  # WIB, every day: missing LKPM reports (realisation/scan.py), before the stall scan,
+    # whose digests tell the new missing reports the same morning
     IMPORT_MAX_BYTES = 20 * 1024 * 1024  # one imported CSV or XLSX file (app/imports.py)
     SCAN_MISSED_AFTER_HOURS = 26  # no successful scan for this long: a warning for officers and /healthz
     # Notifications (permits/notify/services.py, permits/notify/outbox.py). Every message is kept in the app: each user

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 from flask import current_app
+from sqlalchemy import select
 
 from app.extensions import db
 from devtools.demo import database_is_empty, seed_demo
+from forecast.models import ForecastRun
 from forecast.services import refresh_forecast
+
+# A snapshot taken before the demo's first LKPM quarter (2025-Q3), so that the forecast against realisation has
+# something to compare: the forecast as of that day, from the demo's data as it stands (fictional, like them).
+DEMO_SNAPSHOT_ON = date(2025, 6, 16)
 
 
 @click.command("seed-demo")
@@ -23,6 +31,9 @@ def seed_demo_command(if_empty: bool) -> None:
         added = seed_demo()
         db.session.commit()
         refresh_forecast(actor="seed-demo")  # so that the governor's pages show the demo's forecast at once
+        if db.session.scalar(select(ForecastRun.id).where(ForecastRun.is_snapshot.is_(True)).limit(1)) is None:
+            label = "Demo: potret sebelum triwulan III 2025 (fiktif)"
+            refresh_forecast(DEMO_SNAPSHOT_ON, snapshot=True, label=label, actor="seed-demo")
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, select
 from app.errors import NotFound, found
 from app.extensions import db
 from app.timezone import today_wib
+from forecast import calibration
 from forecast import gather as gathering
 from forecast.inputs import input_rows, inputs_json, load_inputs
 from forecast.model import compute_zone, held_back
@@ -40,10 +41,11 @@ def refresh_forecast(
     inputs = load_inputs(rows)
     cal = site_calendar()
     add_wd = cal.add_working_days
+    low_ratio = calibration.ratio_in_force()  # an adopted calibration of the low case, or None
     run = ForecastRun(
         as_of=as_of,
         horizon_quarters=inputs.horizon_quarters,
-        inputs=inputs_json(rows),
+        inputs=calibration.record(inputs_json(rows), low_ratio),
         is_snapshot=snapshot,
         label=label,
         created_by=actor,
@@ -87,7 +89,7 @@ def refresh_forecast(
                 waits_for=result.waits_for,
                 notes=sorted(set(result.notes)),
             )
-            pending.append((row, result.cells))
+            pending.append((row, calibration.apply(result.cells, low_ratio)))
             for permit_id, gain in held_back(zone, facts.permits, inputs, as_of, add_wd, result).items():
                 held[permit_id] += gain
                 fact = next(f for f in facts.permits.values() if f.permit_id == permit_id)

@@ -13,7 +13,7 @@ from app.errors import NotFound
 from app.models import Role
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from app.transactions import refusal
-from forecast import compare, export, forms, reading, services
+from forecast import calibration, compare, export, forms, layoffs, reading, services
 from forecast.chart import band_chart
 from forecast.inputs import input_rows, rows_from_json
 from forecast.models import ForecastInput, InputGroup, Phase, Skill
@@ -77,6 +77,10 @@ def index() -> ResponseReturnValue:
         groups={g.value: g.label for g in InputGroup},
         can_refresh=scope.can_edit,
         query=request.args.to_dict(),
+        balances=layoffs.beside_jobs(run, filters.region_id, scope),
+        run_low_ratio=calibration.of_run(run.inputs),
+        low_ratio_setting=calibration.ratio_in_force(),
+        skill_labels={s.value: s.label for s in Skill},
     )
 
 

@@ -12,6 +12,7 @@ from realisation.scan import scan_missing_reports
 def lkpm_scan(as_of: date | None = None) -> dict:
     """The morning scan of missing LKPM reports (every day: it is idempotent). Flushes; ``run_job`` commits.
 
-    Digests of these flags (as the permit flags have) are not sent yet: the flags are on the missing-reports page.
+    It runs before the stall scan (``LKPM_SCAN_TIME``), whose digests tell the flags it raised
+    (``realisation.notify``) under the same rules as the stall flags, the same morning.
     """
     return scan_missing_reports(as_of or today_wib()).as_dict()

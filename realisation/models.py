@@ -199,3 +199,16 @@ class LkpmFlag(db.Model):
     resolved_on: Mapped[date | None] = mapped_column(Date)
 
     investor: Mapped[Investor] = relationship()
+
+
+class LkpmFlagItem(db.Model):
+    """A missing-report flag told to a recipient in a digest: at most once per flag and recipient, as the stall
+    flags' ``NotificationItem`` (realisation/notify.py)."""
+
+    __tablename__ = "lkpm_flag_item"
+    __table_args__ = (UniqueConstraint("flag_id", "recipient_id", name="uq_lkpm_flag_item_flag_recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"), index=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("lkpm_flag.id", ondelete="CASCADE"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))

@@ -39,6 +39,7 @@ from app.timezone import today_wib
 from app.transactions import refusal
 from estates.queries import get_estate, get_investor, region_choices
 from realisation import forms, queries, services
+from realisation.evidence import build_evidence, get_flag
 from realisation.importing import COLUMNS, EXAMPLES, LkpmImporter
 from realisation.models import LkpmFlagKind, LkpmStatus
 from realisation.periods import Period
@@ -238,4 +239,24 @@ def missing_reports() -> ResponseReturnValue:
         resolved=queries.recently_resolved(scope, today_wib() - timedelta(days=30)),
         last_scan=last_success("lkpm-scan"),
         scan_time=current_app.config["LKPM_SCAN_TIME"],
+    )
+
+
+@bp.get("/missing-reports/<int:flag_id>/evidence")
+@role_required(*OFFICE)
+def flag_evidence(flag_id: int) -> ResponseReturnValue:
+    """The printable evidence of a missing-report flag, with its SHA-256 fingerprint."""
+    return render_template("realisation/flag_evidence.html", ev=build_evidence(get_flag(flag_id, current_scope())))
+
+
+@bp.get("/missing-reports/<int:flag_id>/evidence.json")
+@role_required(*OFFICE)
+def flag_evidence_json(flag_id: int) -> ResponseReturnValue:
+    """The canonical JSON whose SHA-256 is the evidence page's fingerprint, byte for byte."""
+    ev = build_evidence(get_flag(flag_id, current_scope()))
+    name = f"pantau-lkpm-evidence-{ev.flag.id}.json"
+    return Response(
+        ev.canonical,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Evidence-SHA256": ev.fingerprint},
     )

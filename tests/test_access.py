@@ -51,6 +51,7 @@ from permits.documents import uploads
 from permits.models import PermitDocument, PermitStatus, PermitType
 from permits.notify.models import Notification, NotificationKind
 from permits.rules import Regime
+from realisation.models import LkpmFlag, LkpmFlagKind
 
 ROLES = ("anonymous", "investor", "governor", "officer", "administrator")
 
@@ -116,6 +117,8 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "realisation.lkpm_template": (LOGIN, FORBIDDEN, OK, OK, OK),
     "realisation.import_detail": (LOGIN, FORBIDDEN, OK, OK, OK),
     "realisation.missing_reports": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "realisation.flag_evidence": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "realisation.flag_evidence_json": (LOGIN, FORBIDDEN, OK, OK, OK),
     "layoffs.layoff_list": (LOGIN, FORBIDDEN, OK, OK, OK),
     "layoffs.layoff_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "layoffs.layoff_edit": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
@@ -132,6 +135,9 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "forecast.snapshot_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "forecast.assumptions": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "forecast.input_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "realised.variance_page": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "realised.variance_csv": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "realised.calibration_set": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     # the investor portal: investor users only, and only their own records
     "portal.home": (LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     "portal.lkpm": (LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
@@ -224,6 +230,7 @@ def world(app: Flask, password_hash: str) -> Iterator[World]:
         "entry_id": make_lkpm_entry(own.estate).id,
         "batch_id": make_import_batch().id,
         "layoff_id": make_layoff().id,
+        "flag_id": _lkpm_flag(own.investor.id),
         "fmt": "xlsx",
         "input_id": db.session.scalar(select(ForecastInput.id).order_by(ForecastInput.id)),
     }
@@ -231,6 +238,17 @@ def world(app: Flask, password_hash: str) -> Iterator[World]:
     yield World(own, other, values, spare, {"other": _message(uploader)})
     for company in (own, other):
         (Path(app.instance_path) / "documents" / company.document.stored_name).unlink(missing_ok=True)
+
+
+def _lkpm_flag(investor_id: int) -> int:
+    day = date(2026, 10, 16)
+    flag = LkpmFlag(
+        investor_id=investor_id, kind=LkpmFlagKind.MISSING, period="2026-Q3", due_on=date(2026, 10, 15),
+        raised_on=day, last_confirmed_on=day,
+    )  # fmt: skip
+    db.session.add(flag)
+    db.session.flush()
+    return flag.id
 
 
 def _message(user: User) -> int:

@@ -25,35 +25,31 @@ MAX_LINES = 60  # a digest lists this many permits at most, then points to Panta
 MAX_AGENCIES = 30
 
 
-def daily_text(user: User, period: date, flags: Sequence[StallFlag], reminders: Sequence[Permit]) -> tuple[str, str]:
-    """Subject and body of ``user``'s digest of ``period``: one line per flagged permit, then the reminders.
+def daily_text(
+    user: User,
+    period: date,
+    flags: Sequence[StallFlag],
+    reminders: Sequence[Permit],
+    extra: Sequence[tuple[str, list[str]]] = (),
+) -> tuple[str, str]:
+    """Subject and body of ``user``'s digest of ``period``: one line per flagged permit, then the reminders, then
+    the ``extra`` sections of the other flags (``permits.notify.extras``: the missing LKPM reports).
 
     An officer's lines name the agency; an investor's do not (it knows whom it applied to).
     """
     officer = user.role is Role.OFFICER
-    sections: dict[FlagKind | None, list[str]] = _sections(flags, officer)
-    sections[None] = [_reminder_line(permit, period) for permit in sorted(reminders, key=_reminder_order)]
-    count = sum(len(lines) for lines in sections.values())
-    subject = ngettext(
-        "Pantau: %(num)d permit needs attention, %(day)s",
-        "Pantau: %(num)d permits need attention, %(day)s",
-        count,
-        day=day(period),
+    sections = [(kind.label, entries) for kind, entries in _sections(flags, officer).items()]
+    sections.append(
+        (_("Revision window closing"), [_reminder_line(p, period) for p in sorted(reminders, key=_reminder_order)])
     )
-    if officer:
-        area = user.region.name if user.region else _("Banten (every kab/kota)")
-        intro = _(
-            "Pantau's scan of %(day)s found these permits in %(area)s that need attention.", day=day(period), area=area
-        )
-    else:
-        intro = _(
-            "Pantau's scan of %(day)s found these permits of your company that need your attention.", day=day(period)
-        )
+    permits = sum(len(entries) for _heading, entries in sections)
+    sections += extra
+    count = sum(len(entries) for _heading, entries in sections)
+    subject, intro = _daily_heads(user, period, permits, count - permits)
     lines = [_("Hello %(name)s,", name=user.name), "", intro]
     shown = 0
-    for kind, entries in sections.items():
+    for heading, entries in sections:
         if entries and shown < MAX_LINES:
-            heading = kind.label if kind is not None else _("Revision window closing")
             lines += ["", f"{heading} ({len(entries)})", *(f"- {e}" for e in entries[: MAX_LINES - shown])]
             shown += min(len(entries), MAX_LINES - shown)
     if shown < count:
@@ -62,11 +58,47 @@ def daily_text(user: User, period: date, flags: Sequence[StallFlag], reminders: 
     return subject, "\n".join(lines)
 
 
+def _daily_heads(user: User, period: date, permits: int, others: int) -> tuple[str, str]:
+    """The subject and the opening sentence: of the permits when there are any, else of the other flags."""
+    officer = user.role is Role.OFFICER
+    area = (user.region.name if user.region else _("Banten (every kab/kota)")) if officer else ""
+    if not permits and others:
+        subject = ngettext(
+            "Pantau: %(num)d matter needs attention, %(day)s",
+            "Pantau: %(num)d matters need attention, %(day)s",
+            others,
+            day=day(period),
+        )
+        if officer:
+            return subject, _("Pantau's scan of %(day)s found these matters in %(area)s.", day=day(period), area=area)
+        return subject, _("Pantau's scan of %(day)s found these matters of your company.", day=day(period))
+    subject = ngettext(
+        "Pantau: %(num)d permit needs attention, %(day)s",
+        "Pantau: %(num)d permits need attention, %(day)s",
+        permits,
+        day=day(period),
+    )
+    if officer:
+        intro = _(
+            "Pantau's scan of %(day)s found these permits in %(area)s that need attention.", day=day(period), area=area
+        )
+    else:
+        intro = _(
+            "Pantau's scan of %(day)s found these permits of your company that need your attention.", day=day(period)
+        )
+    return subject, intro
+
+
 def weekly_text(
-    user: User, monday: date, as_of: date, open_counts: Mapping[str, Mapping[FlagKind, int]], new: Mapping[str, int]
+    user: User,
+    monday: date,
+    as_of: date,
+    open_counts: Mapping[str, Mapping[FlagKind, int]],
+    new: Mapping[str, int],
+    extra: Sequence[str] = (),
 ) -> tuple[str, str]:
     """Subject and body of the governor's office's summary: open flags per agency, most overdue first, and how
-    many permits each agency saw newly flagged (``new``)."""
+    many permits each agency saw newly flagged (``new``); then the ``extra`` lines of the other flags."""
     subject = _("Pantau: weekly summary of stalled approvals, week of %(day)s", day=day(monday))
     total = sum(sum(kinds.values()) for kinds in open_counts.values())
     lines = [
@@ -90,6 +122,8 @@ def weekly_text(
         lines += ["", _("… and %(num)d more agencies: see Pantau.", num=len(agencies) - MAX_AGENCIES)]
     if not agencies:
         lines += ["", _("No permit is flagged: every clock is within its limit.")]
+    if extra:
+        lines += ["", *extra]
     lines += ["", *_closing("dashboard.index")]
     return subject, "\n".join(lines)
 
@@ -165,10 +199,14 @@ def _reminder_line(permit: Permit, period: date) -> str:
 
 
 def _link_line(permit: Permit, officer: bool) -> str:
-    """The item's page on a line of its own: the office's permit page, or the portal's for an investor;
-    absolute when ``MAIL_BASE_URL`` is set."""
+    """The item's page on a line of its own: the office's permit page, or the portal's for an investor."""
     endpoint = "permits.permit_detail" if officer else "portal.permit_detail"
-    path = current_app.url_map.bind("localhost").build(endpoint, {"permit_id": permit.id})
+    return link_line(endpoint, permit_id=permit.id)
+
+
+def link_line(endpoint: str, **values: object) -> str:
+    """A page's address on a line of its own under a digest's item; absolute when ``MAIL_BASE_URL`` is set."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
     base = current_app.config.get("MAIL_BASE_URL")
     return "\n  " + (base.rstrip("/") + path if base else path)
 

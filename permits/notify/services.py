@@ -1,4 +1,6 @@
 """Who hears of the stall flags, and the digests that tell them (issue 5). The outbox that mails them: outbox.py.
+The flags of packages above permits (the missing LKPM reports) join the same digests under the same rules through
+the sources registered in extras.py.
 
 Who hears what:
 - an officer hears of every flag on the permits of the estates in their kab/kota, a province-wide officer
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import force_locale
@@ -40,6 +42,7 @@ from permits.agencies.models import Agency
 from permits.calendar import add_working_days
 from permits.models import Permit
 from permits.notify.digest import daily_text, weekly_text
+from permits.notify.extras import sources
 from permits.notify.models import Notification, NotificationItem, NotificationKind
 from permits.notify.recipients import REMINDER_MARK, _chunks, _due_reminders, _untold_flags, reminder_tokens
 from permits.stages import ASKED
@@ -103,11 +106,14 @@ def visible_body(body: str) -> str:
 class _Content:
     flag_ids: set[int]
     reminders: set[tuple[int, int]]
+    extra: dict[str, set[int]] = field(default_factory=dict)  # the registered sources' items, by source
 
     def __or__(self, other: _Content | None) -> _Content:
         if other is None:
             return self
-        return _Content(self.flag_ids | other.flag_ids, self.reminders | other.reminders)
+        names = self.extra.keys() | other.extra.keys()
+        extra = {n: self.extra.get(n, set()) | other.extra.get(n, set()) for n in names}
+        return _Content(self.flag_ids | other.flag_ids, self.reminders | other.reminders, extra)
 
 
 @dataclass
@@ -125,7 +131,8 @@ class _Day:
 def _build_daily(as_of: date, result: DigestResult) -> None:
     new_flags = _untold_flags(as_of)
     new_reminders = _due_reminders(as_of)
-    user_ids = set(new_flags) | set(new_reminders)
+    new_extra = {source.name: source.untold(as_of) for source in sources()}
+    user_ids = set(new_flags) | set(new_reminders) | {u for found in new_extra.values() for u in found}
     if not user_ids:
         return
     users = {u.id: u for u in _load(User, user_ids, joinedload(User.region))}
@@ -144,15 +151,23 @@ def _build_daily(as_of: date, result: DigestResult) -> None:
         permits={p.id: p for p in _load(Permit, permit_ids, *_permit_details())},
     )
     told: list[tuple[Notification, int]] = []
+    extra_told: list[tuple[str, Notification, int]] = []
     with force_locale(DIGEST_LOCALE):
         for user_id in sorted(user_ids):
-            fresh = _Content(new_flags.get(user_id, set()), new_reminders.get(user_id, set()))
+            extra = {name: found[user_id] for name, found in new_extra.items() if found.get(user_id)}
+            fresh = _Content(new_flags.get(user_id, set()), new_reminders.get(user_id, set()), extra)
             digest, created = _place(ctx, users[user_id], fresh)
             result.daily_created += created
             result.daily_extended += not created
             result.reminders += len(fresh.reminders)
             told += [(digest, flag_id) for flag_id in sorted(fresh.flag_ids)]
+            extra_told += [(name, digest, item) for name, items in fresh.extra.items() for item in sorted(items)]
     db.session.flush()  # the new digests get their ids
+    for source in sources():
+        rows = [(d.id, item, d.recipient_id) for name, d, item in extra_told if name == source.name]
+        if rows:
+            source.mark(rows)
+            result.items += len(rows)
     if told:
         rows = [{"notification_id": d.id, "flag_id": f, "recipient_id": d.recipient_id} for d, f in told]
         db.session.execute(insert(NotificationItem), rows)
@@ -201,6 +216,9 @@ def _contents_of(digests: Iterable[Notification]) -> dict[int, _Content]:
         )
         for notification_id, flag_id in db.session.execute(stmt):
             contents[notification_id].flag_ids.add(flag_id)
+    for source in sources():
+        for notification_id, items in source.told(open_digests).items():
+            contents[notification_id].extra[source.name] = items
     return contents
 
 
@@ -235,7 +253,10 @@ def _text(ctx: _Day, user: User, period: date, content: _Content) -> tuple[str, 
     """The digest's subject and body, and the bookkeeping line of its reminders (hidden when shown or mailed)."""
     flags = [ctx.flags[i] for i in sorted(content.flag_ids)]
     reminders = [ctx.permits[p] for p, episode in sorted(content.reminders) if _still_due(ctx.permits.get(p), episode)]
-    subject, body = daily_text(user, period, flags, reminders)
+    extra = [
+        section for source in sources() for section in source.sections(user, content.extra.get(source.name, set()))
+    ]
+    subject, body = daily_text(user, period, flags, reminders, extra)
     if content.reminders:
         body += "\n\n" + REMINDER_MARK + " " + " ".join(f"{p}.{e}" for p, e in sorted(content.reminders))
     return subject, body
@@ -301,8 +322,9 @@ def _build_weekly(as_of: date, result: DigestResult) -> None:
     for user_id, agency, count in db.session.execute(stmt):
         new_counts[user_id][agency] = count
     with force_locale(DIGEST_LOCALE):
+        extra = [line for source in sources() for line in source.weekly(as_of)]
         for user in users:
-            subject, body = weekly_text(user, monday, as_of, open_counts, new_counts[user.id])
+            subject, body = weekly_text(user, monday, as_of, open_counts, new_counts[user.id], extra)
             _new_digest(user.id, NotificationKind.WEEKLY_DIGEST, monday, subject, body, as_of)
             result.weekly_created += 1
     db.session.flush()

@@ -9,8 +9,11 @@ from decimal import Decimal
 
 import pytest
 
+from app.extensions import db
 from devtools.factories import file_permit, make_claim, make_estate, make_investor, make_permit, make_zone, region
 from estates.models import CapitalStatus, EstateStatus, ZoneKind
+from forecast.inputs import input_rows, inputs_json
+from forecast.models import ForecastCell, ForecastRun, ForecastZone
 from permits.models import PermitStatus
 
 AMDAL_FILED = date(2026, 10, 1)
@@ -39,3 +42,36 @@ def jdi():
     amdal = file_permit(make_permit("AMDAL", estate=estate), AMDAL_FILED)
     make_claim(estate=estate, value=Decimal("50000"), value_high=Decimal("100000"), claimed_on=date(2025, 3, 14))
     return {"investor": investor, "estate": estate, "zones": zones, "amdal": amdal}
+
+
+@pytest.fixture
+def store_run():
+    """``store_run(as_of, cells)``: a stored run (a snapshot unless ``snapshot=False``) with the inputs in the
+    database and one zone per estate, built from (estate, quarter, phase, low, central, high) cells, so that a
+    test knows every figure by hand."""
+
+    def store(as_of: date, cells: list[tuple], snapshot: bool = True, run: ForecastRun | None = None) -> ForecastRun:
+        if run is None:  # else the zones join ``run``
+            run = ForecastRun(
+                as_of=as_of, horizon_quarters=8, inputs=inputs_json(input_rows()), is_snapshot=snapshot, label="uji"
+            )
+            db.session.add(run)
+            db.session.flush()
+        zones: dict[int, ForecastZone] = {}
+        for estate, quarter, phase, low, central, high in cells:
+            zone = zones.get(estate.id)
+            if zone is None:
+                zone = zones[estate.id] = ForecastZone(
+                    run_id=run.id, zone_kind="industrial", estate_id=estate.id, estate_name=estate.name,
+                    investor_id=estate.investor_id, investor_name=estate.investor.legal_name, capital_status="pma",
+                    region_id=estate.region_id, kab_kota=estate.region.name, basis="prior", notes=[],
+                )  # fmt: skip
+                db.session.add(zone)
+                db.session.flush()
+            db.session.add(
+                ForecastCell(zone_row_id=zone.id, quarter=quarter, phase=phase, low=low, central=central, high=high)
+            )
+        db.session.flush()
+        return run
+
+    return store

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app import audit
 from app.conflicts import CONFLICT, Conflict
 from app.extensions import db
-from app.models import AuditEvent
+from app.listing import csv_download, every_row
 from app.pagination import page_number
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from app.transactions import refusal
@@ -28,7 +27,7 @@ from estates.views import register_estate_panel
 from permits import figures, queries, services
 from permits.agency_choice import rule_agency
 from permits.calendar import CalendarRangeError, cuti_bersama_non_working
-from permits.exports import CSV_MAX_ROWS, export_csv
+from permits.exports import permit_header, permit_rows
 from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
 from permits.models import PermitStatus
 from permits.stages import TransitionError, allowed_targets
@@ -70,12 +69,8 @@ def permit_list_csv():
     """The permits list with the same filters, order and scope, every row, as UTF-8 CSV (the export is audited)."""
     scope = current_scope()
     _form, filters = _list_filters(scope)
-    permits = db.session.scalars(queries.permit_list_query(filters, scope).limit(CSV_MAX_ROWS)).unique().all()
-    audit.record(AuditEvent.EXPORTED, user_id=current_user.id, detail={"what": "permits", **request.args.to_dict()})
-    body = export_csv(permits, permit_clocks(permits))
-    response = Response(body, mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = 'attachment; filename="permits.csv"'
-    return response
+    permits = every_row(queries.permit_list_query(filters, scope))
+    return csv_download("permits", "permits.csv", permit_header(), permit_rows(permits, permit_clocks(permits)))
 
 
 @bp.get("/permits/clock-stops")

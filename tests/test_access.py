@@ -78,10 +78,13 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     # the office's pages: read by the office, changed by officers and administrators
     "dashboard.index": (LOGIN, "/portal", OK, OK, OK),
     "estates.investor_list": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "estates.investor_list_csv": (LOGIN, FORBIDDEN, OK, OK, OK),
     "estates.investor_detail": (LOGIN, FORBIDDEN, OK, OK, OK),
     "estates.investor_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "estates.investor_edit": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "estates.estate_list": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "estates.estate_list_csv": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "estates.estate_map": (LOGIN, FORBIDDEN, OK, OK, OK),
     "estates.estate_detail": (LOGIN, FORBIDDEN, OK, OK, OK),
     "estates.estate_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "estates.estate_edit": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
@@ -99,6 +102,7 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "permits.permit_move": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     # stalled permits and the evidence behind a flag: read by the office
     "stalls.stalled_list": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "stalls.stalled_list_csv": (LOGIN, FORBIDDEN, OK, OK, OK),
     "stalls.agency_stats": (LOGIN, FORBIDDEN, OK, OK, OK),
     "stalls.agency_stats_csv": (LOGIN, FORBIDDEN, OK, OK, OK),
     "stalls.evidence": (LOGIN, FORBIDDEN, OK, OK, OK),

@@ -112,15 +112,18 @@ def tiled(app, tmp_path):
     """A second app with tiles on. Flask-Talisman keeps its options on its one instance: they are put back after
     the test, so the shared test app keeps its own CSP."""
     saved = dict(vars(talisman))
+    other = create_app(
+        "testing",
+        overrides={"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "MAP_TILE_URL": OSM},
+        instance_path=str(tmp_path),
+    )
     try:
-        yield create_app(
-            "testing",
-            overrides={"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "MAP_TILE_URL": OSM},
-            instance_path=str(tmp_path),
-        )
+        yield other
     finally:
         vars(talisman).clear()
         vars(talisman).update(saved)
+        with other.app_context():
+            db.engine.dispose()  # its own pool: no connection left open after the test
 
 
 def test_with_tiles_configured_the_page_names_them_and_the_csp_allows_their_host(tiled, login_as):

@@ -40,6 +40,6 @@
   if (points.length === 1) {
     map.setView(points[0], 12);
   } else if (points.length > 1) {
-    map.fitBounds(points, { padding: [24, 24], maxZoom: 13 });
+    map.fitBounds(points, { padding: [40, 40], maxZoom: 13 });
   }
 })();

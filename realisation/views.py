@@ -31,6 +31,7 @@ from app.imports import (
     template_csv,
     template_xlsx,
 )
+from app.listing import csv_download, every_row
 from app.models import ImportBatch
 from app.pagination import paginate
 from app.scheduler import last_success
@@ -39,6 +40,7 @@ from app.timezone import today_wib
 from app.transactions import refusal
 from estates.queries import get_estate, get_investor, region_choices
 from realisation import forms, queries, services
+from realisation.exports import entry_table
 from realisation.importing import COLUMNS, EXAMPLES, LkpmImporter
 from realisation.models import LkpmFlagKind, LkpmStatus
 from realisation.periods import Period
@@ -147,6 +149,14 @@ def entry_list() -> ResponseReturnValue:
         statuses=list(LkpmStatus),
         regions=region_choices(scope),
     )
+
+
+@bp.get("/lkpm.csv")
+@role_required(*OFFICE)
+def entry_list_csv() -> ResponseReturnValue:
+    """The LKPM list with the same filters, order and scope, every row, as UTF-8 CSV (audited)."""
+    entries = every_row(queries.search_entries(queries.entry_filters(request.args), scope=current_scope()))
+    return csv_download("lkpm reports", "lkpm-reports.csv", *entry_table(entries))
 
 
 @bp.route("/lkpm/new", methods=["GET", "POST"])

@@ -113,6 +113,7 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     # realisation: LKPM reports, missing reports, layoffs and province totals; read by the office, recorded,
     # corrected and imported by officers and administrators (a province figure: province-wide editors only)
     "realisation.entry_list": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "realisation.entry_list_csv": (LOGIN, FORBIDDEN, OK, OK, OK),
     "realisation.entry_detail": (LOGIN, FORBIDDEN, OK, OK, OK),
     "realisation.entry_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "realisation.entry_correct": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
@@ -121,6 +122,7 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "realisation.import_detail": (LOGIN, FORBIDDEN, OK, OK, OK),
     "realisation.missing_reports": (LOGIN, FORBIDDEN, OK, OK, OK),
     "layoffs.layoff_list": (LOGIN, FORBIDDEN, OK, OK, OK),
+    "layoffs.layoff_list_csv": (LOGIN, FORBIDDEN, OK, OK, OK),
     "layoffs.layoff_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "layoffs.layoff_edit": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "layoffs.layoff_import": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),

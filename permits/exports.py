@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from permits.clock import ClockState
+from permits.figures import ClockStopFigure
 from permits.models import Permit
 
 
@@ -44,3 +45,28 @@ def permit_rows(permits: Sequence[Permit], clocks: Mapping[int, ClockState]) -> 
             clock.band.label if clock is not None else "",
             permit.agency_name(locale),
         ]
+
+
+def clock_stop_table(rows: Sequence[ClockStopFigure]) -> tuple[list[str], Iterator[list[object]]]:
+    """The clock stops by agency: the shares as percentages of the limit, one decimal."""
+    locale = str(get_locale() or "id")
+    header = [
+        _("Issuing agency"),
+        _("Clock stops"),
+        _("Permits"),
+        _("Average point of the stop (share of the limit, %)"),
+        _("Latest stop (share of the limit, %)"),
+        _("Late stops"),
+    ]
+    lines = (
+        [
+            f.agency.name(locale) if f.agency else _("Agency not recorded"),
+            f.stops,
+            f.permits,
+            f"{f.average_share * 100:.1f}",
+            f"{f.latest_share * 100:.1f}",
+            f.late_stops,
+        ]
+        for f in rows
+    )
+    return header, lines

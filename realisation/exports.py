@@ -1,4 +1,4 @@
-"""The LKPM list as a CSV table, in the page's order (the views send them through
+"""The LKPM list and the missing reports as CSV tables, in the page's order (the views send them through
 ``app.listing.csv_download``, which audits the export)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from flask_babel import gettext as _
 
-from realisation.models import LkpmEntry
+from realisation.models import LkpmEntry, LkpmFlag
 
 Table = tuple[list[str], Iterator[list[object]]]
 
@@ -39,5 +39,22 @@ def entry_table(entries: Sequence[LkpmEntry]) -> Table:
             entry.reported_on.isoformat(),
         ]
         for entry in entries
+    )
+    return header, rows
+
+
+def flag_table(flags: Sequence[LkpmFlag]) -> Table:
+    header = [_("Flag"), _("Investor"), "NIB", _("Period"), _("Deadline"), _("Periods missed"), _("Raised on")]
+    rows = (
+        [
+            flag.kind.label,
+            flag.investor.legal_name,
+            flag.investor.nib,
+            flag.period,
+            flag.due_on.isoformat(),
+            flag.periods_missed,
+            flag.raised_on.isoformat(),
+        ]
+        for flag in flags
     )
     return header, rows

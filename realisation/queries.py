@@ -165,8 +165,20 @@ def flags_visible_to(scope: Scope) -> ColumnElement[bool]:
     return false()
 
 
-def open_flags_query(scope: Scope, kind: LkpmFlagKind | None = None) -> Select:
-    """Open flags the scope may see, sanction risks first, then the oldest deadline first."""
+# The columns the missing-reports list sorts by (``sort=key``, ``sort=-key``).
+FLAG_SORTS = {
+    "kind": LkpmFlag.kind,
+    "investor": Investor.legal_name,
+    "period": LkpmFlag.period,
+    "due": LkpmFlag.due_on,
+    "missed": LkpmFlag.periods_missed,
+    "raised": LkpmFlag.raised_on,
+}
+
+
+def open_flags_query(scope: Scope, kind: LkpmFlagKind | None = None, sort: Sort | None = None) -> Select:
+    """Open flags the scope may see, sanction risks first, then the oldest deadline first (or in the order of
+    ``sort``, a key of ``FLAG_SORTS``)."""
     query = (
         select(LkpmFlag)
         .join(LkpmFlag.investor)
@@ -175,7 +187,8 @@ def open_flags_query(scope: Scope, kind: LkpmFlagKind | None = None) -> Select:
     )
     if kind is not None:
         query = query.where(LkpmFlag.kind == kind)
-    return query.order_by((LkpmFlag.kind == LkpmFlagKind.MISSING), LkpmFlag.due_on, Investor.legal_name, LkpmFlag.id)
+    order = sort_clauses(sort or Sort(), FLAG_SORTS) or [LkpmFlag.kind == LkpmFlagKind.MISSING, LkpmFlag.due_on]
+    return query.order_by(*order, Investor.legal_name, LkpmFlag.id)
 
 
 def recently_resolved(scope: Scope, since: date, limit: int = 20) -> list[LkpmFlag]:

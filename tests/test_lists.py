@@ -5,8 +5,6 @@ run on SQLite and PostgreSQL (``make test`` runs the suite on both)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from datetime import UTC, date, datetime
@@ -19,19 +17,14 @@ from sqlalchemy import select
 from app.extensions import db
 from app.listing import Sort, cell, read_sort, sort_rows
 from app.models import AuditEvent, AuditLog, JobRun
-from devtools.factories import make_estate, make_investor, make_layoff, make_lkpm_entry, make_permit, region
+from devtools.factories import make_estate, make_investor, make_permit, region
 from permits.models import PermitStatus as S
 from permits.stalls.scan import scan_stalled
 from permits.workflow import WIB, advance_permit
+from tests.listing import csv_table as _table
 
 SERANG, TANGERANG = "36.73", "36.03"
 TODAY = date(2026, 4, 15)
-
-
-def _table(response) -> list[list[str]]:
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"].startswith("attachment;")
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
 
 
 def _ids(html: str, table_id: str, pattern: str) -> list[str]:
@@ -281,39 +274,6 @@ def test_the_audit_log_sorts_by_its_columns(login_as):
     assert 'aria-sort="descending"><a class="sort-link active" data-sort="at"' in html
     table = _table(admin.get("/admin/audit.csv?event=login_failed&sort=-email"))
     assert [row[2] for row in table[1:]] == ["zz@pantau.test", "aa@pantau.test"]
-
-
-def test_lkpm_and_layoff_lists_sort_by_their_headers_and_export_in_that_order(client, login_as):
-    e = _estates()
-    make_lkpm_entry(e["alfa"], period="2026-Q1", tki=10)
-    make_lkpm_entry(e["gamma"], period="2026-Q2", tki=30)
-    make_lkpm_entry(e["beta"], period="2025-Q4", tki=20)
-    make_layoff(region=region(SERANG), workers=50)
-    make_layoff(region=region(TANGERANG), workers=700, period="2025-Q4")
-    db.session.commit()
-
-    def tki(query: str) -> list[str]:
-        html = client.get(f"/realisation/lkpm?{query}").get_data(as_text=True)
-        body = html[html.index('id="lkpm-entries"') : html.index("</table>", html.index('id="lkpm-entries"'))]
-        return re.findall(r'<td class="num">(\d+)</td>\s*<td class="num">\d+</td>\s*<td>', body)
-
-    assert tki("") == ["30", "10", "20"]  # the latest period first
-    assert tki("sort=tki") == ["10", "20", "30"] and tki("sort=-tki") == ["30", "20", "10"]
-    assert tki("sort=investor") == ["20", "30", "10"] and tki("sort=zzz") == tki("")
-    html = client.get("/realisation/lkpm?sort=-tki").get_data(as_text=True)
-    assert 'aria-sort="descending"><a class="sort-link active" data-sort="tki"' in html
-    assert re.search(r'id="csv-export" href="/realisation/lkpm.csv\?sort=-tki"', html)
-    table = _table(client.get("/realisation/lkpm.csv?sort=-tki"))
-    assert [row[6] for row in table[1:]] == ["30", "20", "10"]
-    serang = _table(login_as("officer", region=SERANG).get("/realisation/lkpm.csv"))
-    assert {row[4] for row in serang[1:]} == {"Kota Serang"} and len(serang) == 3
-
-    assert [row[3] for row in _table(client.get("/realisation/layoffs/export.csv?sort=-workers"))[1:]] == ["700", "50"]
-    assert [row[3] for row in _table(client.get("/realisation/layoffs/export.csv?sort=workers"))[1:]] == ["50", "700"]
-    html = client.get("/realisation/layoffs?sort=region").get_data(as_text=True)
-    assert 'aria-sort="ascending"><a class="sort-link active" data-sort="region"' in html
-    serang_layoffs = _table(login_as("officer", region=SERANG).get("/realisation/layoffs/export.csv"))
-    assert [row[1] for row in serang_layoffs[1:]] == ["Kota Serang"]
 
 
 # --- the CSV of every list ---------------------------------------------------------------------------------

@@ -185,9 +185,10 @@ def test_reference_numbers_are_shown_whole(client):
     long_number = "0220/KKPR/DPMPTSP-KOTA-SERANG/IV/2026/PERSETUJUAN-KESESUAIAN-KEGIATAN-PEMANFAATAN-RUANG-0001"
     make_permit("NIB", estate=estate, status=S.ISSUED, reference_number=long_number)
     db.session.commit()
-    html = client.get("/permits").get_data(as_text=True)
-    assert f'<div class="small text-body-secondary ref-number">{long_number}</div>' in html
-    assert "text-truncate" not in html
+    for url in ("/permits", f"/estates/{estate.id}"):  # the permits list and the estate's permits
+        html = client.get(url).get_data(as_text=True)
+        assert f'<div class="small text-body-secondary ref-number">{long_number}</div>' in html, url
+        assert "text-truncate" not in html
 
 
 def _flagged(bps: str, on: date, reference: str):
@@ -362,3 +363,30 @@ def test_the_investor_s_navigation_has_neither(login_as):
     e = _estates()
     html = login_as("investor", investor=e["alfa"].investor).get("/portal").get_data(as_text=True)
     assert "/stalls/agencies" not in html and "/estates/map" not in html
+
+
+LISTS = (
+    "/investors",
+    "/estates",
+    "/estates/map",
+    "/permits",
+    "/permits/clock-stops",
+    "/stalls",
+    "/stalls/agencies",
+    "/realisation/lkpm",
+    "/realisation/layoffs",
+    "/realisation/missing-reports",
+)
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_any_sort_argument_gives_the_page_never_an_error(url, login_as):
+    admin = login_as("administrator")
+    for raw in ("-", "--name", "name;drop table estate", "ñame", "x" * 300, "-status,id", "__class__"):
+        response = admin.get(url, query_string={"sort": raw, "page": "2"})
+        assert response.status_code == 200, (url, raw)
+        csv_url = {"/estates/map": None, "/realisation/layoffs": "/realisation/layoffs/export.csv"}.get(
+            url, url + ".csv"
+        )
+        if csv_url and raw == "-":
+            assert admin.get(csv_url, query_string={"sort": raw}).status_code == 200, csv_url

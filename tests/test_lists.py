@@ -371,7 +371,7 @@ def test_any_sort_argument_gives_every_list_and_its_csv_never_an_error(app, logi
     endpoints = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules() if "<" not in rule.rule}
     pairs = [(endpoints.get(name[:-4]), url) for name, url in endpoints.items() if name.endswith("_csv")]
     pairs = [(page, csv) for page, csv in pairs if page] + [("/admin/audit", "/admin/audit.csv")]
-    assert len(pairs) == 10 and ("/estates", "/estates.csv") in pairs
+    assert len(pairs) >= 10 and ("/estates", "/estates.csv") in pairs
     for page, csv_url in [*pairs, ("/estates/map", None)]:
         for raw in ("-", "--name", "name;drop table estate", "ñame", "x" * 300, "-status,id", "__class__"):
             response = admin.get(page, query_string={"sort": raw, "page": "2"})

@@ -154,8 +154,7 @@ def user_password(user_id: int) -> ResponseReturnValue:
 
 def _audit_filters() -> tuple[AuditFilterForm, Sort, Select]:
     filters = AuditFilterForm(formdata=request.args)
-    sort = read_sort(AUDIT_SORTS)
-    sort = sort if sort.key is not None else AUDIT_DEFAULT_SORT
+    sort = read_sort(AUDIT_SORTS, default=AUDIT_DEFAULT_SORT)
     return filters, sort, audit_query(**filters.query_kwargs(), sort=sort)
 
 

@@ -43,12 +43,13 @@ class Sort:
         return f"-{self.key}" if self.descending else self.key
 
 
-def read_sort(keys: Iterable[str], args: Mapping[str, str] | None = None) -> Sort:
-    """The ``sort`` query argument as a ``Sort`` of one of ``keys``; anything else is the default order."""
+def read_sort(keys: Iterable[str], args: Mapping[str, str] | None = None, default: Sort = Sort()) -> Sort:
+    """The ``sort`` query argument as a ``Sort`` of one of ``keys``; anything else is ``default`` (the list's own
+    order: ``Sort()``, or the column whose order it is, so that its header says so)."""
     raw = ((request.args if args is None else args).get("sort") or "").strip()[:MAX_SORT_LENGTH]
     key = raw.removeprefix("-")
     if key not in set(keys):
-        return Sort()
+        return default
     return Sort(key, raw.startswith("-"))
 
 

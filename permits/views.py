@@ -81,7 +81,7 @@ def _clock_stops() -> tuple[Sort, list[figures.ClockStopFigure]]:
         "agency": lambda f: f.agency.name(locale).casefold() if f.agency else None,
         **{name: attrgetter(name) for name in ("stops", "permits", "average_share", "latest_share", "late_stops")},
     }
-    sort = read_sort(keys)
+    sort = read_sort(keys, default=Sort("stops", descending=True))
     return sort, sort_rows(figures.clock_stops_by_agency(current_scope()), sort, keys)
 
 

@@ -104,7 +104,7 @@ def entry_filters(args: Mapping[str, str]) -> EntryFilters:
         period=period,
         status=status,
         region_id=_id(args.get("region")),
-        sort=read_sort(ENTRY_SORTS, args),
+        sort=read_sort(ENTRY_SORTS, args, default=Sort("period", descending=True)),
     )
 
 

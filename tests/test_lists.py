@@ -225,6 +225,8 @@ def test_stalled_list_sorts_by_days_late_both_ways_and_exports_its_rows(stalled,
     assert order("sort=late") == [newer.id, elsewhere.id, oldest.id]
     assert order("sort=-reference") == [elsewhere.id, oldest.id, newer.id]
     assert order("sort=bogus") == order("")
+    default = client.get("/stalls").get_data(as_text=True)  # the default order is a column's: its header says so
+    assert 'aria-sort="descending"><a class="sort-link active" data-sort="late"' in default
     html = client.get("/stalls?sort=late").get_data(as_text=True)
     assert 'aria-sort="ascending"><a class="sort-link active" data-sort="late"' in html
     assert "KKPR-OLD" in html  # the reference number is on the stalled list too

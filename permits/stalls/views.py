@@ -22,7 +22,7 @@ from wtforms import SelectField
 from wtforms.validators import Optional
 
 from app.extensions import db
-from app.listing import csv_download, every_row, read_sort, sort_rows
+from app.listing import Sort, csv_download, every_row, read_sort, sort_rows
 from app.monitoring import scan_overdue
 from app.pagination import page_number
 from app.scheduler import last_success
@@ -89,7 +89,7 @@ class StallFilterForm(FlaskForm):
 
 
 def _stall_list(form: StallFilterForm) -> StallFilters:
-    return replace(form.filters(), sort=read_sort(stats.STALL_SORTS))
+    return replace(form.filters(), sort=read_sort(stats.STALL_SORTS, default=Sort("late", descending=True)))
 
 
 @bp.get("/stalls")

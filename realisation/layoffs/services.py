@@ -100,7 +100,7 @@ def layoff_filters(args: Mapping[str, str]) -> LayoffFilters:
         period = ""
     section = (args.get("section") or "").strip().upper()
     section = section if len(section) == 1 and section.isalpha() else ""
-    return LayoffFilters(region_id, period, section, read_sort(LAYOFF_SORTS, args))
+    return LayoffFilters(region_id, period, section, read_sort(LAYOFF_SORTS, args, Sort("period", descending=True)))
 
 
 def _filtered(query: Select, filters: LayoffFilters, scope: Scope) -> Select:

@@ -37,6 +37,8 @@ def test_lkpm_and_layoff_lists_sort_by_their_headers_and_export_in_that_order(cl
     assert tki("") == ["30", "10", "20"]  # the latest period first
     assert tki("sort=tki") == ["10", "20", "30"] and tki("sort=-tki") == ["30", "20", "10"]
     assert tki("sort=investor") == ["20", "30", "10"] and tki("sort=zzz") == tki("")
+    default = client.get("/realisation/lkpm").get_data(as_text=True)
+    assert 'aria-sort="descending"><a class="sort-link active" data-sort="period"' in default
     html = client.get("/realisation/lkpm?sort=-tki").get_data(as_text=True)
     assert 'aria-sort="descending"><a class="sort-link active" data-sort="tki"' in html
     assert re.search(r'id="csv-export" href="/realisation/lkpm.csv\?sort=-tki"', html)

@@ -30,17 +30,18 @@ def placed(live_app: Flask) -> list[str]:
     """Give the first three demo estates (by name) coordinates; put them back as they were afterwards."""
     with live_app.app_context():
         estates = db.session.scalars(select(Estate).order_by(Estate.name).limit(len(POINTS))).all()
-        before = {e.id: (e.latitude, e.longitude) for e in estates}
+        before = {e.id: (e.latitude, e.longitude, e.name) for e in estates}
         for estate, (lat, lng) in zip(estates, POINTS, strict=True):
             estate.latitude, estate.longitude = lat, lng
+        estates[0].name += " <i>miring</i>"  # markup in a name is shown as text, never read as HTML
         names = [e.name for e in estates]
         db.session.commit()
         db.session.remove()
     yield names
     with live_app.app_context():
-        for estate_id, (lat, lng) in before.items():
+        for estate_id, (lat, lng, name) in before.items():
             estate = db.session.get(Estate, estate_id)
-            estate.latitude, estate.longitude = lat, lng
+            estate.latitude, estate.longitude, estate.name = lat, lng, name
         db.session.commit()
         db.session.remove()
 
@@ -60,10 +61,12 @@ def test_the_officer_follows_a_point_of_the_map_to_its_estate(placed: list[str],
 
     first = page.locator("#estate-map-list li").first
     name, url = first.get_attribute("data-name"), first.get_attribute("data-url")
+    assert name == placed[0] and name.endswith("<i>miring</i>")
     box = page.locator("#estate-map").bounding_box()
     for index in range(points.count()):  # the point of that estate: its tooltip names it
         points.nth(index).hover()
         if page.locator(".leaflet-tooltip").filter(has_text=name).count():
+            expect(page.locator(".leaflet-tooltip i")).to_have_count(0)
             points.nth(index).click()
             break
     else:

@@ -33,7 +33,9 @@
     var marker = L.circleMarker([lat, lng], {
       radius: 8, color: "#0b5d3b", weight: 2, fillColor: "#198754", fillOpacity: 0.8
     }).addTo(map);
-    marker.bindTooltip(item.dataset.name);
+    var label = document.createElement("span");  // a text node: a name is never read as HTML
+    label.textContent = item.dataset.name;
+    marker.bindTooltip(label);
     marker.on("click", function () { window.location.assign(item.dataset.url); });
     points.push([lat, lng]);
   });

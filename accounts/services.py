@@ -217,9 +217,20 @@ def _contains(column, text: str):
     return func.lower(column).contains(text.lower(), autoescape=True)
 
 
-def users_query(*, text: str | None = None, role: Role | None = None) -> Select:
-    """Accounts by e-mail, with their region; optionally those whose e-mail or name contains ``text``."""
-    query = select(User).options(joinedload(User.region)).order_by(User.email)
+USER_SORTS = {
+    "email": User.email,
+    "name": User.name,
+    "role": User.role,
+    "active": User.active,
+    "login": User.last_login_at,
+}
+USER_DEFAULT_SORT = Sort("email")
+
+
+def users_query(*, text: str | None = None, role: Role | None = None, sort: Sort = USER_DEFAULT_SORT) -> Select:
+    """Accounts by e-mail (or in the order of ``sort``, a key of ``USER_SORTS``), with their region; optionally
+    those whose e-mail or name contains ``text``."""
+    query = select(User).options(joinedload(User.region)).order_by(*sort_clauses(sort, USER_SORTS), User.email)
     if text:
         query = query.where(or_(_contains(User.email, text), _contains(User.name, text)))
     if role is not None:

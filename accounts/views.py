@@ -20,6 +20,8 @@ from accounts.forms import role_filter as read_role
 from accounts.services import (
     AUDIT_DEFAULT_SORT,
     AUDIT_SORTS,
+    USER_DEFAULT_SORT,
+    USER_SORTS,
     UserError,
     audit_query,
     audit_rows,
@@ -32,7 +34,7 @@ from accounts.services import (
 )
 from app.database import utcnow
 from app.formatting import wib
-from app.listing import Sort, csv_download, read_sort
+from app.listing import Sort, csv_download, every_row, read_sort
 from app.models import AuditLog, Role, User
 from app.pagination import paginate
 from app.security import PasswordRejected, guard_blueprint
@@ -55,20 +57,50 @@ def _user_or_404(user_id: int) -> User:
 # --- users ---------------------------------------------------------------------------------------------------
 
 
-@bp.get("/users")
-def user_list() -> ResponseReturnValue:
+def _users() -> tuple[str, Role | None, Sort, Select]:
     text = request.args.get("q", "").strip()[:MAX_SEARCH]
     role = read_role(request.args.get("role"))
-    page = paginate(users_query(text=text or None, role=role))
+    sort = read_sort(USER_SORTS, default=USER_DEFAULT_SORT)
+    return text, role, sort, users_query(text=text or None, role=role, sort=sort)
+
+
+@bp.get("/users")
+def user_list() -> ResponseReturnValue:
+    text, role, sort, query = _users()
+    page = paginate(query)
     return render_template(
         "users/list.html",
         page=page,
         investors=investor_names([u.investor_id for u in page.items]),
         q=text,
         role=role,
+        sort=sort,
         roles=ROLE_ORDER,
         now_utc=utcnow(),
     )
+
+
+@bp.get("/users.csv")
+def user_list_csv() -> ResponseReturnValue:
+    """The accounts with the page's filters and order, as UTF-8 CSV (audited); never a password hash."""
+    _text, _role, _sort, query = _users()
+    users = every_row(query)
+    investors = investor_names([u.investor_id for u in users])
+    header = [_("E-mail"), _("Name"), _("Role"), _("Investor or kab/kota"), _("Status"), _("Last sign-in")]
+
+    def line(user: User) -> list[object]:
+        where = investors.get(user.investor_id) if user.investor_id else user.region.name if user.region else ""
+        status = _("Active") if user.active else _("Inactive")
+        return [
+            user.email,
+            user.name,
+            user.role.label,
+            where,
+            status,
+            wib(user.last_login_at) if user.last_login_at else "",
+        ]
+
+    return csv_download("users", "users.csv", header, (line(u) for u in users))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

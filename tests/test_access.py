@@ -168,6 +168,7 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "agencies.agency_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "agencies.rule_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "users.user_list": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    "users.user_list_csv": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "users.user_create": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "users.user_edit": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "users.user_password": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from app.audit import record
 from app.extensions import db
+from app.listing import Sort, sort_clauses
 from app.models import AuditEvent, AuditLog, Region, Role, User
 from app.security import check_password_policy, hash_password, invalidate_sessions, verify_password
 from app.timezone import WIB
@@ -216,9 +217,20 @@ def _contains(column, text: str):
     return func.lower(column).contains(text.lower(), autoescape=True)
 
 
-def users_query(*, text: str | None = None, role: Role | None = None) -> Select:
-    """Accounts by e-mail, with their region; optionally those whose e-mail or name contains ``text``."""
-    query = select(User).options(joinedload(User.region)).order_by(User.email)
+USER_SORTS = {
+    "email": User.email,
+    "name": User.name,
+    "role": User.role,
+    "active": User.active,
+    "login": User.last_login_at,
+}
+USER_DEFAULT_SORT = Sort("email")
+
+
+def users_query(*, text: str | None = None, role: Role | None = None, sort: Sort = USER_DEFAULT_SORT) -> Select:
+    """Accounts by e-mail (or in the order of ``sort``, a key of ``USER_SORTS``), with their region; optionally
+    those whose e-mail or name contains ``text``."""
+    query = select(User).options(joinedload(User.region)).order_by(*sort_clauses(sort, USER_SORTS), User.email)
     if text:
         query = query.where(or_(_contains(User.email, text), _contains(User.name, text)))
     if role is not None:
@@ -234,12 +246,23 @@ def region_choices() -> list[tuple[int, str]]:
     return [(r.id, r.name) for r in db.session.scalars(select(Region).order_by(Region.bps_code))]
 
 
+AUDIT_SORTS = {"at": AuditLog.at, "event": AuditLog.event, "email": AuditLog.email}
+AUDIT_DEFAULT_SORT = Sort("at", descending=True)
+
+
 def audit_query(
-    *, event: AuditEvent | None = None, email: str | None = None, since: date | None = None, until: date | None = None
+    *,
+    event: AuditEvent | None = None,
+    email: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    sort: Sort = AUDIT_DEFAULT_SORT,
 ) -> Select:
-    """Audit rows, newest first; optionally of one kind, about or by an e-mail address containing ``email``, and
-    from ``since`` to ``until`` (WIB calendar days, both included)."""
-    query = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    """Audit rows, newest first or in the order of ``sort`` (a key of ``AUDIT_SORTS``); optionally of one kind,
+    about or by an e-mail address containing ``email``, and from ``since`` to ``until`` (WIB calendar days, both
+    included)."""
+    order = sort_clauses(sort, AUDIT_SORTS) or sort_clauses(AUDIT_DEFAULT_SORT, AUDIT_SORTS)
+    query = select(AuditLog).order_by(*order, AuditLog.id.desc())
     if since is not None:
         query = query.where(AuditLog.at >= datetime.combine(since, time.min, tzinfo=WIB).astimezone(UTC))
     if until is not None:

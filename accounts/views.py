@@ -9,17 +9,19 @@ fields and writes nothing. Unknown ids are a 404; unknown filter values are igno
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import Select
 
 from accounts.forms import ROLE_ORDER, AuditFilterForm, PasswordResetForm, UserCreateForm, UserEditForm, describe_event
 from accounts.forms import role_filter as read_role
 from accounts.services import (
+    AUDIT_DEFAULT_SORT,
+    AUDIT_SORTS,
+    USER_DEFAULT_SORT,
+    USER_SORTS,
     UserError,
     audit_query,
     audit_rows,
@@ -30,10 +32,10 @@ from accounts.services import (
     users_by_id,
     users_query,
 )
-from app.audit import record
 from app.database import utcnow
 from app.formatting import wib
-from app.models import AuditEvent, Role, User
+from app.listing import Sort, csv_download, every_row, read_sort
+from app.models import AuditLog, Role, User
 from app.pagination import paginate
 from app.security import PasswordRejected, guard_blueprint
 from app.transactions import refusal
@@ -55,20 +57,50 @@ def _user_or_404(user_id: int) -> User:
 # --- users ---------------------------------------------------------------------------------------------------
 
 
-@bp.get("/users")
-def user_list() -> ResponseReturnValue:
+def _users() -> tuple[str, Role | None, Sort, Select]:
     text = request.args.get("q", "").strip()[:MAX_SEARCH]
     role = read_role(request.args.get("role"))
-    page = paginate(users_query(text=text or None, role=role))
+    sort = read_sort(USER_SORTS, default=USER_DEFAULT_SORT)
+    return text, role, sort, users_query(text=text or None, role=role, sort=sort)
+
+
+@bp.get("/users")
+def user_list() -> ResponseReturnValue:
+    text, role, sort, query = _users()
+    page = paginate(query)
     return render_template(
         "users/list.html",
         page=page,
         investors=investor_names([u.investor_id for u in page.items]),
         q=text,
         role=role,
+        sort=sort,
         roles=ROLE_ORDER,
         now_utc=utcnow(),
     )
+
+
+@bp.get("/users.csv")
+def user_list_csv() -> ResponseReturnValue:
+    """The accounts with the page's filters and order, as UTF-8 CSV (audited); never a password hash."""
+    _text, _role, _sort, query = _users()
+    users = every_row(query)
+    investors = investor_names([u.investor_id for u in users])
+    header = [_("E-mail"), _("Name"), _("Role"), _("Investor or kab/kota"), _("Status"), _("Last sign-in")]
+
+    def line(user: User) -> list[object]:
+        where = investors.get(user.investor_id) if user.investor_id else user.region.name if user.region else ""
+        status = _("Active") if user.active else _("Inactive")
+        return [
+            user.email,
+            user.name,
+            user.role.label,
+            where,
+            status,
+            wib(user.last_login_at) if user.last_login_at else "",
+        ]
+
+    return csv_download("users", "users.csv", header, (line(u) for u in users))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -152,15 +184,22 @@ def user_password(user_id: int) -> ResponseReturnValue:
 # --- the audit log -------------------------------------------------------------------------------------------
 
 
+def _audit_filters() -> tuple[AuditFilterForm, Sort, Select]:
+    filters = AuditFilterForm(formdata=request.args)
+    sort = read_sort(AUDIT_SORTS, default=AUDIT_DEFAULT_SORT)
+    return filters, sort, audit_query(**filters.query_kwargs(), sort=sort)
+
+
 @bp.get("/audit")
 def audit_log() -> ResponseReturnValue:
     """Security events, newest first, filtered by kind and by an e-mail address (of the account or the actor)."""
-    filters = AuditFilterForm(formdata=request.args)
-    page = paginate(audit_query(**filters.query_kwargs()))
+    filters, sort, query = _audit_filters()
+    page = paginate(query)
     return render_template(
         "users/audit.html",
         page=page,
         filters=filters,
+        sort=sort,
         actors=users_by_id([row.user_id for row in page.items]),
         describe=describe_event,
     )
@@ -168,26 +207,12 @@ def audit_log() -> ResponseReturnValue:
 
 @bp.get("/audit.csv")
 def audit_csv() -> ResponseReturnValue:
-    """The audit log with the page's filters, every row, as UTF-8 CSV (the export itself is audited)."""
-    filters = AuditFilterForm(formdata=request.args)
-    rows = audit_rows(audit_query(**filters.query_kwargs()))
-    record(
-        AuditEvent.EXPORTED, user_id=current_user.id, detail={"what": "audit log", "filters": request.args.to_dict()}
-    )
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_("When"), _("Event"), _("Account"), _("By"), _("Details"), _("From"), _("Page")])
-    for row, actor in rows:
+    """The audit log with the page's filters and order, every row, as UTF-8 CSV (the export itself is audited)."""
+    _filters, _sort, query = _audit_filters()
+    header = [_("When"), _("Event"), _("Account"), _("By"), _("Details"), _("From"), _("Page")]
+
+    def line(row: AuditLog, actor: User | None) -> list[object]:
         what, detail = describe_event(row)
-        writer.writerow(
-            [_cell(v) for v in (wib(row.at), what, row.email, actor.email if actor else "", detail, row.ip, row.path)]
-        )
-    response = Response(out.getvalue(), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
-    return response
+        return [wib(row.at), what, row.email, actor.email if actor else "", detail, row.ip, row.path]
 
-
-def _cell(value: object) -> str:
-    """A cell as text, with a leading formula character neutralised for spreadsheets."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_download("audit log", "audit-log.csv", header, (line(row, actor) for row, actor in audit_rows(query)))

@@ -49,6 +49,10 @@ class Config:
         "form-action": "'self'",
         "frame-ancestors": "'none'",
     }
+    # Map tiles (app/maps.py): off unless the office's network allows a tile server; then an https template such
+    # as "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png" and the credit its provider asks for.
+    MAP_TILE_URL: str | None = None
+    MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
     DOCUMENT_MAX_BYTES = 20 * 1024 * 1024  # one uploaded document (PDF, PNG, JPEG)
     MAX_CONTENT_LENGTH = 5 * 20 * 1024 * 1024 + 256 * 1024  # five documents and the form; larger: 413
     FORCE_HTTPS = False  # the HTTPS proxy in front redirects; set True when Flask itself faces browsers

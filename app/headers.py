@@ -7,6 +7,8 @@ from __future__ import annotations
 from flask import Flask, Response, request, session
 from flask_talisman import Talisman
 
+from app.maps import content_security_policy
+
 talisman = Talisman()
 # The app's own CSS, scripts and fonts are the same for everybody: they may be cached.
 STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
@@ -19,7 +21,7 @@ def install_security_headers(app: Flask) -> None:
         strict_transport_security=app.config.get("SESSION_COOKIE_SECURE", False),
         session_cookie_secure=app.config.get("SESSION_COOKIE_SECURE", False),
         session_cookie_http_only=True,
-        content_security_policy=app.config["CONTENT_SECURITY_POLICY"],
+        content_security_policy=content_security_policy(app.config),
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
         x_content_type_options=True,

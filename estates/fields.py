@@ -6,6 +6,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
+from estates.lists import search_estates as search_estates
+from estates.lists import search_investors as search_investors
 from estates.models import (
     BusinessSize,
     CapitalStatus,
@@ -14,8 +16,6 @@ from estates.models import (
     LegalForm,
     ZoneKind,
 )
-from estates.queries import search_estates as search_estates
-from estates.queries import search_investors as search_investors
 
 
 @dataclass(frozen=True, kw_only=True)

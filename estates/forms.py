@@ -8,7 +8,7 @@ plain arguments.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -38,11 +38,12 @@ from app.forms import (
     enum_select,
     strip_or_none,
 )
+from app.listing import Sort, read_sort
 from app.numbers import MAX_RUPIAH, strict_int
 from app.pagination import page_number
 from app.security import Scope
 from app.urls import MAX_ID
-from estates import queries, services
+from estates import lists, queries, services
 from estates.fields import ClaimFields, EstateFields, InvestorFields, ZoneFields
 from estates.models import BusinessSize, CapitalStatus, ClaimMetric, Estate, EstateStatus, LegalForm, ZoneKind
 
@@ -327,7 +328,12 @@ class ConfirmForm(FlaskForm):
 class InvestorFilters:
     q: str = ""
     capital_status: CapitalStatus | None = None
+    sort: str = "name"
     page: int = 1
+
+    @property
+    def order(self) -> Sort:
+        return read_sort(lists.INVESTOR_SORT_KEYS, {"sort": self.sort})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -337,6 +343,10 @@ class EstateFilters:
     status: EstateStatus | None = None
     sort: str = "name"
     page: int = 1
+
+    @property
+    def order(self) -> Sort:
+        return read_sort(lists.ESTATE_SORTS, {"sort": self.sort})
 
 
 def id_arg(args: Mapping[str, str], key: str) -> int | None:
@@ -351,18 +361,27 @@ def _enum(enum_cls: type, text: str | None) -> Any:
         return None
 
 
+def _sort(args: Mapping[str, str], keys: Iterable[str]) -> str:
+    """The ``sort`` argument when it names one of ``keys`` (``-key``: descending), else "name"."""
+    return read_sort(keys, args).param or "name"
+
+
 def investor_filters(args: Mapping[str, str]) -> InvestorFilters:
     q = (args.get("q") or "").strip()[: queries.MAX_SEARCH_LENGTH]
-    return InvestorFilters(q=q, capital_status=_enum(CapitalStatus, args.get("capital_status")), page=page_number(args))
+    return InvestorFilters(
+        q=q,
+        capital_status=_enum(CapitalStatus, args.get("capital_status")),
+        sort=_sort(args, lists.INVESTOR_SORT_KEYS),
+        page=page_number(args),
+    )
 
 
 def estate_filters(args: Mapping[str, str]) -> EstateFilters:
     q = (args.get("q") or "").strip()[: queries.MAX_SEARCH_LENGTH]
-    sort = args.get("sort") or "name"
     return EstateFilters(
         q=q,
         region_id=id_arg(args, "region"),
         status=_enum(EstateStatus, args.get("status")),
-        sort=sort if sort in queries.ESTATE_SORTS else "name",
+        sort=_sort(args, lists.ESTATE_SORTS),
         page=page_number(args),
     )

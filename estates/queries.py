@@ -17,14 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
+from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager, joinedload, selectinload
 
 from app.extensions import db
 from app.models import Region, Role, Setting
 from app.security import Scope
 from app.urls import MAX_ID
-from estates.models import CapitalStatus, Claim, ClaimMetric, Estate, EstateStatus, Investor, Zone, ZoneKind
+from estates.models import Claim, ClaimMetric, Estate, Investor, Zone, ZoneKind
 
 MAX_SEARCH_LENGTH = 100
 MIN_AREA_SETTING = "estate.min_area_ha"
@@ -300,96 +300,3 @@ def contains_text(column: InstrumentedAttribute, text: str) -> ColumnElement[boo
     """``column`` contains ``text``, any case, with ``%``, ``_`` and ``\\`` taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.ilike(f"%{escaped}%", escape="\\")
-
-
-def search_investors(q: str | None = None, capital_status: CapitalStatus | None = None, *, scope: Scope) -> Select:
-    """Investors the scope may see whose legal name or NIB contains ``q``, of the capital status if given,
-    by name."""
-    stmt = select(Investor).where(investors_visible_to(scope))
-    q = (q or "").strip()[:MAX_SEARCH_LENGTH]
-    if q:
-        stmt = stmt.where(or_(contains_text(Investor.legal_name, q), contains_text(Investor.nib, q)))
-    if capital_status is not None:
-        stmt = stmt.where(Investor.capital_status == capital_status)
-    return stmt.order_by(Investor.legal_name, Investor.id)
-
-
-@dataclass(frozen=True)
-class InvestorStats:
-    estates: int = 0
-    investment_rp: Decimal | None = None
-
-
-def investor_stats(investor_ids: Sequence[int], scope: Scope) -> dict[int, InvestorStats]:
-    """Number of estates and total planned investment per investor, counting only the estates the scope may
-    see, in one query for a whole page."""
-    if not investor_ids:
-        return {}
-    stmt = (
-        select(Estate.investor_id, func.count(Estate.id), func.sum(Estate.planned_investment_rp))
-        .where(Estate.investor_id.in_(investor_ids), estates_visible_to(scope))
-        .group_by(Estate.investor_id)
-    )
-    stats = {
-        investor_id: InvestorStats(count, None if total is None else Decimal(total))
-        for investor_id, count, total in db.session.execute(stmt)
-    }
-    return {investor_id: stats.get(investor_id, InvestorStats()) for investor_id in investor_ids}
-
-
-ESTATE_SORTS: dict[str, tuple] = {
-    "name": (Estate.name,),
-    "-investment": (Estate.planned_investment_rp.is_(None), Estate.planned_investment_rp.desc(), Estate.name),
-    "investment": (Estate.planned_investment_rp.is_(None), Estate.planned_investment_rp, Estate.name),
-    "-area": (Estate.area_ha.desc(), Estate.name),
-    "area": (Estate.area_ha, Estate.name),
-}
-
-
-def _estate_filter(
-    stmt: Select, q: str | None, region_id: int | None, status: EstateStatus | None, scope: Scope
-) -> Select:
-    stmt = stmt.where(estates_visible_to(scope))
-    q = (q or "").strip()[:MAX_SEARCH_LENGTH]
-    if q:
-        stmt = stmt.where(or_(contains_text(Estate.name, q), contains_text(Investor.legal_name, q)))
-    if region_id is not None:
-        stmt = stmt.where(Estate.region_id == region_id)
-    if status is not None:
-        stmt = stmt.where(Estate.status == status)
-    return stmt
-
-
-def search_estates(
-    q: str | None = None,
-    region_id: int | None = None,
-    status: EstateStatus | None = None,
-    sort: str = "name",
-    *,
-    scope: Scope,
-) -> Select:
-    """Estates the scope may see matching ``q`` (estate or investor name), the kab/kota and the status, sorted
-    by one of ``ESTATE_SORTS`` (an unknown key sorts by name). Investor and region come loaded."""
-    stmt = select(Estate).join(Estate.investor).options(contains_eager(Estate.investor), joinedload(Estate.region))
-    stmt = _estate_filter(stmt, q, region_id, status, scope)
-    return stmt.order_by(*ESTATE_SORTS.get(sort, ESTATE_SORTS["name"]), Estate.id)
-
-
-@dataclass(frozen=True)
-class EstateTotals:
-    count: int
-    area_ha: Decimal
-    investment_rp: Decimal
-
-
-def estate_totals(
-    q: str | None = None, region_id: int | None = None, status: EstateStatus | None = None, *, scope: Scope
-) -> EstateTotals:
-    """Count, total area and total planned investment of the estates ``search_estates`` would list."""
-    stmt = select(
-        func.count(Estate.id),
-        func.coalesce(func.sum(Estate.area_ha), 0),
-        func.coalesce(func.sum(Estate.planned_investment_rp), 0),
-    ).join(Estate.investor)
-    count, area, investment = db.session.execute(_estate_filter(stmt, q, region_id, status, scope)).one()
-    return EstateTotals(int(count), Decimal(area), Decimal(investment))

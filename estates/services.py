@@ -10,8 +10,8 @@ Every change takes the caller's ``Scope`` and checks it before anything else: a 
 gets ``RegionOutOfScope`` on the region field. The views load records through the scoped reads first, so
 these checks matter for callers that skip them (a JSON API, a script).
 
-The reads (single records, look-ups, the lists' queries) live in ``estates.queries``; the list queries
-are re-exported here, so ``services.search_estates`` and ``services.search_investors`` work too.
+The reads live in ``estates.queries`` (single records, look-ups) and ``estates.lists`` (the lists' queries); the
+list queries are re-exported here, so ``services.search_estates`` and ``services.search_investors`` work too.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from app.formatting import hectares, number
 from app.models import Region
 from app.security import Scope
 from estates.fields import ClaimFields, EstateFields, InvestorFields, ZoneFields, _assign
+from estates.lists import search_estates as search_estates  # re-exported: part of the services' API
+from estates.lists import search_investors as search_investors
 from estates.models import (
     CapitalStatus,
     Claim,
@@ -48,8 +50,6 @@ from estates.queries import (
     nib_taken,
     zoned_area,
 )
-from estates.queries import search_estates as search_estates  # re-exported: part of the services' API
-from estates.queries import search_investors as search_investors
 
 INDONESIA = "ID"
 # Limits that keep figures plausible and inside their columns (the forms say the same beside each field).

@@ -20,13 +20,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy import Select
 from werkzeug.wrappers import Response
 
 from app.formatting import hectares, number, rupiah_short
+from app.listing import csv_download, every_row
+from app.maps import tile_layer
 from app.pagination import paginate
-from app.security import EDITORS, OFFICE, current_scope, role_required
+from app.security import EDITORS, OFFICE, Scope, current_scope, role_required
 from app.transactions import refusal
-from estates import forms, queries, services
+from estates import exports, forms, lists, queries, services
 from estates.models import CapitalStatus, ClaimMetric, Estate, EstateStatus
 
 bp = Blueprint("estates", __name__, template_folder="templates")
@@ -68,16 +71,33 @@ def _save(form: forms.ServiceForm, service: Callable[..., T], *args: object, **k
 # --- investors -------------------------------------------------------------------------------------------
 
 
+def _investors(scope: Scope, filters: forms.InvestorFilters) -> Select:
+    return lists.search_investors(filters.q, filters.capital_status, filters.sort, scope=scope)
+
+
 @bp.get("/investors")
 @role_required(*OFFICE)
 def investor_list() -> ResponseReturnValue:
     scope = current_scope()
     filters = forms.investor_filters(request.args)
-    page = paginate(queries.search_investors(filters.q, filters.capital_status, scope=scope))
-    stats = queries.investor_stats([investor.id for investor in page.items], scope)
+    page = paginate(_investors(scope, filters))
     return render_template(
-        "estates/investor_list.html", page=page, stats=stats, filters=filters, capital_statuses=list(CapitalStatus)
+        "estates/investor_list.html",
+        page=page,
+        stats=lists.investor_stats([investor.id for investor in page.items], scope),
+        filters=filters,
+        capital_statuses=list(CapitalStatus),
     )
+
+
+@bp.get("/investors.csv")
+@role_required(*OFFICE)
+def investor_list_csv() -> ResponseReturnValue:
+    """The investors list with the same search, order and scope, every row, as UTF-8 CSV (audited)."""
+    scope = current_scope()
+    investors = every_row(_investors(scope, forms.investor_filters(request.args)))
+    stats = lists.investor_stats([investor.id for investor in investors], scope)
+    return csv_download("investors", "investors.csv", *exports.investor_table(investors, stats))
 
 
 @bp.get("/investors/<int:investor_id>")
@@ -118,13 +138,17 @@ def investor_edit(investor_id: int) -> ResponseReturnValue:
 # --- estates ---------------------------------------------------------------------------------------------
 
 
+def _estates(scope: Scope, filters: forms.EstateFilters) -> Select:
+    return lists.search_estates(filters.q, filters.region_id, filters.status, filters.sort, scope=scope)
+
+
 @bp.get("/estates")
 @role_required(*OFFICE)
 def estate_list() -> ResponseReturnValue:
     scope = current_scope()
     filters = forms.estate_filters(request.args)
-    page = paginate(queries.search_estates(filters.q, filters.region_id, filters.status, filters.sort, scope=scope))
-    totals = queries.estate_totals(filters.q, filters.region_id, filters.status, scope=scope)
+    page = paginate(_estates(scope, filters))
+    totals = lists.estate_totals(filters.q, filters.region_id, filters.status, scope=scope)
     return render_template(
         "estates/estate_list.html",
         page=page,
@@ -132,6 +156,33 @@ def estate_list() -> ResponseReturnValue:
         filters=filters,
         regions=queries.region_choices(scope),
         statuses=list(EstateStatus),
+    )
+
+
+@bp.get("/estates.csv")
+@role_required(*OFFICE)
+def estate_list_csv() -> ResponseReturnValue:
+    """The estates list with the same filters, order and scope, every row, as UTF-8 CSV (audited)."""
+    estates = every_row(_estates(current_scope(), forms.estate_filters(request.args)))
+    return csv_download("estates", "estates.csv", *exports.estate_table(estates))
+
+
+@bp.get("/estates/map")
+@role_required(*OFFICE)
+def estate_map() -> ResponseReturnValue:
+    """The estates of the list's filters on a map (those with coordinates), with the same estates listed beside
+    it: the list is the page's accessible equivalent, and the map's markers are read from it."""
+    scope = current_scope()
+    filters = forms.estate_filters(request.args)
+    estates = every_row(_estates(scope, filters))
+    return render_template(
+        "estates/estate_map.html",
+        placed=[e for e in estates if e.latitude is not None],
+        unplaced=[e for e in estates if e.latitude is None],
+        filters=filters,
+        regions=queries.region_choices(scope),
+        statuses=list(EstateStatus),
+        tiles=tile_layer(),
     )
 
 

@@ -16,13 +16,14 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.conflicts import VersionField
 from app.forms import IdSelectField
+from app.listing import read_sort
 from app.numbers import strict_int
 from app.urls import MAX_ID
 from permits.agencies.models import Agency
 from permits.agencies.services import all_agencies
 from permits.clock import Band
 from permits.models import Permit, PermitStatus, PermitType
-from permits.queries import PermitFilters
+from permits.queries import SORTS, PermitFilters
 from permits.services import date_problems, duplicate_message, live_application, today_wib
 
 
@@ -202,6 +203,24 @@ class MoveForm(FlaskForm):
         return self.version.data
 
 
+# The orders of the "Order" box, each way (the column headers ask for the same keys).
+SORT_LABELS = {
+    "due": (_l("Nearest due date first"), _l("Latest due date first")),
+    "submitted": (_l("Earliest submitted first"), _l("Latest submitted first")),
+    "estate": (_l("Estate (A-Z)"), _l("Estate (Z-A)")),
+    "investor": (_l("Investor (A-Z)"), _l("Investor (Z-A)")),
+    "region": (_l("Kab/kota (A-Z)"), _l("Kab/kota (Z-A)")),
+    "agency": (_l("Issuing agency (A-Z)"), _l("Issuing agency (Z-A)")),
+    "type": (_l("Permit type"), _l("Permit type, last first")),
+    "status": (_l("Status"), _l("Status, last first")),
+    "reference": (_l("Reference number"), _l("Reference number, last first")),
+}
+
+
+def sort_choices() -> list[tuple[str, object]]:
+    return [choice for key, (up, down) in SORT_LABELS.items() for choice in ((key, up), (f"-{key}", down))]
+
+
 class PermitFilterForm(FlaskForm):
     """The filter bar of the permits list (GET, no CSRF). An invalid value is ignored, never an error page."""
 
@@ -232,16 +251,7 @@ class PermitFilterForm(FlaskForm):
         self.agency.choices = [("", _l("Every agency")), *[(str(a.id), a.name(locale)) for a in agencies]]
         self.region.choices = [("", _l("All kab/kota")), *region_choices]
         self.band.choices = [("", _l("Any deadline")), *[(b.value, b.label) for b in Band]]
-        self.sort.choices = [
-            ("", _l("Longest overdue first")),
-            ("due", _l("Nearest due date first")),
-            ("estate", _l("Estate (A-Z)")),
-            ("investor", _l("Investor (A-Z)")),
-            ("type", _l("Permit type")),
-            ("status", _l("Status")),
-            ("reference", _l("Reference number")),
-            ("submitted", _l("Latest submitted first")),
-        ]
+        self.sort.choices = [("", _l("Longest overdue first")), *sort_choices()]
 
     def filters(self) -> PermitFilters:
         """The valid filters; a field whose value is not allowed is dropped (and cleared in the form)."""
@@ -260,6 +270,6 @@ class PermitFilterForm(FlaskForm):
             region_code=values["region"],
             band=Band(values["band"]) if values["band"] else None,
             q=values["q"],
-            sort=values["sort"],
+            sort=read_sort(SORTS, {"sort": values["sort"] or ""}),
             answered=self.answered.data == "1",
         )

@@ -5,13 +5,14 @@ the stalled list share. Reads only; every query is limited to what the caller's 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
+from app.listing import Sort, sort_clauses
 from app.models import Region
 from app.security import Scope
 from estates.models import Estate, Investor
@@ -34,7 +35,7 @@ class PermitFilters:
     band: Band | None = None  # the clock's band today
     q: str | None = None  # a piece of the estate's or the investor's name, or of the reference number
     answered: bool = False  # only the files the investor has answered (back with the agency since)
-    sort: str | None = None  # a key of SORTS; None: the longest overdue first
+    sort: Sort = field(default_factory=Sort)  # a key of SORTS; the default: the longest overdue first
 
     @property
     def active(self) -> bool:
@@ -42,15 +43,18 @@ class PermitFilters:
         return any(v is not None for v in values) or self.answered
 
 
-# The orders the list offers besides its default (the longest overdue first); ties by estate, type and id.
+# The columns the list sorts by (``?sort=key`` or ``-key``); the default is the longest overdue first. Ties by
+# estate, type and id.
 SORTS = {
-    "estate": (Estate.name,),
-    "investor": (Investor.legal_name, Estate.name),
-    "type": (PermitType.sequence, Estate.name),
-    "status": (Permit.status, Estate.name),
-    "reference": (case((Permit.reference_number.is_(None), 1), else_=0), Permit.reference_number),
-    "due": (case((Permit.due_on.is_(None), 1), else_=0), Permit.due_on),
-    "submitted": (case((Permit.submitted_on.is_(None), 1), else_=0), Permit.submitted_on.desc()),
+    "type": PermitType.sequence,
+    "reference": Permit.reference_number,
+    "estate": Estate.name,
+    "investor": Investor.legal_name,
+    "region": Region.name,
+    "status": Permit.status,
+    "due": Permit.due_on,
+    "submitted": Permit.submitted_on,
+    "agency": Agency.name_id,
 }
 
 
@@ -155,8 +159,8 @@ def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None =
             | func.lower(Investor.legal_name).contains(text, autoescape=True)
             | func.lower(func.coalesce(Permit.reference_number, "")).contains(text, autoescape=True)
         )
-    if filters.sort in SORTS:
-        return query.order_by(*SORTS[filters.sort], Estate.name, PermitType.sequence, Permit.id)
+    if order := sort_clauses(filters.sort, SORTS):
+        return query.order_by(*order, Estate.name, PermitType.sequence, Permit.id)
     return query.order_by(
         case((Permit.overdue_on.is_(None), 1), else_=0), Permit.overdue_on, Estate.name, PermitType.sequence, Permit.id
     )

@@ -9,7 +9,7 @@ outside the scope is ``NotFound``, as if it did not exist.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import NotFound, found
 from app.extensions import db
+from app.listing import Sort, read_sort, sort_clauses
 from app.models import Role
 from app.security import Scope
 from app.urls import MAX_ID
@@ -63,10 +64,24 @@ class EntryFilters:
     period: str = ""
     status: LkpmStatus | None = None
     region_id: int | None = None
+    sort: Sort = field(default_factory=Sort)  # a key of ENTRY_SORTS; the default: the latest period first
 
     @property
     def active(self) -> bool:
         return bool(self.q or self.period or self.status or self.region_id)
+
+
+# The columns the list sorts by (``sort=key``, ``sort=-key``).
+ENTRY_SORTS = {
+    "period": LkpmEntry.period_end,
+    "investor": Investor.legal_name,
+    "estate": Estate.name,
+    "investment": LkpmEntry.investment_rp,
+    "tki": LkpmEntry.tki,
+    "tka": LkpmEntry.tka,
+    "status": LkpmEntry.status,
+    "reported": LkpmEntry.reported_on,
+}
 
 
 def _id(text: str | None) -> int | None:
@@ -89,12 +104,13 @@ def entry_filters(args: Mapping[str, str]) -> EntryFilters:
         period=period,
         status=status,
         region_id=_id(args.get("region")),
+        sort=read_sort(ENTRY_SORTS, args, default=Sort("period", descending=True)),
     )
 
 
 def search_entries(filters: EntryFilters, *, scope: Scope) -> Select:
     """Entries the scope may see, matching the filters (investor name or NIB, period, status, kab/kota of the
-    estate), the latest period first, then by investor."""
+    estate), the latest period first (or in the order of ``filters.sort``), then by investor."""
     query = (
         select(LkpmEntry)
         .join(LkpmEntry.investor)
@@ -110,7 +126,8 @@ def search_entries(filters: EntryFilters, *, scope: Scope) -> Select:
         query = query.where(LkpmEntry.status == filters.status)
     if filters.region_id is not None:
         query = query.where(Estate.region_id == filters.region_id)
-    return query.order_by(LkpmEntry.period_end.desc(), Investor.legal_name, Estate.name, LkpmEntry.id)
+    order = sort_clauses(filters.sort, ENTRY_SORTS) or [LkpmEntry.period_end.desc()]
+    return query.order_by(*order, Investor.legal_name, Estate.name, LkpmEntry.id)
 
 
 def periods_on_record(scope: Scope) -> list[str]:
@@ -148,8 +165,20 @@ def flags_visible_to(scope: Scope) -> ColumnElement[bool]:
     return false()
 
 
-def open_flags_query(scope: Scope, kind: LkpmFlagKind | None = None) -> Select:
-    """Open flags the scope may see, sanction risks first, then the oldest deadline first."""
+# The columns the missing-reports list sorts by (``sort=key``, ``sort=-key``).
+FLAG_SORTS = {
+    "kind": LkpmFlag.kind,
+    "investor": Investor.legal_name,
+    "period": LkpmFlag.period,
+    "due": LkpmFlag.due_on,
+    "missed": LkpmFlag.periods_missed,
+    "raised": LkpmFlag.raised_on,
+}
+
+
+def open_flags_query(scope: Scope, kind: LkpmFlagKind | None = None, sort: Sort | None = None) -> Select:
+    """Open flags the scope may see, sanction risks first, then the oldest deadline first (or in the order of
+    ``sort``, a key of ``FLAG_SORTS``)."""
     query = (
         select(LkpmFlag)
         .join(LkpmFlag.investor)
@@ -158,7 +187,8 @@ def open_flags_query(scope: Scope, kind: LkpmFlagKind | None = None) -> Select:
     )
     if kind is not None:
         query = query.where(LkpmFlag.kind == kind)
-    return query.order_by((LkpmFlag.kind == LkpmFlagKind.MISSING), LkpmFlag.due_on, Investor.legal_name, LkpmFlag.id)
+    order = sort_clauses(sort or Sort(), FLAG_SORTS) or [LkpmFlag.kind == LkpmFlagKind.MISSING, LkpmFlag.due_on]
+    return query.order_by(*order, Investor.legal_name, LkpmFlag.id)
 
 
 def recently_resolved(scope: Scope, since: date, limit: int = 20) -> list[LkpmFlag]:

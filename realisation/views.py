@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import Select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.errors import NotFound, found
@@ -31,6 +32,7 @@ from app.imports import (
     template_csv,
     template_xlsx,
 )
+from app.listing import Sort, csv_download, every_row, read_sort
 from app.models import ImportBatch
 from app.pagination import paginate
 from app.scheduler import last_success
@@ -40,6 +42,7 @@ from app.transactions import refusal
 from estates.queries import get_estate, get_investor, region_choices
 from realisation import forms, queries, services
 from realisation.evidence import build_evidence, get_flag
+from realisation.exports import entry_table, flag_table
 from realisation.importing import COLUMNS, EXAMPLES, LkpmImporter
 from realisation.models import LkpmFlagKind, LkpmStatus
 from realisation.periods import Period
@@ -150,6 +153,14 @@ def entry_list() -> ResponseReturnValue:
     )
 
 
+@bp.get("/lkpm.csv")
+@role_required(*OFFICE)
+def entry_list_csv() -> ResponseReturnValue:
+    """The LKPM list with the same filters, order and scope, every row, as UTF-8 CSV (audited)."""
+    entries = every_row(queries.search_entries(queries.entry_filters(request.args), scope=current_scope()))
+    return csv_download("lkpm reports", "lkpm-reports.csv", *entry_table(entries))
+
+
 @bp.route("/lkpm/new", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def entry_create() -> ResponseReturnValue:
@@ -221,19 +232,34 @@ def lkpm_template(fmt: str) -> Response:
     return template_download(COLUMNS, EXAMPLES, "lkpm-template", fmt)
 
 
+def _missing_reports() -> tuple[LkpmFlagKind | None, Sort, Select]:
+    try:
+        kind = LkpmFlagKind(request.args.get("kind") or "")
+    except ValueError:
+        kind = None
+    sort = read_sort(queries.FLAG_SORTS)
+    return kind, sort, queries.open_flags_query(current_scope(), kind, sort)
+
+
+@bp.get("/missing-reports.csv")
+@role_required(*OFFICE)
+def missing_reports_csv() -> ResponseReturnValue:
+    """The open flags with the page's filter, order and scope, as UTF-8 CSV (audited)."""
+    _kind, _sort, query = _missing_reports()
+    return csv_download("missing lkpm reports", "missing-lkpm-reports.csv", *flag_table(every_row(query)))
+
+
 @bp.get("/missing-reports")
 @role_required(*OFFICE)
 def missing_reports() -> ResponseReturnValue:
     """Open flags: reports missing after their deadline, and runs of them that risk a sanction."""
     scope = current_scope()
-    try:
-        kind = LkpmFlagKind(request.args.get("kind") or "")
-    except ValueError:
-        kind = None
+    kind, sort, query = _missing_reports()
     return render_template(
         "realisation/missing_reports.html",
-        page=paginate(queries.open_flags_query(scope, kind)),
+        page=paginate(query),
         kind=kind,
+        sort=sort,
         kinds=list(LkpmFlagKind),
         rules=reporting_rules(),
         resolved=queries.recently_resolved(scope, today_wib() - timedelta(days=30)),

@@ -17,20 +17,23 @@ from __future__ import annotations
 import enum
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, case, func, select
 
 from app.extensions import db
+from app.listing import Sort, sort_clauses
 from app.models import Region
 from app.security import Scope
 from estates.models import Estate
 from estates.queries import estates_visible_to
+from permits.agencies.models import Agency
 from permits.agencies.services import agencies_by_id
 from permits.clock import Band, ClockState
 from permits.dashboard import WorkItem
@@ -57,6 +60,7 @@ class StallFilters:
     agency_id: int | None = None  # the issuing agency
     permit_type_code: str | None = None
     region_code: str | None = None  # BPS code of the estate's kab/kota
+    sort: Sort = field(default_factory=Sort)  # the list: a key of STALL_SORTS; the figures: of FIGURE_SORTS
 
     @property
     def active(self) -> bool:
@@ -83,16 +87,36 @@ def _late_since() -> ColumnElement:
     )
 
 
+STALL_SORTS = ("type", "reference", "estate", "late", "agency", "raised")
+
+
 def stalled_permits_query(filters: StallFilters, scope: Scope) -> Select:
     """Permits in scope with at least one open flag (of ``filters.kind`` when given), with estate, investor,
-    region and type loaded; longest late first (the earliest day it went late), the merely at-risk last.
-    Returns a statement to paginate."""
-    open_flag = select(StallFlag.id).where(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None))
+    region and type loaded; longest late first (the earliest day it went late), the merely at-risk last, or in
+    the order of ``filters.sort`` ("late" ascending: the fewest days late first). Returns a statement to
+    paginate."""
+    open_flags = select(StallFlag.id).where(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None))
     if filters.kind is not None:
-        open_flag = open_flag.where(StallFlag.kind == filters.kind)
-    query = permits_with_context().where(open_flag.exists())
+        open_flags = open_flags.where(StallFlag.kind == filters.kind)
+    query = _filtered(permits_with_context().where(open_flags.exists()), filters, scope)
     late = _late_since()
-    return _filtered(query, filters, scope).order_by(case((late.is_(None), 1), else_=0), late, Estate.name, Permit.id)
+    raised = select(func.min(StallFlag.raised_on)).where(
+        StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None)
+    )
+    columns = {
+        "type": PermitType.sequence,
+        "reference": Permit.reference_number,
+        "estate": Estate.name,
+        "late": late,
+        "agency": Agency.name_id,
+        "raised": raised.scalar_subquery(),
+    }
+    sort = filters.sort
+    if sort.key == "late":  # more days late is an earlier day gone late
+        sort = Sort("late", not sort.descending)
+    if order := sort_clauses(sort, columns):
+        return query.order_by(*order, Estate.name, Permit.id)
+    return query.order_by(case((late.is_(None), 1), else_=0), late, Estate.name, Permit.id)
 
 
 @dataclass(frozen=True)
@@ -205,6 +229,19 @@ def percentile(values: Sequence[int], pct: int) -> int | None:
     ordered = sorted(values)
     rank = max((pct * len(ordered) + 99) // 100, 1)  # ceil(pct% of n) in integers
     return ordered[rank - 1]
+
+
+# The columns of the figures a header sorts by: the group's name and each figure.
+FIGURE_SORTS: dict[str, Callable[[StallFigure], object]] = {
+    "label": lambda f: f.label.casefold(),
+    **{
+        name: attrgetter(name)
+        for name in (
+            *("running", "overdue_now", "decided", "median_days", "p90_days"),
+            *("share_within", "late_days", "stops", "late_stops"),
+        )
+    },
+}
 
 
 @dataclass(frozen=True)

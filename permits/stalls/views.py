@@ -9,8 +9,7 @@ dropped (the filter is cleared), never an error page.
 
 from __future__ import annotations
 
-import csv
-import io
+from dataclasses import replace
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -18,14 +17,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import Optional
 
-from app import audit
 from app.extensions import db
-from app.models import AuditEvent
+from app.listing import Sort, csv_download, every_row, read_sort, sort_rows
 from app.monitoring import scan_overdue
 from app.pagination import page_number
 from app.scheduler import last_success
@@ -33,7 +30,7 @@ from app.security import OFFICE, current_scope, role_required
 from app.urls import MAX_ID
 from permits import queries, services
 from permits.calendar import MIN_YEAR
-from permits.stalls import stats
+from permits.stalls import exports, stats
 from permits.stalls.evidence import STAGE_LABELS, build_evidence
 from permits.stalls.models import FlagKind
 from permits.stalls.stats import Grouping, ListPage, StallFilters
@@ -91,13 +88,17 @@ class StallFilterForm(FlaskForm):
         return Grouping(self.group.data) if self.group.data else Grouping.AGENCY
 
 
+def _stall_list(form: StallFilterForm) -> StallFilters:
+    return replace(form.filters(), sort=read_sort(stats.STALL_SORTS, default=Sort("late", descending=True)))
+
+
 @bp.get("/stalls")
 @role_required(*OFFICE)
 def stalled_list():
     """The permits with open flags of the morning scan, longest late first, and when the scan last ran."""
     scope = current_scope()
     form = StallFilterForm(formdata=request.args, scope=scope)
-    filters = form.filters()
+    filters = _stall_list(form)
     pagination = db.paginate(
         stats.stalled_permits_query(filters, scope),
         page=page_number(),
@@ -115,6 +116,16 @@ def stalled_list():
         last_scan=last,
         scan_missed=scan_overdue(last),
     )
+
+
+@bp.get("/stalls.csv")
+@role_required(*OFFICE)
+def stalled_list_csv() -> ResponseReturnValue:
+    """The stalled list with the same filters, order and scope, every row, as UTF-8 CSV (audited)."""
+    scope = current_scope()
+    filters = _stall_list(StallFilterForm(formdata=request.args, scope=scope))
+    rows = stats.stall_rows(every_row(stats.stalled_permits_query(filters, scope)), today_wib())
+    return csv_download("stalled approvals", "stalled-approvals.csv", *exports.stall_table(rows))
 
 
 def _as_of() -> tuple[date, str | None]:
@@ -168,8 +179,9 @@ def evidence_json(permit_id: int) -> ResponseReturnValue:
 def _statistics():
     scope = current_scope()
     form = StallFilterForm(formdata=request.args, scope=scope)
-    filters = form.filters()
+    filters = replace(form.filters(), sort=read_sort(stats.FIGURE_SORTS))
     figures = stats.stall_statistics(form.grouping, filters, scope, today_wib(), locale=str(get_locale() or "id"))
+    figures = replace(figures, rows=sort_rows(figures.rows, filters.sort, stats.FIGURE_SORTS))
     return form, filters, figures
 
 
@@ -183,56 +195,11 @@ def agency_stats():
     return render_template("stalls/agencies.html", form=form, filters=filters, stats=stats, page=page, types=types)
 
 
-def _cell(value: object) -> str:
-    """A CSV cell; text that a spreadsheet would run as a formula is quoted with a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/stalls/agencies.csv")
 @role_required(*OFFICE)
 def agency_stats_csv() -> ResponseReturnValue:
-    """The same table as the page (same filters and grouping, every row and the total), as UTF-8 CSV."""
-    _form, _filters, stats = _statistics()
-    detail = {"what": "agency figures", "filters": request.args.to_dict()}
-    audit.record(AuditEvent.EXPORTED, user_id=current_user.id, detail=detail)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [
-            str(GROUPING_LABELS[stats.grouping]),
-            _("Open with the agency"),
-            _("Overdue now"),
-            _("Decided"),
-            _("Median working days to decision"),
-            _("90th percentile working days to decision"),
-            _("Decided within the limit"),
-            _("Share decided within the limit (%)"),
-            _("Working days past the limit, decided permits"),
-            _("Clock stops"),
-            _("Late clock stops"),
-        ]
-    )
-    for figure in [*stats.rows, stats.total]:
-        share = figure.share_within
-        writer.writerow(
-            [
-                _cell(figure.label or _("Total")),
-                figure.running,
-                figure.overdue_now,
-                figure.decided,
-                figure.median_days if figure.median_days is not None else "",
-                figure.p90_days if figure.p90_days is not None else "",
-                figure.within_limit,
-                f"{share * 100:.1f}" if share is not None else "",
-                figure.late_days,
-                figure.stops,
-                figure.late_stops,
-            ]
-        )
-    name = f"pantau-stalls-by-{stats.grouping.value}-{today_wib().isoformat()}.csv"
-    return Response(
-        out.getvalue().encode("utf-8"),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    """The same table as the page (same filters, grouping and order, every row and the total), as UTF-8 CSV."""
+    _form, _filters, figures = _statistics()
+    name = f"pantau-stalls-by-{figures.grouping.value}-{today_wib().isoformat()}.csv"
+    header = exports.figure_header(str(GROUPING_LABELS[figures.grouping]))
+    return csv_download("agency figures", name, header, exports.figure_rows(figures))

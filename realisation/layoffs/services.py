@@ -8,7 +8,7 @@ flush, never commit; a broken rule raises ``LayoffRuleError`` naming its form fi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from flask_babel import get_locale
@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from app.errors import NotFound, NotInScope, ReadOnlyScope, found
 from app.extensions import db
 from app.formatting import day, number
+from app.listing import Sort, read_sort, sort_clauses
 from app.models import ImportBatch, Region
 from app.security import Scope
 from app.timezone import today_wib
@@ -73,10 +74,21 @@ class LayoffFilters:
     region_id: int | None = None
     period: str = ""
     section: str = ""
+    sort: Sort = field(default_factory=Sort)  # a key of LAYOFF_SORTS; the default: the latest quarter first
 
     @property
     def active(self) -> bool:
         return bool(self.region_id or self.period or self.section)
+
+
+# The columns the list sorts by (``sort=key``, ``sort=-key``).
+LAYOFF_SORTS = {
+    "period": LayoffRecord.period_end,
+    "region": Region.name,
+    "section": LayoffRecord.kbli_section,
+    "workers": LayoffRecord.workers,
+    "source": LayoffRecord.source_date,
+}
 
 
 def layoff_filters(args: Mapping[str, str]) -> LayoffFilters:
@@ -87,7 +99,8 @@ def layoff_filters(args: Mapping[str, str]) -> LayoffFilters:
     except PeriodError:
         period = ""
     section = (args.get("section") or "").strip().upper()
-    return LayoffFilters(region_id, period, section if len(section) == 1 and section.isalpha() else "")
+    section = section if len(section) == 1 and section.isalpha() else ""
+    return LayoffFilters(region_id, period, section, read_sort(LAYOFF_SORTS, args, Sort("period", descending=True)))
 
 
 def _filtered(query: Select, filters: LayoffFilters, scope: Scope) -> Select:
@@ -102,11 +115,13 @@ def _filtered(query: Select, filters: LayoffFilters, scope: Scope) -> Select:
 
 
 def search_layoffs(filters: LayoffFilters, *, scope: Scope) -> Select:
-    """Records the scope may see, latest quarter first, then by kab/kota and sector."""
+    """Records the scope may see, latest quarter first (or in the order of ``filters.sort``), then by kab/kota and
+    sector."""
     query = select(LayoffRecord).join(LayoffRecord.region).options(joinedload(LayoffRecord.region))
     query = _filtered(query, filters, scope)
+    order = sort_clauses(filters.sort, LAYOFF_SORTS) or [LayoffRecord.period_end.desc()]
     return query.order_by(
-        LayoffRecord.period_end.desc(), Region.bps_code, LayoffRecord.kbli_section, LayoffRecord.source_date.desc()
+        *order, Region.bps_code, LayoffRecord.kbli_section, LayoffRecord.source_date.desc(), LayoffRecord.id
     )
 
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.listing import csv_download, every_row
 from app.pagination import paginate
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from app.transactions import refusal
@@ -38,6 +39,28 @@ def layoff_list() -> ResponseReturnValue:
         sections=services.section_choices(),
         section_names=services.section_names(),
     )
+
+
+@bp.get("/export.csv")
+@role_required(*OFFICE)
+def layoff_list_csv() -> ResponseReturnValue:
+    """The layoffs list with the same filters, order and scope, every row, as UTF-8 CSV (audited)."""
+    records = every_row(services.search_layoffs(services.layoff_filters(request.args), scope=current_scope()))
+    names = services.section_names()
+    header = [_("Quarter"), _("Kab/kota"), _("Sector"), _("Workers"), _("Source"), _("Source date"), _("Link")]
+    rows = (
+        [
+            r.period,
+            r.region.name,
+            names.get(r.kbli_section, r.kbli_section),
+            r.workers,
+            r.source,
+            r.source_date,
+            r.source_url,
+        ]
+        for r in records
+    )
+    return csv_download("layoffs", "layoffs.csv", header, rows)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.models import Role
 from app.security import SYSTEM_SCOPE, Scope
 from devtools.factories import make_claim, make_estate, make_investor, make_zone, region
-from estates import queries, services, views
+from estates import lists, queries, services, views
 from estates.fields import ClaimFields, EstateFields, ZoneFields
 from estates.models import Claim, ClaimMetric, Estate, Investor, Zone, ZoneKind
 
@@ -313,18 +313,23 @@ def test_lists_and_totals_hold_only_the_region(serang_officer: FlaskClient, clie
     assert re.findall(r"<option[^>]*>([^<]*)</option>", filter_box) == ["Kota Serang"]
 
     serang = scope_for(Role.OFFICER, bps_code=SERANG)
-    assert queries.estate_totals(scope=serang) == queries.EstateTotals(1, Decimal(100), Decimal(10**12))
-    assert queries.estate_totals(scope=SYSTEM_SCOPE).count == 3
+    assert lists.estate_totals(scope=serang) == lists.EstateTotals(1, Decimal(100), Decimal(10**12))
+    assert lists.estate_totals(scope=SYSTEM_SCOPE).count == 3
     ids = [world.investor.id, world.only_tangerang.id]
-    assert queries.investor_stats(ids, serang) == {
-        world.investor.id: queries.InvestorStats(1, Decimal(10**12)),
-        world.only_tangerang.id: queries.InvestorStats(0, None),
+    assert lists.investor_stats(ids, serang) == {
+        world.investor.id: lists.InvestorStats(1, Decimal(10**12)),
+        world.only_tangerang.id: lists.InvestorStats(0, None),
     }
-    assert queries.investor_stats(ids, SYSTEM_SCOPE)[world.investor.id].estates == 2
+    assert lists.investor_stats(ids, SYSTEM_SCOPE)[world.investor.id].estates == 2
 
-    # every company stays listed for the region officer
+    # the region officer's list holds the companies with an estate there, or with none recorded yet (issue 12,
+    # item 10); the others stay reachable by their page
+    make_investor(legal_name="PT Belum Berkawasan")
+    db.session.commit()
     investors = serang_officer.get("/investors").get_data(as_text=True)
-    assert "PT Hanya Tangerang" in investors and "PT Dua Wilayah" in investors
+    assert "PT Dua Wilayah" in investors and "PT Belum Berkawasan" in investors
+    assert "PT Hanya Tangerang" not in investors
+    assert serang_officer.get(f"/investors/{world.only_tangerang.id}").status_code == 200
     assert "PT Hanya Tangerang" in client.get("/investors").get_data(as_text=True)
 
 

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Setting
 from app.security import SYSTEM_SCOPE
 from devtools.factories import make_claim, make_estate, make_investor, make_zone, region
-from estates import queries, services
+from estates import lists, queries, services
 from estates.fields import ClaimFields, EstateFields, InvestorFields, ZoneFields
 from estates.models import CapitalStatus, ClaimMetric, EstateStatus, LegalForm, Zone, ZoneKind
 
@@ -276,20 +276,20 @@ def _names(stmt) -> list[str]:
 
 
 def test_services_offer_the_list_queries_too():
-    assert services.search_estates is queries.search_estates
-    assert services.search_investors is queries.search_investors
+    assert services.search_estates is lists.search_estates
+    assert services.search_investors is lists.search_investors
 
 
 def test_search_investors_by_name_nib_and_capital_status():
     make_investor(legal_name="PT Jaya Abadi", nib="9120001234567")
     make_investor(legal_name="PT Cahaya 100%", capital_status=CapitalStatus.PMA, country_of_origin="CN")
     make_investor(legal_name="PT Lain_Lain")
-    assert _names(queries.search_investors("jaya", scope=ALL)) == ["PT Jaya Abadi"]
-    assert _names(queries.search_investors("0001234", scope=ALL)) == ["PT Jaya Abadi"]
-    assert _names(queries.search_investors("100%", scope=ALL)) == ["PT Cahaya 100%"]  # % is a literal, not a wildcard
-    assert _names(queries.search_investors("n_L", scope=ALL)) == ["PT Lain_Lain"]
-    assert _names(queries.search_investors(capital_status=CapitalStatus.PMA, scope=ALL)) == ["PT Cahaya 100%"]
-    assert len(_names(queries.search_investors("  ", scope=ALL))) == 3
+    assert _names(lists.search_investors("jaya", scope=ALL)) == ["PT Jaya Abadi"]
+    assert _names(lists.search_investors("0001234", scope=ALL)) == ["PT Jaya Abadi"]
+    assert _names(lists.search_investors("100%", scope=ALL)) == ["PT Cahaya 100%"]  # % is a literal, not a wildcard
+    assert _names(lists.search_investors("n_L", scope=ALL)) == ["PT Lain_Lain"]
+    assert _names(lists.search_investors(capital_status=CapitalStatus.PMA, scope=ALL)) == ["PT Cahaya 100%"]
+    assert len(_names(lists.search_investors("  ", scope=ALL))) == 3
 
 
 def test_investor_stats_count_estates_and_sum_investment_in_one_query():
@@ -298,10 +298,10 @@ def test_investor_stats_count_estates_and_sum_investment_in_one_query():
     make_estate(investor=rich, planned_investment_rp=None)
     make_estate(investor=rich, planned_investment_rp=Decimal(50))
     empty = make_investor()
-    stats = queries.investor_stats([rich.id, empty.id], scope=ALL)
-    assert stats[rich.id] == queries.InvestorStats(3, Decimal(150))
-    assert stats[empty.id] == queries.InvestorStats(0, None)
-    assert queries.investor_stats([], scope=ALL) == {}
+    stats = lists.investor_stats([rich.id, empty.id], scope=ALL)
+    assert stats[rich.id] == lists.InvestorStats(3, Decimal(150))
+    assert stats[empty.id] == lists.InvestorStats(0, None)
+    assert lists.investor_stats([], scope=ALL) == {}
 
 
 def test_search_estates_filters_and_sorts():
@@ -315,21 +315,21 @@ def test_search_estates_filters_and_sorts():
         area_ha=Decimal(50),
         planned_investment_rp=Decimal(900),
     )
-    assert _names(queries.search_estates("dinasti", scope=ALL)) == ["Kawasan A"]
-    assert _names(queries.search_estates(region_id=region("36.72").id, scope=ALL)) == ["Kawasan B"]
-    assert _names(queries.search_estates(status=EstateStatus.STOPPED, scope=ALL)) == ["Kawasan C"]
-    assert _names(queries.search_estates(sort="-investment", scope=ALL)) == ["Kawasan C", "Kawasan A", "Kawasan B"]
-    assert _names(queries.search_estates(sort="investment", scope=ALL)) == ["Kawasan A", "Kawasan C", "Kawasan B"]
-    assert _names(queries.search_estates(sort="-area", scope=ALL)) == ["Kawasan B", "Kawasan A", "Kawasan C"]
-    assert _names(queries.search_estates(sort="area", scope=ALL)) == ["Kawasan C", "Kawasan A", "Kawasan B"]
-    assert _names(queries.search_estates(sort="nonsense", scope=ALL)) == ["Kawasan A", "Kawasan B", "Kawasan C"]
+    assert _names(lists.search_estates("dinasti", scope=ALL)) == ["Kawasan A"]
+    assert _names(lists.search_estates(region_id=region("36.72").id, scope=ALL)) == ["Kawasan B"]
+    assert _names(lists.search_estates(status=EstateStatus.STOPPED, scope=ALL)) == ["Kawasan C"]
+    assert _names(lists.search_estates(sort="-investment", scope=ALL)) == ["Kawasan C", "Kawasan A", "Kawasan B"]
+    assert _names(lists.search_estates(sort="investment", scope=ALL)) == ["Kawasan A", "Kawasan C", "Kawasan B"]
+    assert _names(lists.search_estates(sort="-area", scope=ALL)) == ["Kawasan B", "Kawasan A", "Kawasan C"]
+    assert _names(lists.search_estates(sort="area", scope=ALL)) == ["Kawasan C", "Kawasan A", "Kawasan B"]
+    assert _names(lists.search_estates(sort="nonsense", scope=ALL)) == ["Kawasan A", "Kawasan B", "Kawasan C"]
 
 
 def test_estate_totals_follow_the_filters():
     make_estate(area_ha=Decimal("100.5"), planned_investment_rp=Decimal(650))
     make_estate(area_ha=Decimal(50), planned_investment_rp=None, region=region("36.01"))
-    assert queries.estate_totals(scope=ALL) == queries.EstateTotals(2, Decimal("150.5"), Decimal(650))
-    assert queries.estate_totals(region_id=region("36.01").id, scope=ALL) == queries.EstateTotals(
+    assert lists.estate_totals(scope=ALL) == lists.EstateTotals(2, Decimal("150.5"), Decimal(650))
+    assert lists.estate_totals(region_id=region("36.01").id, scope=ALL) == lists.EstateTotals(
         1, Decimal(50), Decimal(0)
     )
 

@@ -211,7 +211,7 @@ def test_every_stalls_route_is_for_the_office_and_closed_to_investors(app: Flask
     permit = _filed("36.73", date(2026, 1, 8))
     db.session.commit()
     rules = [r for r in app.url_map.iter_rules() if app.view_functions[r.endpoint].__module__ == stall_views.__name__]
-    assert len(rules) == 5
+    assert len(rules) == 6
     investor = login_as("investor", investor=permit.estate.investor)
     governor = login_as("governor")
     for rule in rules:

@@ -1,0 +1,154 @@
+"""The lists of investors and estates: search, filters, sort by column, the totals above the estates and the
+figures beside each investor, all limited to the caller's scope (``estates.queries`` holds the rule).
+
+A query argument that makes no sense (an unknown sort key, an over-long search) gives the default answer, never
+an error. The list queries return a ``Select`` that the view paginates or exports whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import contains_eager
+
+from app.extensions import db
+from app.listing import read_sort, sort_clauses
+from app.models import Region
+from app.security import Scope
+from estates.models import CapitalStatus, Estate, EstateStatus, Investor
+from estates.queries import MAX_SEARCH_LENGTH, contains_text, estates_visible_to, investors_visible_to, limited_region
+
+
+def investors_listed_to(scope: Scope) -> ColumnElement[bool]:
+    """SQL condition on ``Investor``: the investors a list shows. Every investor the scope may see, but an
+    officer of one kab/kota lists only the companies with an estate there, or with none recorded yet (a company
+    just added, to give its first estate); the others stay reachable by their page."""
+    if (region_id := limited_region(scope)) is None:
+        return investors_visible_to(scope)
+    estates = select(Estate.id).where(Estate.investor_id == Investor.id)
+    return estates.where(Estate.region_id == region_id).exists() | ~estates.exists()
+
+
+INVESTOR_SORT_KEYS = ("name", "capital", "country", "nib", "estates", "investment")
+
+
+def investor_sorts(scope: Scope) -> dict[str, ColumnElement]:
+    """The columns the investors list sorts by; the estates and their planned investment count only the estates
+    the scope may see, as the list shows them."""
+    own = (Estate.investor_id == Investor.id) & estates_visible_to(scope)
+    return {
+        "name": Investor.legal_name,
+        "capital": Investor.capital_status,
+        "country": Investor.country_of_origin,
+        "nib": Investor.nib,
+        "estates": select(func.count(Estate.id)).where(own).scalar_subquery(),
+        "investment": select(func.sum(Estate.planned_investment_rp)).where(own).scalar_subquery(),
+    }
+
+
+def search_investors(
+    q: str | None = None, capital_status: CapitalStatus | None = None, sort: str = "name", *, scope: Scope
+) -> Select:
+    """Investors the list shows to the scope (``investors_listed_to``) whose legal name or NIB contains ``q``,
+    of the capital status if given, sorted by a column of ``investor_sorts`` (by name otherwise)."""
+    stmt = select(Investor).where(investors_listed_to(scope))
+    q = (q or "").strip()[:MAX_SEARCH_LENGTH]
+    if q:
+        stmt = stmt.where(or_(contains_text(Investor.legal_name, q), contains_text(Investor.nib, q)))
+    if capital_status is not None:
+        stmt = stmt.where(Investor.capital_status == capital_status)
+    sorts = investor_sorts(scope)
+    return stmt.order_by(*sort_clauses(read_sort(sorts, {"sort": sort}), sorts), Investor.legal_name, Investor.id)
+
+
+@dataclass(frozen=True)
+class InvestorStats:
+    estates: int = 0
+    investment_rp: Decimal | None = None
+
+
+def investor_stats(investor_ids: Sequence[int], scope: Scope) -> dict[int, InvestorStats]:
+    """Number of estates and total planned investment per investor, counting only the estates the scope may
+    see, in one query for a whole page."""
+    if not investor_ids:
+        return {}
+    stmt = (
+        select(Estate.investor_id, func.count(Estate.id), func.sum(Estate.planned_investment_rp))
+        .where(Estate.investor_id.in_(investor_ids), estates_visible_to(scope))
+        .group_by(Estate.investor_id)
+    )
+    stats = {
+        investor_id: InvestorStats(count, None if total is None else Decimal(total))
+        for investor_id, count, total in db.session.execute(stmt)
+    }
+    return {investor_id: stats.get(investor_id, InvestorStats()) for investor_id in investor_ids}
+
+
+# The columns the lists sort by (``sort=key`` ascending, ``sort=-key`` descending); estates by name otherwise.
+ESTATE_SORTS = {
+    "name": Estate.name,
+    "investor": Investor.legal_name,
+    "region": Region.name,
+    "area": Estate.area_ha,
+    "investment": Estate.planned_investment_rp,
+    "status": Estate.status,
+}
+
+
+def _estate_filter(
+    stmt: Select, q: str | None, region_id: int | None, status: EstateStatus | None, scope: Scope
+) -> Select:
+    stmt = stmt.where(estates_visible_to(scope))
+    q = (q or "").strip()[:MAX_SEARCH_LENGTH]
+    if q:
+        stmt = stmt.where(or_(contains_text(Estate.name, q), contains_text(Investor.legal_name, q)))
+    if region_id is not None:
+        stmt = stmt.where(Estate.region_id == region_id)
+    if status is not None:
+        stmt = stmt.where(Estate.status == status)
+    return stmt
+
+
+def search_estates(
+    q: str | None = None,
+    region_id: int | None = None,
+    status: EstateStatus | None = None,
+    sort: str = "name",
+    *,
+    scope: Scope,
+) -> Select:
+    """Estates the scope may see matching ``q`` (estate or investor name), the kab/kota and the status, sorted
+    by a column of ``ESTATE_SORTS`` (``-key``: descending; an unknown key sorts by name). Investor and region
+    come loaded."""
+    stmt = (
+        select(Estate)
+        .join(Estate.investor)
+        .join(Estate.region)
+        .options(contains_eager(Estate.investor), contains_eager(Estate.region))
+    )
+    stmt = _estate_filter(stmt, q, region_id, status, scope)
+    order = sort_clauses(read_sort(ESTATE_SORTS, {"sort": sort}), ESTATE_SORTS)
+    return stmt.order_by(*order, Estate.name, Estate.id)
+
+
+@dataclass(frozen=True)
+class EstateTotals:
+    count: int
+    area_ha: Decimal
+    investment_rp: Decimal
+
+
+def estate_totals(
+    q: str | None = None, region_id: int | None = None, status: EstateStatus | None = None, *, scope: Scope
+) -> EstateTotals:
+    """Count, total area and total planned investment of the estates ``search_estates`` would list."""
+    stmt = select(
+        func.count(Estate.id),
+        func.coalesce(func.sum(Estate.area_ha), 0),
+        func.coalesce(func.sum(Estate.planned_investment_rp), 0),
+    ).join(Estate.investor)
+    count, area, investment = db.session.execute(_estate_filter(stmt, q, region_id, status, scope)).one()
+    return EstateTotals(int(count), Decimal(area), Decimal(investment))

@@ -15,7 +15,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from accounts.forms import LoginForm, LogoutForm, PasswordForm
+from accounts import tokens
+from accounts.forms import LoginForm, LogoutForm, PasswordForm, RevokeTokenForm, TokenForm
 from accounts.services import UserError, change_password, find_user
 from app.audit import record
 from app.database import utcnow
@@ -144,3 +145,34 @@ def password():
             flash(_("Your password has been changed. Other sessions have been signed out."), "success")
             return redirect(home_for(user.role))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    """One's personal API tokens: make one (shown once, here), see when each was last used, revoke one."""
+    form, new_secret, status = TokenForm(), None, 200
+    if form.validate_on_submit():
+        with refusal(tokens.TokenError) as refused:
+            new_secret = tokens.create_token(current_user._get_current_object(), form.name.data).secret
+        if refused:
+            form.name.errors = [*form.name.errors, str(refused.error)]
+            status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "auth/tokens.html",
+        form=form,
+        revoke_form=RevokeTokenForm(),
+        tokens=tokens.user_tokens(current_user.id),
+        new_secret=new_secret,
+    ), status
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def api_token_revoke(token_id: int):
+    if RevokeTokenForm().validate_on_submit():
+        token = tokens.revoke_token(current_user._get_current_object(), token_id)
+        flash(_("The token %(prefix)s… no longer works.", prefix=token.prefix), "success")
+    return redirect(url_for("auth.api_tokens"))

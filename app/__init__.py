@@ -98,6 +98,7 @@ def register_shell(app: Flask) -> None:
 def register_packages(app: Flask) -> None:
     """Each package registers its own blueprints, commands and scheduled jobs, lowest layer first."""
     import accounts
+    import api
     import devtools
     import estates
     import forecast
@@ -105,5 +106,5 @@ def register_packages(app: Flask) -> None:
     import portal
     import realisation
 
-    for package in (estates, permits, forecast, realisation, portal, accounts, devtools):
+    for package in (estates, permits, forecast, realisation, portal, accounts, api, devtools):
         package.register(app)

@@ -15,7 +15,7 @@ from estates.models import Estate
 from permits.clock import ClockState
 from permits.models import Permit
 from permits.queries import PermitFilters, permit_list_query
-from permits.stages import stage_of
+from permits.stages import Stage, stage_of
 from permits.workflow import MissingRule, permit_clocks, rule_of
 
 
@@ -31,7 +31,7 @@ class PermitFacts:
     clock: ClockState
     legal_basis: str | None
     regulation: str | None
-    sub_stage: str | None
+    sub_stage: Stage | None
 
 
 def permit_facts(permits: Sequence[Permit], today: date | None = None) -> list[PermitFacts]:
@@ -50,7 +50,7 @@ def permit_facts(permits: Sequence[Permit], today: date | None = None) -> list[P
                 clock=clocks[permit.id],
                 legal_basis=rule.legal_basis if rule is not None else None,
                 regulation=rule.regime.name if rule is not None else None,
-                sub_stage=stage.value if stage is not None else None,
+                sub_stage=stage,
             )
         )
     return facts

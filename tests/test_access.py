@@ -103,6 +103,8 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "permits.permit_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "permits.permit_edit": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "permits.permit_move": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "permit_imports.permit_import": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "permit_imports.permit_template": (LOGIN, FORBIDDEN, OK, OK, OK),
     # stalled permits and the evidence behind a flag: read by the office
     "stalls.stalled_list": (LOGIN, FORBIDDEN, OK, OK, OK),
     "stalls.agency_stats": (LOGIN, FORBIDDEN, OK, OK, OK),

@@ -163,7 +163,6 @@ def api_tokens():
     return render_template(
         "auth/tokens.html",
         form=form,
-        revoke_form=RevokeTokenForm(),
         tokens=tokens.user_tokens(current_user.id),
         new_secret=new_secret,
     ), status

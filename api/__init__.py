@@ -11,7 +11,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from api import core, docs, figures, permits, records
+    from api import core, docs, figures, permits, records, schemas
     from app.extensions import csrf
 
     app.config.update(
@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
         OPENAPI_JSON_PATH="openapi.json",
     )
     core.api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
+    core.api.register_field(schemas.DecimalText, "string", "decimal")
     core.api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     core.api.spec.options["security"] = [{"bearer": []}]
     for bp in (records.bp, permits.bp, figures.bp):

@@ -9,6 +9,7 @@ then the request's user, and the same ``Scope`` and services as the pages decide
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -39,6 +40,12 @@ class ProblemSchema(ma.Schema):
     status = ma.fields.Integer(required=True)
     detail = ma.fields.String(required=True)
     errors = ma.fields.Dict(metadata={"description": "What is wrong with each field or parameter"})
+    reason = ma.fields.String(
+        metadata={
+            "description": "Why a move was refused: not_allowed_from_status, note_required, missing_prerequisite, "
+            "invalid_date, not_deemed_granted or too_many_revisions"
+        }
+    )
 
 
 class PantauApi(Api):
@@ -47,6 +54,23 @@ class PantauApi(Api):
     def _register_error_handlers(self) -> None:
         """The app's own handlers answer every error (JSON problem details under ``/api``); the blueprints add
         the validation errors (``problem_for_http_error``)."""
+
+    def _openapi_json(self) -> Response:
+        document = problem_media_types(self.spec.to_dict())
+        return current_app.response_class(json.dumps(document, indent=2), mimetype="application/json")
+
+
+def problem_media_types(document: dict) -> dict:
+    """Every error answer of the document is what the API sends: ``application/problem+json`` with ``Problem``."""
+    content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    errors = list(document.get("components", {}).get("responses", {}).values())
+    for path in document["paths"].values():
+        for method, operation in path.items():
+            if method != "parameters":
+                errors += [r for code, r in operation["responses"].items() if code[0] in "45" and "$ref" not in r]
+    for response in errors:
+        response["content"] = content
+    return document
 
 
 api = PantauApi()

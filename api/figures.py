@@ -12,7 +12,7 @@ import marshmallow as ma
 from marshmallow import fields as f
 
 from api.core import ID, PageArgs, blueprint, listed, page_schema, paged, scope
-from api.schemas import AgencySchema, PermitTypeSchema
+from api.schemas import AgencySchema, DecimalText, PermitTypeSchema
 from app.security import OFFICE, role_required
 from forecast import reading as forecast
 from permits import services as permits
@@ -41,9 +41,9 @@ class LkpmSchema(ma.Schema):
     estate_id = f.Integer(allow_none=True)
     period = f.String()
     status = f.Enum(LkpmStatus, by_value=True)
-    investment_rp = f.Decimal(as_string=True)
-    fixed_capital_rp = f.Decimal(as_string=True, allow_none=True)
-    working_capital_rp = f.Decimal(as_string=True, allow_none=True)
+    investment_rp = DecimalText()
+    fixed_capital_rp = DecimalText(allow_none=True)
+    working_capital_rp = DecimalText(allow_none=True)
     tki = f.Integer()
     tka = f.Integer()
     reported_on = f.Date()
@@ -147,7 +147,7 @@ class HeldSchema(ma.Schema):
     agency_name = f.String()
     permit_type = f.String()
     job_quarters = f.Integer()
-    investment_rp = f.Decimal(as_string=True)
+    investment_rp = DecimalText()
     permit_ids = f.List(f.Integer())
 
 
@@ -155,7 +155,7 @@ class SkillSchema(ma.Schema):
     quarter = f.String()
     phase = f.String()
     skill = f.String()
-    jobs = f.Decimal(as_string=True)
+    jobs = DecimalText()
 
 
 class RunSchema(ma.Schema):

@@ -37,6 +37,13 @@ class Text(f.String):
         return text.strip()
 
 
+class DecimalText(f.Decimal):
+    """A decimal sent as a string (``"120.5000"``), so that no figure loses digits to a float."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(as_string=True, **kwargs)
+
+
 def _enum(enum_cls, **kwargs) -> f.Enum:
     return f.Enum(enum_cls, by_value=True, **kwargs)
 
@@ -68,7 +75,7 @@ class ZoneSchema(ma.Schema):
     estate_id = f.Integer()
     kind = _enum(ZoneKind)
     name = f.String(allow_none=True)
-    area_ha = f.Decimal(as_string=True)
+    area_ha = DecimalText()
     planned_direct_jobs = f.Integer(allow_none=True)
     housing_units = f.Integer(allow_none=True)
     target_operating_on = f.Date(allow_none=True)
@@ -80,8 +87,8 @@ class ClaimSchema(ma.Schema):
     investor_id = f.Integer(allow_none=True)
     estate_id = f.Integer(allow_none=True)
     metric = _enum(ClaimMetric)
-    value = f.Decimal(as_string=True)
-    value_high = f.Decimal(as_string=True, allow_none=True)
+    value = DecimalText()
+    value_high = DecimalText(allow_none=True)
     unit = f.String()
     claimant = f.String(allow_none=True)
     source = f.String()
@@ -98,14 +105,14 @@ class EstateSchema(ma.Schema):
     region = f.Nested(RegionSchema)
     kecamatan = f.String(allow_none=True)
     kelurahan = f.String(allow_none=True)
-    area_ha = f.Decimal(as_string=True)
-    planned_investment_rp = f.Decimal(as_string=True, allow_none=True)
+    area_ha = DecimalText()
+    planned_investment_rp = DecimalText(allow_none=True)
     kbli = f.String()
     status = _enum(EstateStatus)
     stop_order_on = f.Date(allow_none=True)
     stop_order_reason = f.String(allow_none=True)
-    latitude = f.Decimal(as_string=True, allow_none=True)
-    longitude = f.Decimal(as_string=True, allow_none=True)
+    latitude = DecimalText(allow_none=True)
+    longitude = DecimalText(allow_none=True)
     notes = f.String(allow_none=True)
 
 

@@ -18,6 +18,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_babel import gettext as _
 from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from accounts import tokens
@@ -76,8 +77,22 @@ def problem_media_types(document: dict) -> dict:
 api = PantauApi()
 
 
+class ArgumentsParser(FlaskParser):
+    """webargs' parser, with a JSON body nested too deeply for Python's decoder answered as invalid JSON (400)."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError as error:
+            return self._handle_invalid_json_error(error, req)
+
+
+class ResourceBlueprint(ApiBlueprint):
+    ARGUMENTS_PARSER = ArgumentsParser()
+
+
 def blueprint(name: str, description: str) -> ApiBlueprint:
-    bp = ApiBlueprint(f"api_{name}", __name__, url_prefix=PREFIX, description=description)
+    bp = ResourceBlueprint(f"api_{name}", __name__, url_prefix=PREFIX, description=description)
     bp.register_error_handler(HTTPException, problem_for_http_error)
     return bp
 

@@ -34,6 +34,11 @@ class Text(f.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         if self.pattern.search(text):
             raise ma.ValidationError("Control characters (a NUL byte, say) are not accepted.")
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate (JSON "\ud800"): no database stores it
+                raise ma.ValidationError("Not valid Unicode text.") from None
         return text.strip()
 
 

@@ -52,16 +52,26 @@ def test_bad_input_of_any_shape_is_refused_with_the_field_named_and_nothing_save
         ({**INVESTOR, "nib": "12"}, "nib"),
         ({**INVESTOR, "surprise": 1}, "surprise"),
         ({"legal_name": 5}, "legal_name"),
+        ({**INVESTOR, "legal_name": "PT \ud800"}, "legal_name"),  # a lone surrogate
     ):
         response = caller.post("/api/v1/investors", json=body)
         assert response.status_code == 422, body
         assert response.mimetype == "application/problem+json"
         assert field in response.get_json()["errors"], (body, response.get_json())
-    for raw in (b"{", b"[]", b"null", b"\xff\xfe", b'"text"'):
+    for raw in (b"{", b"[]", b"null", b"\xff\xfe", b'"text"', b"[" * 100_000, b'{"a":' * 50_000, b"1e999999"):
         response = caller.post("/api/v1/investors", data=raw, headers={"Content-Type": "application/json"})
         assert response.status_code in (400, 422), raw
     estate = caller.post("/api/v1/estates", json={"investor_id": 2**40, "name": "K", "region_id": 1, "area_ha": "NaN"})
     assert estate.status_code == 422
+    investor = db.session.scalar(select(Investor.id))
+    for area in ("1e999999", "-1e-999999", "1e-999999", 1e308, "0", "-5", "Infinity", True, []):
+        body = {"investor_id": investor, "name": "K", "region_id": region("36.73").id, "area_ha": area}
+        response = caller.post("/api/v1/estates", json=body)
+        assert response.status_code == 422, (area, response.get_json())
+    for latitude in ("1e999999", "-6.1e-999999"):
+        body = {"investor_id": investor, "name": "K", "region_id": region("36.73").id, "area_ha": "5"}
+        response = caller.post("/api/v1/estates", json={**body, "latitude": latitude, "longitude": "106.1"})
+        assert response.status_code == 422, (latitude, response.get_json())
     assert _count(Investor) == before and _count(Estate) == 0
 
 

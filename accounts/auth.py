@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -39,6 +39,7 @@ from app.urls import safe_next
 from permits.notify.lockout import notify_lockout
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+NEW_TOKEN = "new_api_token"  # noqa: S105 - the session key of a token just made, until its page shows it once
 
 
 def home_for(role: Role) -> str:
@@ -150,21 +151,21 @@ def password():
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
 def api_tokens():
-    """One's personal API tokens: make one (shown once, here), see when each was last used, revoke one."""
-    form, new_secret, status = TokenForm(), None, 200
+    """One's personal API tokens: make one (shown once, on the page the creation leads to), see when each was last
+    used, revoke one. The new token waits in the session for that one page, and is gone from it once shown."""
+    form, status = TokenForm(), 200
     if form.validate_on_submit():
         with refusal(tokens.TokenError) as refused:
-            new_secret = tokens.create_token(current_user._get_current_object(), form.name.data).secret
-        if refused:
-            form.name.errors = [*form.name.errors, str(refused.error)]
-            status = 422
+            session[NEW_TOKEN] = tokens.create_token(current_user._get_current_object(), form.name.data).secret
+        if not refused:
+            return redirect(url_for("auth.api_tokens"))
+        form.name.errors = [*form.name.errors, str(refused.error)]
+        status = 422
     elif form.is_submitted():
         status = 422
+    new_secret = session.pop(NEW_TOKEN, None)
     return render_template(
-        "auth/tokens.html",
-        form=form,
-        tokens=tokens.user_tokens(current_user.id),
-        new_secret=new_secret,
+        "auth/tokens.html", form=form, tokens=tokens.user_tokens(current_user.id), new_secret=new_secret
     ), status
 
 

@@ -120,7 +120,7 @@ def _plain(value: Any) -> Any:
 
 def authenticate() -> Response | None:
     """Before every call under ``/api/``: the token's owner becomes the request's user, or the call answers 401."""
-    if not request.path.startswith("/api/") or request.endpoint is None or request.endpoint in OPEN_ENDPOINTS:
+    if not request.path.startswith(f"{PREFIX}/") or request.endpoint is None or request.endpoint in OPEN_ENDPOINTS:
         return None
     g._login_user = current_app.login_manager.anonymous_user()  # the session cookie never authenticates a call
     scheme, _space, secret = request.headers.get("Authorization", "").strip().partition(" ")

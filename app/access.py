@@ -23,7 +23,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "api_docs.docs",  # the API's documentation page, for whoever integrates a system before having a token
     }
 )
-API_PATH = "/api/"
+API_PATH = "/api/v1/"
 
 
 def install_access_gate(app: Flask) -> None:

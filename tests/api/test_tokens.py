@@ -16,8 +16,9 @@ from app.models import AuditEvent, AuditLog
 
 def test_a_token_made_on_the_profile_page_is_shown_once_stored_hashed_and_audited(login_as):
     client = login_as("officer")
-    page = client.post("/account/tokens", data={"name": "SIMBG Kota Serang"})
-    assert page.status_code == 200
+    made = client.post("/account/tokens", data={"name": "SIMBG Kota Serang"})
+    assert made.status_code == 302 and made.headers["Location"] == "/account/tokens"
+    page = client.get("/account/tokens")
     secret = re.search(r"pantau_[A-Za-z0-9_-]{40,}", page.get_data(as_text=True)).group(0)
     token = db.session.scalar(select(ApiToken))
     assert token.name == "SIMBG Kota Serang" and token.user_id == client.user.id

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+DESCRIPTION = (
+    "Everything a Pantau user may see, with the same access rules: send a personal API token (made on the profile "
+    "page, API tokens) as `Authorization: Bearer <token>`. Lists answer one page of `items` with `page`, `per_page`, "
+    "`total` and `pages`. Errors are problem details (`application/problem+json`)."
+)
+
 
 def register(app: Flask) -> None:
     from api import core, docs, figures, permits, records, schemas
@@ -21,12 +27,12 @@ def register(app: Flask) -> None:
         OPENAPI_URL_PREFIX=core.PREFIX,
         OPENAPI_JSON_PATH="openapi.json",
     )
-    core.api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
-    core.api.register_field(schemas.DecimalText, "string", "decimal")
-    core.api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    core.api.spec.options["security"] = [{"bearer": []}]
+    api = core.PantauApi(app, spec_kwargs={"servers": [{"url": "/"}], "info": {"description": DESCRIPTION}})
+    api.register_field(schemas.DecimalText, "string", "decimal")
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
     for bp in (records.bp, permits.bp, figures.bp):
-        core.api.register_blueprint(bp)
+        api.register_blueprint(bp)
         csrf.exempt(bp)  # never authenticated by cookies (api.core.authenticate), so no cross-site request can act
     app.register_blueprint(docs.bp)
     core.install(app)

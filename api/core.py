@@ -74,9 +74,6 @@ def problem_media_types(document: dict) -> dict:
     return document
 
 
-api = PantauApi()
-
-
 class ArgumentsParser(FlaskParser):
     """webargs' parser, with a JSON body nested too deeply for Python's decoder answered as invalid JSON (400)."""
 

@@ -95,3 +95,46 @@ def test_lists_are_paginated_filtered_and_sorted(token_for):
         response = caller.get(f"/api/v1/permits?{bad}")
         assert response.status_code == 422, bad
         assert response.mimetype == "application/problem+json" and response.get_json()["errors"], bad
+
+
+READS = ("investors", "estates", "permits", "permit-types", "agencies", "lkpm", "flags", "layoffs", "forecast",
+         "forecast/snapshots")  # fmt: skip
+OFFICE_ONLY = {"flags", "layoffs", "forecast", "forecast/snapshots"}
+
+
+def test_every_list_answers_each_roles_token_as_its_pages_do(token_for):
+    investor, _estate, _permit = _company("PT Peran")
+    callers = {
+        "investor": token_for("investor", investor=investor),
+        "governor": token_for("governor"),
+        "officer": token_for("officer", region="36.73"),
+        "administrator": token_for("administrator"),
+    }
+    wrong = []
+    for role, caller in callers.items():
+        for resource in READS:
+            expected = 403 if role == "investor" and resource in OFFICE_ONLY else 200
+            status = caller.get(f"/api/v1/{resource}").status_code
+            if status != expected:
+                wrong.append(f"{role} GET {resource}: {status}, expected {expected}")
+        status = caller.post("/api/v1/investors", json={}).status_code
+        expected = 403 if role in ("investor", "governor") else 422  # let in, then the empty body is refused
+        if status != expected:
+            wrong.append(f"{role} POST investors: {status}, expected {expected}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_token_calls_need_no_csrf_token_where_the_pages_do(app, token_for, login_as):
+    caller = token_for("officer")
+    page_user = login_as("officer")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        created = caller.post("/api/v1/investors", json={**_INVESTOR, "legal_name": "PT Tanpa CSRF"})
+        page = page_user.post("/account/tokens", data={"name": "tanpa csrf"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert created.status_code == 201
+    assert page.status_code == 400  # the page's form is still protected
+
+
+_INVESTOR = {"legal_form": "pt", "capital_status": "pmdn", "country_of_origin": "ID"}

@@ -22,6 +22,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from accounts import tokens
+from app.access import PUBLIC_ENDPOINTS
 from app.errors import answer_http_error, problem
 from app.extensions import db
 from app.security import Scope, current_scope
@@ -30,7 +31,6 @@ from app.urls import MAX_ID
 PREFIX = "/api/v1"
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000
-OPEN_ENDPOINTS = frozenset({"api-docs.openapi_json", "api_docs.docs"})  # the document and its page: no data
 
 
 class ProblemSchema(ma.Schema):
@@ -117,7 +117,7 @@ def _plain(value: Any) -> Any:
 
 def authenticate() -> Response | None:
     """Before every call under ``/api/``: the token's owner becomes the request's user, or the call answers 401."""
-    if not request.path.startswith(f"{PREFIX}/") or request.endpoint is None or request.endpoint in OPEN_ENDPOINTS:
+    if not request.path.startswith(f"{PREFIX}/") or request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
         return None
     g._login_user = current_app.login_manager.anonymous_user()  # the session cookie never authenticates a call
     scheme, _space, secret = request.headers.get("Authorization", "").strip().partition(" ")

@@ -27,7 +27,7 @@ def register(app: Flask) -> None:
         OPENAPI_URL_PREFIX=core.PREFIX,
         OPENAPI_JSON_PATH="openapi.json",
     )
-    api = core.PantauApi(app, spec_kwargs={"servers": [{"url": "/"}], "info": {"description": DESCRIPTION}})
+    api = core.PantauApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
     api.register_field(schemas.DecimalText, "string", "decimal")
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]

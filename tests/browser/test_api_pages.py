@@ -30,7 +30,11 @@ def test_the_token_and_import_pages_pass_axe_and_fit_a_phone(page: Page, width: 
     assert not found, "\n".join(found)
 
 
-def test_the_documentation_page_renders_swagger_ui_from_the_apps_own_files(page: Page) -> None:
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_documentation_page_renders_swagger_ui_from_the_apps_own_files(page: Page, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 844})
     page.goto("/api/v1/docs")
     expect(page.locator("#swagger-ui .opblock").first).to_be_visible()
     assert page.locator("#swagger-ui .opblock").count() >= 23
+    document_width, window_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert document_width <= window_width

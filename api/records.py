@@ -14,7 +14,7 @@ from api.core import ID, PageArgs, blueprint, page_schema, paged, scope
 from api.schemas import EstateDetailSchema, EstateIn, EstateSchema, InvestorIn, InvestorSchema, ZoneIn, ZoneSchema
 from app.errors import found, problem
 from app.security import EDITORS, role_required
-from estates import queries, services
+from estates import queries, reading, services
 from estates.fields import EstateFields, InvestorFields, ZoneFields
 from estates.models import CapitalStatus, EstateStatus
 from estates.queries import ESTATE_SORTS
@@ -33,6 +33,7 @@ bp.register_error_handler(services.EstateRuleError, refused)
 class InvestorArgs(PageArgs):
     q = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100))
     capital_status = ma.fields.Enum(CapitalStatus, by_value=True, load_default=None)
+    sort = ma.fields.String(load_default="name", validate=ma.validate.OneOf(list(reading.INVESTOR_SORTS)))
 
 
 class EstateArgs(PageArgs):
@@ -47,8 +48,8 @@ class EstateArgs(PageArgs):
 @bp.arguments(InvestorArgs, location="query")
 @bp.response(200, page_schema(InvestorSchema, "InvestorPage"))
 def investor_list(args: dict):
-    """Investors the token may see (an investor's token: its own), by name."""
-    return paged(services.search_investors(args["q"], args["capital_status"], scope=scope()), args)
+    """Investors the token may see (an investor's token: its own), sorted by ``sort``."""
+    return paged(reading.investors_query(args["q"], args["capital_status"], args["sort"], scope=scope()), args)
 
 
 @bp.get("/investors/<int:investor_id>")
@@ -80,7 +81,7 @@ def investor_update(data: dict, investor_id: int):
 @bp.response(200, page_schema(EstateSchema, "EstatePage"))
 def estate_list(args: dict):
     """Estates the token may see, filtered by kab/kota, investor and status, sorted by ``sort``."""
-    query = services.estates_query(
+    query = reading.estates_query(
         args["q"], args["region_id"], args["status"], args["sort"], args["investor_id"], scope=scope()
     )
     return paged(query, args)

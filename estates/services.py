@@ -366,20 +366,3 @@ def update_claim(claim: Claim, data: ClaimFields, *, scope: Scope) -> Claim:
     _assign(claim, replace(data, recorded_by=claim.recorded_by))  # who recorded the claim stays
     db.session.flush()
     return claim
-
-
-# --- reads for other systems (the JSON API) ----------------------------------------------------------------
-
-
-def estates_query(
-    q: str | None,
-    region_id: int | None,
-    status: EstateStatus | None,
-    sort: str,
-    investor_id: int | None,
-    *,
-    scope: Scope,
-):
-    """``search_estates`` narrowed to one investor's estates when ``investor_id`` is given (same scope rule)."""
-    query = search_estates(q, region_id, status, sort, scope=scope)
-    return query if investor_id is None else query.where(Estate.investor_id == investor_id)

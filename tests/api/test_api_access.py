@@ -86,6 +86,8 @@ def test_lists_are_paginated_filtered_and_sorted(token_for):
     page = caller.get("/api/v1/estates?per_page=2&page=2&sort=name").get_json()
     assert page["total"] == 5 and page["pages"] == 3 and len(page["items"]) == 2
     assert [e["name"] for e in page["items"]] == ["Kawasan PT Daftar 2", "Kawasan PT Daftar 3"]
+    names = [i["legal_name"] for i in caller.get("/api/v1/investors?sort=-name&per_page=2").get_json()["items"]]
+    assert names == ["PT Daftar 4", "PT Daftar 3"]
     permits = caller.get("/api/v1/permits?region=36.73&permit_type=KKPR&status=submitted").get_json()
     assert permits["total"] == 2
     item = permits["items"][0]

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from accounts.forms import LoginForm, LogoutForm, PasswordForm
+from accounts import tokens
+from accounts.forms import LoginForm, LogoutForm, PasswordForm, RevokeTokenForm, TokenForm
 from accounts.services import UserError, change_password, find_user
 from app.audit import record
 from app.database import utcnow
@@ -38,6 +39,7 @@ from app.urls import safe_next
 from permits.notify.lockout import notify_lockout
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+NEW_TOKEN = "new_api_token"  # noqa: S105 - the session key of a token just made, until its page shows it once
 
 
 def home_for(role: Role) -> str:
@@ -144,3 +146,33 @@ def password():
             flash(_("Your password has been changed. Other sessions have been signed out."), "success")
             return redirect(home_for(user.role))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    """One's personal API tokens: make one (shown once, on the page the creation leads to), see when each was last
+    used, revoke one. The new token waits in the session for that one page, and is gone from it once shown."""
+    form, status = TokenForm(), 200
+    if form.validate_on_submit():
+        with refusal(tokens.TokenError) as refused:
+            session[NEW_TOKEN] = tokens.create_token(current_user._get_current_object(), form.name.data).secret
+        if not refused:
+            return redirect(url_for("auth.api_tokens"))
+        form.name.errors = [*form.name.errors, str(refused.error)]
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    new_secret = session.pop(NEW_TOKEN, None)
+    return render_template(
+        "auth/tokens.html", form=form, tokens=tokens.user_tokens(current_user.id), new_secret=new_secret
+    ), status
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def api_token_revoke(token_id: int):
+    if RevokeTokenForm().validate_on_submit():
+        token = tokens.revoke_token(current_user._get_current_object(), token_id)
+        flash(_("The token %(prefix)s… no longer works.", prefix=token.prefix), "success")
+    return redirect(url_for("auth.api_tokens"))

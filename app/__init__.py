@@ -81,11 +81,13 @@ def register_shell(app: Flask) -> None:
     from app.cli import backup_command, restore_command, scheduler_cli, serve_command
     from app.errors import register as register_error_handlers
     from app.formatting import register_filters
+    from app.import_pages import limit_import_size
     from app.urls import IdConverter
     from app.views import bp as core_bp
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
     install_access_gate(app)
+    app.before_request(limit_import_size)  # the import pages' size limit, before a body is read
     app.register_blueprint(core_bp)
     register_filters(app)
     register_error_handlers(app)
@@ -98,6 +100,7 @@ def register_shell(app: Flask) -> None:
 def register_packages(app: Flask) -> None:
     """Each package registers its own blueprints, commands and scheduled jobs, lowest layer first."""
     import accounts
+    import api
     import devtools
     import estates
     import forecast
@@ -105,5 +108,5 @@ def register_packages(app: Flask) -> None:
     import portal
     import realisation
 
-    for package in (estates, permits, forecast, realisation, portal, accounts, devtools):
+    for package in (estates, permits, forecast, realisation, portal, accounts, api, devtools):
         package.register(app)

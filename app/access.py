@@ -19,8 +19,11 @@ PUBLIC_ENDPOINTS = frozenset(
         "core.healthz",  # probes of the load balancer and the operators: no data, only "up or not"
         "static",  # the app's CSS and images
         "bootstrap.static",  # Bootstrap's CSS, JS and icon font, served locally (no CDN)
+        "api-docs.openapi_json",  # the API's OpenAPI document: its shape, no data
+        "api_docs.docs",  # the API's documentation page, for whoever integrates a system before having a token
     }
 )
+API_PATH = "/api/v1/"
 
 
 def install_access_gate(app: Flask) -> None:
@@ -28,6 +31,8 @@ def install_access_gate(app: Flask) -> None:
     def require_sign_in():
         if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
             return None  # unknown URLs answer 404; public pages answer to anybody
+        if request.path.startswith(API_PATH):
+            return None  # the JSON API authenticates every call by its token (api.core), never by the session
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()
         return None

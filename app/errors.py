@@ -55,9 +55,9 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or best == "application/json"
 
 
-def problem(status: int, title: str, detail: str) -> Response:
-    """A JSON problem details answer."""
-    response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail})
+def problem(status: int, title: str, detail: str, **extra: object) -> Response:
+    """A JSON problem details answer; ``extra`` members (``errors``: what is wrong with each field) are added."""
+    response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail, **extra})
     response.status_code = status
     response.mimetype = "application/problem+json"
     return response
@@ -113,15 +113,7 @@ def register(app: Flask) -> None:
         db.session.rollback()
         return _forbidden(_("Your account may read these records but not change them."))
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        db.session.rollback()
-        code = error.code or 500
-        if code == 404:
-            return _page_not_found()
-        if code == 403:
-            return _forbidden(_("This page is not open to your account. If you need it, ask an administrator."))
-        return _answer(code, error.name, _("The request could not be completed."))
+    app.register_error_handler(HTTPException, answer_http_error)
 
     @app.errorhandler(IntegrityError)
     @app.errorhandler(StaleDataError)
@@ -149,6 +141,17 @@ def register(app: Flask) -> None:
         db.session.rollback()
         log.exception("unhandled error")
         return _server_error()
+
+
+def answer_http_error(error: HTTPException):
+    """An HTTP error (404, 403, 405, 413...) as a page, or as a JSON problem under ``/api``."""
+    db.session.rollback()
+    code = error.code or 500
+    if code == 404:
+        return _page_not_found()
+    if code == 403:
+        return _forbidden(_("This page is not open to your account. If you need it, ask an administrator."))
+    return _answer(code, error.name, _("The request could not be completed."))
 
 
 def database_error(error: DBAPIError):

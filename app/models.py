@@ -132,6 +132,8 @@ class AuditEvent(LabelledEnum):
     DOCUMENT_UPLOADED = "document_uploaded"
     DOCUMENT_DOWNLOADED = "document_downloaded"
     EXPORTED = "exported"  # a CSV export of a list or of the figures
+    API_TOKEN_CREATED = "api_token_created"  # noqa: S105 - an event name
+    API_TOKEN_REVOKED = "api_token_revoked"  # noqa: S105 - an event name
 
     @classmethod
     def _labels(cls) -> dict:
@@ -154,6 +156,8 @@ class AuditEvent(LabelledEnum):
             "document_uploaded": _l("Document uploaded"),
             "document_downloaded": _l("Document downloaded"),
             "exported": _l("List exported"),
+            "api_token_created": _l("API token created"),
+            "api_token_revoked": _l("API token revoked"),
         }
 
 

@@ -1,13 +1,18 @@
-"""``flask permits scan``: the stall scan from the command line."""
+"""``flask permits scan``: the stall scan from the command line; ``flask permits import FILE [--dry-run]``: the OSS
+import (exit 0 applied, 1 refused)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from app.cli import SCAN_AS_OF, SCAN_DRY_RUN, run_scan
+from app.import_commands import BY, DRY_RUN, FILE, command_actor, run_import_command
+from app.security import SYSTEM_SCOPE
 
-permits_cli = AppGroup("permits", help="Permit jobs: the stall scan.")
+permits_cli = AppGroup("permits", help="Permit jobs: the stall scan, the OSS import.")
 
 
 @permits_cli.command("scan")
@@ -36,3 +41,14 @@ def scan_command(as_of, dry_run: bool) -> None:
     for kind in counts["open"]:
         raised, resolved, still_open = counts["raised"][kind], counts["resolved"][kind], counts["open"][kind]
         click.echo(f"{kind:<28}{raised:>8}{resolved:>10}{still_open:>8}")
+
+
+@permits_cli.command("import")
+@click.argument("path", type=FILE)
+@DRY_RUN
+@BY
+def import_command(path: Path, dry_run: bool, by: str | None) -> None:
+    """Import permits from an OSS export, CSV or XLSX (the columns are in the README and on the import page)."""
+    from permits.importing import PermitImporter
+
+    run_import_command(PermitImporter(SYSTEM_SCOPE), path, dry_run, command_actor(by))

@@ -264,6 +264,8 @@ class PermitEvent(db.Model):
     regulation: Mapped[str | None] = mapped_column(String(32))  # the regime's name when the move was made
     # A deemed grant cites the evidence it rests on: the SHA-256 of the evidence page's canonical JSON.
     evidence_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # The OSS import that wrote the move (its file, who sent it), when one did.
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"))
 
     permit: Mapped[Permit] = relationship(back_populates="events")
     actor_user: Mapped[User | None] = relationship(lazy="joined")

@@ -8,7 +8,6 @@ permit of an estate outside an officer's kab/kota is a 404.
 
 from __future__ import annotations
 
-from contextlib import suppress
 from operator import attrgetter
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -28,12 +27,11 @@ from estates.queries import get_estate
 from estates.views import register_estate_panel
 from permits import figures, queries, services
 from permits.agency_choice import rule_agency
-from permits.calendar import CalendarRangeError, cuti_bersama_non_working
+from permits.calendar import cuti_bersama_non_working
 from permits.exports import clock_stop_table, permit_header, permit_rows
 from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
-from permits.models import PermitStatus
 from permits.stages import TransitionError, allowed_targets
-from permits.stalls.evidence import STAGE_LABELS, build_evidence
+from permits.stalls.evidence import STAGE_LABELS, build_evidence, evidence_for
 from permits.workflow import ConcurrentEdit, permit_clock, permit_clocks, regime_for, rule_of, today_wib
 
 bp = Blueprint("permits", __name__, template_folder="templates")
@@ -150,7 +148,7 @@ def permit_move(permit_id: int):
                 note=form.note.data,
                 on=form.effective_on.data,
                 expected_version=form.expected_version,
-                evidence_fingerprint=_evidence_for(permit, form.target_status, form.effective_on.data),
+                evidence_fingerprint=evidence_for(permit, form.target_status, form.effective_on.data),
             )
         if isinstance(refused.error, ConcurrentEdit):
             reload_url = url_for("permits.permit_detail", permit_id=permit_id)
@@ -227,15 +225,6 @@ def permit_edit(permit_id: int):
             flash(_("Permit %(code)s saved.", code=permit.permit_type.code), "success")
             return redirect(url_for("permits.permit_detail", permit_id=permit.id))
     return render_template("permits/edit.html", form=form, permit=permit)
-
-
-def _evidence_for(permit, target: PermitStatus, on) -> str | None:
-    """A deemed grant cites the evidence of the clock as of its day: the fingerprint goes into the event."""
-    if target is not PermitStatus.DEEMED_GRANTED:
-        return None
-    with suppress(CalendarRangeError):
-        return build_evidence(permit, on or today_wib()).fingerprint
-    return None
 
 
 def estate_permits_panel(estate: Estate) -> Markup:

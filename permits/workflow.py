@@ -29,6 +29,9 @@ from permits.rules import AgencySilence, PermitRule, Regime
 from permits.stages import TransitionError, check_move
 
 AT_RISK_SETTING = "clock.at_risk_share"
+# While an OSS import applies its rows, the session names its batch here: every event written meanwhile cites it
+# (``permits.importing``), as every event names the user who made it.
+IMPORT_BATCH = "permits.import_batch_id"
 DECIDING = GRANTED_STATUSES | {PermitStatus.REJECTED, PermitStatus.WITHDRAWN, PermitStatus.DEEMED_WITHDRAWN}
 
 
@@ -328,6 +331,7 @@ def _write_event(
         sla_working_days=state.sla_working_days,
         due_on=state.due_on,
         regulation=permit.regime.name if permit.regime is not None else None,
+        import_batch_id=db.session.info.get(IMPORT_BATCH),
     )
     db.session.add(row)
     return row

@@ -11,9 +11,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -147,14 +146,3 @@ class CorrectionForm(_ValuesForm):
     def expected_version(self) -> int | None:
         text = str(self.version.data or "").strip()
         return int(text) if text.isdigit() and len(text) < 10 else None
-
-
-class ImportForm(FlaskForm):
-    """A CSV or XLSX file to check and, unless ``check_only``, apply."""
-
-    file = FileField(_l("File (CSV or XLSX)"))
-    check_only = BooleanField(_l("Only check the file; change nothing"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.file.flags.required = True

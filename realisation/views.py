@@ -17,20 +17,12 @@ from flask_login import current_user
 from sqlalchemy import Select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.errors import NotFound, found
+from app.errors import found
 from app.extensions import db
+from app.import_pages import import_endpoints, template_download, too_large
+from app.import_pages import import_page as shared_import_page
 from app.imports import (
-    Actor,
-    Columns,
     Importer,
-    ImportRefused,
-    import_file,
-    max_import_bytes,
-    megabytes,
-    receive,
-    recent_batches,
-    template_csv,
-    template_xlsx,
 )
 from app.listing import Sort, csv_download, every_row, read_sort
 from app.models import ImportBatch
@@ -50,80 +42,16 @@ from realisation.rules import reporting_rules
 
 bp = Blueprint("realisation", __name__, url_prefix="/realisation", template_folder="templates")
 
-FORM_OVERHEAD = 256 * 1024  # the form's other fields and the multipart framing
-IMPORT_ENDPOINTS = frozenset({"realisation.lkpm_import", "layoffs.layoff_import"})
-
-
-# --- the import page every realisation import shares -------------------------------------------------------
-
-
-def limit_import_size() -> None:
-    """Before an import is read: refuse (413) a body announced larger than a file may be, and cap what is read."""
-    if request.method != "POST" or request.endpoint not in IMPORT_ENDPOINTS:
-        return
-    limit = max_import_bytes() + FORM_OVERHEAD
-    request.max_content_length = limit
-    if request.content_length is not None and request.content_length > limit:
-        raise RequestEntityTooLarge()
-
-
-def too_large(error: RequestEntityTooLarge):
-    message = _(
-        "The file is larger than %(max)s: nothing was imported. Split it into smaller files.",
-        max=megabytes(max_import_bytes()),
-    )
-    return render_template("errors/error.html", code=413, title=_("The file is too large"), message=message), 413
+import_endpoints("realisation.lkpm_import", "layoffs.layoff_import")
 
 
 def import_page(importer: Importer, template: str, **context: object) -> ResponseReturnValue:
-    """Show the import form; on a POST, check the whole file and apply it unless asked only to check.
-
-    A refused file (unreadable, wrong columns, or one bad row) answers 422 with the report; nothing is written. An
-    applied file redirects to its batch. A check, or a file that changes nothing, shows the report.
-    """
-    form = forms.ImportForm()
-    report, status = None, 200
-    if form.validate_on_submit():
-        upload = form.file.data
-        if upload is None or not upload.filename:
-            form.file.errors.append(_("Choose a CSV or XLSX file."))
-            status = 422
-        else:
-            with refusal(ImportRefused) as refused:
-                source = receive(upload.filename, upload.stream)
-                actor = Actor(current_user.name, current_user.id)
-                report = import_file(importer, source, actor=actor, dry_run=bool(form.check_only.data))
-            if refused:
-                form.file.errors.append(str(refused.error))
-                status = 422
-            elif report.refused:
-                status = 422
-            elif report.applied:
-                flash(_("The file was imported: %(rows)s rows checked.", rows=report.rows_checked), "success")
-                return redirect(url_for("realisation.import_detail", batch_id=report.batch_id))
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        template, form=form, report=report, recent=recent_batches(importer.kind), columns=importer.columns, **context
-    ), status
+    """The shared import page (``app.import_pages``); an applied file leads to its batch."""
+    return shared_import_page(
+        importer, template, lambda batch_id: url_for("realisation.import_detail", batch_id=batch_id), **context
+    )
 
 
-def template_download(columns: Columns, examples: tuple, name: str, fmt: str) -> Response:
-    """The blank file to fill in, with example rows, as CSV or XLSX (any other format: 404)."""
-    if fmt not in ("csv", "xlsx"):
-        raise NotFound(fmt)
-    if fmt == "xlsx":
-        body = template_xlsx(columns, examples, name)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = template_csv(columns, examples)
-        mimetype = "text/csv; charset=utf-8"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
-
-
-bp.before_app_request(limit_import_size)
 bp.register_error_handler(RequestEntityTooLarge, too_large)
 
 

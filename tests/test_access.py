@@ -5,7 +5,7 @@ anonymous visitor, an investor user, the governor's office, a province officer a
 arguments taken from records built here (the investor's own estate, permit and document, and another investor's).
 Each answer is checked against ``ACCESS``, written out by hand: a route missing from it fails the test with its
 name, and so does an entry for a route that no longer exists. The endpoints an anonymous visitor may reach must
-be exactly ``app.access.PUBLIC_ENDPOINTS``.
+be exactly ``app.access.PUBLIC_ENDPOINTS`` (the JSON API's calls, which answer 401 to every session, aside).
 
 Below the walk: an investor asking for another investor's estate, permit or document by id gets 404 on the
 portal pages and the download, and a write without a CSRF token is refused on an app configured as in production.
@@ -26,6 +26,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from accounts.tokens import create_token
 from app import create_app
 from app.access import PUBLIC_ENDPOINTS
 from app.extensions import db
@@ -62,6 +63,7 @@ SCOPED = "scoped"  # OK for one's own record (the investor's estate, one's messa
 # Routes with an estate, permit, document or message in the URL are asked with the own and with somebody else's
 # record: any other answer than SCOPED must then be the same for both.
 FORBIDDEN = 403
+TOKEN = 401  # the JSON API: a page session never authenticates a call, only a token (tests/api test tokens)
 # A string starting with "/" is a 302 to exactly that place.
 
 # endpoint -> answers for (anonymous, investor, governor, province officer, administrator), for every method of
@@ -73,9 +75,13 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "core.healthz": (OK, OK, OK, OK, OK),
     "static": (OK, OK, OK, OK, OK),
     "bootstrap.static": (OK, OK, OK, OK, OK),
+    "api-docs.openapi_json": (OK, OK, OK, OK, OK),  # the API's document: its shape, no data
+    "api_docs.docs": (OK, OK, OK, OK, OK),  # its documentation page
     # one's own account
     "auth.logout": (LOGIN, "/login", "/login", "/login", "/login"),
     "auth.password": (LOGIN, OK, OK, OK, OK),
+    "auth.api_tokens": (LOGIN, OK, OK, OK, OK),
+    "auth.api_token_revoke": (LOGIN, 404, 404, 404, 404),  # the token in the URL is somebody else's
     # the office's pages: read by the office, changed by officers and administrators
     "dashboard.index": (LOGIN, "/portal", OK, OK, OK),
     "estates.investor_list": (LOGIN, FORBIDDEN, OK, OK, OK),
@@ -102,6 +108,8 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "permits.permit_create": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "permits.permit_edit": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
     "permits.permit_move": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "permit_imports.permit_import": (LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "permit_imports.permit_template": (LOGIN, FORBIDDEN, OK, OK, OK),
     # stalled permits and the evidence behind a flag: read by the office
     "stalls.stalled_list": (LOGIN, FORBIDDEN, OK, OK, OK),
     "stalls.stalled_list_csv": (LOGIN, FORBIDDEN, OK, OK, OK),
@@ -159,6 +167,30 @@ ACCESS: dict[str, tuple[object, object, object, object, object]] = {
     "notifications.mark_all_read": (LOGIN, OK, OK, OK, OK),
     "notifications.outbox_list": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "notifications.outbox_message": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    # the JSON API: tokens only (tests/api/ walks the same rules with a token of each role)
+    "api_register.investor_list": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_register.investor_detail": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_register.investor_create": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_register.investor_update": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_register.estate_list": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_register.estate_detail": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_register.estate_create": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_register.estate_update": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_register.zone_create": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_register.zone_update": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_permits.permit_list": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_permits.permit_detail": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_permits.permit_events": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_permits.permit_create": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_permits.permit_update": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_permits.permit_transition": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_figures.permit_types": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_figures.agencies": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_figures.flags": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_figures.lkpm_entries": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_figures.layoff_records": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_figures.forecast_figures": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
+    "api_figures.forecast_snapshots": (TOKEN, TOKEN, TOKEN, TOKEN, TOKEN),
     # administration: administrators only
     "admin.index": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     "admin.permit_type_list": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
@@ -242,6 +274,7 @@ def world(app: Flask, password_hash: str) -> Iterator[World]:
         "flag_id": _lkpm_flag(own.investor.id),
         "fmt": "xlsx",
         "input_id": db.session.scalar(select(ForecastInput.id).order_by(ForecastInput.id)),
+        "token_id": create_token(uploader, "Uji").token.id,
     }
     db.session.commit()
     yield World(own, other, values, spare, {"other": _message(uploader)})
@@ -354,7 +387,7 @@ def test_the_access_table_names_every_route_and_only_existing_ones(app: Flask):
 
 
 def test_the_public_endpoints_are_exactly_those_of_the_access_gate():
-    public = {endpoint for endpoint, answers in ACCESS.items() if answers[0] != LOGIN}
+    public = {endpoint for endpoint, answers in ACCESS.items() if answers[0] not in (LOGIN, TOKEN)}
     assert public == PUBLIC_ENDPOINTS
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -25,8 +26,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.timezone import WIB
-from permits.calendar import WorkingCalendar, cuti_bersama_non_working, site_calendar
+from app.timezone import WIB, today_wib
+from permits.calendar import CalendarRangeError, WorkingCalendar, cuti_bersama_non_working, site_calendar
 from permits.clock import deadlines
 from permits.models import CalendarOverride, CalendarOverrideKind, Permit, PermitEvent, PermitStatus
 from permits.rules import ClockStart, PermitRule
@@ -357,3 +358,12 @@ def _closures(spans: list[tuple[Holder, date, date, bool]]) -> dict[date, str]:
         CalendarOverride.day <= last,
     )
     return dict(db.session.execute(query).all())
+
+
+def evidence_for(permit: Permit, target: PermitStatus, on: date | None) -> str | None:
+    """A deemed grant cites the evidence of the clock as of its day: the fingerprint goes into the event."""
+    if target is not PermitStatus.DEEMED_GRANTED:
+        return None
+    with suppress(CalendarRangeError):
+        return build_evidence(permit, on or today_wib()).fingerprint
+    return None

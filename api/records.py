@@ -13,11 +13,12 @@ from flask_babel import gettext as _
 from api.core import ID, PageArgs, blueprint, page_schema, paged, scope
 from api.schemas import EstateDetailSchema, EstateIn, EstateSchema, InvestorIn, InvestorSchema, ZoneIn, ZoneSchema
 from app.errors import found, problem
+from app.listing import sort_params
 from app.security import EDITORS, role_required
 from estates import queries, reading, services
 from estates.fields import EstateFields, InvestorFields, ZoneFields
+from estates.lists import ESTATE_SORTS
 from estates.models import CapitalStatus, EstateStatus
-from estates.queries import ESTATE_SORTS
 
 bp = blueprint("register", "Investors, their estates, zones and claims")
 
@@ -41,7 +42,7 @@ class EstateArgs(PageArgs):
     region_id = ma.fields.Integer(load_default=None, validate=ID, metadata={"description": "the kab/kota"})
     investor_id = ma.fields.Integer(load_default=None, validate=ID)
     status = ma.fields.Enum(EstateStatus, by_value=True, load_default=None)
-    sort = ma.fields.String(load_default="name", validate=ma.validate.OneOf(list(ESTATE_SORTS)))
+    sort = ma.fields.String(load_default="name", validate=ma.validate.OneOf(sort_params(ESTATE_SORTS)))
 
 
 @bp.get("/investors")

@@ -53,6 +53,11 @@ def read_sort(keys: Iterable[str], args: Mapping[str, str] | None = None, defaul
     return Sort(key, raw.startswith("-"))
 
 
+def sort_params(keys: Iterable[str]) -> list[str]:
+    """Every ``sort`` argument a list of ``keys`` understands: each key, ascending and (``-key``) descending."""
+    return [param for key in keys for param in (key, f"-{key}")]
+
+
 def sort_clauses(sort: Sort, columns: Mapping[str, ColumnElement | Any]) -> list[ColumnElement]:
     """ORDER BY clauses for ``sort`` (empty for the default): the column's empty values last, then the column
     in the asked direction. The caller adds its tie-breakers (a name, the id) so that pages are stable."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import Select
 
 from app.security import Scope
+from estates.lists import search_estates, search_investors
 from estates.models import CapitalStatus, Estate, EstateStatus, Investor
-from estates.queries import search_estates, search_investors
 
 INVESTOR_SORTS = {
     "name": (Investor.legal_name,),

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from accounts.services import create_user, find_user
 from app.extensions import db
 from app.models import Region
-from devtools.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD, FICTIONAL, REFERENCE_CASE, ZONE_SPLIT
+from devtools.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD, FICTIONAL, KECAMATAN_POINTS, REFERENCE_CASE, ZONE_SPLIT
 from devtools.demo_lkpm import seed_demo_lkpm
 from estates.models import (
     CapitalStatus,
@@ -83,6 +83,12 @@ def database_is_empty() -> bool:
     return not db.session.scalar(select(func.count()).select_from(Investor))
 
 
+def _place(estate: Estate, place: str) -> None:
+    """The estate's point on the map: the approximate centre of its kecamatan (``KECAMATAN_POINTS``)."""
+    if point := KECAMATAN_POINTS.get(place):
+        estate.latitude, estate.longitude = (Decimal(v) for v in point)
+
+
 def _seed_reference_case(regions: dict, types: dict, added: dict) -> None:
     case = REFERENCE_CASE
     inv = dict(case["investor"])
@@ -101,6 +107,7 @@ def _seed_reference_case(regions: dict, types: dict, added: dict) -> None:
             "planned_investment_rp": Decimal(est["planned_investment_rp"]),
         }
     )
+    _place(estate, est["kelurahan"])
     db.session.add_all([investor, estate])
     added["investors"] += 1
     added["estates"] += 1
@@ -157,6 +164,7 @@ def _seed_fictional(index: int, row: tuple, regions: dict, types: dict, added: d
         status=estate_status,
         notes="Data fiktif untuk demo.",
     )
+    _place(estate, kecamatan)
     if estate_status is EstateStatus.STOPPED:
         estate.stop_order_on = date(2026, 6, 10)
         estate.stop_order_reason = "Penghentian sementara karena sengketa lahan dengan warga (fiktif)."

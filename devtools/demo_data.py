@@ -170,6 +170,25 @@ REFERENCE_CASE = {
     ],
 }
 
+# Where the demo's estates sit on the map: the approximate centre of each kecamatan (latitude, longitude), to
+# four decimals; not surveyed boundaries. Sawah Luhur (Kasemen) is the reference case's kelurahan.
+KECAMATAN_POINTS = {
+    "Sawah Luhur": ("-6.0300", "106.1700"),
+    "Ciwandan": ("-6.0350", "105.9700"),
+    "Bojonegara": ("-5.9550", "106.0700"),
+    "Pasar Kemis": ("-6.1700", "106.5300"),
+    "Rangkasbitung": ("-6.3600", "106.2500"),
+    "Labuan": ("-6.3800", "105.8300"),
+    "Cikupa": ("-6.2300", "106.5100"),
+    "Ciruas": ("-6.1100", "106.2300"),
+    "Walantaka": ("-6.1400", "106.2000"),
+    "Setu": ("-6.3400", "106.6800"),
+    "Neglasari": ("-6.1300", "106.6300"),
+    "Anyar": ("-6.1000", "105.9000"),
+    "Malingping": ("-6.7800", "106.0200"),
+    "Balaraja": ("-6.2000", "106.4500"),
+}
+
 # Fictional investors: (legal name, form, capital, country, estate name, BPS code, kecamatan, area ha,
 # investment in rupiah, estate status, furthest permit reached).
 FICTIONAL = [

@@ -69,6 +69,20 @@ def test_fictional_records_are_marked_and_cover_every_region():
     assert len(regions) == 8
 
 
+def test_every_demo_estate_has_a_point_on_the_map_inside_banten():
+    """The map of estates shows the whole demo (issue 12): each estate at its kecamatan, within Banten's bounds
+    (about 5.8-7.1 degrees south, 105.1-106.8 east); the reference case at Sawah Luhur, Kasemen, north of Kota
+    Serang's centre."""
+    seed_demo()
+    points = db.session.execute(select(Estate.name, Estate.latitude, Estate.longitude)).all()
+    assert points and all(lat is not None for _, lat, _ in points)
+    assert all(
+        Decimal("-7.1") < lat < Decimal("-5.8") and Decimal("105.1") < lon < Decimal("106.8") for _, lat, lon in points
+    )
+    jdi = next(p for p in points if p.name == "Kawasan Industri Sawah Luhur")
+    assert jdi.latitude > Decimal("-6.12")
+
+
 def test_every_demo_estate_respects_the_zone_rule_and_permit_dates():
     seed_demo()
     for estate in db.session.scalars(select(Estate)):

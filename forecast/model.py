@@ -274,6 +274,36 @@ def _ramp(full: int, operating: date | None, ramp_end: date | None, day: date) -
     return (2 * full * elapsed + total) // (2 * total)
 
 
+def zone_sizes(zone: ZoneFacts, inputs: Inputs, as_of: date) -> tuple[str, int | None, Triple, Triple]:
+    """(basis, prior, full jobs, construction workers) of a zone: the same for every zone of the same kind, area,
+    commitment and (for an estate without zones) investment."""
+    basis, prior, full = full_jobs(zone, inputs, as_of)
+    workers_per_ha = inputs.construction_workers_per_ha.get(zone.kind, (Decimal(0),) * 3)
+    area = zone.area_ha or Decimal(0)
+    builders = tuple(int((area * workers_per_ha[case]).to_integral_value()) for case in CASES)
+    return basis, prior, full, builders
+
+
+def zone_cells(
+    full: Triple, builders: Triple, clear: Triple, operating: Triple, inputs: Inputs, quarters: list[tuple[str, date]]
+) -> dict[tuple[str, str], Triple]:
+    """Direct jobs at the end of each quarter of ``quarters``, per phase and case, in integers: a function of the
+    sizes and dates only, so zones sharing them share the result."""
+    ramp_ends = [
+        add_months(operating[case], int(inputs.ramp_up_months[case])) if operating[case] is not None else None
+        for case in CASES
+    ]
+    cells: dict[tuple[str, str], Triple] = {}
+    for quarter, end in quarters:
+        ops = [_ramp(full[case], operating[case], ramp_ends[case], end) for case in CASES]
+        cons = [
+            builders[case] if clear[case] is not None and clear[case] <= end < operating[case] else 0 for case in CASES
+        ]
+        cells[quarter, "construction"] = (min(cons), cons[CENTRAL], max(cons))
+        cells[quarter, "operation"] = (min(ops), ops[CENTRAL], max(ops))
+    return cells
+
+
 def compute_zone(
     zone: ZoneFacts,
     facts: dict[str, PermitFact],
@@ -285,22 +315,8 @@ def compute_zone(
     """The zone's timing and its direct jobs at the end of each quarter of the horizon, per phase and case."""
     notes: list[str] = []
     clear, operating, waits_for = zone_timing(zone, facts, as_of, add_wd, inputs, decided_today, notes)
-    basis, prior, full = full_jobs(zone, inputs, as_of)
-    workers_per_ha = inputs.construction_workers_per_ha.get(zone.kind, (Decimal(0),) * 3)
-    area = zone.area_ha or Decimal(0)
-    builders = [int((area * workers_per_ha[case]).to_integral_value()) for case in CASES]
-    ramp_ends = [
-        add_months(operating[case], int(inputs.ramp_up_months[case])) if operating[case] is not None else None
-        for case in CASES
-    ]
-    cells: dict[tuple[str, str], Triple] = {}
-    for quarter, end in quarter_ends(as_of, inputs.horizon_quarters):
-        ops = [_ramp(full[case], operating[case], ramp_ends[case], end) for case in CASES]
-        cons = [
-            builders[case] if clear[case] is not None and clear[case] <= end < operating[case] else 0 for case in CASES
-        ]
-        cells[quarter, "construction"] = (min(cons), cons[CENTRAL], max(cons))
-        cells[quarter, "operation"] = (min(ops), ops[CENTRAL], max(ops))
+    basis, prior, full, builders = zone_sizes(zone, inputs, as_of)
+    cells = zone_cells(full, builders, clear, operating, inputs, quarter_ends(as_of, inputs.horizon_quarters))
     return ZoneResult(basis, zone.commitment_jobs, prior, full, clear, operating, waits_for, notes, cells)
 
 

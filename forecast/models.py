@@ -150,17 +150,26 @@ class ForecastZone(db.Model):
     operating_high: Mapped[date | None] = mapped_column(Date)
     waits_for: Mapped[str | None] = mapped_column(String(16))  # the permit type the timing hangs on
     notes: Mapped[list] = mapped_column(JSON, default=list)
+    series: Mapped[int] = mapped_column(default=0)  # its run's series (ForecastCell.series): shared by like zones
 
-    cells: Mapped[list[ForecastCell]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    cells: Mapped[list[ForecastCell]] = relationship(
+        primaryjoin="and_(ForecastZone.run_id == foreign(ForecastCell.run_id), "
+        "ForecastZone.series == foreign(ForecastCell.series))",
+        viewonly=True,
+        order_by="ForecastCell.id",
+    )
 
 
 class ForecastCell(db.Model):
-    """Direct jobs at the end of a quarter, in one phase, for one zone of a run."""
+    """Direct jobs at the end of a quarter, in one phase, for every zone of a run with that ``series``: zones with
+    the same sizes and dates have the same jobs, stored once (a province's 100,000 zones fall in far fewer)."""
 
     __tablename__ = "forecast_cell"
+    __table_args__ = (Index("ix_forecast_cell_run_id_series", "run_id", "series"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    zone_row_id: Mapped[int] = mapped_column(ForeignKey("forecast_zone.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"))
+    series: Mapped[int]
     quarter: Mapped[str] = mapped_column(String(7))  # 2027-Q3
     phase: Mapped[str] = mapped_column(String(16))
     low: Mapped[int]

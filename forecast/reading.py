@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, false, func, select, true
+from sqlalchemy import ColumnElement, Subquery, and_, false, func, select, true
 
 from app.errors import NotFound, found
 from app.extensions import db
@@ -90,13 +90,22 @@ def snapshots() -> list[ForecastRun]:
     return list(db.session.scalars(query))
 
 
+def _counts(run: ForecastRun, filters: Filters, scope: Scope, *by) -> Subquery:
+    """How many zones in scope and filter have each series (and each of ``by``): the cells are stored once per
+    series, so a sum over zones is a sum over series weighted by these counts."""
+    z = ForecastZone
+    query = select(z.series, *by, func.count().label("n")).where(zone_condition(run, filters, scope))
+    return query.group_by(z.series, *by).subquery()
+
+
 def series(run: ForecastRun, filters: Filters, scope: Scope) -> dict[str, dict[str, tuple[int, int, int]]]:
     """phase -> quarter -> (low, central, high), summed over the zones in scope and filter, in quarter order."""
     c = ForecastCell
+    n = _counts(run, filters, scope)
     query = (
-        select(c.phase, c.quarter, func.sum(c.low), func.sum(c.central), func.sum(c.high))
-        .join(ForecastZone, ForecastZone.id == c.zone_row_id)
-        .where(zone_condition(run, filters, scope))
+        select(c.phase, c.quarter, func.sum(c.low * n.c.n), func.sum(c.central * n.c.n), func.sum(c.high * n.c.n))
+        .join(n, n.c.series == c.series)
+        .where(c.run_id == run.id)
         .group_by(c.phase, c.quarter)
         .order_by(c.quarter)
     )
@@ -117,6 +126,9 @@ def total_series(by_phase: dict[str, dict[str, tuple[int, int, int]]]) -> list[t
     return [(q, *v) for q, v in sorted(totals.items())]
 
 
+HELD_PERMITS = 10  # the page links at most this many permits per line (the most held back first); downloads all
+
+
 @dataclass
 class HeldLine:
     agency_id: int | None
@@ -126,38 +138,51 @@ class HeldLine:
     investment_rp: Decimal
     permit_ids: list[int]
     estates: list[str]
+    count: int = 0  # the permits of the line (``permit_ids`` may list fewer)
 
 
-def held_lines(run: ForecastRun, filters: Filters, scope: Scope) -> list[HeldLine]:
-    """Job-quarters held back by overdue permits, by agency and permit type, most first."""
+def held_lines(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = HELD_PERMITS) -> list[HeldLine]:
+    """Job-quarters held back by overdue permits, by agency and permit type, most first, each with its permits
+    (the ``limit`` holding back most; all with ``None``). Two queries, whatever the number of permits."""
     h = ForecastHeld
     parts = [h.run_id == run.id, _scope_condition(scope, h.region_id, h.investor_id)]
-    for column, value in ((h.region_id, filters.region_id), (h.investor_id, filters.investor_id)):
+    for column, value in (
+        (h.region_id, filters.region_id),
+        (h.investor_id, filters.investor_id),
+        (h.estate_id, filters.estate_id),
+    ):
         if value is not None:
             parts.append(column == value)
-    if filters.estate_id is not None:
-        parts.append(h.estate_id == filters.estate_id)
-    lines: dict[tuple, HeldLine] = {}
-    for row in db.session.scalars(select(h).where(and_(*parts)).order_by(h.id)):
-        line = lines.setdefault(
-            (row.agency_id, row.permit_type),
-            HeldLine(row.agency_id, row.agency_name, row.permit_type, 0, Decimal(0), [], []),
-        )
-        line.job_quarters += row.job_quarters
-        line.investment_rp += row.investment_rp or 0
-        line.permit_ids.append(row.permit_id)
-        line.estates.append(row.estate_name)
+    cond = and_(*parts)
+    totals = select(
+        h.agency_id, func.min(h.agency_name), h.permit_type, func.sum(h.job_quarters), func.sum(h.investment_rp),
+        func.count(),
+    ).where(cond).group_by(h.agency_id, h.permit_type)  # fmt: skip
+    lines = {
+        (agency_id, ptype): HeldLine(agency_id, name, ptype, int(jq), Decimal(rp or 0), [], [], n)
+        for agency_id, name, ptype, jq, rp, n in db.session.execute(totals)
+    }
+    rank = func.row_number().over(partition_by=(h.agency_id, h.permit_type), order_by=(h.job_quarters.desc(), h.id))
+    ranked = select(h.agency_id, h.permit_type, h.permit_id, h.estate_name, rank.label("rank")).where(cond).subquery()
+    query = select(ranked.c.agency_id, ranked.c.permit_type, ranked.c.permit_id, ranked.c.estate_name)
+    if limit is not None:
+        query = query.where(ranked.c.rank <= limit)
+    for agency_id, ptype, permit_id, estate_name in db.session.execute(query.order_by(ranked.c.rank)):
+        line = lines[agency_id, ptype]
+        line.permit_ids.append(permit_id)
+        line.estates.append(estate_name)
     return sorted(lines.values(), key=lambda line: (-line.job_quarters, line.agency_name, line.permit_type))
 
 
 def skills(run: ForecastRun, filters: Filters, scope: Scope) -> dict[tuple[str, str, str], Decimal]:
     """(quarter, phase, skill) -> central jobs, with the skill shares the run was computed with."""
     c = ForecastCell
+    n = _counts(run, filters, scope, ForecastZone.zone_kind)
     query = (
-        select(c.quarter, ForecastZone.zone_kind, c.phase, func.sum(c.central))
-        .join(ForecastZone, ForecastZone.id == c.zone_row_id)
-        .where(zone_condition(run, filters, scope))
-        .group_by(c.quarter, ForecastZone.zone_kind, c.phase)
+        select(c.quarter, n.c.zone_kind, c.phase, func.sum(c.central * n.c.n))
+        .join(n, n.c.series == c.series)
+        .where(c.run_id == run.id)
+        .group_by(c.quarter, n.c.zone_kind, c.phase)
     )
     rows = [(q, k, p, int(n)) for q, k, p, n in db.session.execute(query)]
     shares = load_inputs(rows_from_json(run.inputs)).skill_shares
@@ -171,17 +196,36 @@ def indirect(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str
     if not multipliers:
         return []
     c = ForecastCell
+    n = _counts(run, filters, scope, ForecastZone.zone_kind)
     query = (
-        select(c.quarter, ForecastZone.zone_kind, func.sum(c.central))
-        .join(ForecastZone, ForecastZone.id == c.zone_row_id)
-        .where(zone_condition(run, filters, scope), c.phase == "operation")
-        .group_by(c.quarter, ForecastZone.zone_kind)
+        select(c.quarter, n.c.zone_kind, func.sum(c.central * n.c.n))
+        .join(n, n.c.series == c.series)
+        .where(c.run_id == run.id, c.phase == "operation")
+        .group_by(c.quarter, n.c.zone_kind)
     )
     out: dict[str, Decimal] = defaultdict(Decimal)
     for quarter, kind, jobs in db.session.execute(query):
         m = multipliers.get("industrial" if kind == "estate" else kind)
         out[quarter] += Decimal(int(jobs)) * (m - 1) if m is not None and m > 1 else Decimal(0)
     return [(q, int(v.to_integral_value())) for q, v in sorted(out.items())]
+
+
+def estate_job_quarters(run: ForecastRun, scope: Scope) -> list[tuple[int, str, int]]:
+    """(estate id, name, central operation job-quarters over the run's horizon) of every estate in scope."""
+    z, c = ForecastZone, ForecastCell
+    per_series = (
+        select(c.series, func.sum(c.central).label("jq"))
+        .where(c.run_id == run.id, c.phase == "operation")
+        .group_by(c.series)
+        .subquery()
+    )
+    query = (
+        select(z.estate_id, func.min(z.estate_name), func.coalesce(func.sum(per_series.c.jq), 0))
+        .outerjoin(per_series, per_series.c.series == z.series)
+        .where(zone_condition(run, Filters(), scope))
+        .group_by(z.estate_id)
+    )
+    return [(estate_id, name, int(total)) for estate_id, name, total in db.session.execute(query)]
 
 
 def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = None) -> list[ForecastZone]:
@@ -219,7 +263,9 @@ def export_rows(run: ForecastRun, filters: Filters, scope: Scope) -> list[list[o
     """The long, tidy table: one row per quarter, zone and phase, ``CSV_COLUMNS`` in order."""
     query = (
         select(ForecastCell, ForecastZone)
-        .join(ForecastZone, ForecastZone.id == ForecastCell.zone_row_id)
+        .join(
+            ForecastZone, and_(ForecastZone.run_id == ForecastCell.run_id, ForecastZone.series == ForecastCell.series)
+        )
         .where(zone_condition(run, filters, scope))
         .order_by(ForecastCell.quarter, ForecastZone.kab_kota, ForecastZone.estate_name, ForecastZone.id)
         .order_by(ForecastCell.phase)

@@ -1,0 +1,52 @@
+"""Writing and deleting stored runs in bulk: a province's refresh writes 100,000 zone rows, so rows go in as plain
+tuples, by ``COPY`` on PostgreSQL (psycopg) and by multi-row inserts elsewhere (SQLite), never as ORM objects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Table, delete, insert, select
+
+from app.extensions import db
+from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastZone
+
+CHUNK = 5_000  # rows per multi-row insert where there is no COPY
+
+
+def bulk_insert(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` in the session's transaction. JSON
+    columns take Python values (serialised here for ``COPY``)."""
+    json_at = [i for i, name in enumerate(columns) if table.c[name].type.__class__.__name__ == "JSON"]
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        names = ", ".join(columns)
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                if json_at:
+                    row = tuple(json.dumps(v) if i in json_at else v for i, v in enumerate(row))
+                copy.write_row(row)
+        return
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(dict(zip(columns, row, strict=True)))
+        if len(batch) == CHUNK:
+            connection.execute(insert(table), batch)
+            batch = []
+    if batch:
+        connection.execute(insert(table), batch)
+
+
+def delete_runs(ids: list[int]) -> None:
+    db.session.execute(delete(ForecastCell).where(ForecastCell.run_id.in_(ids)))
+    db.session.execute(delete(ForecastZone).where(ForecastZone.run_id.in_(ids)))
+    db.session.execute(delete(ForecastHeld).where(ForecastHeld.run_id.in_(ids)))
+    db.session.execute(delete(ForecastRun).where(ForecastRun.id.in_(ids)))
+    for obj in list(db.session.identity_map.values()):  # the deleted rows' objects must not meet reused ids
+        if isinstance(obj, (ForecastRun, ForecastZone, ForecastCell, ForecastHeld)):
+            db.session.expunge(obj)
+
+
+def current_ids() -> list[int]:
+    return list(db.session.scalars(select(ForecastRun.id).where(ForecastRun.is_snapshot.is_(False))))

@@ -30,6 +30,8 @@ from forecast.model import (
 )
 
 Cells = dict[tuple[str, str], Triple]
+FIELD = 64  # bits per figure in a packed series: sums of non-negative jobs far below 2**63
+PHASES = ("construction", "operation")
 
 
 class Engine:
@@ -43,6 +45,8 @@ class Engine:
         self._sizes: dict[tuple, tuple] = {}
         self._cells: dict[tuple, tuple[Cells, int]] = {}  # key -> (cells, central operation job-quarters)
         self._numbers: dict[tuple, int] = {}  # key -> series number, for the series some zone has (stored)
+        self._packed: list[int] = []  # series number -> its figures packed in one integer (``pack``)
+        self.keys = [(quarter, phase) for quarter, _ in self.quarters for phase in PHASES]
 
     def _sized(self, zone: ZoneFacts) -> tuple:
         key = (zone.kind, zone.area_ha, zone.commitment_jobs, zone.investment_rp if zone.kind == "estate" else None)
@@ -62,6 +66,28 @@ class Engine:
         """Every distinct series some zone has: (number, cells)."""
         for key, number in self._numbers.items():
             yield number, self._cells[key][0]
+
+    def pack(self, cells: Cells) -> int:
+        """The series' figures (low, central, high of each quarter and phase, in ``keys`` order) as the fields of
+        one integer: n zones' worth of a series is one multiplication, a sum of series one addition, exactly."""
+        packed, shift = 0, 0
+        for key in self.keys:
+            for value in cells[key]:
+                packed |= value << shift
+                shift += FIELD
+        return packed
+
+    def totals(self, counts: dict[tuple, dict[int, int]]) -> Iterator[tuple]:
+        """(group..., zones, quarter, phase, low, central, high) for each group of ``counts`` (group -> series
+        number -> zones), the zones' figures summed."""
+        mask = (1 << FIELD) - 1
+        for group, by_series in counts.items():
+            total = sum(n * self._packed[number] for number, n in by_series.items())
+            zones = sum(by_series.values())
+            for i, (quarter, phase) in enumerate(self.keys):
+                base = 3 * FIELD * i
+                low, central, high = ((total >> (base + FIELD * k)) & mask for k in range(3))
+                yield (*group, zones, quarter, phase, low, central, high)
 
     def estate(
         self, facts: dict[str, PermitFact], zones: list[ZoneFacts]
@@ -86,7 +112,10 @@ class Engine:
             basis, prior, full, builders = self._sized(zone)
             key = (full, builders, clear, operating)
             cells, base_total = self._series(key)
-            number = self._numbers.setdefault(key, len(self._numbers))
+            number = self._numbers.get(key)
+            if number is None:
+                number = self._numbers[key] = len(self._packed)
+                self._packed.append(self.pack(cells))
             held: dict[int, int] = {}
             for permit_id in overdue:
                 freed_clear, freed_operating, _, _ = timing(zone, frozenset({permit_id}))

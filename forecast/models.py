@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import Hectares, Money, UTCDateTime, utcnow
@@ -175,6 +175,28 @@ class ForecastCell(db.Model):
     low: Mapped[int]
     central: Mapped[int]
     high: Mapped[int]
+
+
+class ForecastTotal(db.Model):
+    """A run's jobs summed by kab/kota, investor, zone kind and PMA/PMDN, per quarter and phase: what the governor's
+    page reads (a few thousand rows, whatever the number of zones)."""
+
+    __tablename__ = "forecast_total"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True)
+    region_id: Mapped[int]
+    kab_kota: Mapped[str] = mapped_column(String(120))
+    investor_id: Mapped[int]
+    investor_name: Mapped[str] = mapped_column(String(200))
+    zone_kind: Mapped[str] = mapped_column(String(24))
+    capital_status: Mapped[str] = mapped_column(String(8))
+    zones: Mapped[int]  # how many zones (or estates without zones) the row sums
+    quarter: Mapped[str] = mapped_column(String(7))
+    phase: Mapped[str] = mapped_column(String(16))
+    low: Mapped[int] = mapped_column(BigInteger)
+    central: Mapped[int] = mapped_column(BigInteger)
+    high: Mapped[int] = mapped_column(BigInteger)
 
 
 class ForecastHeld(db.Model):

@@ -7,15 +7,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Subquery, and_, false, func, select, true
+from sqlalchemy import ColumnElement, Subquery, and_, case, false, func, select, true
 
 from app.errors import NotFound, found
 from app.extensions import db
 from app.models import Role
 from app.security import Scope
 from forecast.inputs import indirect_multipliers, load_inputs, rows_from_json
-from forecast.model import skills_demand
-from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastZone
+from forecast.model import quarter_of, skills_demand
+from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastTotal, ForecastZone
 
 CSV_COLUMNS = (
     "quarter",
@@ -98,20 +98,41 @@ def _counts(run: ForecastRun, filters: Filters, scope: Scope, *by) -> Subquery:
     return query.group_by(z.series, *by).subquery()
 
 
+def sums(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, str, str, int, int, int]]:
+    """(quarter, zone kind, phase, low, central, high) summed over the zones in scope and filter, in one query: from
+    the run's totals (``ForecastTotal``: a few thousand rows whatever the size), or, for one estate, from its zones'
+    series."""
+    if filters.estate_id is None:
+        t = ForecastTotal
+        query = (
+            select(t.quarter, t.zone_kind, t.phase, func.sum(t.low), func.sum(t.central), func.sum(t.high))
+            .where(_total_condition(run, filters, scope))
+            .group_by(t.quarter, t.zone_kind, t.phase)
+        )
+    else:
+        c = ForecastCell
+        n = _counts(run, filters, scope, ForecastZone.zone_kind)
+        weighted = (func.sum(c.low * n.c.n), func.sum(c.central * n.c.n), func.sum(c.high * n.c.n))
+        query = (
+            select(c.quarter, n.c.zone_kind, c.phase, *weighted)
+            .join(n, n.c.series == c.series)
+            .where(c.run_id == run.id)
+            .group_by(c.quarter, n.c.zone_kind, c.phase)
+        )
+    return [(q, k, p, int(lo), int(ce), int(hi)) for q, k, p, lo, ce, hi in db.session.execute(query)]
+
+
 def series(run: ForecastRun, filters: Filters, scope: Scope) -> dict[str, dict[str, tuple[int, int, int]]]:
     """phase -> quarter -> (low, central, high), summed over the zones in scope and filter, in quarter order."""
-    c = ForecastCell
-    n = _counts(run, filters, scope)
-    query = (
-        select(c.phase, c.quarter, func.sum(c.low * n.c.n), func.sum(c.central * n.c.n), func.sum(c.high * n.c.n))
-        .join(n, n.c.series == c.series)
-        .where(c.run_id == run.id)
-        .group_by(c.phase, c.quarter)
-        .order_by(c.quarter)
-    )
+    acc: dict[tuple[str, str], list[int]] = {}
+    for quarter, _, phase, low, central, high in sums(run, filters, scope):
+        values = acc.setdefault((phase, quarter), [0, 0, 0])
+        values[0] += low
+        values[1] += central
+        values[2] += high
     out: dict[str, dict[str, tuple[int, int, int]]] = {"construction": {}, "operation": {}}
-    for phase, quarter, low, central, high in db.session.execute(query):
-        out.setdefault(phase, {})[quarter] = (int(low), int(central), int(high))
+    for (phase, quarter), (low, central, high) in sorted(acc.items(), key=lambda item: item[0][1]):
+        out.setdefault(phase, {})[quarter] = (low, central, high)
     return out
 
 
@@ -176,15 +197,7 @@ def held_lines(run: ForecastRun, filters: Filters, scope: Scope, limit: int | No
 
 def skills(run: ForecastRun, filters: Filters, scope: Scope) -> dict[tuple[str, str, str], Decimal]:
     """(quarter, phase, skill) -> central jobs, with the skill shares the run was computed with."""
-    c = ForecastCell
-    n = _counts(run, filters, scope, ForecastZone.zone_kind)
-    query = (
-        select(c.quarter, n.c.zone_kind, c.phase, func.sum(c.central * n.c.n))
-        .join(n, n.c.series == c.series)
-        .where(c.run_id == run.id)
-        .group_by(c.quarter, n.c.zone_kind, c.phase)
-    )
-    rows = [(q, k, p, int(n)) for q, k, p, n in db.session.execute(query)]
+    rows = [(quarter, kind, phase, central) for quarter, kind, phase, _, central, _ in sums(run, filters, scope)]
     shares = load_inputs(rows_from_json(run.inputs)).skill_shares
     return skills_demand(rows, shares)
 
@@ -195,18 +208,12 @@ def indirect(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str
     multipliers = indirect_multipliers(rows_from_json(run.inputs))
     if not multipliers:
         return []
-    c = ForecastCell
-    n = _counts(run, filters, scope, ForecastZone.zone_kind)
-    query = (
-        select(c.quarter, n.c.zone_kind, func.sum(c.central * n.c.n))
-        .join(n, n.c.series == c.series)
-        .where(c.run_id == run.id, c.phase == "operation")
-        .group_by(c.quarter, n.c.zone_kind)
-    )
     out: dict[str, Decimal] = defaultdict(Decimal)
-    for quarter, kind, jobs in db.session.execute(query):
+    for quarter, kind, phase, _, jobs, _ in sums(run, filters, scope):
+        if phase != "operation":
+            continue
         m = multipliers.get("industrial" if kind == "estate" else kind)
-        out[quarter] += Decimal(int(jobs)) * (m - 1) if m is not None and m > 1 else Decimal(0)
+        out[quarter] += Decimal(jobs) * (m - 1) if m is not None and m > 1 else Decimal(0)
     return [(q, int(v.to_integral_value())) for q, v in sorted(out.items())]
 
 
@@ -239,23 +246,58 @@ def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = 
     return list(db.session.scalars(query))
 
 
+def _total_condition(run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
+    t = ForecastTotal
+    parts = [t.run_id == run.id, _scope_condition(scope, t.region_id, t.investor_id)]
+    for column, value in (
+        (t.region_id, filters.region_id),
+        (t.investor_id, filters.investor_id),
+        (t.zone_kind, filters.zone_kind),
+        (t.capital_status, filters.capital_status),
+    ):
+        if value is not None:
+            parts.append(column == value)
+    return and_(*parts)
+
+
 def zone_count(run: ForecastRun, filters: Filters, scope: Scope) -> int:
-    return db.session.scalar(select(func.count(ForecastZone.id)).where(zone_condition(run, filters, scope))) or 0
+    """The zones (and estates without zones) in scope and filter: from the run's totals, or one estate's rows."""
+    if filters.estate_id is not None:
+        return db.session.scalar(select(func.count(ForecastZone.id)).where(zone_condition(run, filters, scope))) or 0
+    t = ForecastTotal
+    first = and_(t.phase == "operation", t.quarter == quarter_of(run.as_of))  # each group once
+    return db.session.scalar(select(func.sum(t.zones)).where(_total_condition(run, filters, scope), first)) or 0
 
 
-def choices(run: ForecastRun, scope: Scope) -> dict[str, list[tuple]]:
-    """The values the filters offer: what the run holds within the scope."""
-    z = ForecastZone
-    cond = and_(z.run_id == run.id, _scope_condition(scope, z.region_id, z.investor_id))
-    rows = db.session.execute(
-        select(z.region_id, z.kab_kota, z.investor_id, z.investor_name, z.estate_id, z.estate_name)
-        .where(cond)
-        .distinct()
+ESTATE_CHOICES = 300  # the estate filter lists at most this many (a kab/kota or investor chosen first narrows it)
+
+
+def choices(run: ForecastRun, scope: Scope, filters: Filters | None = None) -> dict:
+    """The values the filters offer: what the run holds within the scope. Kab/kota and investors from the run's
+    totals; estates (within the kab/kota and investor chosen) at most ``ESTATE_CHOICES``, the chosen one first,
+    with ``estates_more`` when there are more."""
+    filters = filters or Filters()
+    t, z = ForecastTotal, ForecastZone
+    cond = and_(t.run_id == run.id, _scope_condition(scope, t.region_id, t.investor_id))
+    rows = db.session.execute(select(t.region_id, t.kab_kota, t.investor_id, t.investor_name).where(cond).distinct())
+    regions, investors = set(), set()
+    for region_id, kab_kota, investor_id, investor_name in rows:
+        regions.add((region_id, kab_kota))
+        investors.add((investor_id, investor_name))
+    narrow = Filters(region_id=filters.region_id, investor_id=filters.investor_id)
+    chosen = case((z.estate_id == (filters.estate_id or 0), 0), else_=1)
+    estates = db.session.execute(
+        select(z.estate_id, func.min(z.estate_name))
+        .where(zone_condition(run, narrow, scope))
+        .group_by(z.estate_id)
+        .order_by(func.min(chosen), func.min(z.estate_name))
+        .limit(ESTATE_CHOICES + 1)
     ).all()
     return {
-        "regions": sorted({(r[0], r[1]) for r in rows}, key=lambda r: r[1]),
-        "investors": sorted({(r[2], r[3]) for r in rows}, key=lambda r: r[1]),
-        "estates": sorted({(r[4], r[5]) for r in rows}, key=lambda r: r[1]),
+        "regions": sorted(regions, key=lambda r: r[1]),
+        "investors": sorted(investors, key=lambda r: r[1]),
+        "estates": sorted(((e[0], e[1]) for e in estates[:ESTATE_CHOICES]), key=lambda r: r[1]),
+        "estates_more": len(estates) > ESTATE_CHOICES,
     }
 
 

@@ -7,6 +7,7 @@ ones are deleted by the next refresh. Services flush, never commit.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from forecast import gather as gathering
 from forecast import store
 from forecast.engine import Engine
 from forecast.inputs import input_rows, inputs_json, load_inputs
-from forecast.models import ForecastCell, ForecastHeld, ForecastInput, ForecastRun, ForecastZone
+from forecast.models import ForecastCell, ForecastHeld, ForecastInput, ForecastRun, ForecastTotal, ForecastZone
 from permits.calendar import site_calendar
 
 
@@ -32,6 +33,10 @@ ZONE_COLUMNS = (
     "notes", "series",
 )  # fmt: skip
 CELL_COLUMNS = ("run_id", "series", "quarter", "phase", "low", "central", "high")
+TOTAL_COLUMNS = (
+    "run_id", "region_id", "kab_kota", "investor_id", "investor_name", "zone_kind", "capital_status", "zones",
+    "quarter", "phase", "low", "central", "high",
+)  # fmt: skip
 HELD_COLUMNS = (
     "run_id", "permit_id", "permit_type", "agency_id", "agency_name", "estate_id", "estate_name", "region_id",
     "investor_id", "job_quarters", "investment_rp",
@@ -76,6 +81,7 @@ def refresh_forecast(
     db.session.flush()
     engine = Engine(inputs, as_of, site_calendar().add_working_days)
     zone_rows: list[tuple] = []
+    counts: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # group -> series -> zones
     held: dict[int, list] = {}
     for facts in gathering.gather(as_of):
         e = facts.estate
@@ -84,6 +90,7 @@ def refresh_forecast(
             facts.zones, engine.estate(facts.permits, shapes), strict=True
         ):
             zone_rows.append(_zone_row(run.id, e, zone_id, zone_name, zone, result, facts.claim_jobs, series))
+            counts[e.region_id, e.kab_kota, e.investor_id, e.investor_name, zone.kind, e.capital_status][series] += 1
             for permit_id, gain in gains.items():
                 if permit_id not in held:
                     fact = next(f for f in facts.permits.values() if f.permit_id == permit_id)
@@ -100,6 +107,8 @@ def refresh_forecast(
     )
     store.bulk_insert(ForecastCell.__table__, CELL_COLUMNS, cells)
     store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, (tuple(v) for v in held.values()))
+    totals = ((run.id, *row) for row in engine.totals(counts))
+    store.bulk_insert(ForecastTotal.__table__, TOTAL_COLUMNS, totals)
     return run
 
 

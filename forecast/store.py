@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Table, delete, insert, select
 
 from app.extensions import db
-from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastZone
+from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastTotal, ForecastZone
 
 CHUNK = 5_000  # rows per multi-row insert where there is no COPY
 
@@ -42,9 +42,10 @@ def delete_runs(ids: list[int]) -> None:
     db.session.execute(delete(ForecastCell).where(ForecastCell.run_id.in_(ids)))
     db.session.execute(delete(ForecastZone).where(ForecastZone.run_id.in_(ids)))
     db.session.execute(delete(ForecastHeld).where(ForecastHeld.run_id.in_(ids)))
+    db.session.execute(delete(ForecastTotal).where(ForecastTotal.run_id.in_(ids)))
     db.session.execute(delete(ForecastRun).where(ForecastRun.id.in_(ids)))
     for obj in list(db.session.identity_map.values()):  # the deleted rows' objects must not meet reused ids
-        if isinstance(obj, (ForecastRun, ForecastZone, ForecastCell, ForecastHeld)):
+        if isinstance(obj, (ForecastRun, ForecastZone, ForecastCell, ForecastHeld, ForecastTotal)):
             db.session.expunge(obj)
 
 

@@ -61,7 +61,7 @@ def index() -> ResponseReturnValue:
         "forecast/index.html",
         run=run,
         filters=filters,
-        choices=reading.choices(run, scope),
+        choices=reading.choices(run, scope, filters),
         total=total,
         by_phase=by_phase,
         chart=band_chart(total, _("Direct jobs at the end of each quarter: low-high band and central line")),

@@ -1,4 +1,4 @@
-"""forecast cells by series: zones with the same sizes and dates share one stored series (issue 10, speed)
+"""forecast cells by series, and totals for the page (issue 10, speed)
 
 Revision ID: 0017_fc_series
 Revises: 0016
@@ -8,6 +8,9 @@ A forecast cell belonged to one zone row (100,000 zones x 20 quarters x 2 phases
 it now belongs to a run's series, which every zone row with the same sizes and dates shares
 (``forecast_zone.series``). Stored runs and snapshots are kept: each zone row becomes its own series. The
 downgrade gives each zone row its own copy of its series' cells.
+
+``forecast_total``: a run's jobs summed by kab/kota, investor, zone kind and PMA/PMDN, per quarter and phase, which
+the governor's page reads instead of summing the zones. Runs stored before have none: the next refresh writes them.
 """
 
 import sqlalchemy as sa
@@ -40,9 +43,33 @@ def upgrade():
             batch.f("fk_forecast_cell_run_id_forecast_run"), "forecast_run", ["run_id"], ["id"], ondelete="CASCADE"
         )
         batch.create_index("ix_forecast_cell_run_id_series", ["run_id", "series"], unique=False)
+    op.create_table(
+        "forecast_total",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("kab_kota", sa.String(length=120), nullable=False),
+        sa.Column("investor_id", sa.Integer(), nullable=False),
+        sa.Column("investor_name", sa.String(length=200), nullable=False),
+        sa.Column("zone_kind", sa.String(length=24), nullable=False),
+        sa.Column("capital_status", sa.String(length=8), nullable=False),
+        sa.Column("zones", sa.Integer(), nullable=False),
+        sa.Column("quarter", sa.String(length=7), nullable=False),
+        sa.Column("phase", sa.String(length=16), nullable=False),
+        sa.Column("low", sa.BigInteger(), nullable=False),
+        sa.Column("central", sa.BigInteger(), nullable=False),
+        sa.Column("high", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["forecast_run.id"], name=op.f("fk_forecast_total_run_id_forecast_run"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_forecast_total")),
+    )
+    op.create_index(op.f("ix_forecast_total_run_id"), "forecast_total", ["run_id"], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f("ix_forecast_total_run_id"), table_name="forecast_total")
+    op.drop_table("forecast_total")
     cell = "forecast_cell"
     op.create_table(
         "forecast_cell_old",
@@ -63,7 +90,7 @@ def downgrade():
     )
     op.execute(
         "INSERT INTO forecast_cell_old (zone_row_id, quarter, phase, low, central, high) "
-        f"SELECT z.id, c.quarter, c.phase, c.low, c.central, c.high FROM {cell} c "
+        "SELECT z.id, c.quarter, c.phase, c.low, c.central, c.high FROM forecast_cell c "
         "JOIN forecast_zone z ON z.run_id = c.run_id AND z.series = c.series"
     )
     op.drop_table(cell)

@@ -16,6 +16,7 @@ from functools import cache
 
 from forecast.model import (
     BUILDING_BLOCKER,
+    CENTRAL,
     INDUSTRIAL_BLOCKER,
     AddWorkingDays,
     Inputs,
@@ -23,6 +24,7 @@ from forecast.model import (
     Triple,
     ZoneFacts,
     ZoneResult,
+    central_job_quarters,
     quarter_ends,
     zone_cells,
     zone_sizes,
@@ -43,8 +45,10 @@ class Engine:
         self.add_wd: AddWorkingDays = cache(add_wd)
         self.quarters = quarter_ends(as_of, inputs.horizon_quarters)
         self._sizes: dict[tuple, tuple] = {}
-        self._cells: dict[tuple, tuple[Cells, int]] = {}  # key -> (cells, central operation job-quarters)
-        self._numbers: dict[tuple, int] = {}  # key -> series number, for the series some zone has (stored)
+        self._numbers: dict[tuple, int] = {}  # (full, builders, clear, operating) -> series number
+        self._cells: list[Cells] = []  # series number -> its cells
+        self._reached: dict[tuple, frozenset[str]] = {}
+        self._jq: dict[tuple, int] = {}  # (central full jobs, central operating day) -> job-quarters
         self._packed: list[int] = []  # series number -> its figures packed in one integer (``pack``)
         self.keys = [(quarter, phase) for quarter, _ in self.quarters for phase in PHASES]
 
@@ -54,18 +58,45 @@ class Engine:
             self._sizes[key] = zone_sizes(zone, self.inputs, self.as_of)
         return self._sizes[key]
 
-    def _series(self, key: tuple) -> tuple[Cells, int]:
-        found = self._cells.get(key)
-        if found is None:
+    def _series(self, key: tuple) -> tuple[int, Cells]:
+        """The series number and cells of (full, builders, clear, operating), computed the first time."""
+        number = self._numbers.get(key)
+        if number is None:
             cells = zone_cells(*key, self.inputs, self.quarters)
-            total = sum(v[1] for (_, phase), v in cells.items() if phase == "operation")
-            found = self._cells[key] = (cells, total)
+            number = self._numbers[key] = len(self._cells)
+            self._cells.append(cells)
+            self._packed.append(self.pack(cells))
+        return number, self._cells[number]
+
+    def _job_quarters(self, full: int, operating: date | None) -> int:
+        """Central operation job-quarters of a zone (``model.central_job_quarters``), memoised."""
+        key = (full, operating)
+        found = self._jq.get(key)
+        if found is None:
+            found = self._jq[key] = central_job_quarters(full, operating, self.inputs, self.quarters)
+        return found
+
+    def _reach(self, facts: dict[str, PermitFact], zone: ZoneFacts) -> frozenset[str]:
+        """The permit types the zone's timing can hang on: its blocker, the permit its stop order names, and their
+        prerequisites, transitively (the catalogue's, the same for every estate)."""
+        blocker = INDUSTRIAL_BLOCKER if zone.kind in ("industrial", "estate") else BUILDING_BLOCKER
+        key = (blocker, zone.stop_waits_for if zone.stopped else None)
+        found = self._reached.get(key)
+        if found is None:
+            seen: set[str] = set()
+            todo = [code for code in key if code]
+            while todo:
+                code = todo.pop()
+                if code not in seen:
+                    seen.add(code)
+                    fact = facts.get(code)
+                    todo += fact.prerequisites if fact is not None else ()
+            found = self._reached[key] = frozenset(seen)
         return found
 
     def series(self) -> Iterator[tuple[int, Cells]]:
         """Every distinct series some zone has: (number, cells)."""
-        for key, number in self._numbers.items():
-            yield number, self._cells[key][0]
+        yield from enumerate(self._cells)
 
     def pack(self, cells: Cells) -> int:
         """The series' figures (low, central, high of each quarter and phase, in ``keys`` order) as the fields of
@@ -95,7 +126,7 @@ class Engine:
         """For each zone of one estate: its result (as ``compute_zone``), its series number and the job-quarters
         each overdue permit holds back (as ``held_back``)."""
         timings: dict[tuple, tuple] = {}
-        overdue = [f.permit_id for f in facts.values() if f.state == "overdue" and f.permit_id is not None]
+        overdue = [(f.code, f.permit_id) for f in facts.values() if f.state == "overdue" and f.permit_id is not None]
 
         def timing(zone: ZoneFacts, decided: frozenset[int]) -> tuple:
             blocker = INDUSTRIAL_BLOCKER if zone.kind in ("industrial", "estate") else BUILDING_BLOCKER
@@ -110,18 +141,18 @@ class Engine:
         for zone in zones:
             clear, operating, waits_for, notes = timing(zone, frozenset())
             basis, prior, full, builders = self._sized(zone)
-            key = (full, builders, clear, operating)
-            cells, base_total = self._series(key)
-            number = self._numbers.get(key)
-            if number is None:
-                number = self._numbers[key] = len(self._packed)
-                self._packed.append(self.pack(cells))
+            number, cells = self._series((full, builders, clear, operating))
             held: dict[int, int] = {}
-            for permit_id in overdue:
-                freed_clear, freed_operating, _, _ = timing(zone, frozenset({permit_id}))
-                gain = self._series((full, builders, freed_clear, freed_operating))[1] - base_total
-                if gain > 0:
-                    held[permit_id] = gain
+            if overdue:
+                base_total = self._job_quarters(full[CENTRAL], operating[CENTRAL])
+                reach = self._reach(facts, zone)
+                for code, permit_id in overdue:
+                    if code not in reach:  # not on the zone's way: deciding it changes nothing
+                        continue
+                    freed = timing(zone, frozenset({permit_id}))[1][CENTRAL]
+                    gain = self._job_quarters(full[CENTRAL], freed) - base_total
+                    if gain > 0:
+                        held[permit_id] = gain
             result = ZoneResult(
                 basis, zone.commitment_jobs, prior, full, clear, operating, waits_for, list(notes), cells
             )

@@ -25,7 +25,7 @@ from estates.models import Claim, ClaimMetric, Estate, EstateStatus, Investor, Z
 from forecast.model import PermitFact, ZoneFacts
 from permits.agencies.models import Agency
 from permits.calendar import site_calendar
-from permits.models import Permit, PermitEvent, PermitType
+from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.rules import PermitRule
 from permits.stages import TERMINAL, Holder, holder
 from permits.stalls.stats import DECIDED_FROM, DECISIONS, median, percentile
@@ -57,6 +57,11 @@ class EstateFacts:
 Delays = dict[tuple[int, int | None], list[int]]
 
 
+def _rows(query) -> list[tuple]:
+    """The rows of a plain select, read on the session's connection without the ORM's per-row work."""
+    return db.session.connection().execute(query).all()
+
+
 def observed_delays() -> Delays:
     """(permit type id, agency id) -> the agency working days to each decision of the tracker's decided permits."""
     query = (
@@ -66,7 +71,7 @@ def observed_delays() -> Delays:
         .where(PermitEvent.to_status.in_(DECISIONS), PermitEvent.from_status.in_(DECIDED_FROM))
     )
     out: Delays = defaultdict(list)
-    for type_id, agency_id, days in db.session.execute(query):
+    for type_id, agency_id, days in _rows(query):
         out[type_id, agency_id].append(days)
     return out
 
@@ -84,7 +89,7 @@ def _claims() -> tuple[dict[int, str], dict[int, str]]:
     )
     by_estate: dict[int, str] = {}
     by_investor: dict[int, str] = {}
-    for estate_id, investor_id, value, high in db.session.execute(query.order_by(Claim.claimed_on, Claim.id)):
+    for estate_id, investor_id, value, high in _rows(query.order_by(Claim.claimed_on, Claim.id)):
         text = f"{int(value):,}" + (f"-{int(high):,}" if high is not None else "")
         if estate_id is not None:
             by_estate[estate_id] = text
@@ -115,19 +120,19 @@ def _estates(estate_ids: list[int] | None) -> list[tuple[EstateRow, EstateStatus
         query = query.where(Estate.id.in_(estate_ids))
     return [
         (EstateRow(i, name, rid, region, iid, investor, capital.value, rp), status, reason)
-        for i, name, rid, region, iid, investor, capital, rp, status, reason in db.session.execute(query)
+        for i, name, rid, region, iid, investor, capital, rp, status, reason in _rows(query)
     ]
 
 
-def _zones(estate_ids: list[int] | None) -> dict[int, list[tuple]]:
+def _zones(estate_ids: list[int] | None) -> dict[int, list[list]]:
     query = select(
         Zone.estate_id, Zone.id, Zone.name, Zone.kind, Zone.area_ha, Zone.planned_direct_jobs, Zone.target_operating_on
     ).order_by(Zone.estate_id, Zone.id)
     if estate_ids is not None:
         query = query.where(Zone.estate_id.in_(estate_ids))
-    out: dict[int, list[tuple]] = defaultdict(list)
-    for estate_id, *rest in db.session.execute(query):
-        out[estate_id].append(tuple(rest))
+    out: dict[int, list[list]] = defaultdict(list)
+    for estate_id, *rest in _rows(query):
+        out[estate_id].append(rest)
     return out
 
 
@@ -159,41 +164,51 @@ class _Catalogue:
             )
         cal = site_calendar()
         self.elapsed = cache(lambda since: cal.working_days_between(since, as_of))
+        self.shapes: dict[tuple, tuple] = {}
 
     def _sla(self, type_id: int, regime_id: int) -> int:
         limits = self.limits.get((type_id, regime_id))
         return limits.sla_working_days if limits is not None else 0
 
-    def fact(self, row) -> PermitFact:
-        """A live permit's fact, with its clock as ``clock_state`` has it at the end of the refresh day."""
-        pid, type_id, status, agency_id, regime_id, decided_on, authority, banked, running_since, due_on = row
+    def _shape(self, type_id: int, regime_id: int | None, status: PermitStatus) -> tuple:
+        """(code, sla, prerequisites, what the status means here: issued, agency, investor or not_filed)."""
         limits = self.limits[type_id, regime_id or self.current]
-        sla = limits.sla_working_days
         who = holder(status, limits.clock_starts_at)
-        used = banked + (self.elapsed(running_since) if running_since is not None and who is Holder.AGENCY else 0)
-        p50, p90, cases = self.delays.get((type_id, agency_id), (None, None, 0))
-        common = {
-            "permit_id": pid,
-            "agency_id": agency_id,
-            "agency_name": (self.agency_names.get(agency_id) if agency_id is not None else authority) or "",
-            "median_days": p50,
-            "p90_days": p90,
-            "decided_cases": cases,
-            "sla": sla,
-        }
         if status.is_granted:
-            state = "issued"
-            common["decided_on"] = decided_on or (due_on if who is Holder.AGENCY else None)
+            kind = "issued"
         elif who is Holder.AGENCY:
-            state = "overdue" if used > sla else "on_track"
-            common["due_on"] = due_on
+            kind = "agency"
         elif status.value in ("returned", "revision", "process_stopped"):
-            state = "with_investor"
-            common["days_left"] = sla - used
+            kind = "investor"
+        else:
+            kind = "not_filed"
+        return self.not_filed[type_id].code, limits.sla_working_days, self.prerequisites[type_id], kind
+
+    def fact(self, row) -> PermitFact:
+        """A live permit's fact, with its clock as ``clock_state`` has it at the end of the refresh day: the agency's
+        days used are those banked plus, while the agency holds the file, the working days since its clock ran."""
+        pid, type_id, status, agency_id, regime_id, decided_on, authority, banked, running_since, due_on = row
+        key = (type_id, regime_id, status)
+        shape = self.shapes.get(key)
+        if shape is None:
+            shape = self.shapes[key] = self._shape(type_id, regime_id, status)
+        code, sla, prerequisites, kind = shape
+        p50, p90, cases = self.delays.get((type_id, agency_id), (None, None, 0))
+        name = (self.agency_names.get(agency_id) if agency_id is not None else authority) or ""
+        decided = due = None
+        days_left = 0
+        if kind == "issued":
+            state, decided = "issued", decided_on
+        elif kind == "agency":
+            used = banked + (self.elapsed(running_since) if running_since is not None else 0)
+            state, due = ("overdue" if used > sla else "on_track"), due_on
+        elif kind == "investor":
+            state, days_left = "with_investor", sla - banked
         else:
             state = "not_filed"
-        code = self.not_filed[type_id].code
-        return PermitFact(code, state, prerequisites=self.prerequisites[type_id], **common)
+        return PermitFact(
+            code, state, sla, prerequisites, pid, agency_id, name, decided, due, days_left, p50, p90, cases
+        )
 
 
 def _permits(catalogue: _Catalogue, estate_ids: list[int] | None) -> dict[int, dict[int, PermitFact]]:
@@ -218,7 +233,7 @@ def _permits(catalogue: _Catalogue, estate_ids: list[int] | None) -> dict[int, d
     if estate_ids is not None:
         query = query.where(Permit.estate_id.in_(estate_ids))
     out: dict[int, dict[int, PermitFact]] = defaultdict(dict)
-    for estate_id, *row in db.session.execute(query):
+    for estate_id, *row in _rows(query):
         out[estate_id][row[1]] = catalogue.fact(row)
     return out
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 LOW, CENTRAL, HIGH = 0, 1, 2
 CASES = (LOW, CENTRAL, HIGH)
@@ -90,6 +91,7 @@ class ZoneResult:
 # --- calendar helpers -----------------------------------------------------------------------------------------
 
 
+@cache
 def add_months(day: date, months: int) -> date:
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
@@ -272,6 +274,15 @@ def _ramp(full: int, operating: date | None, ramp_end: date | None, day: date) -
         return full
     total, elapsed = (ramp_end - operating).days, (day - operating).days
     return (2 * full * elapsed + total) // (2 * total)
+
+
+def central_job_quarters(full: int, operating: date | None, inputs: Inputs, quarters: list[tuple[str, date]]) -> int:
+    """The central case's operation jobs summed over ``quarters``: ``job_quarters`` of the zone's result, from its
+    central full jobs and operating date alone (what the held-back figures compare)."""
+    if operating is None:
+        return 0
+    ramp_end = add_months(operating, int(inputs.ramp_up_months[CENTRAL]))
+    return sum(_ramp(full, operating, ramp_end, end) for _, end in quarters)
 
 
 def zone_sizes(zone: ZoneFacts, inputs: Inputs, as_of: date) -> tuple[str, int | None, Triple, Triple]:

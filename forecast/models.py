@@ -118,16 +118,22 @@ class ForecastRun(db.Model):
     label: Mapped[str | None] = mapped_column(String(200))
     created_by: Mapped[str | None] = mapped_column(String(120))
 
-    zones: Mapped[list[ForecastZone]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    zones: Mapped[list[ForecastZone]] = relationship(
+        primaryjoin="ForecastRun.id == foreign(ForecastZone.run_id)", viewonly=True, order_by="ForecastZone.id"
+    )
 
 
 class ForecastZone(db.Model):
-    """One zone (or a whole estate without zones: ``zone_id`` empty) in one run, with why it is timed as it is."""
+    """One zone (or a whole estate without zones: ``zone_id`` empty) in one run, with why it is timed as it is.
+
+    ``run_id`` and ``ForecastCell.run_id`` carry no foreign key: a refresh writes 100,000 zone rows and their
+    series by ``COPY``, and a foreign key checks every row (``forecast.store.delete_runs`` deletes them with
+    their run)."""
 
     __tablename__ = "forecast_zone"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(index=True)
     zone_id: Mapped[int | None]
     zone_kind: Mapped[str] = mapped_column(String(24))
     zone_name: Mapped[str | None] = mapped_column(String(120))
@@ -168,7 +174,7 @@ class ForecastCell(db.Model):
     __table_args__ = (Index("ix_forecast_cell_run_id_series", "run_id", "series"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"))
+    run_id: Mapped[int]
     series: Mapped[int]
     quarter: Mapped[str] = mapped_column(String(7))  # 2027-Q3
     phase: Mapped[str] = mapped_column(String(16))

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Role
 from app.security import Scope
 from forecast.inputs import indirect_multipliers, load_inputs, rows_from_json
-from forecast.model import quarter_of, skills_demand
+from forecast.model import quarter_ends, quarter_of, skills_demand
 from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastTotal, ForecastZone
 
 CSV_COLUMNS = (
@@ -130,9 +130,9 @@ def series(run: ForecastRun, filters: Filters, scope: Scope) -> dict[str, dict[s
         values[0] += low
         values[1] += central
         values[2] += high
-    out: dict[str, dict[str, tuple[int, int, int]]] = {"construction": {}, "operation": {}}
-    for (phase, quarter), (low, central, high) in sorted(acc.items(), key=lambda item: item[0][1]):
-        out.setdefault(phase, {})[quarter] = (low, central, high)
+    out: dict[str, dict[str, tuple[int, int, int]]] = {}
+    for phase in PHASES:  # every quarter of the horizon: a cell of no jobs is not stored
+        out[phase] = {quarter: tuple(acc.get((phase, quarter), (0, 0, 0))) for quarter in _quarters(run)}
     return out
 
 
@@ -147,6 +147,7 @@ def total_series(by_phase: dict[str, dict[str, tuple[int, int, int]]]) -> list[t
     return [(q, *v) for q, v in sorted(totals.items())]
 
 
+PHASES = ("construction", "operation")
 HELD_PERMITS = 10  # the page links at most this many permits per line (the most held back first); downloads all
 
 
@@ -301,44 +302,37 @@ def choices(run: ForecastRun, scope: Scope, filters: Filters | None = None) -> d
     }
 
 
+def _quarters(run: ForecastRun) -> list[str]:
+    return [quarter for quarter, _ in quarter_ends(run.as_of, run.horizon_quarters)]
+
+
+def _zone_columns(z: ForecastZone, phase: str, low: int, central: int, high: int) -> list[object]:
+    return [
+        z.kab_kota, z.investor_name, z.estate_name, z.zone_kind, phase, low, central, high, z.zone_name or "",
+        z.area_ha, z.basis, z.commitment_jobs, z.prior_jobs, z.claim_jobs or "", z.operating_low,
+        z.operating_central, z.operating_high, z.waits_for or "", z.capital_status,
+    ]  # fmt: skip
+
+
 def export_rows(run: ForecastRun, filters: Filters, scope: Scope) -> list[list[object]]:
-    """The long, tidy table: one row per quarter, zone and phase, ``CSV_COLUMNS`` in order."""
-    query = (
-        select(ForecastCell, ForecastZone)
-        .join(
-            ForecastZone, and_(ForecastZone.run_id == ForecastCell.run_id, ForecastZone.series == ForecastCell.series)
+    """The long, tidy table: one row per quarter, zone and phase (zeros included: only non-zero cells are stored),
+    ``CSV_COLUMNS`` in order. Two queries: the zones, and the run's series."""
+    rows = zones(run, filters, scope)
+    wanted = {z.series for z in rows}
+    c = ForecastCell
+    cells = {
+        (number, quarter, phase): (low, central, high)
+        for number, quarter, phase, low, central, high in db.session.execute(
+            select(c.series, c.quarter, c.phase, c.low, c.central, c.high).where(c.run_id == run.id)
         )
-        .where(zone_condition(run, filters, scope))
-        .order_by(ForecastCell.quarter, ForecastZone.kab_kota, ForecastZone.estate_name, ForecastZone.id)
-        .order_by(ForecastCell.phase)
-    )
+        if number in wanted
+    }
     out = []
-    for cell, z in db.session.execute(query):
-        out.append(
-            [
-                cell.quarter,
-                z.kab_kota,
-                z.investor_name,
-                z.estate_name,
-                z.zone_kind,
-                cell.phase,
-                cell.low,
-                cell.central,
-                cell.high,
-                z.zone_name or "",
-                z.area_ha,
-                z.basis,
-                z.commitment_jobs,
-                z.prior_jobs,
-                z.claim_jobs or "",
-                z.operating_low,
-                z.operating_central,
-                z.operating_high,
-                z.waits_for or "",
-                z.capital_status,
-                run.as_of,
-            ]
-        )
+    for quarter in _quarters(run):
+        for z in rows:
+            for phase in PHASES:
+                low, central, high = cells.get((z.series, quarter, phase), (0, 0, 0))
+                out.append([quarter, *_zone_columns(z, phase, low, central, high), run.as_of])
     return out
 
 

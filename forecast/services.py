@@ -100,10 +100,11 @@ def refresh_forecast(
                     ]  # fmt: skip
                 held[permit_id][9] += gain
     store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zone_rows)
-    cells = (
+    cells = (  # a cell of no jobs in any case is not stored (the readers count it as zero)
         (run.id, number, quarter, phase, *values)
         for number, series_cells in engine.series()
         for (quarter, phase), values in series_cells.items()
+        if values != (0, 0, 0)
     )
     store.bulk_insert(ForecastCell.__table__, CELL_COLUMNS, cells)
     store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, (tuple(v) for v in held.values()))

@@ -1,17 +1,20 @@
 """Writing and deleting stored runs in bulk: a province's refresh writes 100,000 zone rows, so rows go in as plain
-tuples, by ``COPY`` on PostgreSQL (psycopg) and by multi-row inserts elsewhere (SQLite), never as ORM objects."""
+tuples, by ``COPY`` on PostgreSQL (psycopg) and by the driver's ``executemany`` elsewhere (SQLite), never as ORM
+objects."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, delete, select
 
 from app.extensions import db
 from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastTotal, ForecastZone
 
-CHUNK = 5_000  # rows per multi-row insert where there is no COPY
+CHUNK = 5_000  # rows per executemany where there is no COPY
 
 
 def bulk_insert(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
@@ -28,14 +31,26 @@ def bulk_insert(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> 
                     row = tuple(json.dumps(v) if i in json_at else v for i, v in enumerate(row))
                 copy.write_row(row)
         return
-    batch: list[dict] = []
+    marks = ", ".join("?" for _ in columns)  # SQLite: the driver's executemany, values as SQLAlchemy stores them
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608 - names from the model
+    batch: list[tuple] = []
     for row in rows:
-        batch.append(dict(zip(columns, row, strict=True)))
+        batch.append(tuple(_sqlite_value(v, i in json_at) for i, v in enumerate(row)))
         if len(batch) == CHUNK:
-            connection.execute(insert(table), batch)
+            connection.exec_driver_sql(sql, batch)
             batch = []
     if batch:
-        connection.execute(insert(table), batch)
+        connection.exec_driver_sql(sql, batch)
+
+
+def _sqlite_value(value: object, is_json: bool) -> object:
+    if is_json:
+        return json.dumps(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def delete_runs(ids: list[int]) -> None:

@@ -4,6 +4,9 @@ Revision ID: 0017_fc_series
 Revises: 0016
 Create Date: 2026-11-30
 
+A refresh writes its rows by ``COPY``; the foreign keys from ``forecast_zone`` and ``forecast_cell`` to their
+run are dropped (a foreign key checks every row written; the service deletes a run's rows with it).
+
 A forecast cell belonged to one zone row (100,000 zones x 20 quarters x 2 phases = 4 million rows per refresh);
 it now belongs to a run's series, which every zone row with the same sizes and dates shares
 (``forecast_zone.series``). Stored runs and snapshots are kept: each zone row becomes its own series. The
@@ -25,6 +28,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("forecast_zone") as batch:
         batch.add_column(sa.Column("series", sa.Integer(), nullable=False, server_default="0"))
+        batch.drop_constraint(batch.f("fk_forecast_zone_run_id_forecast_run"), type_="foreignkey")
     with op.batch_alter_table("forecast_cell") as batch:
         batch.add_column(sa.Column("run_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("series", sa.Integer(), nullable=True))
@@ -39,9 +43,6 @@ def upgrade():
         batch.drop_column("zone_row_id")
         batch.alter_column("run_id", existing_type=sa.Integer(), nullable=False)
         batch.alter_column("series", existing_type=sa.Integer(), nullable=False)
-        batch.create_foreign_key(
-            batch.f("fk_forecast_cell_run_id_forecast_run"), "forecast_run", ["run_id"], ["id"], ondelete="CASCADE"
-        )
         batch.create_index("ix_forecast_cell_run_id_series", ["run_id", "series"], unique=False)
     op.create_table(
         "forecast_total",
@@ -100,3 +101,6 @@ def downgrade():
     op.create_index(op.f("ix_forecast_cell_zone_row_id"), cell, ["zone_row_id"], unique=False)
     with op.batch_alter_table("forecast_zone") as batch:
         batch.drop_column("series")
+        batch.create_foreign_key(
+            batch.f("fk_forecast_zone_run_id_forecast_run"), "forecast_run", ["run_id"], ["id"], ondelete="CASCADE"
+        )

@@ -26,6 +26,7 @@ from forecast.model import (
     ZoneResult,
     central_job_quarters,
     quarter_ends,
+    with_target,
     zone_cells,
     zone_sizes,
     zone_timing,
@@ -129,13 +130,21 @@ class Engine:
         overdue = [(f.code, f.permit_id) for f in facts.values() if f.state == "overdue" and f.permit_id is not None]
 
         def timing(zone: ZoneFacts, decided: frozenset[int]) -> tuple:
+            """The zone's timing: shared by the zones with the same blocker (the target date applied after)."""
             blocker = INDUSTRIAL_BLOCKER if zone.kind in ("industrial", "estate") else BUILDING_BLOCKER
-            key = (blocker, zone.target_operating_on, decided)
-            if key not in timings:
+            key = (blocker, decided)
+            found = timings.get(key)
+            if found is None:
                 notes: list[str] = []
-                clear, operating, waits = zone_timing(zone, facts, self.as_of, self.add_wd, self.inputs, decided, notes)
-                timings[key] = (clear, operating, waits, notes)
-            return timings[key]
+                untargeted = zone if zone.target_operating_on is None else zone._replace(target_operating_on=None)
+                clear, operating, waits = zone_timing(
+                    untargeted, facts, self.as_of, self.add_wd, self.inputs, decided, notes
+                )
+                found = timings[key] = (clear, operating, waits, notes)
+            if zone.target_operating_on is None:
+                return found
+            clear, operating, waits, notes = found
+            return clear, with_target(operating, zone.target_operating_on), waits, notes
 
         out = []
         for zone in zones:

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -126,7 +126,13 @@ def _estates(estate_ids: list[int] | None) -> list[tuple[EstateRow, EstateStatus
 
 def _zones(estate_ids: list[int] | None) -> dict[int, list[list]]:
     query = select(
-        Zone.estate_id, Zone.id, Zone.name, Zone.kind, Zone.area_ha, Zone.planned_direct_jobs, Zone.target_operating_on
+        Zone.estate_id,
+        Zone.id,
+        Zone.name,
+        cast(Zone.kind, String),  # the text the forecast stores
+        Zone.area_ha,
+        Zone.planned_direct_jobs,
+        Zone.target_operating_on,
     ).order_by(Zone.estate_id, Zone.id)
     if estate_ids is not None:
         query = query.where(Zone.estate_id.in_(estate_ids))
@@ -170,8 +176,9 @@ class _Catalogue:
         limits = self.limits.get((type_id, regime_id))
         return limits.sla_working_days if limits is not None else 0
 
-    def _shape(self, type_id: int, regime_id: int | None, status: PermitStatus) -> tuple:
+    def _shape(self, type_id: int, regime_id: int | None, value: str) -> tuple:
         """(code, sla, prerequisites, what the status means here: issued, agency, investor or not_filed)."""
+        status = PermitStatus(value)
         limits = self.limits[type_id, regime_id or self.current]
         who = holder(status, limits.clock_starts_at)
         if status.is_granted:
@@ -187,7 +194,7 @@ class _Catalogue:
     def fact(self, row) -> PermitFact:
         """A live permit's fact, with its clock as ``clock_state`` has it at the end of the refresh day: the agency's
         days used are those banked plus, while the agency holds the file, the working days since its clock ran."""
-        pid, type_id, status, agency_id, regime_id, decided_on, authority, banked, running_since, due_on = row
+        _, pid, type_id, status, agency_id, regime_id, decided_on, authority, banked, running_since, due_on = row
         key = (type_id, regime_id, status)
         shape = self.shapes.get(key)
         if shape is None:
@@ -218,7 +225,7 @@ def _permits(catalogue: _Catalogue, estate_ids: list[int] | None) -> dict[int, d
             Permit.estate_id,
             Permit.id,
             Permit.permit_type_id,
-            Permit.status,
+            cast(Permit.status, String),  # the text: converted once per distinct value (``_Catalogue.fact``)
             Permit.agency_id,
             Permit.regime_id,
             Permit.decided_on,
@@ -233,8 +240,9 @@ def _permits(catalogue: _Catalogue, estate_ids: list[int] | None) -> dict[int, d
     if estate_ids is not None:
         query = query.where(Permit.estate_id.in_(estate_ids))
     out: dict[int, dict[int, PermitFact]] = defaultdict(dict)
-    for estate_id, *row in _rows(query):
-        out[estate_id][row[1]] = catalogue.fact(row)
+    fact = catalogue.fact
+    for row in _rows(query):
+        out[row[0]][row[2]] = fact(row)
     return out
 
 
@@ -252,7 +260,7 @@ def gather(as_of: date, estate_ids: list[int] | None = None) -> list[EstateFacts
         waits = _stop_names(reason, catalogue.codes) if stopped else None
         rp = estate.investment_rp
         rows = [
-            (zid, name, ZoneFacts(kind.value, area, jobs, target, rp, stopped, waits))
+            (zid, name, ZoneFacts(kind, area, jobs, target, rp, stopped, waits))
             for zid, name, kind, area, jobs, target in zones.get(estate.id, ())
         ]
         if not rows:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from typing import NamedTuple
 
 LOW, CENTRAL, HIGH = 0, 1, 2
 CASES = (LOW, CENTRAL, HIGH)
@@ -25,9 +26,9 @@ INDUSTRIAL_BLOCKER = "IUKI"
 BUILDING_BLOCKER, BUILDING_CERTIFICATE = "PBG", "SLF"
 
 
-@dataclass(frozen=True)
-class PermitFact:
-    """What the forecast needs to know about one permit type of one estate.
+class PermitFact(NamedTuple):
+    """What the forecast needs to know about one permit type of one estate (a named tuple: a province has 200,000,
+    made in a tight loop).
 
     ``state``: ``issued`` (granted, ``decided_on`` set), ``on_track`` (the agency holds it within its limit,
     ``due_on`` set), ``overdue`` (the agency holds it past its limit), ``with_investor`` (returned for revision),
@@ -50,8 +51,7 @@ class PermitFact:
     decided_cases: int = 0
 
 
-@dataclass(frozen=True)
-class ZoneFacts:
+class ZoneFacts(NamedTuple):
     kind: str  # a zone kind, or "estate" for an estate recorded without zones
     area_ha: Decimal | None
     commitment_jobs: int | None
@@ -225,13 +225,18 @@ def zone_timing(
             if slf is None or slf.state != "issued":
                 op = add_wd(op, slf.sla if slf is not None else 0)
         operating.append(op)
-    if zone.target_operating_on is not None and zone.target_operating_on > operating[CENTRAL]:
-        operating[CENTRAL] = zone.target_operating_on
-        operating[LOW] = max(operating[LOW], zone.target_operating_on)
     clear_out: list[date | None] = list(clear)
     if zone.stopped and not zone.stop_waits_for:  # only the high case assumes the stop is lifted
         clear_out[LOW] = clear_out[CENTRAL] = operating[LOW] = operating[CENTRAL] = None
-    return tuple(clear_out), tuple(operating), waits_for
+    return tuple(clear_out), with_target(tuple(operating), zone.target_operating_on), waits_for
+
+
+def with_target(operating: Triple, target: date | None) -> Triple:
+    """The operating dates with the zone's committed target operating date: the central date where the permits
+    allow it (not earlier than they do), the low case no earlier than it."""
+    if target is None or operating[CENTRAL] is None or target <= operating[CENTRAL]:
+        return operating
+    return (max(operating[LOW], target), target, operating[HIGH])
 
 
 # --- jobs -----------------------------------------------------------------------------------------------------

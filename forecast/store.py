@@ -26,9 +26,9 @@ def bulk_insert(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> 
         raw = connection.connection.driver_connection
         names = ", ".join(columns)
         with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            if json_at:
+                rows = (_dumped(row, json_at) for row in rows)
             for row in rows:
-                if json_at:
-                    row = tuple(json.dumps(v) if i in json_at else v for i, v in enumerate(row))
                 copy.write_row(row)
         return
     marks = ", ".join("?" for _ in columns)  # SQLite: the driver's executemany, values as SQLAlchemy stores them
@@ -41,6 +41,13 @@ def bulk_insert(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> 
             batch = []
     if batch:
         connection.exec_driver_sql(sql, batch)
+
+
+def _dumped(row: tuple, json_at: list[int]) -> list:
+    out = list(row)
+    for i in json_at:
+        out[i] = "[]" if out[i] == [] else json.dumps(out[i])
+    return out
 
 
 def _sqlite_value(value: object, is_json: bool) -> object:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from functools import cache
 
 from sqlalchemy import String, cast, select
@@ -58,8 +59,17 @@ Delays = dict[tuple[int, int | None], list[int]]
 
 
 def _rows(query) -> list[tuple]:
-    """The rows of a plain select, read on the session's connection without the ORM's per-row work."""
-    return db.session.connection().execute(query).all()
+    """The rows of a plain select, read on the session's connection without the ORM's per-row work. On PostgreSQL
+    straight from the driver's cursor (psycopg gives dates, numerics and texts as the columns' Python types; enum
+    columns are read as text here), elsewhere through SQLAlchemy's result (SQLite stores dates as text)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return connection.execute(query).all()
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    with connection.connection.driver_connection.cursor() as cursor:
+        params = {k: v.value if isinstance(v, Enum) else v for k, v in compiled.params.items()}  # stored values
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
 
 
 def observed_delays() -> Delays:
@@ -98,7 +108,7 @@ def _claims() -> tuple[dict[int, str], dict[int, str]]:
     return by_estate, by_investor
 
 
-def _estates(estate_ids: list[int] | None) -> list[tuple[EstateRow, EstateStatus, str | None]]:
+def _estates(estate_ids: list[int] | None) -> list[tuple[EstateRow, str, str | None]]:
     query = (
         select(
             Estate.id,
@@ -107,9 +117,9 @@ def _estates(estate_ids: list[int] | None) -> list[tuple[EstateRow, EstateStatus
             Region.name,
             Estate.investor_id,
             Investor.legal_name,
-            Investor.capital_status,
+            cast(Investor.capital_status, String),
             Estate.planned_investment_rp,
-            Estate.status,
+            cast(Estate.status, String),
             Estate.stop_order_reason,
         )
         .join(Region, Region.id == Estate.region_id)
@@ -119,7 +129,7 @@ def _estates(estate_ids: list[int] | None) -> list[tuple[EstateRow, EstateStatus
     if estate_ids is not None:
         query = query.where(Estate.id.in_(estate_ids))
     return [
-        (EstateRow(i, name, rid, region, iid, investor, capital.value, rp), status, reason)
+        (EstateRow(i, name, rid, region, iid, investor, capital, rp), status, reason)
         for i, name, rid, region, iid, investor, capital, rp, status, reason in _rows(query)
     ]
 
@@ -256,7 +266,7 @@ def gather(as_of: date, estate_ids: list[int] | None = None) -> list[EstateFacts
     for estate, status, reason in _estates(estate_ids):
         own = permits.get(estate.id, {})
         facts = {t.code: own.get(t.id) or catalogue.not_filed[t.id] for t in catalogue.types}
-        stopped = status is EstateStatus.STOPPED
+        stopped = status == EstateStatus.STOPPED.value
         waits = _stop_names(reason, catalogue.codes) if stopped else None
         rp = estate.investment_rp
         rows = [

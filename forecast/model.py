@@ -309,14 +309,18 @@ def zone_cells(
         add_months(operating[case], int(inputs.ramp_up_months[case])) if operating[case] is not None else None
         for case in CASES
     ]
+    ends = [end for _, end in quarters]
+    ops = [[_ramp(full[case], operating[case], ramp_ends[case], end) for end in ends] for case in CASES]
+    cons = [
+        [builders[case] if start is not None and start <= end < stop else 0 for end in ends]
+        for case, start, stop in zip(CASES, clear, operating, strict=True)
+    ]
     cells: dict[tuple[str, str], Triple] = {}
-    for quarter, end in quarters:
-        ops = [_ramp(full[case], operating[case], ramp_ends[case], end) for case in CASES]
-        cons = [
-            builders[case] if clear[case] is not None and clear[case] <= end < operating[case] else 0 for case in CASES
-        ]
-        cells[quarter, "construction"] = (min(cons), cons[CENTRAL], max(cons))
-        cells[quarter, "operation"] = (min(ops), ops[CENTRAL], max(ops))
+    for i, (quarter, _) in enumerate(quarters):
+        low, central, high = cons[LOW][i], cons[CENTRAL][i], cons[HIGH][i]
+        cells[quarter, "construction"] = (min(low, central, high), central, max(low, central, high))
+        low, central, high = ops[LOW][i], ops[CENTRAL][i], ops[HIGH][i]
+        cells[quarter, "operation"] = (min(low, central, high), central, max(low, central, high))
     return cells
 
 

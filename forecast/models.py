@@ -140,10 +140,10 @@ class ForecastZone(db.Model):
     area_ha: Mapped[Decimal | None] = mapped_column(Hectares)
     estate_id: Mapped[int] = mapped_column(index=True)
     estate_name: Mapped[str] = mapped_column(String(200))
-    investor_id: Mapped[int] = mapped_column(index=True)
+    investor_id: Mapped[int]
     investor_name: Mapped[str] = mapped_column(String(200))
     capital_status: Mapped[str] = mapped_column(String(8))
-    region_id: Mapped[int] = mapped_column(index=True)
+    region_id: Mapped[int]
     kab_kota: Mapped[str] = mapped_column(String(120))
     investment_rp: Mapped[Decimal | None] = mapped_column(Money)
     commitment_jobs: Mapped[int | None]

@@ -7,6 +7,7 @@ ones are deleted by the next refresh. Services flush, never commit.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -62,7 +63,16 @@ def refresh_forecast(
     (``forecast.gather``), each distinct series is computed once (``forecast.engine``), and the rows are written
     in bulk (``forecast.store``).
     """
-    as_of = as_of or today_wib()
+    collecting = gc.isenabled()
+    gc.disable()  # a province makes a million short-lived tuples and no cycle: the collector would only rescan them
+    try:
+        return _refresh(as_of or today_wib(), snapshot, label, actor)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> ForecastRun:
     rows = input_rows()
     inputs = load_inputs(rows)
     run = ForecastRun(

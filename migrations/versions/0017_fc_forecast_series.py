@@ -5,7 +5,8 @@ Revises: 0016
 Create Date: 2026-11-30
 
 A refresh writes its rows by ``COPY``; the foreign keys from ``forecast_zone`` and ``forecast_cell`` to their
-run are dropped (a foreign key checks every row written; the service deletes a run's rows with it).
+run are dropped (a foreign key checks every row written; the service deletes a run's rows with it), and so are
+the zone rows' indexes on kab/kota and investor (the page reads ``forecast_total`` for those).
 
 A forecast cell belonged to one zone row (100,000 zones x 20 quarters x 2 phases = 4 million rows per refresh);
 it now belongs to a run's series, which every zone row with the same sizes and dates shares
@@ -29,6 +30,8 @@ def upgrade():
     with op.batch_alter_table("forecast_zone") as batch:
         batch.add_column(sa.Column("series", sa.Integer(), nullable=False, server_default="0"))
         batch.drop_constraint(batch.f("fk_forecast_zone_run_id_forecast_run"), type_="foreignkey")
+        batch.drop_index(batch.f("ix_forecast_zone_investor_id"))
+        batch.drop_index(batch.f("ix_forecast_zone_region_id"))
     with op.batch_alter_table("forecast_cell") as batch:
         batch.add_column(sa.Column("run_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("series", sa.Integer(), nullable=True))
@@ -101,6 +104,8 @@ def downgrade():
     op.create_index(op.f("ix_forecast_cell_zone_row_id"), cell, ["zone_row_id"], unique=False)
     with op.batch_alter_table("forecast_zone") as batch:
         batch.drop_column("series")
+        batch.create_index(batch.f("ix_forecast_zone_investor_id"), ["investor_id"], unique=False)
+        batch.create_index(batch.f("ix_forecast_zone_region_id"), ["region_id"], unique=False)
         batch.create_foreign_key(
             batch.f("fk_forecast_zone_run_id_forecast_run"), "forecast_run", ["run_id"], ["id"], ondelete="CASCADE"
         )

@@ -163,9 +163,10 @@ class HeldLine:
     count: int = 0  # the permits of the line (``permit_ids`` may list fewer)
 
 
-def held_lines(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = HELD_PERMITS) -> list[HeldLine]:
+def held_lines(run: ForecastRun, filters: Filters, scope: Scope, *, every_permit: bool = False) -> list[HeldLine]:
     """Job-quarters held back by overdue permits, by agency and permit type, most first, each with its permits
-    (the ``limit`` holding back most; all with ``None``). Two queries, whatever the number of permits."""
+    (the ``HELD_PERMITS`` holding back most, or all with ``every_permit``). Two queries, whatever the number of
+    permits."""
     h = ForecastHeld
     parts = [h.run_id == run.id, _scope_condition(scope, h.region_id, h.investor_id)]
     for column, value in (
@@ -187,8 +188,8 @@ def held_lines(run: ForecastRun, filters: Filters, scope: Scope, limit: int | No
     rank = func.row_number().over(partition_by=(h.agency_id, h.permit_type), order_by=(h.job_quarters.desc(), h.id))
     ranked = select(h.agency_id, h.permit_type, h.permit_id, h.estate_name, rank.label("rank")).where(cond).subquery()
     query = select(ranked.c.agency_id, ranked.c.permit_type, ranked.c.permit_id, ranked.c.estate_name)
-    if limit is not None:
-        query = query.where(ranked.c.rank <= limit)
+    if not every_permit:
+        query = query.where(ranked.c.rank <= HELD_PERMITS)
     for agency_id, ptype, permit_id, estate_name in db.session.execute(query.order_by(ranked.c.rank)):
         line = lines[agency_id, ptype]
         line.permit_ids.append(permit_id)

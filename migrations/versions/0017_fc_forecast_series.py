@@ -6,7 +6,8 @@ Create Date: 2026-11-30
 
 A refresh writes its rows by ``COPY``; the foreign keys from ``forecast_zone`` and ``forecast_cell`` to their
 run are dropped (a foreign key checks every row written; the service deletes a run's rows with it), and so are
-the zone rows' indexes on kab/kota and investor (the page reads ``forecast_total`` for those).
+the zone rows' indexes on kab/kota and investor (the page reads ``forecast_total`` for those); the one on the run
+becomes one on (run, kab/kota, estate name, id), the order the page lists zones and estates in.
 
 A forecast cell belonged to one zone row (100,000 zones x 20 quarters x 2 phases = 4 million rows per refresh);
 it now belongs to a run's series, which every zone row with the same sizes and dates shares
@@ -32,6 +33,8 @@ def upgrade():
         batch.drop_constraint(batch.f("fk_forecast_zone_run_id_forecast_run"), type_="foreignkey")
         batch.drop_index(batch.f("ix_forecast_zone_investor_id"))
         batch.drop_index(batch.f("ix_forecast_zone_region_id"))
+        batch.drop_index(batch.f("ix_forecast_zone_run_id"))
+        batch.create_index("ix_forecast_zone_run_order", ["run_id", "kab_kota", "estate_name", "id"], unique=False)
     with op.batch_alter_table("forecast_cell") as batch:
         batch.add_column(sa.Column("run_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("series", sa.Integer(), nullable=True))
@@ -106,6 +109,8 @@ def downgrade():
         batch.drop_column("series")
         batch.create_index(batch.f("ix_forecast_zone_investor_id"), ["investor_id"], unique=False)
         batch.create_index(batch.f("ix_forecast_zone_region_id"), ["region_id"], unique=False)
+        batch.drop_index("ix_forecast_zone_run_order")
+        batch.create_index(batch.f("ix_forecast_zone_run_id"), ["run_id"], unique=False)
         batch.create_foreign_key(
             batch.f("fk_forecast_zone_run_id_forecast_run"), "forecast_run", ["run_id"], ["id"], ondelete="CASCADE"
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -91,27 +92,31 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     db.session.flush()
     engine = Engine(inputs, as_of, site_calendar().add_working_days)
     run_id = run.id  # read once: an ORM attribute costs a call per row
-    zone_rows: list[tuple] = []
+    estates = gathering.gather(as_of)
     counts: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # group -> series -> zones
     held: dict[int, list] = {}
-    for facts in gathering.gather(as_of):
-        e = facts.estate
-        group = (e.region_id, e.kab_kota, e.investor_id, e.investor_name)
-        shapes = [zone for _, _, zone in facts.zones]
-        for (zone_id, zone_name, zone), (result, series, gains) in zip(
-            facts.zones, engine.estate(facts.permits, shapes), strict=True
-        ):
-            zone_rows.append(_zone_row(run_id, e, zone_id, zone_name, zone, result, facts.claim_jobs, series))
-            counts[(*group, zone.kind, e.capital_status)][series] += 1
-            for permit_id, gain in gains.items():
-                if permit_id not in held:
-                    fact = next(f for f in facts.permits.values() if f.permit_id == permit_id)
-                    held[permit_id] = [
-                        run_id, permit_id, fact.code, fact.agency_id, fact.agency_name, e.id, e.name,
-                        e.region_id, e.investor_id, 0, e.investment_rp,
-                    ]  # fmt: skip
-                held[permit_id][9] += gain
-    store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zone_rows)
+
+    def zone_rows() -> Iterator[tuple]:
+        """Each zone's row, computed as ``COPY`` takes it (the server writes while the next ones are computed)."""
+        for facts in estates:
+            e = facts.estate
+            group = (e.region_id, e.kab_kota, e.investor_id, e.investor_name)
+            shapes = [zone for _, _, zone in facts.zones]
+            for (zone_id, zone_name, zone), (result, series, gains) in zip(
+                facts.zones, engine.estate(facts.permits, shapes), strict=True
+            ):
+                yield _zone_row(run_id, e, zone_id, zone_name, zone, result, facts.claim_jobs, series)
+                counts[(*group, zone.kind, e.capital_status)][series] += 1
+                for permit_id, gain in gains.items():
+                    if permit_id not in held:
+                        fact = next(f for f in facts.permits.values() if f.permit_id == permit_id)
+                        held[permit_id] = [
+                            run_id, permit_id, fact.code, fact.agency_id, fact.agency_name, e.id, e.name,
+                            e.region_id, e.investor_id, 0, e.investment_rp,
+                        ]  # fmt: skip
+                    held[permit_id][9] += gain
+
+    store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zone_rows())
     cells = (  # a cell of no jobs in any case is not stored (the readers count it as zero)
         (run_id, number, quarter, phase, *values)
         for number, series_cells in engine.series()

@@ -97,7 +97,8 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     held: dict[int, list] = {}
 
     def zone_rows() -> Iterator[tuple]:
-        """Each zone's row, computed as ``COPY`` takes it (the server writes while the next ones are computed)."""
+        """Each zone's row. Computed in full before the ``COPY`` starts: the computation may read the database (the
+        working-day calendar loads a year the first time it is reached), which a connection busy copying cannot."""
         for facts in estates:
             e = facts.estate
             group = (e.region_id, e.kab_kota, e.investor_id, e.investor_name)
@@ -116,7 +117,7 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
                         ]  # fmt: skip
                     held[permit_id][9] += gain
 
-    store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zone_rows())
+    store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, list(zone_rows()))
     cells = (  # a cell of no jobs in any case is not stored (the readers count it as zero)
         (run_id, number, quarter, phase, *values)
         for number, series_cells in engine.series()

@@ -127,6 +127,7 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     store.bulk_insert(ForecastCell.__table__, CELL_COLUMNS, cells)
     store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, (tuple(v) for v in held.values()))
     store.bulk_insert(ForecastTotal.__table__, TOTAL_COLUMNS, ((run_id, *row) for row in engine.totals(counts)))
+    store.analyze()
     return run
 
 

@@ -18,11 +18,11 @@ from sqlalchemy import insert, select, text
 
 from app.extensions import db
 from app.models import Region
-from estates.models import CapitalStatus, Estate, EstateStatus, Investor, LegalForm
+from estates.models import CapitalStatus, Estate, EstateStatus, Investor, LegalForm, Zone, ZoneKind
 from permits.agencies.services import AgencyResolver
 from permits.calendar import site_calendar
 from permits.clock import ClockFields, Limits, refresh_thresholds
-from permits.models import Permit, PermitStatus, PermitType
+from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.rules import ClockStart, Regime
 from permits.workflow import at_risk_share, limits_of
 
@@ -149,3 +149,93 @@ def grow_to(built: int, size: int) -> None:
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE permit"))  # as autovacuum would, after a bulk load
+
+
+# --- zones and decided history, for the forecast's benchmark -------------------------------------------------
+
+ZONE_KINDS = (ZoneKind.INDUSTRIAL, ZoneKind.INDUSTRIAL, ZoneKind.HOUSING, ZoneKind.COMMERCIAL, ZoneKind.UTILITIES_GREEN)
+
+
+def zone_rows(first: int, last: int, per_estate: int) -> Iterator[dict]:
+    """``per_estate`` zones for each estate number ``first`` .. ``last - 1`` sharing its 100 ha: kinds in the
+    order of ``ZONE_KINDS``; every third zone carries a commitment of direct jobs, every seventh a target date."""
+    area = Decimal(100) / per_estate
+    for k in range(first, last):
+        for j in range(per_estate):
+            n = k * per_estate + j
+            kind = ZONE_KINDS[j % len(ZONE_KINDS)]
+            yield {
+                "estate_id": k + 1,
+                "kind": kind,
+                "name": f"Zona {j + 1}",
+                "area_ha": area,
+                "planned_direct_jobs": 50 * (1 + n % 40) if n % 3 == 0 else None,
+                "housing_units": None,
+                "target_operating_on": date(2029, 1 + n % 12, 1) if n % 7 == 0 else None,
+                "created_at": STAMP,
+                "updated_at": STAMP,
+            }
+
+
+def decided_rows(first: int, last: int, per_estate: int, types: list[PermitType], region_ids: list[int]):
+    """Earlier applications of estates ``first`` .. ``last - 1``, refused after a number of the agency's working
+    days drawn around its limit (seeded): the tracker's decided cases, whose delays the forecast reads."""
+    resolver = AgencyResolver()
+    for k in range(first, last):
+        for j in range(per_estate):
+            rng = random.Random(-(k * per_estate + j + 1))
+            ptype = types[(k * per_estate + j) % len(types)]
+            decided = AS_OF - timedelta(days=rng.randint(30, 700))
+            yield {
+                "estate_id": k + 1,
+                "permit_type_id": ptype.id,
+                "status": PermitStatus.REJECTED,
+                "agency_id": _agency_id(resolver, ptype.id, region_ids[k % len(region_ids)]),
+                "submitted_on": decided - timedelta(days=rng.randint(10, 200)),
+                "decided_on": decided,
+                "version": 2,
+                "last_event_seq": 2,
+                "created_at": STAMP,
+                "updated_at": STAMP,
+            }
+
+
+def grow_history(first: int, last: int, zones_per_estate: int = 5, decided_per_estate: int = 2) -> None:
+    """Add zones and refused applications (each with its decision event) to estates ``first`` .. ``last - 1``
+    (numbered from 0, as ``grow_to`` makes them); commits. With ``grow_to``'s live permits (one per type of the
+    catalogue's eight), an estate then has ten permits: 20,000 estates, 100,000 zones and 200,000 permits, the
+    province of issue 10."""
+    types = list(db.session.scalars(select(PermitType).order_by(PermitType.id)))
+    region_ids = list(db.session.scalars(select(Region.id).order_by(Region.id)))
+    bulk_insert(Zone.__table__, zone_rows(first, last, zones_per_estate))
+    bulk_insert(Permit.__table__, decided_rows(first, last, decided_per_estate, types, region_ids))
+    regime = max(db.session.scalars(select(Regime)), key=lambda r: r.applies_from)
+    slas = {t.id: (rule.sla_working_days if (rule := t.rule_for(regime.id)) else 10) for t in types}
+    refused = db.session.execute(
+        select(Permit.id, Permit.permit_type_id, Permit.decided_on).where(
+            Permit.status == PermitStatus.REJECTED, Permit.estate_id > first, Permit.estate_id <= last
+        )
+    )
+    bulk_insert(
+        PermitEvent.__table__,
+        (
+            {
+                "permit_id": pid,
+                "seq": 2,
+                "effective_on": on,
+                "recorded_at": STAMP,
+                "actor": "synth",
+                "from_status": PermitStatus.UNDER_REVIEW,
+                "to_status": PermitStatus.REJECTED,
+                "clock_running": False,
+                "agency_days_used": random.Random(pid).randint(max(slas[type_id] // 2, 1), 2 * slas[type_id] + 5),
+                "investor_days_used": 0,
+                "sla_working_days": slas[type_id],
+            }
+            for pid, type_id, on in refused
+        ),
+    )
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE permit, zone, permit_event"))

@@ -25,11 +25,8 @@ class EstateChange:
 
 
 def _job_quarters(run: ForecastRun, scope: Scope) -> dict[int, tuple[str, int]]:
-    out: dict[int, tuple[str, int]] = {}
-    for row in reading.zones(run, reading.Filters(), scope):
-        name, total = out.get(row.estate_id, (row.estate_name, 0))
-        out[row.estate_id] = (name, total + sum(c.central for c in row.cells if c.phase == "operation"))
-    return out
+    """estate id -> (name, central operation job-quarters over the run's horizon), in one query."""
+    return {estate_id: (name, total) for estate_id, name, total in reading.estate_job_quarters(run, scope)}
 
 
 def _by_zone(run: ForecastRun, scope: Scope) -> dict[tuple[int, int | None, str], ForecastZone]:

@@ -32,7 +32,7 @@ def _held_rows(run: ForecastRun, filters: reading.Filters, scope: Scope) -> list
             " ".join(str(i) for i in line.permit_ids),
             "; ".join(sorted(set(line.estates))),
         ]
-        for line in reading.held_lines(run, filters, scope)
+        for line in reading.held_lines(run, filters, scope, every_permit=True)
     ]
 
 

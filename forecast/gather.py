@@ -1,6 +1,11 @@
 """The facts the forecast reads from the register, through the estates' and permits' own models and services:
 each estate's zones, stop order and claims, each permit type's state for the estate, and the delays the
-tracker's decided permits show per permit type and agency. A fixed number of queries, whatever the size."""
+tracker's decided permits show per permit type and agency.
+
+Set-based: a fixed number of queries whatever the size (estates, zones, claims, live permits, decided delays, the
+catalogue), read as plain rows, never as ORM objects (a province is 20,000 estates and 200,000 permits). A permit's
+clock is the one ``permits.clock.clock_state`` gives, computed from the same columns with the working days
+counted once per distinct start day."""
 
 from __future__ import annotations
 
@@ -8,30 +13,63 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from enum import Enum
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from estates.models import ClaimMetric, Estate, EstateStatus, Investor
+from app.models import Region
+from estates.models import Claim, ClaimMetric, Estate, EstateStatus, Investor, Zone
 from forecast.model import PermitFact, ZoneFacts
-from permits.clock import Band
-from permits.models import Permit, PermitEvent, PermitType
+from permits.agencies.models import Agency
+from permits.calendar import site_calendar
+from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.rules import PermitRule
-from permits.stages import TERMINAL, Holder
+from permits.stages import TERMINAL, Holder, holder
 from permits.stalls.stats import DECIDED_FROM, DECISIONS, median, percentile
-from permits.workflow import permit_clocks, regime_for
+from permits.workflow import at_risk_share, limits_of, regime_for
+
+
+@dataclass(frozen=True)
+class EstateRow:
+    """An estate as the forecast stores it: its names as they are today (a run keeps them)."""
+
+    id: int
+    name: str
+    region_id: int
+    kab_kota: str
+    investor_id: int
+    investor_name: str
+    capital_status: str
+    investment_rp: Decimal | None
 
 
 @dataclass
 class EstateFacts:
-    estate: Estate
+    estate: EstateRow
     zones: list[tuple[int | None, str | None, ZoneFacts]]  # (zone id, zone name, facts)
     permits: dict[str, PermitFact]
     claim_jobs: str | None
 
 
 Delays = dict[tuple[int, int | None], list[int]]
+
+
+def _rows(query) -> list[tuple]:
+    """The rows of a plain select, read on the session's connection without the ORM's per-row work. On PostgreSQL
+    straight from the driver's cursor (psycopg gives dates, numerics and texts as the columns' Python types; enum
+    columns are read as text here), elsewhere through SQLAlchemy's result (SQLite stores dates as text)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return connection.execute(query).all()
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    with connection.connection.driver_connection.cursor() as cursor:
+        params = {k: v.value if isinstance(v, Enum) else v for k, v in compiled.params.items()}  # stored values
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
 
 
 def observed_delays() -> Delays:
@@ -43,7 +81,7 @@ def observed_delays() -> Delays:
         .where(PermitEvent.to_status.in_(DECISIONS), PermitEvent.from_status.in_(DECIDED_FROM))
     )
     out: Delays = defaultdict(list)
-    for type_id, agency_id, days in db.session.execute(query):
+    for type_id, agency_id, days in _rows(query):
         out[type_id, agency_id].append(days)
     return out
 
@@ -54,104 +92,189 @@ def _stop_names(reason: str | None, codes: list[str]) -> str | None:
     return next((c for c in codes if re.search(rf"\b{re.escape(c)}\b", text)), None)
 
 
-def _claim_text(estate: Estate) -> str | None:
-    claims = [c for c in estate.claims if c.metric is ClaimMetric.JOBS]
-    claims += [c for c in estate.investor.claims if c.metric is ClaimMetric.JOBS and c.estate_id is None]
-    if not claims:
-        return None
-    c = claims[-1]
-    low = f"{int(c.value):,}"
-    return f"{low}-{int(c.value_high):,}" if c.value_high is not None else low
+def _claims() -> tuple[dict[int, str], dict[int, str]]:
+    """The latest jobs claim of each estate, and of each investor (claims naming no estate), as text."""
+    query = select(Claim.estate_id, Claim.investor_id, Claim.value, Claim.value_high).where(
+        Claim.metric == ClaimMetric.JOBS
+    )
+    by_estate: dict[int, str] = {}
+    by_investor: dict[int, str] = {}
+    for estate_id, investor_id, value, high in _rows(query.order_by(Claim.claimed_on, Claim.id)):
+        text = f"{int(value):,}" + (f"-{int(high):,}" if high is not None else "")
+        if estate_id is not None:
+            by_estate[estate_id] = text
+        elif investor_id is not None:
+            by_investor[investor_id] = text
+    return by_estate, by_investor
 
 
-def _fact(permit: Permit | None, ptype: PermitType, clock, sla: int, delays: Delays) -> PermitFact:
-    prerequisites = tuple(p.code for p in ptype.prerequisites)
-    if permit is None:
-        return PermitFact(ptype.code, "not_filed", sla, prerequisites)
-    days = delays.get((ptype.id, permit.agency_id), [])
-    p50 = median(days)
-    common = {
-        "permit_id": permit.id,
-        "agency_id": permit.agency_id,
-        "agency_name": permit.agency_name() or "",
-        "median_days": int(p50.to_integral_value()) if p50 is not None else None,
-        "p90_days": percentile(days, 90),
-        "decided_cases": len(days),
-        "sla": clock.sla_working_days,
-    }
-    if permit.status.is_granted:
-        state = "issued"
-        common["decided_on"] = permit.decided_on or clock.due_on
-    elif clock.holder is Holder.AGENCY:
-        state = "overdue" if clock.band is Band.OVERDUE else "on_track"
-        common["due_on"] = clock.due_on
-    elif permit.status.value in ("returned", "revision", "process_stopped"):
-        state = "with_investor"
-        common["days_left"] = clock.agency_days_left
-    else:
-        state = "not_filed"
-    return PermitFact(ptype.code, state, prerequisites=prerequisites, **common)
-
-
-def _clock(own: dict[int, Permit], type_id: int, clocks: dict):
-    return clocks.get(own[type_id].id) if type_id in own else None
-
-
-def gather(as_of: date, estate_ids: list[int] | None = None) -> list[EstateFacts]:
-    """Every estate (or those of ``estate_ids``) with its zones and permit facts as of ``as_of``."""
-    query = select(Estate).options(
-        selectinload(Estate.zones),
-        selectinload(Estate.claims),
-        selectinload(Estate.investor).selectinload(Investor.claims),
-        selectinload(Estate.region),
+def _estates(estate_ids: list[int] | None) -> list[tuple[EstateRow, str, str | None]]:
+    query = (
+        select(
+            Estate.id,
+            Estate.name,
+            Estate.region_id,
+            Region.name,
+            Estate.investor_id,
+            Investor.legal_name,
+            cast(Investor.capital_status, String),
+            Estate.planned_investment_rp,
+            cast(Estate.status, String),
+            Estate.stop_order_reason,
+        )
+        .join(Region, Region.id == Estate.region_id)
+        .join(Investor, Investor.id == Estate.investor_id)
+        .order_by(Estate.id)
     )
     if estate_ids is not None:
         query = query.where(Estate.id.in_(estate_ids))
-    estates = list(db.session.scalars(query.order_by(Estate.id)))
-    types = list(db.session.scalars(select(PermitType).options(selectinload(PermitType.prerequisites))))
-    codes = [t.code for t in types]
-    current = regime_for(as_of).id
-    slas = {
-        r.permit_type_id: r.sla_working_days
-        for r in db.session.scalars(select(PermitRule).where(PermitRule.regime_id == current))
-    }
-    permit_query = (
-        select(Permit)
-        .options(selectinload(Permit.agency))
+    return [
+        (EstateRow(i, name, rid, region, iid, investor, capital, rp), status, reason)
+        for i, name, rid, region, iid, investor, capital, rp, status, reason in _rows(query)
+    ]
+
+
+def _zones(estate_ids: list[int] | None) -> dict[int, list[list]]:
+    query = select(
+        Zone.estate_id,
+        Zone.id,
+        Zone.name,
+        cast(Zone.kind, String),  # the text the forecast stores
+        Zone.area_ha,
+        Zone.planned_direct_jobs,
+        Zone.target_operating_on,
+    ).order_by(Zone.estate_id, Zone.id)
+    if estate_ids is not None:
+        query = query.where(Zone.estate_id.in_(estate_ids))
+    out: dict[int, list[list]] = defaultdict(list)
+    for estate_id, *rest in _rows(query):
+        out[estate_id].append(rest)
+    return out
+
+
+class _Catalogue:
+    """The permit types, their rules and the observed delays, read once per refresh."""
+
+    def __init__(self, as_of: date) -> None:
+        self.types = list(db.session.scalars(select(PermitType).options(selectinload(PermitType.prerequisites))))
+        self.codes = [t.code for t in self.types]
+        share = at_risk_share()
+        self.limits = {
+            (r.permit_type_id, r.regime_id): limits_of(r, share) for r in db.session.scalars(select(PermitRule))
+        }
+        self.current = regime_for(as_of).id
+        self.prerequisites = {t.id: tuple(p.code for p in t.prerequisites) for t in self.types}
+        self.not_filed = {
+            t.id: PermitFact(t.code, "not_filed", self._sla(t.id, self.current), self.prerequisites[t.id])
+            for t in self.types
+        }
+        self.agency_names = {a.id: a.name("id") for a in db.session.scalars(select(Agency))}
+        delays = observed_delays()
+        self.delays: dict[tuple[int, int | None], tuple[int | None, int | None, int]] = {}
+        for key, days in delays.items():
+            p50 = median(days)
+            self.delays[key] = (
+                int(p50.to_integral_value()) if p50 is not None else None,
+                percentile(days, 90),
+                len(days),
+            )
+        cal = site_calendar()
+        self.elapsed = cache(lambda since: cal.working_days_between(since, as_of))
+        self.shapes: dict[tuple, tuple] = {}
+
+    def _sla(self, type_id: int, regime_id: int) -> int:
+        limits = self.limits.get((type_id, regime_id))
+        return limits.sla_working_days if limits is not None else 0
+
+    def _shape(self, type_id: int, regime_id: int | None, value: str) -> tuple:
+        """(code, sla, prerequisites, what the status means here: issued, agency, investor or not_filed)."""
+        status = PermitStatus(value)
+        limits = self.limits[type_id, regime_id or self.current]
+        who = holder(status, limits.clock_starts_at)
+        if status.is_granted:
+            kind = "issued"
+        elif who is Holder.AGENCY:
+            kind = "agency"
+        elif status.value in ("returned", "revision", "process_stopped"):
+            kind = "investor"
+        else:
+            kind = "not_filed"
+        return self.not_filed[type_id].code, limits.sla_working_days, self.prerequisites[type_id], kind
+
+    def fact(self, row) -> PermitFact:
+        """A live permit's fact, with its clock as ``clock_state`` has it at the end of the refresh day: the agency's
+        days used are those banked plus, while the agency holds the file, the working days since its clock ran."""
+        _, pid, type_id, status, agency_id, regime_id, decided_on, authority, banked, running_since, due_on = row
+        key = (type_id, regime_id, status)
+        shape = self.shapes.get(key)
+        if shape is None:
+            shape = self.shapes[key] = self._shape(type_id, regime_id, status)
+        code, sla, prerequisites, kind = shape
+        p50, p90, cases = self.delays.get((type_id, agency_id), (None, None, 0))
+        name = (self.agency_names.get(agency_id) if agency_id is not None else authority) or ""
+        decided = due = None
+        days_left = 0
+        if kind == "issued":
+            state, decided = "issued", decided_on
+        elif kind == "agency":
+            used = banked + (self.elapsed(running_since) if running_since is not None else 0)
+            state, due = ("overdue" if used > sla else "on_track"), due_on
+        elif kind == "investor":
+            state, days_left = "with_investor", sla - banked
+        else:
+            state = "not_filed"
+        return PermitFact(
+            code, state, sla, prerequisites, pid, agency_id, name, decided, due, days_left, p50, p90, cases
+        )
+
+
+def _permits(catalogue: _Catalogue, estate_ids: list[int] | None) -> dict[int, dict[int, PermitFact]]:
+    """estate id -> permit type id -> the fact of its live permit (the latest filed, where several are live)."""
+    query = (
+        select(
+            Permit.estate_id,
+            Permit.id,
+            Permit.permit_type_id,
+            cast(Permit.status, String),  # the text: converted once per distinct value (``_Catalogue.fact``)
+            Permit.agency_id,
+            Permit.regime_id,
+            Permit.decided_on,
+            Permit.issuing_authority,
+            Permit.agency_days_banked,
+            Permit.running_since,
+            Permit.due_on,
+        )
         .where(Permit.status.not_in(list(TERMINAL)))
         .order_by(Permit.id)
     )
     if estate_ids is not None:
-        permit_query = permit_query.where(Permit.estate_id.in_(estate_ids))
-    permits = list(db.session.scalars(permit_query))
-    clocks = permit_clocks(permits, as_of) if permits else {}
-    by_estate: dict[int, dict[int, Permit]] = defaultdict(dict)
-    for p in permits:
-        by_estate[p.estate_id][p.permit_type_id] = p
-    delays = observed_delays()
+        query = query.where(Permit.estate_id.in_(estate_ids))
+    out: dict[int, dict[int, PermitFact]] = defaultdict(dict)
+    fact = catalogue.fact
+    for row in _rows(query):
+        out[row[0]][row[2]] = fact(row)
+    return out
+
+
+def gather(as_of: date, estate_ids: list[int] | None = None) -> list[EstateFacts]:
+    """Every estate (or those of ``estate_ids``) with its zones and permit facts as of ``as_of``."""
+    catalogue = _Catalogue(as_of)
+    permits = _permits(catalogue, estate_ids)
+    zones = _zones(estate_ids)
+    by_estate_claim, by_investor_claim = _claims()
     out = []
-    for estate in estates:
-        own = by_estate.get(estate.id, {})
-        facts = {t.code: _fact(own.get(t.id), t, _clock(own, t.id, clocks), slas.get(t.id, 0), delays) for t in types}
-        stopped = estate.status is EstateStatus.STOPPED
-        waits = _stop_names(estate.stop_order_reason, codes) if stopped else None
-        zones = [
-            (
-                z.id,
-                z.name,
-                ZoneFacts(
-                    z.kind.value,
-                    z.area_ha,
-                    z.planned_direct_jobs,
-                    z.target_operating_on,
-                    estate.planned_investment_rp,
-                    stopped,
-                    waits,
-                ),
-            )
-            for z in estate.zones
+    for estate, status, reason in _estates(estate_ids):
+        own = permits.get(estate.id, {})
+        facts = {t.code: own.get(t.id) or catalogue.not_filed[t.id] for t in catalogue.types}
+        stopped = status == EstateStatus.STOPPED.value
+        waits = _stop_names(reason, catalogue.codes) if stopped else None
+        rp = estate.investment_rp
+        rows = [
+            (zid, name, ZoneFacts(kind, area, jobs, target, rp, stopped, waits))
+            for zid, name, kind, area, jobs, target in zones.get(estate.id, ())
         ]
-        if not zones:
-            zones = [(None, None, ZoneFacts("estate", None, None, None, estate.planned_investment_rp, stopped, waits))]
-        out.append(EstateFacts(estate, zones, facts, _claim_text(estate)))
+        if not rows:
+            rows = [(None, None, ZoneFacts("estate", None, None, None, rp, stopped, waits))]
+        claim = by_investor_claim.get(estate.investor_id) or by_estate_claim.get(estate.id)
+        out.append(EstateFacts(estate, rows, facts, claim))
     return out

@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from app.extensions import db
 from app.models import Region
@@ -129,7 +129,7 @@ def _jobs(run: ForecastRun, quarters: tuple[str, str], region_id: int | None, sc
     keys = (z.region_id, z.kab_kota, c.quarter, z.zone_kind, c.phase)
     query = (
         select(*keys, func.sum(c.low), func.sum(c.central))
-        .join(z, z.id == c.zone_row_id)
+        .join(z, and_(z.run_id == c.run_id, z.series == c.series))  # a missing cell is a cell of no jobs
         .where(zone_condition(run, Filters(region_id=region_id), scope), c.quarter.in_(quarters))
         .group_by(*keys)
     )

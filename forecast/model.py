@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
+from typing import NamedTuple
 
 LOW, CENTRAL, HIGH = 0, 1, 2
 CASES = (LOW, CENTRAL, HIGH)
@@ -24,9 +26,9 @@ INDUSTRIAL_BLOCKER = "IUKI"
 BUILDING_BLOCKER, BUILDING_CERTIFICATE = "PBG", "SLF"
 
 
-@dataclass(frozen=True)
-class PermitFact:
-    """What the forecast needs to know about one permit type of one estate.
+class PermitFact(NamedTuple):
+    """What the forecast needs to know about one permit type of one estate (a named tuple: a province has 200,000,
+    made in a tight loop).
 
     ``state``: ``issued`` (granted, ``decided_on`` set), ``on_track`` (the agency holds it within its limit,
     ``due_on`` set), ``overdue`` (the agency holds it past its limit), ``with_investor`` (returned for revision),
@@ -49,8 +51,7 @@ class PermitFact:
     decided_cases: int = 0
 
 
-@dataclass(frozen=True)
-class ZoneFacts:
+class ZoneFacts(NamedTuple):
     kind: str  # a zone kind, or "estate" for an estate recorded without zones
     area_ha: Decimal | None
     commitment_jobs: int | None
@@ -90,6 +91,7 @@ class ZoneResult:
 # --- calendar helpers -----------------------------------------------------------------------------------------
 
 
+@cache
 def add_months(day: date, months: int) -> date:
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
@@ -223,13 +225,18 @@ def zone_timing(
             if slf is None or slf.state != "issued":
                 op = add_wd(op, slf.sla if slf is not None else 0)
         operating.append(op)
-    if zone.target_operating_on is not None and zone.target_operating_on > operating[CENTRAL]:
-        operating[CENTRAL] = zone.target_operating_on
-        operating[LOW] = max(operating[LOW], zone.target_operating_on)
     clear_out: list[date | None] = list(clear)
     if zone.stopped and not zone.stop_waits_for:  # only the high case assumes the stop is lifted
         clear_out[LOW] = clear_out[CENTRAL] = operating[LOW] = operating[CENTRAL] = None
-    return tuple(clear_out), tuple(operating), waits_for
+    return tuple(clear_out), with_target(tuple(operating), zone.target_operating_on), waits_for
+
+
+def with_target(operating: Triple, target: date | None) -> Triple:
+    """The operating dates with the zone's committed target operating date: the central date where the permits
+    allow it (not earlier than they do), the low case no earlier than it."""
+    if target is None or operating[CENTRAL] is None or target <= operating[CENTRAL]:
+        return operating
+    return (max(operating[LOW], target), target, operating[HIGH])
 
 
 # --- jobs -----------------------------------------------------------------------------------------------------
@@ -274,6 +281,49 @@ def _ramp(full: int, operating: date | None, ramp_end: date | None, day: date) -
     return (2 * full * elapsed + total) // (2 * total)
 
 
+def central_job_quarters(full: int, operating: date | None, inputs: Inputs, quarters: list[tuple[str, date]]) -> int:
+    """The central case's operation jobs summed over ``quarters``: ``job_quarters`` of the zone's result, from its
+    central full jobs and operating date alone (what the held-back figures compare)."""
+    if operating is None:
+        return 0
+    ramp_end = add_months(operating, int(inputs.ramp_up_months[CENTRAL]))
+    return sum(_ramp(full, operating, ramp_end, end) for _, end in quarters)
+
+
+def zone_sizes(zone: ZoneFacts, inputs: Inputs, as_of: date) -> tuple[str, int | None, Triple, Triple]:
+    """(basis, prior, full jobs, construction workers) of a zone: the same for every zone of the same kind, area,
+    commitment and (for an estate without zones) investment."""
+    basis, prior, full = full_jobs(zone, inputs, as_of)
+    workers_per_ha = inputs.construction_workers_per_ha.get(zone.kind, (Decimal(0),) * 3)
+    area = zone.area_ha or Decimal(0)
+    builders = tuple(int((area * workers_per_ha[case]).to_integral_value()) for case in CASES)
+    return basis, prior, full, builders
+
+
+def zone_cells(
+    full: Triple, builders: Triple, clear: Triple, operating: Triple, inputs: Inputs, quarters: list[tuple[str, date]]
+) -> dict[tuple[str, str], Triple]:
+    """Direct jobs at the end of each quarter of ``quarters``, per phase and case, in integers: a function of the
+    sizes and dates only, so zones sharing them share the result."""
+    ramp_ends = [
+        add_months(operating[case], int(inputs.ramp_up_months[case])) if operating[case] is not None else None
+        for case in CASES
+    ]
+    ends = [end for _, end in quarters]
+    ops = [[_ramp(full[case], operating[case], ramp_ends[case], end) for end in ends] for case in CASES]
+    cons = [
+        [builders[case] if start is not None and start <= end < stop else 0 for end in ends]
+        for case, start, stop in zip(CASES, clear, operating, strict=True)
+    ]
+    cells: dict[tuple[str, str], Triple] = {}
+    for i, (quarter, _) in enumerate(quarters):
+        low, central, high = cons[LOW][i], cons[CENTRAL][i], cons[HIGH][i]
+        cells[quarter, "construction"] = (min(low, central, high), central, max(low, central, high))
+        low, central, high = ops[LOW][i], ops[CENTRAL][i], ops[HIGH][i]
+        cells[quarter, "operation"] = (min(low, central, high), central, max(low, central, high))
+    return cells
+
+
 def compute_zone(
     zone: ZoneFacts,
     facts: dict[str, PermitFact],
@@ -285,22 +335,8 @@ def compute_zone(
     """The zone's timing and its direct jobs at the end of each quarter of the horizon, per phase and case."""
     notes: list[str] = []
     clear, operating, waits_for = zone_timing(zone, facts, as_of, add_wd, inputs, decided_today, notes)
-    basis, prior, full = full_jobs(zone, inputs, as_of)
-    workers_per_ha = inputs.construction_workers_per_ha.get(zone.kind, (Decimal(0),) * 3)
-    area = zone.area_ha or Decimal(0)
-    builders = [int((area * workers_per_ha[case]).to_integral_value()) for case in CASES]
-    ramp_ends = [
-        add_months(operating[case], int(inputs.ramp_up_months[case])) if operating[case] is not None else None
-        for case in CASES
-    ]
-    cells: dict[tuple[str, str], Triple] = {}
-    for quarter, end in quarter_ends(as_of, inputs.horizon_quarters):
-        ops = [_ramp(full[case], operating[case], ramp_ends[case], end) for case in CASES]
-        cons = [
-            builders[case] if clear[case] is not None and clear[case] <= end < operating[case] else 0 for case in CASES
-        ]
-        cells[quarter, "construction"] = (min(cons), cons[CENTRAL], max(cons))
-        cells[quarter, "operation"] = (min(ops), ops[CENTRAL], max(ops))
+    basis, prior, full, builders = zone_sizes(zone, inputs, as_of)
+    cells = zone_cells(full, builders, clear, operating, inputs, quarter_ends(as_of, inputs.horizon_quarters))
     return ZoneResult(basis, zone.commitment_jobs, prior, full, clear, operating, waits_for, notes, cells)
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import Hectares, Money, UTCDateTime, utcnow
@@ -118,26 +118,34 @@ class ForecastRun(db.Model):
     label: Mapped[str | None] = mapped_column(String(200))
     created_by: Mapped[str | None] = mapped_column(String(120))
 
-    zones: Mapped[list[ForecastZone]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    zones: Mapped[list[ForecastZone]] = relationship(
+        primaryjoin="ForecastRun.id == foreign(ForecastZone.run_id)", viewonly=True, order_by="ForecastZone.id"
+    )
 
 
 class ForecastZone(db.Model):
-    """One zone (or a whole estate without zones: ``zone_id`` empty) in one run, with why it is timed as it is."""
+    """One zone (or a whole estate without zones: ``zone_id`` empty) in one run, with why it is timed as it is.
+
+    ``run_id`` and ``ForecastCell.run_id`` carry no foreign key: a refresh writes 100,000 zone rows and their
+    series by ``COPY``, and a foreign key checks every row (``forecast.store.delete_runs`` deletes them with
+    their run)."""
 
     __tablename__ = "forecast_zone"
+    # the order the page lists zones (and estates) in: the first rows of a run without sorting 100,000
+    __table_args__ = (Index("ix_forecast_zone_run_order", "run_id", "kab_kota", "estate_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int]
     zone_id: Mapped[int | None]
     zone_kind: Mapped[str] = mapped_column(String(24))
     zone_name: Mapped[str | None] = mapped_column(String(120))
     area_ha: Mapped[Decimal | None] = mapped_column(Hectares)
     estate_id: Mapped[int] = mapped_column(index=True)
     estate_name: Mapped[str] = mapped_column(String(200))
-    investor_id: Mapped[int] = mapped_column(index=True)
+    investor_id: Mapped[int]
     investor_name: Mapped[str] = mapped_column(String(200))
     capital_status: Mapped[str] = mapped_column(String(8))
-    region_id: Mapped[int] = mapped_column(index=True)
+    region_id: Mapped[int]
     kab_kota: Mapped[str] = mapped_column(String(120))
     investment_rp: Mapped[Decimal | None] = mapped_column(Money)
     commitment_jobs: Mapped[int | None]
@@ -150,22 +158,53 @@ class ForecastZone(db.Model):
     operating_high: Mapped[date | None] = mapped_column(Date)
     waits_for: Mapped[str | None] = mapped_column(String(16))  # the permit type the timing hangs on
     notes: Mapped[list] = mapped_column(JSON, default=list)
+    series: Mapped[int] = mapped_column(default=0)  # its run's series (ForecastCell.series): shared by like zones
 
-    cells: Mapped[list[ForecastCell]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    cells: Mapped[list[ForecastCell]] = relationship(
+        primaryjoin="and_(ForecastZone.run_id == foreign(ForecastCell.run_id), "
+        "ForecastZone.series == foreign(ForecastCell.series))",
+        viewonly=True,
+        order_by="ForecastCell.id",
+    )
 
 
 class ForecastCell(db.Model):
-    """Direct jobs at the end of a quarter, in one phase, for one zone of a run."""
+    """Direct jobs at the end of a quarter, in one phase, for every zone of a run with that ``series``: zones with
+    the same sizes and dates have the same jobs, stored once (a province's 100,000 zones fall in far fewer)."""
 
     __tablename__ = "forecast_cell"
+    __table_args__ = (Index("ix_forecast_cell_run_id_series", "run_id", "series"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    zone_row_id: Mapped[int] = mapped_column(ForeignKey("forecast_zone.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int]
+    series: Mapped[int]
     quarter: Mapped[str] = mapped_column(String(7))  # 2027-Q3
     phase: Mapped[str] = mapped_column(String(16))
     low: Mapped[int]
     central: Mapped[int]
     high: Mapped[int]
+
+
+class ForecastTotal(db.Model):
+    """A run's jobs summed by kab/kota, investor, zone kind and PMA/PMDN, per quarter and phase: what the governor's
+    page reads (a few thousand rows, whatever the number of zones)."""
+
+    __tablename__ = "forecast_total"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True)
+    region_id: Mapped[int]
+    kab_kota: Mapped[str] = mapped_column(String(120))
+    investor_id: Mapped[int]
+    investor_name: Mapped[str] = mapped_column(String(200))
+    zone_kind: Mapped[str] = mapped_column(String(24))
+    capital_status: Mapped[str] = mapped_column(String(8))
+    zones: Mapped[int]  # how many zones (or estates without zones) the row sums
+    quarter: Mapped[str] = mapped_column(String(7))
+    phase: Mapped[str] = mapped_column(String(16))
+    low: Mapped[int] = mapped_column(BigInteger)
+    central: Mapped[int] = mapped_column(BigInteger)
+    high: Mapped[int] = mapped_column(BigInteger)
 
 
 class ForecastHeld(db.Model):

@@ -7,15 +7,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, false, func, select, true
+from sqlalchemy import ColumnElement, Subquery, and_, false, func, select, true
 
 from app.errors import NotFound, found
 from app.extensions import db
 from app.models import Role
 from app.security import Scope
 from forecast.inputs import indirect_multipliers, load_inputs, rows_from_json
-from forecast.model import skills_demand
-from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastZone
+from forecast.model import quarter_ends, quarter_of, skills_demand
+from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastTotal, ForecastZone
 
 CSV_COLUMNS = (
     "quarter",
@@ -90,19 +90,49 @@ def snapshots() -> list[ForecastRun]:
     return list(db.session.scalars(query))
 
 
+def _counts(run: ForecastRun, filters: Filters, scope: Scope, *by) -> Subquery:
+    """How many zones in scope and filter have each series (and each of ``by``): the cells are stored once per
+    series, so a sum over zones is a sum over series weighted by these counts."""
+    z = ForecastZone
+    query = select(z.series, *by, func.count().label("n")).where(zone_condition(run, filters, scope))
+    return query.group_by(z.series, *by).subquery()
+
+
+def sums(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, str, str, int, int, int]]:
+    """(quarter, zone kind, phase, low, central, high) summed over the zones in scope and filter, in one query: from
+    the run's totals (``ForecastTotal``: a few thousand rows whatever the size), or, for one estate, from its zones'
+    series."""
+    if filters.estate_id is None:
+        t = ForecastTotal
+        query = (
+            select(t.quarter, t.zone_kind, t.phase, func.sum(t.low), func.sum(t.central), func.sum(t.high))
+            .where(_total_condition(run, filters, scope))
+            .group_by(t.quarter, t.zone_kind, t.phase)
+        )
+    else:
+        c = ForecastCell
+        n = _counts(run, filters, scope, ForecastZone.zone_kind)
+        weighted = (func.sum(c.low * n.c.n), func.sum(c.central * n.c.n), func.sum(c.high * n.c.n))
+        query = (
+            select(c.quarter, n.c.zone_kind, c.phase, *weighted)
+            .join(n, n.c.series == c.series)
+            .where(c.run_id == run.id)
+            .group_by(c.quarter, n.c.zone_kind, c.phase)
+        )
+    return [(q, k, p, int(lo), int(ce), int(hi)) for q, k, p, lo, ce, hi in db.session.execute(query)]
+
+
 def series(run: ForecastRun, filters: Filters, scope: Scope) -> dict[str, dict[str, tuple[int, int, int]]]:
     """phase -> quarter -> (low, central, high), summed over the zones in scope and filter, in quarter order."""
-    c = ForecastCell
-    query = (
-        select(c.phase, c.quarter, func.sum(c.low), func.sum(c.central), func.sum(c.high))
-        .join(ForecastZone, ForecastZone.id == c.zone_row_id)
-        .where(zone_condition(run, filters, scope))
-        .group_by(c.phase, c.quarter)
-        .order_by(c.quarter)
-    )
-    out: dict[str, dict[str, tuple[int, int, int]]] = {"construction": {}, "operation": {}}
-    for phase, quarter, low, central, high in db.session.execute(query):
-        out.setdefault(phase, {})[quarter] = (int(low), int(central), int(high))
+    acc: dict[tuple[str, str], list[int]] = {}
+    for quarter, _, phase, low, central, high in sums(run, filters, scope):
+        values = acc.setdefault((phase, quarter), [0, 0, 0])
+        values[0] += low
+        values[1] += central
+        values[2] += high
+    out: dict[str, dict[str, tuple[int, int, int]]] = {}
+    for phase in PHASES:  # every quarter of the horizon: a cell of no jobs is not stored
+        out[phase] = {quarter: tuple(acc.get((phase, quarter), (0, 0, 0))) for quarter in _quarters(run)}
     return out
 
 
@@ -117,6 +147,10 @@ def total_series(by_phase: dict[str, dict[str, tuple[int, int, int]]]) -> list[t
     return [(q, *v) for q, v in sorted(totals.items())]
 
 
+PHASES = ("construction", "operation")
+HELD_PERMITS = 10  # the page links at most this many permits per line (the most held back first); downloads all
+
+
 @dataclass
 class HeldLine:
     agency_id: int | None
@@ -126,40 +160,46 @@ class HeldLine:
     investment_rp: Decimal
     permit_ids: list[int]
     estates: list[str]
+    count: int = 0  # the permits of the line (``permit_ids`` may list fewer)
 
 
-def held_lines(run: ForecastRun, filters: Filters, scope: Scope) -> list[HeldLine]:
-    """Job-quarters held back by overdue permits, by agency and permit type, most first."""
+def held_lines(run: ForecastRun, filters: Filters, scope: Scope, *, every_permit: bool = False) -> list[HeldLine]:
+    """Job-quarters held back by overdue permits, by agency and permit type, most first, each with its permits
+    (the ``HELD_PERMITS`` holding back most, or all with ``every_permit``). Two queries, whatever the number of
+    permits."""
     h = ForecastHeld
     parts = [h.run_id == run.id, _scope_condition(scope, h.region_id, h.investor_id)]
-    for column, value in ((h.region_id, filters.region_id), (h.investor_id, filters.investor_id)):
+    for column, value in (
+        (h.region_id, filters.region_id),
+        (h.investor_id, filters.investor_id),
+        (h.estate_id, filters.estate_id),
+    ):
         if value is not None:
             parts.append(column == value)
-    if filters.estate_id is not None:
-        parts.append(h.estate_id == filters.estate_id)
-    lines: dict[tuple, HeldLine] = {}
-    for row in db.session.scalars(select(h).where(and_(*parts)).order_by(h.id)):
-        line = lines.setdefault(
-            (row.agency_id, row.permit_type),
-            HeldLine(row.agency_id, row.agency_name, row.permit_type, 0, Decimal(0), [], []),
-        )
-        line.job_quarters += row.job_quarters
-        line.investment_rp += row.investment_rp or 0
-        line.permit_ids.append(row.permit_id)
-        line.estates.append(row.estate_name)
+    cond = and_(*parts)
+    totals = select(
+        h.agency_id, func.min(h.agency_name), h.permit_type, func.sum(h.job_quarters), func.sum(h.investment_rp),
+        func.count(),
+    ).where(cond).group_by(h.agency_id, h.permit_type)  # fmt: skip
+    lines = {
+        (agency_id, ptype): HeldLine(agency_id, name, ptype, int(jq), Decimal(rp or 0), [], [], n)
+        for agency_id, name, ptype, jq, rp, n in db.session.execute(totals)
+    }
+    rank = func.row_number().over(partition_by=(h.agency_id, h.permit_type), order_by=(h.job_quarters.desc(), h.id))
+    ranked = select(h.agency_id, h.permit_type, h.permit_id, h.estate_name, rank.label("rank")).where(cond).subquery()
+    query = select(ranked.c.agency_id, ranked.c.permit_type, ranked.c.permit_id, ranked.c.estate_name)
+    if not every_permit:
+        query = query.where(ranked.c.rank <= HELD_PERMITS)
+    for agency_id, ptype, permit_id, estate_name in db.session.execute(query.order_by(ranked.c.rank)):
+        line = lines[agency_id, ptype]
+        line.permit_ids.append(permit_id)
+        line.estates.append(estate_name)
     return sorted(lines.values(), key=lambda line: (-line.job_quarters, line.agency_name, line.permit_type))
 
 
 def skills(run: ForecastRun, filters: Filters, scope: Scope) -> dict[tuple[str, str, str], Decimal]:
     """(quarter, phase, skill) -> central jobs, with the skill shares the run was computed with."""
-    c = ForecastCell
-    query = (
-        select(c.quarter, ForecastZone.zone_kind, c.phase, func.sum(c.central))
-        .join(ForecastZone, ForecastZone.id == c.zone_row_id)
-        .where(zone_condition(run, filters, scope))
-        .group_by(c.quarter, ForecastZone.zone_kind, c.phase)
-    )
-    rows = [(q, k, p, int(n)) for q, k, p, n in db.session.execute(query)]
+    rows = [(quarter, kind, phase, central) for quarter, kind, phase, _, central, _ in sums(run, filters, scope)]
     shares = load_inputs(rows_from_json(run.inputs)).skill_shares
     return skills_demand(rows, shares)
 
@@ -170,18 +210,31 @@ def indirect(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str
     multipliers = indirect_multipliers(rows_from_json(run.inputs))
     if not multipliers:
         return []
-    c = ForecastCell
-    query = (
-        select(c.quarter, ForecastZone.zone_kind, func.sum(c.central))
-        .join(ForecastZone, ForecastZone.id == c.zone_row_id)
-        .where(zone_condition(run, filters, scope), c.phase == "operation")
-        .group_by(c.quarter, ForecastZone.zone_kind)
-    )
     out: dict[str, Decimal] = defaultdict(Decimal)
-    for quarter, kind, jobs in db.session.execute(query):
+    for quarter, kind, phase, _, jobs, _ in sums(run, filters, scope):
+        if phase != "operation":
+            continue
         m = multipliers.get("industrial" if kind == "estate" else kind)
-        out[quarter] += Decimal(int(jobs)) * (m - 1) if m is not None and m > 1 else Decimal(0)
+        out[quarter] += Decimal(jobs) * (m - 1) if m is not None and m > 1 else Decimal(0)
     return [(q, int(v.to_integral_value())) for q, v in sorted(out.items())]
+
+
+def estate_job_quarters(run: ForecastRun, scope: Scope) -> list[tuple[int, str, int]]:
+    """(estate id, name, central operation job-quarters over the run's horizon) of every estate in scope."""
+    z, c = ForecastZone, ForecastCell
+    per_series = (
+        select(c.series, func.sum(c.central).label("jq"))
+        .where(c.run_id == run.id, c.phase == "operation")
+        .group_by(c.series)
+        .subquery()
+    )
+    query = (
+        select(z.estate_id, func.min(z.estate_name), func.coalesce(func.sum(per_series.c.jq), 0))
+        .outerjoin(per_series, per_series.c.series == z.series)
+        .where(zone_condition(run, Filters(), scope))
+        .group_by(z.estate_id)
+    )
+    return [(estate_id, name, int(total)) for estate_id, name, total in db.session.execute(query)]
 
 
 def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = None) -> list[ForecastZone]:
@@ -195,62 +248,101 @@ def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = 
     return list(db.session.scalars(query))
 
 
+def _total_condition(run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
+    t = ForecastTotal
+    parts = [t.run_id == run.id, _scope_condition(scope, t.region_id, t.investor_id)]
+    for column, value in (
+        (t.region_id, filters.region_id),
+        (t.investor_id, filters.investor_id),
+        (t.zone_kind, filters.zone_kind),
+        (t.capital_status, filters.capital_status),
+    ):
+        if value is not None:
+            parts.append(column == value)
+    return and_(*parts)
+
+
 def zone_count(run: ForecastRun, filters: Filters, scope: Scope) -> int:
-    return db.session.scalar(select(func.count(ForecastZone.id)).where(zone_condition(run, filters, scope))) or 0
+    """The zones (and estates without zones) in scope and filter: from the run's totals, or one estate's rows."""
+    if filters.estate_id is not None:
+        return db.session.scalar(select(func.count(ForecastZone.id)).where(zone_condition(run, filters, scope))) or 0
+    t = ForecastTotal
+    first = and_(t.phase == "operation", t.quarter == quarter_of(run.as_of))  # each group once
+    return db.session.scalar(select(func.sum(t.zones)).where(_total_condition(run, filters, scope), first)) or 0
 
 
-def choices(run: ForecastRun, scope: Scope) -> dict[str, list[tuple]]:
-    """The values the filters offer: what the run holds within the scope."""
-    z = ForecastZone
-    cond = and_(z.run_id == run.id, _scope_condition(scope, z.region_id, z.investor_id))
-    rows = db.session.execute(
-        select(z.region_id, z.kab_kota, z.investor_id, z.investor_name, z.estate_id, z.estate_name)
-        .where(cond)
-        .distinct()
-    ).all()
+ESTATE_CHOICES = 300  # the estate filter lists at most this many (a kab/kota or investor chosen first narrows it)
+ZONES_READ_PER_ESTATE = 10  # zone rows read for each estate listed
+
+
+def choices(run: ForecastRun, scope: Scope, filters: Filters | None = None) -> dict:
+    """The values the filters offer: what the run holds within the scope. Kab/kota and investors from the run's
+    totals; estates (within the kab/kota and investor chosen) at most ``ESTATE_CHOICES`` in the zones' order, plus
+    the chosen one, with ``estates_more`` when there may be more."""
+    filters = filters or Filters()
+    t, z = ForecastTotal, ForecastZone
+    cond = and_(t.run_id == run.id, _scope_condition(scope, t.region_id, t.investor_id))
+    rows = db.session.execute(select(t.region_id, t.kab_kota, t.investor_id, t.investor_name).where(cond).distinct())
+    regions, investors = set(), set()
+    for region_id, kab_kota, investor_id, investor_name in rows:
+        regions.add((region_id, kab_kota))
+        investors.add((investor_id, investor_name))
+    narrow = Filters(region_id=filters.region_id, investor_id=filters.investor_id)
+    query = (  # in the order of ix_forecast_zone_run_order: an index scan of a few thousand rows at most
+        select(z.estate_id, z.estate_name)
+        .where(zone_condition(run, narrow, scope))
+        .order_by(z.kab_kota, z.estate_name, z.id)
+        .limit(ESTATE_CHOICES * ZONES_READ_PER_ESTATE)
+    )
+    rows = db.session.execute(query).all()
+    names = dict(rows)  # estate id -> name, first met first
+    estates = list(names.items())[:ESTATE_CHOICES]
+    more = len(names) > ESTATE_CHOICES or len(rows) == ESTATE_CHOICES * ZONES_READ_PER_ESTATE
+    if filters.estate_id is not None and filters.estate_id not in dict(estates):
+        chosen = db.session.scalar(
+            select(z.estate_name).where(zone_condition(run, Filters(estate_id=filters.estate_id), scope)).limit(1)
+        )
+        if chosen is not None:
+            estates.append((filters.estate_id, chosen))
     return {
-        "regions": sorted({(r[0], r[1]) for r in rows}, key=lambda r: r[1]),
-        "investors": sorted({(r[2], r[3]) for r in rows}, key=lambda r: r[1]),
-        "estates": sorted({(r[4], r[5]) for r in rows}, key=lambda r: r[1]),
+        "regions": sorted(regions, key=lambda r: r[1]),
+        "investors": sorted(investors, key=lambda r: r[1]),
+        "estates": sorted(estates, key=lambda r: r[1]),
+        "estates_more": more,
     }
 
 
+def _quarters(run: ForecastRun) -> list[str]:
+    return [quarter for quarter, _ in quarter_ends(run.as_of, run.horizon_quarters)]
+
+
+def _zone_columns(z: ForecastZone, phase: str, low: int, central: int, high: int) -> list[object]:
+    return [
+        z.kab_kota, z.investor_name, z.estate_name, z.zone_kind, phase, low, central, high, z.zone_name or "",
+        z.area_ha, z.basis, z.commitment_jobs, z.prior_jobs, z.claim_jobs or "", z.operating_low,
+        z.operating_central, z.operating_high, z.waits_for or "", z.capital_status,
+    ]  # fmt: skip
+
+
 def export_rows(run: ForecastRun, filters: Filters, scope: Scope) -> list[list[object]]:
-    """The long, tidy table: one row per quarter, zone and phase, ``CSV_COLUMNS`` in order."""
-    query = (
-        select(ForecastCell, ForecastZone)
-        .join(ForecastZone, ForecastZone.id == ForecastCell.zone_row_id)
-        .where(zone_condition(run, filters, scope))
-        .order_by(ForecastCell.quarter, ForecastZone.kab_kota, ForecastZone.estate_name, ForecastZone.id)
-        .order_by(ForecastCell.phase)
-    )
-    out = []
-    for cell, z in db.session.execute(query):
-        out.append(
-            [
-                cell.quarter,
-                z.kab_kota,
-                z.investor_name,
-                z.estate_name,
-                z.zone_kind,
-                cell.phase,
-                cell.low,
-                cell.central,
-                cell.high,
-                z.zone_name or "",
-                z.area_ha,
-                z.basis,
-                z.commitment_jobs,
-                z.prior_jobs,
-                z.claim_jobs or "",
-                z.operating_low,
-                z.operating_central,
-                z.operating_high,
-                z.waits_for or "",
-                z.capital_status,
-                run.as_of,
-            ]
+    """The long, tidy table: one row per quarter, zone and phase (zeros included: only non-zero cells are stored),
+    ``CSV_COLUMNS`` in order. Two queries: the zones, and the run's series."""
+    rows = zones(run, filters, scope)
+    wanted = {z.series for z in rows}
+    c = ForecastCell
+    cells = {
+        (number, quarter, phase): (low, central, high)
+        for number, quarter, phase, low, central, high in db.session.execute(
+            select(c.series, c.quarter, c.phase, c.low, c.central, c.high).where(c.run_id == run.id)
         )
+        if number in wanted
+    }
+    out = []
+    for quarter in _quarters(run):
+        for z in rows:
+            for phase in PHASES:
+                low, central, high = cells.get((z.series, quarter, phase), (0, 0, 0))
+                out.append([quarter, *_zone_columns(z, phase, low, central, high), run.as_of])
     return out
 
 

@@ -7,25 +7,51 @@ ones are deleted by the next refresh. Services flush, never commit.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-
-from sqlalchemy import delete, insert, select
 
 from app.errors import NotFound, found
 from app.extensions import db
 from app.timezone import today_wib
-from forecast import calibration
+from forecast import calibration, store
 from forecast import gather as gathering
+from forecast.engine import Engine
 from forecast.inputs import input_rows, inputs_json, load_inputs
-from forecast.model import compute_zone, held_back
-from forecast.models import ForecastCell, ForecastHeld, ForecastInput, ForecastRun, ForecastZone
+from forecast.models import ForecastCell, ForecastHeld, ForecastInput, ForecastRun, ForecastTotal, ForecastZone
 from permits.calendar import site_calendar
 
 
 class InputRefused(ValueError):
     """An input edit that would make the forecast incoherent (low above high, a share above 1...)."""
+
+
+ZONE_COLUMNS = (
+    "run_id", "zone_id", "zone_kind", "zone_name", "area_ha", "estate_id", "estate_name", "investor_id",
+    "investor_name", "capital_status", "region_id", "kab_kota", "investment_rp", "commitment_jobs", "prior_jobs",
+    "claim_jobs", "basis", "clear_central", "operating_low", "operating_central", "operating_high", "waits_for",
+    "notes", "series",
+)  # fmt: skip
+CELL_COLUMNS = ("run_id", "series", "quarter", "phase", "low", "central", "high")
+TOTAL_COLUMNS = (
+    "run_id", "region_id", "kab_kota", "investor_id", "investor_name", "zone_kind", "capital_status", "zones",
+    "quarter", "phase", "low", "central", "high",
+)  # fmt: skip
+HELD_COLUMNS = (
+    "run_id", "permit_id", "permit_type", "agency_id", "agency_name", "estate_id", "estate_name", "region_id",
+    "investor_id", "job_quarters", "investment_rp",
+)  # fmt: skip
+
+
+def _zone_row(run_id: int, e, zone_id, zone_name, zone, result, claim: str | None, series: int) -> tuple:
+    """A ``forecast_zone`` row, in the order of ``ZONE_COLUMNS``."""
+    return (
+        run_id, zone_id, zone.kind, zone_name, zone.area_ha, e.id, e.name, e.investor_id, e.investor_name,
+        e.capital_status, e.region_id, e.kab_kota, e.investment_rp, result.commitment_jobs, result.prior_jobs, claim,
+        result.basis, result.clear[1], *result.operating, result.waits_for, sorted(set(result.notes)), series,
+    )  # fmt: skip
 
 
 def refresh_forecast(
@@ -34,13 +60,22 @@ def refresh_forecast(
     """Compute the forecast as of ``as_of`` (today, WIB) from the data as it stands and store it.
 
     A refresh replaces the earlier current runs; a snapshot (``snapshot=True``, with ``label``) is kept until an
-    administrator deletes it. Returns the run (flushed).
+    administrator deletes it. Returns the run (flushed). The register is read in a fixed number of queries
+    (``forecast.gather``), each distinct series is computed once (``forecast.engine``), and the rows are written
+    in bulk (``forecast.store``).
     """
-    as_of = as_of or today_wib()
+    collecting = gc.isenabled()
+    gc.disable()  # a province makes a million short-lived tuples and no cycle: the collector would only rescan them
+    try:
+        return _refresh(as_of or today_wib(), snapshot, label, actor)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> ForecastRun:
     rows = input_rows()
     inputs = load_inputs(rows)
-    cal = site_calendar()
-    add_wd = cal.add_working_days
     low_ratio = calibration.ratio_in_force()  # an adopted calibration of the low case, or None
     run = ForecastRun(
         as_of=as_of,
@@ -51,101 +86,57 @@ def refresh_forecast(
         created_by=actor,
     )
     if not snapshot:
-        old = select(ForecastRun.id).where(ForecastRun.is_snapshot.is_(False))
-        old_ids = list(db.session.scalars(old))
+        old_ids = store.current_ids()
         if old_ids:
-            _delete_runs(old_ids)
+            store.delete_runs(old_ids)
     db.session.add(run)
     db.session.flush()
-    pending: list[tuple[ForecastZone, dict]] = []
-    held: dict[int, int] = defaultdict(int)
-    held_info: dict[int, tuple] = {}
-    for facts in gathering.gather(as_of):
-        estate = facts.estate
-        for zone_id, zone_name, zone in facts.zones:
-            result = compute_zone(zone, facts.permits, inputs, as_of, add_wd)
-            row = ForecastZone(
-                run_id=run.id,
-                zone_id=zone_id,
-                zone_kind=zone.kind,
-                zone_name=zone_name,
-                area_ha=zone.area_ha,
-                estate_id=estate.id,
-                estate_name=estate.name,
-                investor_id=estate.investor_id,
-                investor_name=estate.investor.legal_name,
-                capital_status=estate.investor.capital_status.value,
-                region_id=estate.region_id,
-                kab_kota=estate.region.name,
-                investment_rp=estate.planned_investment_rp,
-                commitment_jobs=result.commitment_jobs,
-                prior_jobs=result.prior_jobs,
-                claim_jobs=facts.claim_jobs,
-                basis=result.basis,
-                clear_central=result.clear[1],
-                operating_low=result.operating[0],
-                operating_central=result.operating[1],
-                operating_high=result.operating[2],
-                waits_for=result.waits_for,
-                notes=sorted(set(result.notes)),
-            )
-            pending.append((row, calibration.apply(result.cells, low_ratio)))
-            for permit_id, gain in held_back(zone, facts.permits, inputs, as_of, add_wd, result).items():
-                held[permit_id] += gain
-                fact = next(f for f in facts.permits.values() if f.permit_id == permit_id)
-                held_info[permit_id] = (fact, estate)
-    _store_cells(pending)
-    for permit_id, gain in held.items():
-        fact, estate = held_info[permit_id]
-        db.session.add(
-            ForecastHeld(
-                run_id=run.id,
-                permit_id=permit_id,
-                permit_type=fact.code,
-                agency_id=fact.agency_id,
-                agency_name=fact.agency_name,
-                estate_id=estate.id,
-                estate_name=estate.name,
-                region_id=estate.region_id,
-                investor_id=estate.investor_id,
-                job_quarters=gain,
-                investment_rp=estate.planned_investment_rp,
-            )
-        )
-    db.session.flush()
+    engine = Engine(inputs, as_of, site_calendar().add_working_days, low_ratio)
+    run_id = run.id  # read once: an ORM attribute costs a call per row
+    estates = gathering.gather(as_of)
+    counts: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # group -> series -> zones
+    held: dict[int, list] = {}
+
+    def zone_rows() -> Iterator[tuple]:
+        """Each zone's row. Computed in full before the ``COPY`` starts: the computation may read the database (the
+        working-day calendar loads a year the first time it is reached), which a connection busy copying cannot."""
+        for facts in estates:
+            e = facts.estate
+            group = (e.region_id, e.kab_kota, e.investor_id, e.investor_name)
+            shapes = [zone for _, _, zone in facts.zones]
+            for (zone_id, zone_name, zone), (result, series, gains) in zip(
+                facts.zones, engine.estate(facts.permits, shapes), strict=True
+            ):
+                yield _zone_row(run_id, e, zone_id, zone_name, zone, result, facts.claim_jobs, series)
+                counts[(*group, zone.kind, e.capital_status)][series] += 1
+                for permit_id, gain in gains.items():
+                    if permit_id not in held:
+                        fact = next(f for f in facts.permits.values() if f.permit_id == permit_id)
+                        held[permit_id] = [
+                            run_id, permit_id, fact.code, fact.agency_id, fact.agency_name, e.id, e.name,
+                            e.region_id, e.investor_id, 0, e.investment_rp,
+                        ]  # fmt: skip
+                    held[permit_id][9] += gain
+
+    store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, list(zone_rows()))
+    cells = (  # a cell of no jobs in any case is not stored (the readers count it as zero)
+        (run_id, number, quarter, phase, *values)
+        for number, series_cells in engine.series()
+        for (quarter, phase), values in series_cells.items()
+        if values != (0, 0, 0)
+    )
+    store.bulk_insert(ForecastCell.__table__, CELL_COLUMNS, cells)
+    store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, (tuple(v) for v in held.values()))
+    store.bulk_insert(ForecastTotal.__table__, TOTAL_COLUMNS, ((run_id, *row) for row in engine.totals(counts)))
+    store.analyze()
     return run
-
-
-def _store_cells(pending: list[tuple[ForecastZone, dict]]) -> None:
-    """Write the zone rows, then their cells in one multi-row insert (an ORM object per cell is too slow for a
-    province of 100,000 zones)."""
-    db.session.add_all([row for row, _ in pending])
-    db.session.flush()
-    cells = [
-        {"zone_row_id": row.id, "quarter": q, "phase": phase, "low": v[0], "central": v[1], "high": v[2]}
-        for row, values in pending
-        for (q, phase), v in values.items()
-    ]
-    for start in range(0, len(cells), 5000):
-        db.session.execute(insert(ForecastCell.__table__), cells[start : start + 5000])
-
-
-def _delete_runs(ids: list[int]) -> None:
-    zone_ids = select(ForecastZone.id).where(ForecastZone.run_id.in_(ids))
-    db.session.execute(delete(ForecastCell).where(ForecastCell.zone_row_id.in_(zone_ids)))
-    db.session.execute(delete(ForecastZone).where(ForecastZone.run_id.in_(ids)))
-    db.session.execute(delete(ForecastHeld).where(ForecastHeld.run_id.in_(ids)))
-    db.session.execute(delete(ForecastRun).where(ForecastRun.id.in_(ids)))
-    for obj in list(db.session.identity_map.values()):  # the deleted rows' objects must not meet reused ids
-        if isinstance(obj, (ForecastRun, ForecastZone, ForecastCell, ForecastHeld)):
-            db.session.expunge(obj)
 
 
 def delete_snapshot(run_id: int) -> None:
     run = found(db.session.get(ForecastRun, run_id))
     if not run.is_snapshot:
         raise NotFound
-    _delete_runs([run.id])
+    store.delete_runs([run.id])
 
 
 def update_input(

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from app.extensions import db
 from app.models import Region
@@ -185,9 +185,10 @@ def _forecast_rows(run: ForecastRun, quarter: str, scope: Scope) -> list[tuple]:
     z, c = ForecastZone, ForecastCell
     keys = (z.investor_id, z.investor_name, z.estate_id, z.estate_name, z.region_id, z.kab_kota)
     query = (
-        select(*keys, func.sum(c.low), func.sum(c.central), func.sum(c.high))
-        .join(c, c.zone_row_id == z.id)
-        .where(zone_condition(run, Filters(), scope), c.quarter == quarter)
+        select(*keys, *(func.coalesce(func.sum(v), 0) for v in (c.low, c.central, c.high)))
+        # a zone's cells are its series'; a cell of no jobs is not stored, so a zone without one counts zero
+        .outerjoin(c, and_(c.run_id == z.run_id, c.series == z.series, c.quarter == quarter))
+        .where(zone_condition(run, Filters(), scope))
         .group_by(*keys)
     )
     return list(db.session.execute(query))

@@ -18,7 +18,7 @@ from forecast.chart import band_chart
 from forecast.inputs import input_rows, rows_from_json
 from forecast.models import ForecastInput, InputGroup, Phase, Skill
 
-ZONE_ROWS = 200  # the page lists at most this many zones (the downloads hold them all), so it stays fast
+ZONE_ROWS = 50  # the page lists at most this many zones (the downloads hold them all), so it stays fast
 
 bp = Blueprint("forecast", __name__, url_prefix="/forecast", template_folder="templates")
 
@@ -61,7 +61,7 @@ def index() -> ResponseReturnValue:
         "forecast/index.html",
         run=run,
         filters=filters,
-        choices=reading.choices(run, scope),
+        choices=reading.choices(run, scope, filters),
         total=total,
         by_phase=by_phase,
         chart=band_chart(total, _("Direct jobs at the end of each quarter: low-high band and central line")),

@@ -47,8 +47,8 @@ def jdi():
 @pytest.fixture
 def store_run():
     """``store_run(as_of, cells)``: a stored run (a snapshot unless ``snapshot=False``) with the inputs in the
-    database and one zone per estate, built from (estate, quarter, phase, low, central, high) cells, so that a
-    test knows every figure by hand."""
+    database and one zone per estate (each its own series), built from (estate, quarter, phase, low, central,
+    high) cells, so that a test knows every figure by hand."""
 
     def store(as_of: date, cells: list[tuple], snapshot: bool = True, run: ForecastRun | None = None) -> ForecastRun:
         if run is None:  # else the zones join ``run``
@@ -68,8 +68,11 @@ def store_run():
                 )  # fmt: skip
                 db.session.add(zone)
                 db.session.flush()
+                zone.series = zone.id  # a series of its own, unique in any run it joins
             db.session.add(
-                ForecastCell(zone_row_id=zone.id, quarter=quarter, phase=phase, low=low, central=central, high=high)
+                ForecastCell(
+                    run_id=run.id, series=zone.series, quarter=quarter, phase=phase, low=low, central=central, high=high
+                )
             )
         db.session.flush()
         return run

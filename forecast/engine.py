@@ -1,0 +1,172 @@
+"""The forecast of a whole province, fast: ``model``'s arithmetic computed once per distinct class instead of once per
+zone, with the same results as ``model.compute_zone`` and ``model.held_back`` zone by zone.
+
+A zone's series is a function of its sizes (full jobs, construction workers) and its dates (clear, operating):
+zones sharing them (the same blocking-permit expected dates, kind, size and jobs) share one series, computed once
+and stored once (``series`` numbers it). Within an estate, the zones waiting for the same blocker with the same
+target date share their timing; the held-back gain of an overdue permit is the difference of two memoised
+series' job-quarters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+from forecast import calibration
+from forecast.model import (
+    BUILDING_BLOCKER,
+    CENTRAL,
+    INDUSTRIAL_BLOCKER,
+    AddWorkingDays,
+    Inputs,
+    PermitFact,
+    Triple,
+    ZoneFacts,
+    ZoneResult,
+    central_job_quarters,
+    quarter_ends,
+    with_target,
+    zone_cells,
+    zone_sizes,
+    zone_timing,
+)
+
+Cells = dict[tuple[str, str], Triple]
+FIELD = 64  # bits per figure in a packed series: sums of non-negative jobs far below 2**63
+PHASES = ("construction", "operation")
+
+
+class Engine:
+    """One refresh's memo: series by (sizes, dates), sizes by zone shape. ``series_of`` numbers the distinct
+    series in the order they were first met."""
+
+    def __init__(self, inputs: Inputs, as_of: date, add_wd: AddWorkingDays, low_ratio: Decimal | None = None) -> None:
+        self.inputs, self.as_of = inputs, as_of
+        self.low_ratio = low_ratio  # an adopted calibration of the low case (``forecast.calibration``), or None
+        self.add_wd: AddWorkingDays = cache(add_wd)
+        self.quarters = quarter_ends(as_of, inputs.horizon_quarters)
+        self._sizes: dict[tuple, tuple] = {}
+        self._numbers: dict[tuple, int] = {}  # (full, builders, clear, operating) -> series number
+        self._cells: list[Cells] = []  # series number -> its cells
+        self._reached: dict[tuple, frozenset[str]] = {}
+        self._jq: dict[tuple, int] = {}  # (central full jobs, central operating day) -> job-quarters
+        self._packed: list[int] = []  # series number -> its figures packed in one integer (``pack``)
+        self.keys = [(quarter, phase) for quarter, _ in self.quarters for phase in PHASES]
+
+    def _sized(self, zone: ZoneFacts) -> tuple:
+        key = (zone.kind, zone.area_ha, zone.commitment_jobs, zone.investment_rp if zone.kind == "estate" else None)
+        if key not in self._sizes:
+            self._sizes[key] = zone_sizes(zone, self.inputs, self.as_of)
+        return self._sizes[key]
+
+    def _series(self, key: tuple) -> tuple[int, Cells]:
+        """The series number and cells of (full, builders, clear, operating), computed the first time."""
+        number = self._numbers.get(key)
+        if number is None:
+            cells = calibration.apply(zone_cells(*key, self.inputs, self.quarters), self.low_ratio)
+            number = self._numbers[key] = len(self._cells)
+            self._cells.append(cells)
+            self._packed.append(self.pack(cells))
+        return number, self._cells[number]
+
+    def _job_quarters(self, full: int, operating: date | None) -> int:
+        """Central operation job-quarters of a zone (``model.central_job_quarters``), memoised."""
+        key = (full, operating)
+        found = self._jq.get(key)
+        if found is None:
+            found = self._jq[key] = central_job_quarters(full, operating, self.inputs, self.quarters)
+        return found
+
+    def _reach(self, facts: dict[str, PermitFact], zone: ZoneFacts) -> frozenset[str]:
+        """The permit types the zone's timing can hang on: its blocker, the permit its stop order names, and their
+        prerequisites, transitively (the catalogue's, the same for every estate)."""
+        blocker = INDUSTRIAL_BLOCKER if zone.kind in ("industrial", "estate") else BUILDING_BLOCKER
+        key = (blocker, zone.stop_waits_for if zone.stopped else None)
+        found = self._reached.get(key)
+        if found is None:
+            seen: set[str] = set()
+            todo = [code for code in key if code]
+            while todo:
+                code = todo.pop()
+                if code not in seen:
+                    seen.add(code)
+                    fact = facts.get(code)
+                    todo += fact.prerequisites if fact is not None else ()
+            found = self._reached[key] = frozenset(seen)
+        return found
+
+    def series(self) -> Iterator[tuple[int, Cells]]:
+        """Every distinct series some zone has: (number, cells)."""
+        yield from enumerate(self._cells)
+
+    def pack(self, cells: Cells) -> int:
+        """The series' figures (low, central, high of each quarter and phase, in ``keys`` order) as the fields of
+        one integer: n zones' worth of a series is one multiplication, a sum of series one addition, exactly."""
+        packed, shift = 0, 0
+        for key in self.keys:
+            for value in cells[key]:
+                packed |= value << shift
+                shift += FIELD
+        return packed
+
+    def totals(self, counts: dict[tuple, dict[int, int]]) -> Iterator[tuple]:
+        """(group..., zones, quarter, phase, low, central, high) for each group of ``counts`` (group -> series
+        number -> zones), the zones' figures summed."""
+        mask = (1 << FIELD) - 1
+        for group, by_series in counts.items():
+            total = sum(n * self._packed[number] for number, n in by_series.items())
+            zones = sum(by_series.values())
+            for i, (quarter, phase) in enumerate(self.keys):
+                base = 3 * FIELD * i
+                low, central, high = ((total >> (base + FIELD * k)) & mask for k in range(3))
+                yield (*group, zones, quarter, phase, low, central, high)
+
+    def estate(
+        self, facts: dict[str, PermitFact], zones: list[ZoneFacts]
+    ) -> list[tuple[ZoneResult, int, dict[int, int]]]:
+        """For each zone of one estate: its result (as ``compute_zone``), its series number and the job-quarters
+        each overdue permit holds back (as ``held_back``)."""
+        timings: dict[tuple, tuple] = {}
+        overdue = [(f.code, f.permit_id) for f in facts.values() if f.state == "overdue" and f.permit_id is not None]
+
+        def timing(zone: ZoneFacts, decided: frozenset[int]) -> tuple:
+            """The zone's timing: shared by the zones with the same blocker (the target date applied after)."""
+            blocker = INDUSTRIAL_BLOCKER if zone.kind in ("industrial", "estate") else BUILDING_BLOCKER
+            key = (blocker, decided)
+            found = timings.get(key)
+            if found is None:
+                notes: list[str] = []
+                untargeted = zone if zone.target_operating_on is None else zone._replace(target_operating_on=None)
+                clear, operating, waits = zone_timing(
+                    untargeted, facts, self.as_of, self.add_wd, self.inputs, decided, notes
+                )
+                found = timings[key] = (clear, operating, waits, notes)
+            if zone.target_operating_on is None:
+                return found
+            clear, operating, waits, notes = found
+            return clear, with_target(operating, zone.target_operating_on), waits, notes
+
+        out = []
+        for zone in zones:
+            clear, operating, waits_for, notes = timing(zone, frozenset())
+            basis, prior, full, builders = self._sized(zone)
+            number, cells = self._series((full, builders, clear, operating))
+            held: dict[int, int] = {}
+            if overdue:
+                base_total = self._job_quarters(full[CENTRAL], operating[CENTRAL])
+                reach = self._reach(facts, zone)
+                for code, permit_id in overdue:
+                    if code not in reach:  # not on the zone's way: deciding it changes nothing
+                        continue
+                    freed = timing(zone, frozenset({permit_id}))[1][CENTRAL]
+                    gain = self._job_quarters(full[CENTRAL], freed) - base_total
+                    if gain > 0:
+                        held[permit_id] = gain
+            result = ZoneResult(
+                basis, zone.commitment_jobs, prior, full, clear, operating, waits_for, list(notes), cells
+            )
+            out.append((result, number, held))
+        return out

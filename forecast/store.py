@@ -1,0 +1,84 @@
+"""Writing and deleting stored runs in bulk: a province's refresh writes 100,000 zone rows, so rows go in as plain
+tuples, by ``COPY`` on PostgreSQL (psycopg) and by the driver's ``executemany`` elsewhere (SQLite), never as ORM
+objects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Table, delete, select
+
+from app.extensions import db
+from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastTotal, ForecastZone
+
+CHUNK = 5_000  # rows per executemany where there is no COPY
+
+
+def bulk_insert(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` in the session's transaction. JSON
+    columns take Python values (serialised here for ``COPY``)."""
+    json_at = [i for i, name in enumerate(columns) if table.c[name].type.__class__.__name__ == "JSON"]
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        names = ", ".join(columns)
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            if json_at:
+                rows = (_dumped(row, json_at) for row in rows)
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)  # SQLite: the driver's executemany, values as SQLAlchemy stores them
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608 - names from the model
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(tuple(_sqlite_value(v, i in json_at) for i, v in enumerate(row)))
+        if len(batch) == CHUNK:
+            connection.exec_driver_sql(sql, batch)
+            batch = []
+    if batch:
+        connection.exec_driver_sql(sql, batch)
+
+
+def _dumped(row: tuple, json_at: list[int]) -> list:
+    out = list(row)
+    for i in json_at:
+        out[i] = "[]" if out[i] == [] else json.dumps(out[i])
+    return out
+
+
+def _sqlite_value(value: object, is_json: bool) -> object:
+    if is_json:
+        return json.dumps(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def delete_runs(ids: list[int]) -> None:
+    db.session.execute(delete(ForecastCell).where(ForecastCell.run_id.in_(ids)))
+    db.session.execute(delete(ForecastZone).where(ForecastZone.run_id.in_(ids)))
+    db.session.execute(delete(ForecastHeld).where(ForecastHeld.run_id.in_(ids)))
+    db.session.execute(delete(ForecastTotal).where(ForecastTotal.run_id.in_(ids)))
+    db.session.execute(delete(ForecastRun).where(ForecastRun.id.in_(ids)))
+    for obj in list(db.session.identity_map.values()):  # the deleted rows' objects must not meet reused ids
+        if isinstance(obj, (ForecastRun, ForecastZone, ForecastCell, ForecastHeld, ForecastTotal)):
+            db.session.expunge(obj)
+
+
+def analyze() -> None:
+    """On PostgreSQL, fresh statistics for the tables the page plans its reads on: right after a refresh the old ones
+    say a run has a few rows, and the planner would sort 100,000 zone rows to list 50 (autovacuum would analyze
+    them a minute later). Inside the refresh's transaction, which the statistics count."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("ANALYZE forecast_zone, forecast_held, forecast_total")
+
+
+def current_ids() -> list[int]:
+    return list(db.session.scalars(select(ForecastRun.id).where(ForecastRun.is_snapshot.is_(False))))

@@ -33,8 +33,8 @@ from accounts.services import (
 from app.audit import record
 from app.database import utcnow
 from app.formatting import wib
-from app.models import AuditEvent, Role, User
-from app.pagination import paginate
+from app.models import AuditEvent, AuditLog, Role, User
+from app.pagination import keyset_page, paginate
 from app.security import PasswordRejected, guard_blueprint
 from app.transactions import refusal
 from estates.queries import investor_names
@@ -156,7 +156,7 @@ def user_password(user_id: int) -> ResponseReturnValue:
 def audit_log() -> ResponseReturnValue:
     """Security events, newest first, filtered by kind and by an e-mail address (of the account or the actor)."""
     filters = AuditFilterForm(formdata=request.args)
-    page = paginate(audit_query(**filters.query_kwargs()))
+    page = keyset_page(audit_query(**filters.query_kwargs()), AuditLog.at, AuditLog.id)  # no count of every row
     return render_template(
         "users/audit.html",
         page=page,

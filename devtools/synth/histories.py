@@ -26,7 +26,7 @@ from permits.clock import ClockFields, Limits, clock_state, step
 from permits.models import GRANTED_STATUSES
 from permits.models import PermitStatus as S
 from permits.rules import AgencySilence, ApplicantSilence, ClockStart, PermitRule, Regime
-from permits.stages import TERMINAL, TRANSITIONS, allowed_targets, resume_target
+from permits.stages import DECIDED_FROM, DECISIONS, TERMINAL, TRANSITIONS, allowed_targets, resume_target
 from permits.workflow import DECIDING, limits_of
 
 ENDED = (S.REJECTED, S.WITHDRAWN, S.DEEMED_WITHDRAWN)  # how an earlier application of the same type ended
@@ -98,6 +98,7 @@ class Walk:
     regime: Regime | None = None
     submitted_on: date | None = None
     decided_on: date | None = None
+    decision: tuple[int | None, int | None] = (None, None)  # agency days and limit at the decision
 
 
 def permit_history(
@@ -136,6 +137,8 @@ def permit_history(
             walk.submitted_on = on
         if target in DECIDING and walk.decided_on is None:
             walk.decided_on = on
+        if target in DECISIONS and source in DECIDED_FROM and walk.decision[0] is None:
+            walk.decision = (moved.state.agency_days_used, moved.state.sla_working_days)
         move = TRANSITIONS[source, target]
         note = NOTES.get(target, DEFAULT_NOTE) if move.needs_note else None
         row = _event(first_event_id + n + 1, permit_id, n + 2, on, source, walk, moved.state, note)
@@ -157,6 +160,8 @@ def permit_history(
         "version": count,
         "regime_id": walk.regime.id if walk.regime is not None else None,
         "last_event_seq": count,
+        "decision_days": walk.decision[0],
+        "decision_sla": walk.decision[1],
         "created_at": datetime.combine(start, time(2, 0, tzinfo=UTC)),
         "updated_at": datetime.combine(last, time(2, 0, tzinfo=UTC)),
         **asdict(walk.clock),

@@ -80,18 +80,24 @@ def _quiet(step):
         raise
 
 
+def _progress(kind: str, n: int, seconds: float) -> None:
+    print(f"\r{seconds:7.1f} s  {kind}: {n:,}".ljust(50), end="", file=sys.stderr, flush=True)
+
+
 def build(app: Flask, scale: float, seed: int) -> dict:
     """Load the data and run the overnight jobs; returns what was loaded and how long each part took."""
     today = today_wib()
     with app.app_context():
         _quiet(upgrade)
         began = time.perf_counter()
-        loaded = synthesize(REFERENCE.scaled(scale), seed, today)
+        loaded = synthesize(REFERENCE.scaled(scale), seed, today, _progress)
         took = {"load_s": round(time.perf_counter() - began, 1)}
+        print(flush=True)
         began = time.perf_counter()
         scan_stalled(today)
         db.session.commit()
         took["scan_s"] = round(time.perf_counter() - began, 1)
+        print(f"stall scan: {took['scan_s']} s", file=sys.stderr, flush=True)
         began = time.perf_counter()
         refresh_forecast(actor="bench")
         db.session.commit()

@@ -36,7 +36,7 @@ from estates.queries import estates_visible_to
 from permits.agencies.services import agencies_by_id
 from permits.clock import Band
 from permits.models import Permit, PermitEvent, PermitType
-from permits.queries import band_condition, running_condition
+from permits.queries import band_condition, running_condition, scoped_permits
 from permits.stages import ASKED
 from permits.stalls.models import FlagKind
 from permits.workflow import at_risk_share
@@ -125,11 +125,10 @@ def _group_columns(grouping: Grouping) -> tuple[ColumnElement, ColumnElement]:
 
 def _scoped(query: Select, grouping: Grouping, filters: StallFilters, scope: Scope) -> Select:
     """Join to ``query`` (on Permit) only what the grouping, the filters and the scope need, and filter."""
-    by_region = grouping is Grouping.REGION or bool(filters.region_code)
-    if by_region or not scope.sees_everything:
-        query = query.join(Permit.estate).where(estates_visible_to(scope))
-    if by_region:
-        query = query.join(Estate.region)
+    if grouping is Grouping.REGION or filters.region_code:
+        query = query.join(Permit.estate).join(Estate.region).where(estates_visible_to(scope))
+    else:
+        query = scoped_permits(query, scope)
     if grouping is Grouping.PERMIT_TYPE or filters.permit_type_code:
         query = query.join(Permit.permit_type)
     return query.where(*filter_conditions(filters))

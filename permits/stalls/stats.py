@@ -31,7 +31,7 @@ from estates.queries import estates_visible_to
 from permits.clock import Band, ClockState
 from permits.dashboard import WorkItem
 from permits.models import Permit
-from permits.queries import permits_with_context, running_condition
+from permits.queries import permits_with_context, running_condition, scoped_permits
 from permits.stages import ASKED, DECIDED_FROM, DECISIONS, Holder  # noqa: F401 - DECIDED_FROM, DECISIONS re-exported
 from permits.stalls.agency_figures import (  # noqa: F401 - the figures' names, re-exported
     Grouping,
@@ -163,7 +163,9 @@ class ListPage:
 
 
 def flagged_work_item(scope: Scope) -> WorkItem:
-    """The dashboard's line of the flagged permits in the scope: the count of the stalled list it links to."""
-    listed = stalled_permits_query(StallFilters(), scope).order_by(None).subquery()
-    count = db.session.scalar(select(func.count()).select_from(listed)) or 0
+    """The dashboard's line of the flagged permits in the scope: the count of the stalled list it links to,
+    counted on the permits with an open flag alone (the list's joins drop no row)."""
+    open_flag = select(StallFlag.id).where(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None))
+    query = scoped_permits(select(func.count(Permit.id)).select_from(Permit), scope).where(open_flag.exists())
+    count = db.session.scalar(query) or 0
     return WorkItem("flagged", _l("Flagged"), count, url_for("stalls.stalled_list"))

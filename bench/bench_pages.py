@@ -48,6 +48,7 @@ from devtools.synth.pages import Page, accounts, pages, sample, signed_in
 from forecast.services import refresh_forecast
 from permits.stalls.scan import scan_stalled
 
+COLD: list = []  # the figures' cache, emptied before every request with --cold
 TARGET_MS = {"postgresql": 50.0, "sqlite": 150.0}
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -108,7 +109,7 @@ def build(app: Flask, scale: float, seed: int) -> dict:
         return {"loaded": loaded, **took}
 
 
-def measure(app: Flask, engine: str, requests: int, budget: float, only: str | None) -> list[Timing]:
+def measure(app: Flask, engine: str, requests: int, budget: float, only: str | None, explain: bool) -> list[Timing]:
     with app.app_context():
         s = sample()
         users = accounts(s)
@@ -117,13 +118,32 @@ def measure(app: Flask, engine: str, requests: int, budget: float, only: str | N
         with app.test_request_context():
             urls = {p: p.url() for p in walk}
         bind = db.engine
-    statements: list[str] = []
-    event.listen(bind, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    statements: list[tuple] = []
+    event.listen(bind, "before_cursor_execute", lambda *a: statements.append((a[2], a[3], time.perf_counter())))
+    event.listen(bind, "after_cursor_execute", lambda *a: statements.append((None, None, time.perf_counter())))
     timings = []
     for page in walk:
         timings.append(_time_page(engine, page, urls[page], clients[page.role], statements, requests, budget))
         _print_row(timings[-1])
+        if explain:
+            _explain(bind, statements)
     return timings
+
+
+def _explain(bind, statements: list[tuple]) -> None:
+    """Print the plan (EXPLAIN ANALYZE on PostgreSQL, the query plan on SQLite) of the last request's slowest
+    statement, with the parameters it ran with."""
+    runs = [
+        (end[2] - start[2], start[0], start[1]) for start, end in zip(statements[::2], statements[1::2], strict=False)
+    ]
+    if not runs:
+        return
+    took, statement, parameters = max(runs, key=lambda r: r[0])
+    prefix = "EXPLAIN ANALYZE " if bind.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+    with bind.connect() as conn:
+        plan = conn.exec_driver_sql(prefix + statement, parameters).all()
+    print(f"    slowest statement {took * 1000:.1f} ms:\n    " + statement.replace("\n", " ")[:2000])
+    print("\n".join("      " + " ".join(str(c) for c in row) for row in plan), flush=True)
 
 
 def _time_page(engine: str, page: Page, url: str, client, statements: list, requests: int, budget: float) -> Timing:
@@ -131,6 +151,8 @@ def _time_page(engine: str, page: Page, url: str, client, statements: list, requ
     times: list[float] = []
     started = time.perf_counter()
     while len(times) < requests and (time.perf_counter() - started < budget or len(times) < 3):
+        if COLD:
+            COLD[0].clear()  # --cold: every request computes the figures afresh
         statements.clear()
         began = time.perf_counter()
         response = client.get(url)
@@ -166,7 +188,7 @@ def run_engine(engine: str, url: str, folder: str, args) -> tuple[dict, list[Tim
         version = db.session.execute(text("SELECT version()" if engine == "postgresql" else "SELECT sqlite_version()"))
         built["server"] = version.scalar()
     print(f"{engine}: {built}", flush=True)
-    timings = measure(app, engine, args.requests, args.budget, args.only)
+    timings = measure(app, engine, args.requests, args.budget, args.only, args.explain)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -209,13 +231,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.05, help="times the reference size (1 = 200,000 permits)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
-    parser.add_argument("--budget", type=float, default=20.0, help="seconds a page may use before it stops early")
+    parser.add_argument("--budget", type=float, default=5.0, help="seconds a page may use before it stops early")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", help="time only the pages whose 'role page' contains this text")
     parser.add_argument("--pg-url", default=os.environ.get("TEST_DATABASE_URL"), help="a PostgreSQL server URL")
     parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
+    parser.add_argument("--cold", action="store_true", help="empty the agency figures' cache before each request")
+    parser.add_argument("--explain", action="store_true", help="print the plan of each page's slowest statement")
     parser.add_argument("--check", action="store_true", help="exit 1 when a page's p95 misses its target")
     args = parser.parse_args()
+    if args.cold:
+        from permits.stalls.agency_figures import CACHE
+
+        COLD.append(CACHE)
     pg_url = args.pg_url if args.pg_url and args.pg_url.startswith("postgresql") else None
     if not pg_url:
         print("PostgreSQL not measured: give --pg-url or TEST_DATABASE_URL (make bench starts a server).")

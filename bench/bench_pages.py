@@ -85,7 +85,7 @@ def _progress(kind: str, n: int, seconds: float) -> None:
     print(f"\r{seconds:7.1f} s  {kind}: {n:,}".ljust(50), end="", file=sys.stderr, flush=True)
 
 
-def build(app: Flask, scale: float, seed: int) -> dict:
+def build(app: Flask, scale: float, seed: int, forecast: bool = True) -> dict:
     """Load the data and run the overnight jobs; returns what was loaded and how long each part took."""
     today = today_wib()
     with app.app_context():
@@ -99,10 +99,11 @@ def build(app: Flask, scale: float, seed: int) -> dict:
         db.session.commit()
         took["scan_s"] = round(time.perf_counter() - began, 1)
         print(f"stall scan: {took['scan_s']} s", file=sys.stderr, flush=True)
-        began = time.perf_counter()
-        refresh_forecast(actor="bench")
-        db.session.commit()
-        took["forecast_s"] = round(time.perf_counter() - began, 1)
+        if forecast:
+            began = time.perf_counter()
+            refresh_forecast(actor="bench")
+            db.session.commit()
+            took["forecast_s"] = round(time.perf_counter() - began, 1)
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE"))
@@ -183,7 +184,7 @@ def _print_row(t: Timing) -> None:
 
 def run_engine(engine: str, url: str, folder: str, args) -> tuple[dict, list[Timing]]:
     app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url}, instance_path=folder)
-    built = build(app, args.scale, args.seed)
+    built = build(app, args.scale, args.seed, not args.no_forecast)
     with app.app_context():
         version = db.session.execute(text("SELECT version()" if engine == "postgresql" else "SELECT sqlite_version()"))
         built["server"] = version.scalar()
@@ -236,6 +237,7 @@ def main() -> None:
     parser.add_argument("--only", help="time only the pages whose 'role page' contains this text")
     parser.add_argument("--pg-url", default=os.environ.get("TEST_DATABASE_URL"), help="a PostgreSQL server URL")
     parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
+    parser.add_argument("--no-forecast", action="store_true", help="skip the forecast refresh (an empty forecast)")
     parser.add_argument("--cold", action="store_true", help="empty the agency figures' cache before each request")
     parser.add_argument("--explain", action="store_true", help="print the plan of each page's slowest statement")
     parser.add_argument("--check", action="store_true", help="exit 1 when a page's p95 misses its target")

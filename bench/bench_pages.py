@@ -132,18 +132,18 @@ def measure(app: Flask, engine: str, requests: int, budget: float, only: str | N
 
 
 def _explain(bind, statements: list[tuple]) -> None:
-    """Print the plan (EXPLAIN ANALYZE on PostgreSQL, the query plan on SQLite) of the last request's slowest
-    statement, with the parameters it ran with."""
-    runs = [
-        (end[2] - start[2], start[0], start[1]) for start, end in zip(statements[::2], statements[1::2], strict=False)
-    ]
+    """Print the last request's three slowest statements and the plan (EXPLAIN ANALYZE on PostgreSQL, the query
+    plan on SQLite) of the slowest, with the parameters it ran with."""
+    pairs = zip(statements[::2], statements[1::2], strict=False)
+    runs = sorted(((end[2] - start[2], start[0], start[1]) for start, end in pairs), key=lambda r: -r[0])
+    for took, statement, _parameters in runs[:3]:
+        print(f"    {took * 1000:8.1f} ms  " + " ".join(statement.split())[:400])
     if not runs:
         return
-    took, statement, parameters = max(runs, key=lambda r: r[0])
+    _took, statement, parameters = runs[0]
     prefix = "EXPLAIN ANALYZE " if bind.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
     with bind.connect() as conn:
         plan = conn.exec_driver_sql(prefix + statement, parameters).all()
-    print(f"    slowest statement {took * 1000:.1f} ms:\n    " + statement.replace("\n", " ")[:2000])
     print("\n".join("      " + " ".join(str(c) for c in row) for row in plan), flush=True)
 
 

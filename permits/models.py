@@ -158,6 +158,7 @@ STATUS_CSS = {
 
 
 STOPS_WHERE = "to_status IN ('returned', 'revision') AND from_status IS NOT NULL"
+ANSWERS_WHERE = "from_status IN ('returned', 'revision', 'process_stopped')"
 LIVE_WHERE = "status NOT IN ('rejected', 'withdrawn', 'deemed_withdrawn', 'cancelled', 'revoked')"
 
 
@@ -258,6 +259,14 @@ class PermitEvent(db.Model):
             "sla_working_days",
             sqlite_where=text(STOPS_WHERE),
             postgresql_where=text(STOPS_WHERE),
+        ),
+        # The moves back from the investor (an answer): "answers arrived" asks whether a permit's last move is one.
+        Index(
+            "ix_permit_event_answers",
+            "permit_id",
+            "seq",
+            sqlite_where=text(ANSWERS_WHERE),
+            postgresql_where=text(ANSWERS_WHERE),
         ),
     )
 

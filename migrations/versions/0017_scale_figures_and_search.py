@@ -10,7 +10,8 @@ Create Date: 2026-11-30
   filled here from the events already recorded. The figures per agency read them instead of the events.
 - ``ix_permit_agency_decision`` (agency, decision days) for the medians and percentiles per agency;
   ``ix_permit_updated_at`` for the figures' cache stamp; ``ix_permit_event_stops``, a partial index of the clock
-  stops (returns and revision requests) with the clock figures they recorded.
+  stops (returns and revision requests) with the clock figures they recorded; ``ix_permit_event_answers``, a
+  partial index of the moves back from the investor (the dashboard's and the list's "answers arrived").
 - PostgreSQL only (SQLite skips it): the ``pg_trgm`` extension and trigram indexes for the searches of estates,
   investors and permits (``ILIKE '%q%'`` and ``lower(...) LIKE '%q%'``).
 """
@@ -29,6 +30,7 @@ DECIDED_FROM = (
     "'returned', 'revision', 'process_stopped')"
 )
 STOPS = "to_status IN ('returned', 'revision') AND from_status IS NOT NULL"
+ANSWERS = "from_status IN ('returned', 'revision', 'process_stopped')"
 TRIGRAM = (
     ("ix_estate_name_trgm", "estate", "name"),
     ("ix_estate_name_lower_trgm", "estate", "lower(name)"),
@@ -59,6 +61,13 @@ def upgrade():
         sqlite_where=sa.text(STOPS),
         postgresql_where=sa.text(STOPS),
     )
+    op.create_index(
+        "ix_permit_event_answers",
+        "permit_event",
+        ["permit_id", "seq"],
+        sqlite_where=sa.text(ANSWERS),
+        postgresql_where=sa.text(ANSWERS),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         for name, table, expression in TRIGRAM:
@@ -69,6 +78,7 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         for name, _table, _expression in TRIGRAM:
             op.execute(f"DROP INDEX IF EXISTS {name}")
+    op.drop_index("ix_permit_event_answers", table_name="permit_event")
     op.drop_index("ix_permit_event_stops", table_name="permit_event")
     op.drop_index("ix_permit_updated_at", table_name="permit")
     op.drop_index("ix_permit_agency_decision", table_name="permit")

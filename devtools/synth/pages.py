@@ -16,7 +16,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Role, User
+from app.models import AuditLog, Role, User
+from app.pagination import cursor_of
 from app.security import hash_password
 from estates.models import Estate, Investor
 from permits.models import Permit, PermitEvent
@@ -32,6 +33,7 @@ class Sample:
     region_id: int
     agency_id: int
     search: str  # a word of estate names that matches a few of them
+    audit_cursor: str | None  # the audit log's page 50, as the "older" link would reach it (keyset)
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,18 @@ def sample() -> Sample:
         .limit(1)
     )
     permit = db.session.get(Permit, db.session.scalar(longest))
-    return Sample(investor_id, estate.id, permit.id, estate.region_id, permit.agency_id or 0, f"{estate.id:06d}"[:-1])
+    deep = db.session.execute(
+        select(AuditLog.at, AuditLog.id).order_by(AuditLog.at.desc(), AuditLog.id.desc()).offset(49 * 20).limit(1)
+    ).first()
+    return Sample(
+        investor_id,
+        estate.id,
+        permit.id,
+        estate.region_id,
+        permit.agency_id or 0,
+        f"{estate.id:06d}"[:-1],
+        cursor_of(*deep) if deep else None,
+    )
 
 
 def pages(s: Sample) -> list[Page]:
@@ -92,7 +105,7 @@ def pages(s: Sample) -> list[Page]:
         Page("investor", "portal", "portal.home"),
         Page("investor", "portal permit", "portal.permit_detail", (("permit_id", s.permit_id),)),
         Page("administrator", "audit log", "users.audit_log"),
-        Page("administrator", "audit log page 50", "users.audit_log", (("page", 50),)),
+        Page("administrator", "audit log page 50", "users.audit_log", (("page", 50), ("before", s.audit_cursor))),
     ]
 
 

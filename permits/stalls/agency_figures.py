@@ -9,8 +9,9 @@ Every figure is computed by the database, from counters kept on the permit in th
 the partial index of the stop events (``ix_permit_event_stops``): the median and percentile with
 ``percentile_cont``/``percentile_disc`` on PostgreSQL and with window functions on SQLite (the same values).
 Each query joins only the tables its grouping, filters and scope need. The result is kept per day, filters,
-grouping, scope, late share and language, and recomputed as soon as a permit or an event changes (the cache's
-stamp is the last event's id and the latest permit update, one indexed read): the page and its CSV share it.
+grouping, scope, late share and language, and recomputed as soon as a permit, an event or an agency changes
+(the cache's stamp is the last event's id, the latest permit update and the latest agency change, one read):
+the page and its CSV share it.
 
 Nothing here writes.
 """
@@ -33,6 +34,7 @@ from app.models import Region
 from app.security import Scope
 from estates.models import Estate
 from estates.queries import estates_visible_to
+from permits.agencies.models import Agency
 from permits.agencies.services import agencies_by_id
 from permits.clock import Band
 from permits.models import Permit, PermitEvent, PermitType
@@ -268,10 +270,12 @@ CACHE = _Cache()
 
 
 def _stamp() -> tuple:
-    """What changes whenever a figure may: the last event written and the latest permit update (indexed)."""
+    """What changes whenever a figure may: the last event written, the latest permit update (both indexed) and
+    the latest change of an agency record (a few dozen rows)."""
     last_event = select(func.max(PermitEvent.id)).scalar_subquery()
     last_update = select(func.max(Permit.updated_at)).scalar_subquery()
-    return tuple(db.session.execute(select(last_event, last_update)).one())
+    last_agency = select(func.max(Agency.updated_at)).scalar_subquery()  # a renamed agency: its new name
+    return tuple(db.session.execute(select(last_event, last_update, last_agency)).one())
 
 
 def stall_statistics(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.security import SYSTEM_SCOPE
 from devtools.synth import Sizes, synthesize
+from permits.agencies.models import Agency
 from permits.models import Permit, PermitEvent
 from permits.stages import ASKED, DECIDED_FROM, DECISIONS
 from permits.stalls.agency_figures import CACHE, Grouping, StallFilters, median, percentile, stall_statistics
@@ -73,4 +74,10 @@ def test_one_cached_computation_refreshed_by_a_move(client):
     permit = db.session.scalars(select(Permit).where(Permit.status == "under_review").order_by(Permit.id)).first()
     permit.notes = "touched"  # any change of a permit moves the cache's stamp
     db.session.commit()
-    assert stall_statistics(Grouping.AGENCY, StallFilters(), SYSTEM_SCOPE, AS_OF).rows is not first.rows
+    second = stall_statistics(Grouping.AGENCY, StallFilters(), SYSTEM_SCOPE, AS_OF)
+    assert second.rows is not first.rows
+    renamed = db.session.get(Agency, int(next(f.key for f in second.rows if f.key)))
+    renamed.name_id = "Dinas Berganti Nama"  # a renamed agency shows its new name at once
+    db.session.commit()
+    rows = stall_statistics(Grouping.AGENCY, StallFilters(), SYSTEM_SCOPE, AS_OF).rows
+    assert "Dinas Berganti Nama" in [f.label for f in rows]

@@ -36,7 +36,7 @@ from app.database import utcnow
 from app.formatting import wib
 from app.listing import Sort, csv_download, every_row, read_sort
 from app.models import AuditLog, Role, User
-from app.pagination import paginate
+from app.pagination import keyset_page, paginate
 from app.security import PasswordRejected, guard_blueprint
 from app.transactions import refusal
 from estates.queries import investor_names
@@ -194,12 +194,14 @@ def _audit_filters() -> tuple[AuditFilterForm, Sort, Select]:
 def audit_log() -> ResponseReturnValue:
     """Security events, newest first, filtered by kind and by an e-mail address (of the account or the actor)."""
     filters, sort, query = _audit_filters()
-    page = paginate(query)
+    keyset = sort == AUDIT_DEFAULT_SORT  # newest first, the log's own order: pages by cursor, no count of every row
+    page = keyset_page(query, AuditLog.at, AuditLog.id) if keyset else paginate(query)
     return render_template(
         "users/audit.html",
         page=page,
         filters=filters,
         sort=sort,
+        keyset=keyset,
         actors=users_by_id([row.user_id for row in page.items]),
         describe=describe_event,
     )

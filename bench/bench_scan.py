@@ -1,6 +1,6 @@
-"""Time the stall scan, ``scan_stalled(as_of)``, on 10k, 100k and 200k open permits, on SQLite and PostgreSQL.
+"""Time the stall scan, ``scan_stalled(as_of)``, on 50k, 100k and 200k open permits, on SQLite and PostgreSQL.
 
-Run from the project root: ``python bench/bench_scan.py [--sizes 10000,100000,200000] [--pg-url URL]``.
+Run from the project root: ``python bench/bench_scan.py [--sizes 50000,100000,200000] [--pg-url URL]``.
 SQLite is a temporary file; PostgreSQL is measured when ``--pg-url`` or ``TEST_DATABASE_URL`` names a server
 (``make bench`` starts a throwaway one): the benchmark creates a database of its own there and drops it
 afterwards, so the database named by the URL is never touched.
@@ -230,7 +230,7 @@ def misses(results: list[Measure]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000,200000", help="comma-separated numbers of open permits")
+    parser.add_argument("--sizes", default="50000,100000,200000", help="comma-separated numbers of open permits")
     parser.add_argument("--pg-url", default=os.environ.get("TEST_DATABASE_URL"), help="a PostgreSQL server URL")
     parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
     parser.add_argument("--repeat", type=int, default=3, help="rounds per size; the best time of each run is kept")

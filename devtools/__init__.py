@@ -9,3 +9,4 @@ def register(app: Flask) -> None:
     from devtools import cli
 
     app.cli.add_command(cli.seed_demo_command)
+    app.cli.add_command(cli.dev_cli)

@@ -103,8 +103,10 @@ def _estate_filter(
 ) -> Select:
     stmt = stmt.where(estates_visible_to(scope))
     q = (q or "").strip()[:MAX_SEARCH_LENGTH]
-    if q:
-        stmt = stmt.where(or_(contains_text(Estate.name, q), contains_text(Investor.legal_name, q)))
+    if q:  # each name searched on its own table, where PostgreSQL's trigram index finds it (migration 0017)
+        by_name = select(Estate.id).where(contains_text(Estate.name, q)).correlate(None)
+        by_investor = select(Investor.id).where(contains_text(Investor.legal_name, q)).correlate(None)
+        stmt = stmt.where(or_(Estate.id.in_(by_name), Estate.investor_id.in_(by_investor)))
     if region_id is not None:
         stmt = stmt.where(Estate.region_id == region_id)
     if status is not None:

@@ -20,6 +20,7 @@ from estates.models import CapitalStatus, Estate, EstateStatus, Investor
 from estates.queries import estates_visible_to, limited_region
 from permits.agencies.models import Agency
 from permits.models import Permit, PermitEvent, PermitStatus
+from permits.queries import scoped_permits
 from permits.stages import ASKED
 from permits.workflow import at_risk_share
 
@@ -138,12 +139,7 @@ def _estates_by_status(scope: Scope) -> list[tuple[EstateStatus, int]]:
 
 
 def _permits_by_status(scope: Scope) -> list[tuple[PermitStatus, int]]:
-    query = (
-        select(Permit.status, func.count(Permit.id))
-        .join(Permit.estate)
-        .where(estates_visible_to(scope))
-        .group_by(Permit.status)
-    )
+    query = scoped_permits(select(Permit.status, func.count(Permit.id)), scope).group_by(Permit.status)
     rows = dict(db.session.execute(query).all())
     return [(s, rows.get(s, 0)) for s in PermitStatus]
 

@@ -157,6 +157,8 @@ STATUS_CSS = {
 }
 
 
+STOPS_WHERE = "to_status IN ('returned', 'revision') AND from_status IS NOT NULL"
+ANSWERS_WHERE = "from_status IN ('returned', 'revision', 'process_stopped')"
 LIVE_WHERE = "status NOT IN ('rejected', 'withdrawn', 'deemed_withdrawn', 'cancelled', 'revoked')"
 
 
@@ -170,6 +172,8 @@ class Permit(TimestampMixin, db.Model):
         ),
         Index("ix_permit_estate_type", "estate_id", "permit_type_id"),
         Index("ix_permit_status_type", "status", "permit_type_id"),
+        Index("ix_permit_agency_decision", "agency_id", "decision_days"),
+        Index("ix_permit_updated_at", "updated_at"),
         # One live application per estate and permit type; ended ones (rejected, withdrawn, revoked) may repeat.
         Index(
             "uq_permit_live_application",
@@ -212,6 +216,10 @@ class Permit(TimestampMixin, db.Model):
     investor_overdue_on: Mapped[date | None] = mapped_column(Date, index=True)  # first working day past it
     investor_silent_on: Mapped[date | None] = mapped_column(Date)  # first day the law's silence outcome applies
     last_event_seq: Mapped[int] = mapped_column(default=0, server_default="0")  # the current episode
+    # The agency's decision (its first move from its desk or a return to a decided status, ``stages.DECISIONS``):
+    # the working days it had used and the limit then in force, as the deciding event recorded them (the figures).
+    decision_days: Mapped[int | None]
+    decision_sla: Mapped[int | None]
 
     estate: Mapped[Estate] = relationship()
     permit_type: Mapped[PermitType] = relationship()
@@ -243,6 +251,23 @@ class PermitEvent(db.Model):
     __table_args__ = (
         UniqueConstraint("permit_id", "seq", name="uq_permit_event_permit_seq"),
         Index("ix_permit_event_to_status_effective_on", "to_status", "effective_on"),
+        # The clock stops (returns and revision requests) with the figures they recorded: the late stops per agency.
+        Index(
+            "ix_permit_event_stops",
+            "permit_id",
+            "agency_days_used",
+            "sla_working_days",
+            sqlite_where=text(STOPS_WHERE),
+            postgresql_where=text(STOPS_WHERE),
+        ),
+        # The moves back from the investor (an answer): "answers arrived" asks whether a permit's last move is one.
+        Index(
+            "ix_permit_event_answers",
+            "permit_id",
+            "seq",
+            sqlite_where=text(ANSWERS_WHERE),
+            postgresql_where=text(ANSWERS_WHERE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

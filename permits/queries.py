@@ -97,19 +97,29 @@ def answered_condition() -> ColumnElement[bool]:
     return Permit.status.in_(AGENCY_STATUSES) & last_from_investor
 
 
+def scoped_permits(query: Select, scope: Scope) -> Select:
+    """Limit a query over ``Permit`` to the permits the scope may see; the estate is joined only when the scope
+    needs it (the whole province's condition is ``true``: no join at all)."""
+    if scope.sees_everything:
+        return query
+    return query.join(Permit.estate).where(estates_visible_to(scope))
+
+
 def work_counts(scope: Scope, today: date | None = None) -> dict[str, int]:
     """What needs doing in the scope: overdue, at risk, answers arrived; each the count of the permits list
-    with the matching filter (``band=overdue``, ``band=at_risk``, ``answered=1``)."""
+    with the matching filter (``band=overdue``, ``band=at_risk``, ``answered=1``), counted on the permits alone
+    (the list's joins to estate, investor, region and type drop no row)."""
     today = today or today_wib()
-    counts = {}
-    for key, filters in (
-        ("overdue", PermitFilters(band=Band.OVERDUE)),
-        ("at_risk", PermitFilters(band=Band.AT_RISK)),
-        ("answered", PermitFilters(answered=True)),
-    ):
-        listed = permit_list_query(filters, scope, today).order_by(None).subquery()
-        counts[key] = db.session.scalar(select(func.count()).select_from(listed)) or 0
-    return counts
+    conditions = {
+        "overdue": band_condition(Band.OVERDUE, today),
+        "at_risk": band_condition(Band.AT_RISK, today),
+        "answered": answered_condition(),
+    }
+    counted = {}
+    for key, condition in conditions.items():
+        query = scoped_permits(select(func.count(Permit.id)).select_from(Permit), scope).where(condition)
+        counted[key] = db.session.scalar(query) or 0
+    return counted
 
 
 def permits_with_context() -> Select:
@@ -167,6 +177,9 @@ def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None =
 
 
 def agencies_in_scope(scope: Scope) -> Sequence[Agency]:
-    """The agencies of the permits the scope may see, by Indonesian name (the choices of the agency filters)."""
-    held = select(Permit.agency_id).join(Permit.estate).where(estates_visible_to(scope))
-    return db.session.scalars(select(Agency).where(Agency.id.in_(held)).order_by(Agency.name_id)).all()
+    """The agencies of the permits the scope may see, by Indonesian name (the choices of the agency filters).
+
+    Read from the agency records, each asking whether one permit in scope names it (an index probe on
+    ``permit.agency_id`` per agency, which stops at the first), never a scan of every permit."""
+    held = scoped_permits(select(Permit.id).where(Permit.agency_id == Agency.id), scope)
+    return db.session.scalars(select(Agency).where(held.exists()).order_by(Agency.name_id)).all()

@@ -55,6 +55,10 @@ ASKED: frozenset[S] = frozenset({S.RETURNED, S.REVISION})
 # While the investor revises, its own time is counted (the clock is "stopped" for the agency).
 REVISING: frozenset[S] = ASKED | {S.PROCESS_STOPPED}
 TERMINAL: frozenset[S] = frozenset({S.REJECTED, S.WITHDRAWN, S.DEEMED_WITHDRAWN, S.CANCELLED, S.REVOKED})
+# The agency's decision of an application: the first move from its desk (or from a return) to a decided status.
+# Later moves (deemed granted -> issued, frozen -> issued) are not decisions of the application.
+DECISIONS: tuple[S, ...] = (S.ISSUED, S.VERIFIED, S.DEEMED_GRANTED, S.REJECTED)
+DECIDED_FROM: tuple[S, ...] = (*sorted(AGENCY_STATUSES), *sorted(REVISING))
 # Where the investor's answer sends the file back: a fixed file is checked again, a revised one reassessed.
 RESUMES_TO: dict[S, S] = {S.RETURNED: S.SUBMITTED, S.REVISION: S.UNDER_REVIEW, S.PROCESS_STOPPED: S.UNDER_REVIEW}
 

@@ -26,7 +26,7 @@ from permits.clock import ClockFields, ClockState, Limits, clock_state, step
 from permits.hooks import run_move_hooks
 from permits.models import GRANTED_STATUSES, Permit, PermitEvent, PermitStatus, PermitType
 from permits.rules import AgencySilence, PermitRule, Regime
-from permits.stages import TransitionError, check_move
+from permits.stages import DECIDED_FROM, DECISIONS, TransitionError, check_move
 
 AT_RISK_SETTING = "clock.at_risk_share"
 # While an OSS import applies its rows, the session names its batch here: every event written meanwhile cites it
@@ -248,6 +248,9 @@ def advance_permit(
                 permit.submitted_on = on
             if target in DECIDING and permit.decided_on is None:
                 permit.decided_on = on
+            if target in DECISIONS and source in DECIDED_FROM and permit.decision_days is None:
+                permit.decision_days = moved.state.agency_days_used  # the figures' counters, with the event
+                permit.decision_sla = moved.state.sla_working_days
             permit.status = target
             event_row = _write_event(permit, source, on, actor, note, moved.state)
             event_row.actor_id = event_row.actor_id or actor_id

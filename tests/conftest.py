@@ -130,6 +130,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 def _reset(snapshot: dict[str, list[dict]]) -> None:
     """Delete every row, then put the reference rows back as the migrations left them."""
     from permits.calendar import invalidate_calendar_cache
+    from permits.stalls.agency_figures import CACHE
 
     db.session.remove()
     with db.engine.begin() as conn:
@@ -140,6 +141,7 @@ def _reset(snapshot: dict[str, list[dict]]) -> None:
             if rows:
                 conn.execute(insert(table), rows)
     invalidate_calendar_cache()
+    CACHE.clear()  # the figures' cache: ids start again after the reset, so its stamp could repeat
 
 
 @pytest.fixture(autouse=True)

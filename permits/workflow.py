@@ -29,8 +29,7 @@ from permits.rules import AgencySilence, PermitRule, Regime
 from permits.stages import DECIDED_FROM, DECISIONS, TransitionError, check_move
 
 AT_RISK_SETTING = "clock.at_risk_share"
-# While an OSS import applies its rows, the session names its batch here: every event written meanwhile cites it
-# (``permits.importing``), as every event names the user who made it.
+# While an OSS import applies its rows, its batch is named here and every event meanwhile cites it (permits.importing)
 IMPORT_BATCH = "permits.import_batch_id"
 DECIDING = GRANTED_STATUSES | {PermitStatus.REJECTED, PermitStatus.WITHDRAWN, PermitStatus.DEEMED_WITHDRAWN}
 
@@ -248,9 +247,8 @@ def advance_permit(
                 permit.submitted_on = on
             if target in DECIDING and permit.decided_on is None:
                 permit.decided_on = on
-            if target in DECISIONS and source in DECIDED_FROM and permit.decision_days is None:
-                permit.decision_days = moved.state.agency_days_used  # the figures' counters, with the event
-                permit.decision_sla = moved.state.sla_working_days
+            if target in DECISIONS and source in DECIDED_FROM and permit.decision_days is None:  # figures' counters
+                permit.decision_days, permit.decision_sla = moved.state.agency_days_used, moved.state.sla_working_days
             permit.status = target
             event_row = _write_event(permit, source, on, actor, note, moved.state)
             event_row.actor_id = event_row.actor_id or actor_id

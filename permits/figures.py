@@ -115,7 +115,8 @@ class DashboardFigures:
     permits_by_status: list[tuple[PermitStatus, int]]
     by_region: list[RegionFigure]
     by_capital: list[CapitalFigure]
-    top_estates: Sequence[Estate] = field(default_factory=list)
+    top_estates: Sequence[Estate] = field(default_factory=list)  # in process: neither operating nor stopped
+    stopped_estates: Sequence[Estate] = field(default_factory=list)  # under a stop order, largest first
 
     @property
     def max_region_pipeline_rp(self) -> Decimal:
@@ -172,12 +173,14 @@ def _by_capital(scope: Scope) -> list[CapitalFigure]:
     return [CapitalFigure(s, rows.get(s, (0, 0))[0], Decimal(rows.get(s, (0, 0))[1])) for s in CapitalStatus]
 
 
-def top_pipeline_estates(scope: Scope, limit: int = 10) -> Sequence[Estate]:
+def top_pipeline_estates(scope: Scope, limit: int = 10, stopped: bool = False) -> Sequence[Estate]:
     """The largest estates in scope not yet operating, by planned investment then area, with investor and
-    region."""
+    region: those in process (``stopped`` False: a stopped estate is in the pipeline's sums, not in this list)
+    or those under a stop order."""
+    status = Estate.status == EstateStatus.STOPPED if stopped else Estate.status != EstateStatus.STOPPED
     query = (
         select(Estate)
-        .where(_in_pipeline(), estates_visible_to(scope))
+        .where(_in_pipeline(), status, estates_visible_to(scope))
         .options(joinedload(Estate.investor), joinedload(Estate.region))
         .order_by(Estate.planned_investment_rp.desc().nulls_last(), Estate.area_ha.desc(), Estate.name)
         .limit(limit)
@@ -204,4 +207,5 @@ def dashboard_figures(scope: Scope, top: int = 10) -> DashboardFigures:
         by_region=_by_region(scope),
         by_capital=_by_capital(scope),
         top_estates=top_pipeline_estates(scope, top),
+        stopped_estates=top_pipeline_estates(scope, top, stopped=True),
     )

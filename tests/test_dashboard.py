@@ -114,12 +114,23 @@ def test_pma_and_pmdn_split(office):
     assert (split[CapitalStatus.PMDN].estates, split[CapitalStatus.PMDN].pipeline_rp) == (3, 1_245 * BILLION)
 
 
-def test_top_estates_are_the_largest_not_yet_operating(office):
-    names = [e.name for e in dashboard_figures(top=3, scope=SYSTEM_SCOPE).top_estates]
-    assert names == ["Kawasan Krakatau Baru", "Kawasan Sawah Luhur", "Kawasan Kecil"]
+def test_top_estates_are_the_largest_in_process_and_the_stopped_ones_apart(office):
+    """Issue 12 (4): the largest estates "in process" are neither operating nor stopped; the stopped ones are
+    a list of their own (still counted in the pipeline's sums)."""
+    f = dashboard_figures(top=2, scope=SYSTEM_SCOPE)
+    assert [e.name for e in f.top_estates] == ["Kawasan Krakatau Baru", "Kawasan Kecil"]
     names = [e.name for e in dashboard_figures(scope=SYSTEM_SCOPE).top_estates]
-    assert names[-1] == "Kawasan Tanpa Nilai"  # no planned value: last
-    assert "Kawasan Lama" not in names
+    assert names == ["Kawasan Krakatau Baru", "Kawasan Kecil", "Kawasan Tanpa Nilai"]  # no planned value: last
+    assert [e.name for e in f.stopped_estates] == ["Kawasan Sawah Luhur"]
+    assert f.pipeline_rp == (650 + 1_200 + 45) * BILLION
+
+
+def test_the_dashboard_shows_the_stopped_estates_with_their_stop_order(office, client):
+    html = client.get("/").get_data(as_text=True)
+    top = re.search(r'<table[^>]*id="top-estates".*?</table>', html, re.S).group(0)
+    stopped = re.search(r'<table[^>]*id="stopped-estates".*?</table>', html, re.S).group(0)
+    assert "Kawasan Sawah Luhur" not in top and "Kawasan Sawah Luhur" in stopped
+    assert "2025" in stopped  # the day of the stop order
 
 
 def test_empty_database():
@@ -182,7 +193,7 @@ def test_top_estates_table_links_estate_and_investor(office, client):
     html = client.get("/").get_data(as_text=True)
     table = re.search(r'<table[^>]*id="top-estates".*?</table>', html, re.S).group(0)
     rows = re.findall(r"<tr>.*?</tr>", table.split("<tbody>")[1], re.S)
-    assert len(rows) == 4
+    assert len(rows) == 3  # the stopped estate is in its own table
     first = rows[0]
     estate, investor = office["cilegon"], office["cilegon"].investor
     assert f'<a class="fw-semibold" href="/estates/{estate.id}">Kawasan Krakatau Baru</a>' in first
@@ -191,5 +202,5 @@ def test_top_estates_table_links_estate_and_investor(office, client):
 
 def test_empty_dashboard_renders(client):
     html = client.get("/").get_data(as_text=True)
-    assert "No estate in the pipeline yet." in html
+    assert "No estate in process." in html
     assert len(re.findall(r'<tr data-region="', html)) == 8

@@ -1,6 +1,7 @@
 """An officer browses the register: dashboard, the reference investor's estate, its zones and permits.
 
-Written against the markup contract: ``#top-estates`` on the dashboard (estate name links to the estate),
+Written against the markup contract: ``#stopped-estates`` on the dashboard (the reference estate is under a stop
+order; its name links to the estate),
 ``#zones`` and ``#permits`` tables on the estate page, one ``tbody tr`` per zone and per permit, and the
 language links of base.html. Labels are checked in English, where the msgids are the text.
 """
@@ -32,13 +33,15 @@ def test_officer_opens_the_reference_estate_and_sees_its_zones_and_permits(offic
     page = officer_page
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "id")  # Indonesian by default
-    row = page.locator("#top-estates tbody tr").filter(has_text=INVESTOR)
+    row = page.locator("#stopped-estates tbody tr").filter(has_text=INVESTOR)
     expect(row).to_have_count(1)
     expect(row.get_by_role("link", name=INVESTOR, exact=True)).to_be_visible()
 
     switch_language(page, "en")
     expect(page).to_have_url(re.compile(r"/$"))  # the switch comes back to the page it was clicked on
-    page.locator("#top-estates tbody tr").filter(has_text=INVESTOR).get_by_role("link", name=ESTATE, exact=True).click()
+    page.locator("#stopped-estates tbody tr").filter(has_text=INVESTOR).get_by_role(
+        "link", name=ESTATE, exact=True
+    ).click()
 
     expect(page).to_have_url(re.compile(r"/estates/\d+$"))
     estate_url = page.url

@@ -13,12 +13,13 @@ from marshmallow import fields as f
 
 from api.core import ID, PageArgs, blueprint, listed, page_schema, paged, scope
 from api.schemas import AgencySchema, DecimalText, PermitTypeSchema
+from app.listing import Sort, read_sort, sort_params, sort_rows
 from app.security import OFFICE, role_required
 from forecast import reading as forecast
 from permits import services as permits
 from permits.agencies.services import all_agencies
 from permits.stalls.models import FlagKind
-from permits.stalls.services import flags_query
+from permits.stalls.services import FLAG_SORTS, flags_query
 from realisation import queries as lkpm
 from realisation.layoffs import services as layoffs
 from realisation.models import LkpmStatus
@@ -63,9 +64,23 @@ class LayoffSchema(ma.Schema):
     notes = f.String(allow_none=True)
 
 
+def sort_arg(keys, default: str | None) -> f.String:
+    """The ``sort`` argument of a list: one of ``keys``, ``-key`` for descending."""
+    return f.String(load_default=default, validate=ma.validate.OneOf(sort_params(keys)))
+
+
+# The agencies' order: the register's (level, kab/kota, kind) unless asked by name or level.
+AGENCY_SORTS = {"name": lambda a: a.name_id.casefold(), "code": lambda a: a.code, "level": lambda a: a.level.value}
+
+
+class AgencyArgs(PageArgs):
+    sort = sort_arg(AGENCY_SORTS, None)
+
+
 class FlagArgs(PageArgs):
     kind = f.Enum(FlagKind, by_value=True, load_default=None)
     open = f.Boolean(load_default=True, metadata={"description": "only the flags not resolved yet"})
+    sort = sort_arg(FLAG_SORTS, "-raised")
 
 
 class LkpmArgs(PageArgs):
@@ -73,12 +88,18 @@ class LkpmArgs(PageArgs):
     period = f.String(load_default="", validate=ma.validate.Regexp(r"^(\d{4}-(Q[1-4]|S[12]))?\Z"))
     status = f.Enum(LkpmStatus, by_value=True, load_default=None)
     region_id = f.Integer(load_default=None, validate=ID)
+    sort = sort_arg(lkpm.ENTRY_SORTS, "-period")
 
 
 class LayoffArgs(PageArgs):
     region_id = f.Integer(load_default=None, validate=ID)
     period = f.String(load_default="", validate=ma.validate.Regexp(r"^(\d{4}-Q[1-4])?\Z"))
     section = f.String(load_default="", validate=ma.validate.Regexp(r"^[A-U]?\Z"))
+    sort = sort_arg(layoffs.LAYOFF_SORTS, "-period")
+
+
+def _sort(keys, args: dict) -> Sort:
+    return read_sort(keys, {"sort": args["sort"]})
 
 
 @bp.get("/permit-types")
@@ -90,11 +111,12 @@ def permit_types(args: dict):
 
 
 @bp.get("/agencies")
-@bp.arguments(PageArgs, location="query")
+@bp.arguments(AgencyArgs, location="query")
 @bp.response(200, page_schema(AgencySchema, "AgencyPage"))
 def agencies(args: dict):
-    """The issuing agencies with their level, kab/kota and contact."""
-    return listed(all_agencies(), args)
+    """The issuing agencies with their level, kab/kota and contact: central, province, then each kab/kota, unless
+    ``sort`` asks for another order."""
+    return listed(sort_rows(all_agencies(), _sort(AGENCY_SORTS, args), AGENCY_SORTS), args)
 
 
 @bp.get("/flags")
@@ -103,7 +125,7 @@ def agencies(args: dict):
 @bp.response(200, page_schema(FlagSchema, "FlagPage"))
 def flags(args: dict):
     """Stall flags (at risk, overdue, deemed granted or withdrawn by law) of the permits the token may see."""
-    return paged(flags_query(scope(), args["kind"], args["open"]), args)
+    return paged(flags_query(scope(), args["kind"], args["open"], _sort(FLAG_SORTS, args)), args)
 
 
 @bp.get("/lkpm")
@@ -111,7 +133,13 @@ def flags(args: dict):
 @bp.response(200, page_schema(LkpmSchema, "LkpmPage"))
 def lkpm_entries(args: dict):
     """LKPM reports the token may see (an investor's token: its own), the latest period first."""
-    filters = lkpm.EntryFilters(q=args["q"], period=args["period"], status=args["status"], region_id=args["region_id"])
+    filters = lkpm.EntryFilters(
+        q=args["q"],
+        period=args["period"],
+        status=args["status"],
+        region_id=args["region_id"],
+        sort=_sort(lkpm.ENTRY_SORTS, args),
+    )
     return paged(lkpm.search_entries(filters, scope=scope()), args)
 
 
@@ -120,7 +148,12 @@ def lkpm_entries(args: dict):
 @bp.arguments(LayoffArgs, location="query")
 @bp.response(200, page_schema(LayoffSchema, "LayoffPage"))
 def layoff_records(args: dict):
-    filters = layoffs.LayoffFilters(region_id=args["region_id"], period=args["period"], section=args["section"])
+    filters = layoffs.LayoffFilters(
+        region_id=args["region_id"],
+        period=args["period"],
+        section=args["section"],
+        sort=_sort(layoffs.LAYOFF_SORTS, args),
+    )
     return paged(layoffs.search_layoffs(filters, scope=scope()), args)
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.extensions import db
-from devtools.factories import make_estate, make_investor, make_permit, region
+from devtools.factories import make_estate, make_investor, make_layoff, make_lkpm_entry, make_permit, region
 from estates.models import Investor
 from permits.models import PermitStatus
 
@@ -140,3 +140,26 @@ def test_token_calls_need_no_csrf_token_where_the_pages_do(app, token_for, login
 
 
 _INVESTOR = {"legal_form": "pt", "capital_status": "pmdn", "country_of_origin": "ID"}
+
+
+def test_the_other_lists_sort_too(token_for):
+    """LKPM reports, layoffs, flags and agencies take a ``sort`` of their columns, either way; an unknown one is
+    refused with the field named."""
+    investor, estate, _permit = _company("PT Urut")
+    for tki, quarter in ((30, "2026-Q1"), (10, "2026-Q2"), (20, "2025-Q4")):
+        make_lkpm_entry(investor=investor, estate=estate, period=quarter, tki=tki)
+    for workers, quarter in ((300, "2026-Q1"), (100, "2026-Q2")):
+        make_layoff(period=quarter, workers=workers)
+    db.session.commit()
+    caller = token_for("officer")
+    lkpm = caller.get("/api/v1/lkpm").get_json()["items"]
+    assert [e["period"] for e in lkpm] == ["2026-Q2", "2026-Q1", "2025-Q4"]  # the latest period first
+    assert [e["tki"] for e in caller.get("/api/v1/lkpm?sort=-tki").get_json()["items"]] == [30, 20, 10]
+    assert [r["workers"] for r in caller.get("/api/v1/layoffs?sort=workers").get_json()["items"]] == [100, 300]
+    agencies = caller.get("/api/v1/agencies?sort=name&per_page=100").get_json()["items"]
+    names = [a["name_id"].casefold() for a in agencies]
+    assert len(names) > 1 and names == sorted(names)
+    assert caller.get("/api/v1/flags?sort=-raised").status_code == 200
+    for url in ("/api/v1/lkpm?sort=nope", "/api/v1/layoffs?sort=-", "/api/v1/flags?sort=x", "/api/v1/agencies?sort=1"):
+        response = caller.get(url)
+        assert response.status_code == 422 and "sort" in str(response.get_json()["errors"]), url

@@ -22,15 +22,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Region
 from app.security import Scope
 from forecast.inputs import load_inputs, rows_from_json
 from forecast.model import skills_demand
-from forecast.models import ForecastCell, ForecastRun, ForecastZone, Skill
-from forecast.reading import Filters, zone_condition
+from forecast.models import ForecastRun, ForecastTotal, Skill
+from forecast.reading import Filters, total_condition
 from realisation.layoffs.models import LayoffRecord
 from realisation.layoffs.services import layoffs_visible_to
 from realisation.periods import Period, PeriodKind
@@ -124,13 +124,13 @@ def _layoffs(quarters: list[Period], region_id: int | None, scope: Scope) -> lis
 
 
 def _jobs(run: ForecastRun, quarters: tuple[str, str], region_id: int | None, scope: Scope) -> list[tuple]:
-    """(region id, kab/kota, quarter, zone kind, phase, low, central) at the two quarters' ends."""
-    z, c = ForecastZone, ForecastCell
-    keys = (z.region_id, z.kab_kota, c.quarter, z.zone_kind, c.phase)
+    """(region id, kab/kota, quarter, zone kind, phase, low, central) at the two quarters' ends, from the run's
+    totals (``ForecastTotal``: a few thousand rows whatever the province's size)."""
+    t = ForecastTotal
+    keys = (t.region_id, t.kab_kota, t.quarter, t.zone_kind, t.phase)
     query = (
-        select(*keys, func.sum(c.low), func.sum(c.central))
-        .join(z, and_(z.run_id == c.run_id, z.series == c.series))  # a missing cell is a cell of no jobs
-        .where(zone_condition(run, Filters(region_id=region_id), scope), c.quarter.in_(quarters))
+        select(*keys, func.sum(t.low), func.sum(t.central))
+        .where(total_condition(run, Filters(region_id=region_id), scope), t.quarter.in_(quarters))
         .group_by(*keys)
     )
     return list(db.session.execute(query))

@@ -106,7 +106,7 @@ def sums(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, st
         t = ForecastTotal
         query = (
             select(t.quarter, t.zone_kind, t.phase, func.sum(t.low), func.sum(t.central), func.sum(t.high))
-            .where(_total_condition(run, filters, scope))
+            .where(total_condition(run, filters, scope))
             .group_by(t.quarter, t.zone_kind, t.phase)
         )
     else:
@@ -248,7 +248,7 @@ def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = 
     return list(db.session.scalars(query))
 
 
-def _total_condition(run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
+def total_condition(run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
     t = ForecastTotal
     parts = [t.run_id == run.id, _scope_condition(scope, t.region_id, t.investor_id)]
     for column, value in (
@@ -268,7 +268,7 @@ def zone_count(run: ForecastRun, filters: Filters, scope: Scope) -> int:
         return db.session.scalar(select(func.count(ForecastZone.id)).where(zone_condition(run, filters, scope))) or 0
     t = ForecastTotal
     first = and_(t.phase == "operation", t.quarter == quarter_of(run.as_of))  # each group once
-    return db.session.scalar(select(func.sum(t.zones)).where(_total_condition(run, filters, scope), first)) or 0
+    return db.session.scalar(select(func.sum(t.zones)).where(total_condition(run, filters, scope), first)) or 0
 
 
 ESTATE_CHOICES = 300  # the estate filter lists at most this many (a kab/kota or investor chosen first narrows it)

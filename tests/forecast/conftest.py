@@ -13,7 +13,7 @@ from app.extensions import db
 from devtools.factories import file_permit, make_claim, make_estate, make_investor, make_permit, make_zone, region
 from estates.models import CapitalStatus, EstateStatus, ZoneKind
 from forecast.inputs import input_rows, inputs_json
-from forecast.models import ForecastCell, ForecastRun, ForecastZone
+from forecast.models import ForecastCell, ForecastRun, ForecastTotal, ForecastZone
 from permits.models import PermitStatus
 
 AMDAL_FILED = date(2026, 10, 1)
@@ -47,8 +47,8 @@ def jdi():
 @pytest.fixture
 def store_run():
     """``store_run(as_of, cells)``: a stored run (a snapshot unless ``snapshot=False``) with the inputs in the
-    database and one zone per estate (each its own series), built from (estate, quarter, phase, low, central,
-    high) cells, so that a test knows every figure by hand."""
+    database and one zone per estate (each its own series, summed in the totals), built from (estate, quarter,
+    phase, low, central, high) cells, so that a test knows every figure by hand."""
 
     def store(as_of: date, cells: list[tuple], snapshot: bool = True, run: ForecastRun | None = None) -> ForecastRun:
         if run is None:  # else the zones join ``run``
@@ -74,6 +74,13 @@ def store_run():
                     run_id=run.id, series=zone.series, quarter=quarter, phase=phase, low=low, central=central, high=high
                 )
             )
+            db.session.add(  # the run's totals, as a refresh sums them (one zone a row here)
+                ForecastTotal(
+                    run_id=run.id, region_id=zone.region_id, kab_kota=zone.kab_kota, investor_id=zone.investor_id,
+                    investor_name=zone.investor_name, zone_kind=zone.zone_kind, capital_status=zone.capital_status,
+                    zones=1, quarter=quarter, phase=phase, low=low, central=central, high=high,
+                )
+            )  # fmt: skip
         db.session.flush()
         return run
 

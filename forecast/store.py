@@ -27,7 +27,8 @@ def bulk_insert(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> 
         names = ", ".join(columns)
         with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             if json_at:
-                rows = (_dumped(row, json_at) for row in rows)
+                texts: dict[tuple, str] = {}  # a province's zones carry a few dozen distinct lists of notes
+                rows = (_dumped(row, json_at, texts) for row in rows)
             for row in rows:
                 copy.write_row(row)
         return
@@ -43,10 +44,19 @@ def bulk_insert(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> 
         connection.exec_driver_sql(sql, batch)
 
 
-def _dumped(row: tuple, json_at: list[int]) -> list:
+def _dumped(row: tuple, json_at: list[int], texts: dict[tuple, str]) -> list:
+    """``row`` with its JSON columns as text; a list of strings is serialised once (``texts``: by its items)."""
     out = list(row)
     for i in json_at:
-        out[i] = "[]" if out[i] == [] else json.dumps(out[i])
+        value = out[i]
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            key = tuple(value)
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = json.dumps(value)
+            out[i] = text
+        else:
+            out[i] = json.dumps(value)
     return out
 
 

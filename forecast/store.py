@@ -84,10 +84,13 @@ def delete_runs(ids: list[int]) -> None:
 def analyze() -> None:
     """On PostgreSQL, fresh statistics for the tables the page plans its reads on: right after a refresh the old ones
     say a run has a few rows, and the planner would sort 100,000 zone rows to list 50 (autovacuum would analyze
-    them a minute later). Inside the refresh's transaction, which the statistics count."""
+    them a minute later). Inside the refresh's transaction, which the statistics count. A small sample (3,000 rows
+    instead of 30,000) is enough for the row counts and orders the page's plans hang on, at a tenth of the time."""
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL default_statistics_target = 10")
         connection.exec_driver_sql("ANALYZE forecast_zone, forecast_held, forecast_total")
+        connection.exec_driver_sql("SET LOCAL default_statistics_target TO DEFAULT")
 
 
 def current_ids() -> list[int]:

@@ -25,6 +25,7 @@ from accounts import tokens
 from app.access import PUBLIC_ENDPOINTS
 from app.errors import answer_http_error, problem
 from app.extensions import db
+from app.listing import Sort, read_sort, sort_params
 from app.security import Scope, current_scope
 from app.urls import MAX_ID
 
@@ -202,3 +203,13 @@ def listed(items: Sequence, args: dict) -> dict:
 
 
 ID = ma.validate.Range(1, MAX_ID)
+
+
+def sort_arg(keys, default: str | None) -> ma.fields.String:
+    """The ``sort`` argument of a list: one of ``keys``, ``-key`` for descending (the pages' keys)."""
+    return ma.fields.String(load_default=default, validate=ma.validate.OneOf(sort_params(keys)))
+
+
+def sort_of(keys, args: dict) -> Sort:
+    """The order ``sort_arg`` asked for, read as the pages read theirs (none given: the list's own order)."""
+    return read_sort(keys, {"sort": args["sort"] or ""})

@@ -11,9 +11,9 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields as f
 
-from api.core import ID, PageArgs, blueprint, listed, page_schema, paged, scope
+from api.core import ID, PageArgs, blueprint, listed, page_schema, paged, scope, sort_arg, sort_of
 from api.schemas import AgencySchema, DecimalText, PermitTypeSchema
-from app.listing import Sort, read_sort, sort_params, sort_rows
+from app.listing import sort_rows
 from app.security import OFFICE, role_required
 from forecast import reading as forecast
 from permits import services as permits
@@ -64,11 +64,6 @@ class LayoffSchema(ma.Schema):
     notes = f.String(allow_none=True)
 
 
-def sort_arg(keys, default: str | None) -> f.String:
-    """The ``sort`` argument of a list: one of ``keys``, ``-key`` for descending."""
-    return f.String(load_default=default, validate=ma.validate.OneOf(sort_params(keys)))
-
-
 # The agencies' order: the register's (level, kab/kota, kind) unless asked by name or level.
 AGENCY_SORTS = {"name": lambda a: a.name_id.casefold(), "code": lambda a: a.code, "level": lambda a: a.level.value}
 
@@ -98,10 +93,6 @@ class LayoffArgs(PageArgs):
     sort = sort_arg(layoffs.LAYOFF_SORTS, "-period")
 
 
-def _sort(keys, args: dict) -> Sort:
-    return read_sort(keys, {"sort": args["sort"]})
-
-
 @bp.get("/permit-types")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_schema(PermitTypeSchema, "PermitTypePage"))
@@ -116,7 +107,7 @@ def permit_types(args: dict):
 def agencies(args: dict):
     """The issuing agencies with their level, kab/kota and contact: central, province, then each kab/kota, unless
     ``sort`` asks for another order."""
-    return listed(sort_rows(all_agencies(), _sort(AGENCY_SORTS, args), AGENCY_SORTS), args)
+    return listed(sort_rows(all_agencies(), sort_of(AGENCY_SORTS, args), AGENCY_SORTS), args)
 
 
 @bp.get("/flags")
@@ -125,7 +116,7 @@ def agencies(args: dict):
 @bp.response(200, page_schema(FlagSchema, "FlagPage"))
 def flags(args: dict):
     """Stall flags (at risk, overdue, deemed granted or withdrawn by law) of the permits the token may see."""
-    return paged(flags_query(scope(), args["kind"], args["open"], _sort(FLAG_SORTS, args)), args)
+    return paged(flags_query(scope(), args["kind"], args["open"], sort_of(FLAG_SORTS, args)), args)
 
 
 @bp.get("/lkpm")
@@ -138,7 +129,7 @@ def lkpm_entries(args: dict):
         period=args["period"],
         status=args["status"],
         region_id=args["region_id"],
-        sort=_sort(lkpm.ENTRY_SORTS, args),
+        sort=sort_of(lkpm.ENTRY_SORTS, args),
     )
     return paged(lkpm.search_entries(filters, scope=scope()), args)
 
@@ -152,7 +143,7 @@ def layoff_records(args: dict):
         region_id=args["region_id"],
         period=args["period"],
         section=args["section"],
-        sort=_sort(layoffs.LAYOFF_SORTS, args),
+        sort=sort_of(layoffs.LAYOFF_SORTS, args),
     )
     return paged(layoffs.search_layoffs(filters, scope=scope()), args)
 

@@ -13,10 +13,9 @@ import marshmallow as ma
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from api.core import ID, PageArgs, blueprint, page_schema, paged, scope
+from api.core import ID, PageArgs, blueprint, page_schema, paged, scope, sort_arg, sort_of
 from api.schemas import PermitEventSchema, PermitIn, PermitSchema, PermitUpdateIn, TransitionIn
 from app.errors import found, problem
-from app.listing import read_sort, sort_params
 from app.security import EDITORS, role_required
 from app.transactions import refusal
 from estates.queries import get_estate
@@ -56,7 +55,7 @@ class PermitArgs(PageArgs):
     band = ma.fields.Enum(Band, by_value=True, load_default=None)
     investor_id = ma.fields.Integer(load_default=None, validate=ID)
     q = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100))
-    sort = ma.fields.String(load_default=None, validate=ma.validate.OneOf(sort_params(SORTS)))
+    sort = sort_arg(SORTS, None)
 
 
 def permit_out(facts: reading.PermitFacts) -> dict:
@@ -108,7 +107,7 @@ def permit_list(args: dict):
         region_code=args["region"],
         band=args["band"],
         q=(args["q"] or "").strip() or None,
-        sort=read_sort(SORTS, {"sort": args["sort"] or ""}),
+        sort=sort_of(SORTS, args),
     )
     query = reading.permits_query(filters, scope(), args["investor_id"])
     return paged(query, args, lambda permits: [permit_out(f) for f in reading.permit_facts(permits)])

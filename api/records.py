@@ -10,10 +10,9 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_babel import gettext as _
 
-from api.core import ID, PageArgs, blueprint, page_schema, paged, scope
+from api.core import ID, PageArgs, blueprint, page_schema, paged, scope, sort_arg
 from api.schemas import EstateDetailSchema, EstateIn, EstateSchema, InvestorIn, InvestorSchema, ZoneIn, ZoneSchema
 from app.errors import found, problem
-from app.listing import sort_params
 from app.security import EDITORS, role_required
 from estates import queries, reading, services
 from estates.fields import EstateFields, InvestorFields, ZoneFields
@@ -42,7 +41,7 @@ class EstateArgs(PageArgs):
     region_id = ma.fields.Integer(load_default=None, validate=ID, metadata={"description": "the kab/kota"})
     investor_id = ma.fields.Integer(load_default=None, validate=ID)
     status = ma.fields.Enum(EstateStatus, by_value=True, load_default=None)
-    sort = ma.fields.String(load_default="name", validate=ma.validate.OneOf(sort_params(ESTATE_SORTS)))
+    sort = sort_arg(ESTATE_SORTS, "name")
 
 
 @bp.get("/investors")

@@ -61,19 +61,18 @@ def _scope_condition(scope: Scope, region_col, investor_col) -> ColumnElement[bo
     return false()
 
 
-def zone_condition(run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
-    z = ForecastZone
-    parts = [z.run_id == run.id, _scope_condition(scope, z.region_id, z.investor_id)]
-    for column, value in (
-        (z.region_id, filters.region_id),
-        (z.investor_id, filters.investor_id),
-        (z.estate_id, filters.estate_id),
-        (z.zone_kind, filters.zone_kind),
-        (z.capital_status, filters.capital_status),
-    ):
-        if value is not None:
-            parts.append(column == value)
+def _run_condition(table, run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
+    """Rows of ``table`` (zones or totals) in ``run``, the scope and each filter the table has a column for."""
+    parts = [table.run_id == run.id, _scope_condition(scope, table.region_id, table.investor_id)]
+    for name in ("region_id", "investor_id", "estate_id", "zone_kind", "capital_status"):
+        value = getattr(filters, name)
+        if value is not None and hasattr(table, name):
+            parts.append(getattr(table, name) == value)
     return and_(*parts)
+
+
+def zone_condition(run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
+    return _run_condition(ForecastZone, run, filters, scope)
 
 
 def current_run() -> ForecastRun | None:
@@ -249,17 +248,8 @@ def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = 
 
 
 def total_condition(run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
-    t = ForecastTotal
-    parts = [t.run_id == run.id, _scope_condition(scope, t.region_id, t.investor_id)]
-    for column, value in (
-        (t.region_id, filters.region_id),
-        (t.investor_id, filters.investor_id),
-        (t.zone_kind, filters.zone_kind),
-        (t.capital_status, filters.capital_status),
-    ):
-        if value is not None:
-            parts.append(column == value)
-    return and_(*parts)
+    """The run's totals in the scope and the filters (totals have no estate: one estate is read from its zones)."""
+    return _run_condition(ForecastTotal, run, filters, scope)
 
 
 def zone_count(run: ForecastRun, filters: Filters, scope: Scope) -> int:
@@ -281,7 +271,7 @@ def choices(run: ForecastRun, scope: Scope, filters: Filters | None = None) -> d
     the chosen one, with ``estates_more`` when there may be more."""
     filters = filters or Filters()
     t, z = ForecastTotal, ForecastZone
-    cond = and_(t.run_id == run.id, _scope_condition(scope, t.region_id, t.investor_id))
+    cond = total_condition(run, Filters(), scope)
     rows = db.session.execute(select(t.region_id, t.kab_kota, t.investor_id, t.investor_name).where(cond).distinct())
     regions, investors = set(), set()
     for region_id, kab_kota, investor_id, investor_name in rows:

@@ -130,7 +130,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 def _reset(snapshot: dict[str, list[dict]]) -> None:
     """Delete every row, then put the reference rows back as the migrations left them."""
     from permits.calendar import invalidate_calendar_cache
-    from permits.stalls.agency_figures import CACHE
+    from permits.stalls.agency_figures import cached_figures
 
     db.session.remove()
     with db.engine.begin() as conn:
@@ -141,7 +141,7 @@ def _reset(snapshot: dict[str, list[dict]]) -> None:
             if rows:
                 conn.execute(insert(table), rows)
     invalidate_calendar_cache()
-    CACHE.clear()  # the figures' cache: ids start again after the reset, so its stamp could repeat
+    cached_figures.cache_clear()  # the figures' cache: ids start again after the reset, so its stamp could repeat
 
 
 @pytest.fixture(autouse=True)

@@ -19,12 +19,11 @@ Nothing here writes.
 from __future__ import annotations
 
 import enum
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from operator import attrgetter
 
 from flask_babel import lazy_gettext as _l
@@ -257,34 +256,6 @@ def _compute(grouping: Grouping, filters: StallFilters, scope: Scope, today: dat
     return groups, total
 
 
-class _Cache:
-    """The last results, per process, evicting the oldest; safe across the threads of one worker."""
-
-    def __init__(self) -> None:
-        self.items: OrderedDict[tuple, tuple] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple) -> tuple | None:
-        with self.lock:
-            found = self.items.get(key)
-            if found is not None:
-                self.items.move_to_end(key)
-            return found
-
-    def put(self, key: tuple, value: tuple) -> None:
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > CACHE_SIZE:
-                self.items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-
-
-CACHE = _Cache()
-
-
 def _stamp() -> tuple:
     """What changes whenever a figure may: the last event written, the latest permit update (both indexed) and
     the latest change of an agency record (a few dozen rows)."""
@@ -308,20 +279,25 @@ def stall_statistics(
     page. Cached (see the module); the figures are the caller's to read, not to change."""
     late_share = late_share if late_share is not None else at_risk_share()
     filters = StallFilters(None, filters.agency_id, filters.permit_type_code, filters.region_code)  # any order
-    key = (today, grouping, filters, scope.role, scope.region_id, scope.investor_id, late_share, locale, _stamp())
-    cached = CACHE.get(key)
-    if cached is None:
-        groups, total = _compute(grouping, filters, scope, today, late_share)
-        if grouping is Grouping.AGENCY:
-            _name_agencies(groups, locale)
-        rows = sorted(
-            groups.values(),
-            key=lambda f: (-f.overdue_now, -(f.median_days if f.median_days is not None else -1), f.label),
-        )
-        cached = (rows, total)
-        CACHE.put(key, cached)
-    rows, total = cached
+    who = Scope(scope.role, scope.investor_id, scope.region_id)  # the same figures for every user of a scope
+    rows, total = cached_figures(today, grouping, filters, who, late_share, locale, _stamp())
     return StallStatistics(grouping, rows, total, late_share)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def cached_figures(
+    today: date, grouping: Grouping, filters: StallFilters, scope: Scope, late_share: Decimal, locale: str, stamp: tuple
+) -> tuple[list[StallFigure], StallFigure]:
+    """The groups' figures, most overdue first, and the total; kept per argument, ``stamp`` (``_stamp``) being what
+    makes a changed register a new entry."""
+    groups, total = _compute(grouping, filters, scope, today, late_share)
+    if grouping is Grouping.AGENCY:
+        _name_agencies(groups, locale)
+    rows = sorted(
+        groups.values(),
+        key=lambda f: (-f.overdue_now, -(f.median_days if f.median_days is not None else -1), f.label),
+    )
+    return rows, total
 
 
 def _name_agencies(groups: dict[str, StallFigure], locale: str) -> None:

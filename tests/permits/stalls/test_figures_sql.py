@@ -15,7 +15,7 @@ from devtools.synth import Sizes, synthesize
 from permits.agencies.models import Agency
 from permits.models import Permit, PermitEvent
 from permits.stages import ASKED, DECIDED_FROM, DECISIONS
-from permits.stalls.agency_figures import CACHE, Grouping, StallFilters, median, percentile, stall_statistics
+from permits.stalls.agency_figures import Grouping, StallFilters, cached_figures, median, percentile, stall_statistics
 from permits.workflow import at_risk_share
 
 AS_OF = date(2026, 11, 16)
@@ -65,12 +65,12 @@ def test_the_database_figures_match_the_events():
 
 def test_one_cached_computation_refreshed_by_a_move(client):
     synthesize(Sizes(investors=3, estates=10, zones=10, permits=70, events=500, audit=0), 12, AS_OF)
-    CACHE.clear()
+    cached_figures.cache_clear()
     first = stall_statistics(Grouping.AGENCY, StallFilters(), SYSTEM_SCOPE, AS_OF)
     assert stall_statistics(Grouping.AGENCY, StallFilters(), SYSTEM_SCOPE, AS_OF).rows is first.rows  # cached
-    assert len(CACHE.items) == 1
+    assert cached_figures.cache_info().currsize == 1
     assert client.get("/stalls/agencies").status_code == 200 and client.get("/stalls/agencies.csv").status_code == 200
-    assert len(CACHE.items) == 2  # the page and its CSV (today, not AS_OF) share one entry
+    assert cached_figures.cache_info().currsize == 2  # the page and its CSV (today, not AS_OF) share one entry
     permit = db.session.scalars(select(Permit).where(Permit.status == "under_review").order_by(Permit.id)).first()
     permit.notes = "touched"  # any change of a permit moves the cache's stamp
     db.session.commit()

@@ -37,6 +37,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.browser)
+            # The test server (Werkzeug's, in a thread) leaves a static file open when Chromium cancels its
+            # download (the favicon, mid-navigation); the collector then reports it during whichever test runs.
+            # Server noise, not the app's: gunicorn serves production. Static files only.
+            item.add_marker(pytest.mark.filterwarnings(r"ignore:unclosed file .*/app/static/:ResourceWarning"))
+            unraisable = "pytest.PytestUnraisableExceptionWarning"
+            item.add_marker(pytest.mark.filterwarnings(rf"ignore:Exception ignored in.*/app/static/:{unraisable}"))
 
 
 @pytest.hookimpl(wrapper=True)

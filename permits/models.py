@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -160,6 +161,8 @@ STATUS_CSS = {
 STOPS_WHERE = "to_status IN ('returned', 'revision') AND from_status IS NOT NULL"
 ANSWERS_WHERE = "from_status IN ('returned', 'revision', 'process_stopped')"
 LIVE_WHERE = "status NOT IN ('rejected', 'withdrawn', 'deemed_withdrawn', 'cancelled', 'revoked')"
+# The partial index of the answered files, in the form each engine's planner matches ``Permit.answered.is_(True)``.
+ANSWERED_WHERE = {"postgresql": "answered IS true", "sqlite": "answered = 1"}
 
 
 class Permit(TimestampMixin, db.Model):
@@ -174,6 +177,13 @@ class Permit(TimestampMixin, db.Model):
         Index("ix_permit_status_type", "status", "permit_type_id"),
         Index("ix_permit_agency_decision", "agency_id", "decision_days"),
         Index("ix_permit_updated_at", "updated_at"),
+        # "Answers arrived" counted per estate from the index alone (the dashboard, the kab/kota officer's too).
+        Index(
+            "ix_permit_answered",
+            "estate_id",
+            sqlite_where=text(ANSWERED_WHERE["sqlite"]),
+            postgresql_where=text(ANSWERED_WHERE["postgresql"]),
+        ),
         # One live application per estate and permit type; ended ones (rejected, withdrawn, revoked) may repeat.
         Index(
             "uq_permit_live_application",
@@ -216,6 +226,9 @@ class Permit(TimestampMixin, db.Model):
     investor_overdue_on: Mapped[date | None] = mapped_column(Date, index=True)  # first working day past it
     investor_silent_on: Mapped[date | None] = mapped_column(Date)  # first day the law's silence outcome applies
     last_event_seq: Mapped[int] = mapped_column(default=0, server_default="0")  # the current episode
+    # The last move brought the file back from the investor (an answer to a return, a resumed process) to the
+    # agency, which holds it now: "answers arrived". Written with every event (``permits.workflow``).
+    answered: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The agency's decision (its first move from its desk or a return to a decided status, ``stages.DECISIONS``):
     # the working days it had used and the limit then in force, as the deciding event recorded them (the figures).
     decision_days: Mapped[int | None]

@@ -19,7 +19,7 @@ from estates.models import Estate, Investor
 from estates.queries import estates_visible_to
 from permits.agencies.models import Agency
 from permits.clock import Band
-from permits.models import Permit, PermitEvent, PermitStatus, PermitType
+from permits.models import Permit, PermitStatus, PermitType
 from permits.stages import AGENCY_STATUSES, REVISING
 from permits.workflow import today_wib
 
@@ -84,17 +84,9 @@ def running_condition() -> ColumnElement[bool]:
 
 def answered_condition() -> ColumnElement[bool]:
     """SQL for "the investor answered and the file waits for the agency": the permit's last move brought it back
-    from the investor (returned, revision, process stopped) to a status where the agency holds it."""
-    last_from_investor = (
-        select(PermitEvent.id)
-        .where(
-            PermitEvent.permit_id == Permit.id,
-            PermitEvent.seq == Permit.last_event_seq,
-            PermitEvent.from_status.in_(REVISING),
-        )
-        .exists()
-    )
-    return Permit.status.in_(AGENCY_STATUSES) & last_from_investor
+    from the investor (returned, revision, process stopped) to a status where the agency holds it; kept on the
+    permit with each move (``Permit.answered``) and counted from its partial index."""
+    return Permit.answered.is_(True)
 
 
 def scoped_permits(query: Select, scope: Scope) -> Select:

@@ -26,7 +26,7 @@ from permits.clock import ClockFields, ClockState, Limits, clock_state, step
 from permits.hooks import run_move_hooks
 from permits.models import GRANTED_STATUSES, Permit, PermitEvent, PermitStatus, PermitType
 from permits.rules import AgencySilence, PermitRule, Regime
-from permits.stages import DECIDED_FROM, DECISIONS, TransitionError, check_move
+from permits.stages import AGENCY_STATUSES, DECIDED_FROM, DECISIONS, REVISING, TransitionError, check_move
 
 AT_RISK_SETTING = "clock.at_risk_share"
 # While an OSS import applies its rows, its batch is named here and every event meanwhile cites it (permits.importing)
@@ -313,10 +313,10 @@ def _write_event(
     permit: Permit, source: PermitStatus | None, on: date, actor: Actor, note: str | None, state: ClockState
 ) -> PermitEvent:
     """Add the next event of ``permit`` (now in its new status) to the session, with the clock figures of
-    ``state`` (the clock at the end of ``on``, counted by the caller) and ``permit.last_event_seq`` advanced."""
+    ``state`` (the clock at the end of ``on``), ``last_event_seq`` advanced and ``answered`` kept (``Permit``)."""
     seq = max((e.seq for e in permit.events), default=0) + 1
     actor_id = actor.id if isinstance(actor, User) else None
-    permit.last_event_seq = seq
+    permit.last_event_seq, permit.answered = seq, permit.status in AGENCY_STATUSES and source in REVISING
     row = PermitEvent(
         permit=permit,
         seq=seq,

@@ -343,21 +343,30 @@ def _review_step(agency: str, clock: ClockState, since: date | None) -> str:
 
 
 def _decided_step(permit: Permit, agency: str) -> str:
-    when = day(permit.decided_on, "long")
-    steps = {
-        PermitStatus.ISSUED: _("Done: issued on %(day)s.", day=when),
-        PermitStatus.VERIFIED: _("Done: verified on %(day)s.", day=when),
-        PermitStatus.DEEMED_GRANTED: _("Done: granted by law (no decision in time) on %(day)s.", day=when),
-        PermitStatus.FROZEN: _("Frozen by %(agency)s. Contact DPMPTSP Banten to learn what is needed.", agency=agency),
-        PermitStatus.REJECTED: _(
-            "Closed: rejected on %(day)s. Contact DPMPTSP Banten before you apply again.", day=when
-        ),
-        PermitStatus.WITHDRAWN: _("Closed: withdrawn on %(day)s.", day=when),
-        PermitStatus.DEEMED_WITHDRAWN: _("Closed: deemed withdrawn by law on %(day)s.", day=when),
-        PermitStatus.CANCELLED: _("Closed: cancelled on %(day)s.", day=when),
-        PermitStatus.REVOKED: _("Closed: revoked on %(day)s.", day=when),
-    }
-    return steps.get(permit.status, permit.status.label)
+    """The closing line of a decided or closed permit: only its own sentence is translated (a page shows
+    hundreds of these lines)."""
+    when = day(permit.decided_on, "long") if permit.status in _DECIDED_STEPS else None
+    step = _DECIDED_STEPS.get(permit.status)
+    return step(when, agency) if step is not None else permit.status.label
+
+
+_DECIDED_STEPS = {
+    PermitStatus.ISSUED: lambda when, _agency: _("Done: issued on %(day)s.", day=when),
+    PermitStatus.VERIFIED: lambda when, _agency: _("Done: verified on %(day)s.", day=when),
+    PermitStatus.DEEMED_GRANTED: lambda when, _agency: _(
+        "Done: granted by law (no decision in time) on %(day)s.", day=when
+    ),
+    PermitStatus.FROZEN: lambda _when, agency: _(
+        "Frozen by %(agency)s. Contact DPMPTSP Banten to learn what is needed.", agency=agency
+    ),
+    PermitStatus.REJECTED: lambda when, _agency: _(
+        "Closed: rejected on %(day)s. Contact DPMPTSP Banten before you apply again.", day=when
+    ),
+    PermitStatus.WITHDRAWN: lambda when, _agency: _("Closed: withdrawn on %(day)s.", day=when),
+    PermitStatus.DEEMED_WITHDRAWN: lambda when, _agency: _("Closed: deemed withdrawn by law on %(day)s.", day=when),
+    PermitStatus.CANCELLED: lambda when, _agency: _("Closed: cancelled on %(day)s.", day=when),
+    PermitStatus.REVOKED: lambda when, _agency: _("Closed: revoked on %(day)s.", day=when),
+}
 
 
 def single_permit_line(permit: Permit) -> PermitLine:

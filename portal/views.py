@@ -7,7 +7,7 @@ to the agency (``permits.documents.services.answer_return``).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -27,6 +27,7 @@ from permits.stages import RESUMES_TO, TransitionError
 from permits.workflow import ConcurrentEdit, permit_clock
 from portal.forms import AnswerForm
 from portal.services import (
+    HelpDesk,
     Who,
     agency_label,
     help_desk,
@@ -55,8 +56,15 @@ def _investor_id() -> int:
 
 @bp.context_processor
 def _help_desk() -> dict:
-    """Whom to ask about a late file and where to complain: read (one query) only by a page that shows one."""
-    return {"help_desk": help_desk}
+    """Whom to ask about a late file and where to complain: read (one query, kept for the request) only by a page
+    that shows one; the home page asks once per estate table."""
+
+    def desk() -> HelpDesk:
+        if "help_desk" not in g:
+            g.help_desk = help_desk()
+        return g.help_desk
+
+    return {"help_desk": desk}
 
 
 @bp.before_request

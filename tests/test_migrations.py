@@ -282,3 +282,28 @@ def test_the_demo_data_of_the_old_schema_migrates_without_losing_history(blank: 
     assert regimes == {pid: label for pid, label in labels.items() if label is not None}
     missing_agency = db.session.scalar(text("SELECT count(*) FROM permit WHERE agency_id IS NULL"))
     assert missing_agency == 0
+
+
+def test_0018_fills_answered_from_the_events(blank: Flask) -> None:
+    """The kept "answers arrived" of permits recorded before it existed comes from their last event."""
+    from devtools.demo import seed_demo
+    from permits.models import Permit
+    from permits.stages import RESUMES_TO
+    from permits.workflow import advance_permit
+
+    upgrade()
+    seed_demo()
+    returned = db.session.scalars(select(Permit).where(Permit.status.in_(RESUMES_TO))).first()
+    advance_permit(returned, RESUMES_TO[returned.status], actor="uji")  # the investor's answer
+    answered_id = returned.id
+    db.session.commit()
+    kept = dict(db.session.execute(text("SELECT id, answered FROM permit")).all())
+    db.session.remove()
+    assert kept[answered_id] and not all(kept.values())
+    downgrade(revision="0017_scale_figures_and_search")
+    assert "answered" not in {c["name"] for c in inspect(db.engine).get_columns("permit")}
+    db.session.remove()
+    upgrade()
+    assert dict(db.session.execute(text("SELECT id, answered FROM permit")).all()) == kept
+    assert db_check(blank)[0] == 0
+    db.session.remove()

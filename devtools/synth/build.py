@@ -23,6 +23,7 @@ from devtools.synth.register import EstateInfo, estate_rows, investor_rows, zone
 from estates.models import Estate, Investor, Zone
 from permits.agencies.services import AgencyResolver
 from permits.calendar import site_calendar
+from permits.kept import refresh_answered
 from permits.models import Permit, PermitEvent, PermitType
 from permits.rules import PermitRule, Regime
 from permits.workflow import at_risk_share
@@ -113,6 +114,7 @@ def synthesize(
     done("lkpm entries", bulk_load(LkpmEntry.__table__, lkpm_rows(next_id(LkpmEntry.__table__), owners, seed, as_of)))
     done("audit rows", bulk_load(AuditLog.__table__, audit_rows(next_id(AuditLog.__table__), sizes.audit, seed, as_of)))
     reset_sequences(t.__table__ for t in TABLES)
+    refresh_answered()  # the permits' kept "answers arrived", as the workflow would have written it
     db.session.commit()
     analyze(t.__table__ for t in TABLES)
     return loaded

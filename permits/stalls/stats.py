@@ -187,8 +187,13 @@ class ListPage:
 
 def flagged_work_item(scope: Scope) -> WorkItem:
     """The dashboard's line of the flagged permits in the scope: the count of the stalled list it links to,
-    counted on the permits with an open flag alone (the list's joins drop no row)."""
-    open_flag = select(StallFlag.id).where(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None))
-    query = scoped_permits(select(func.count(Permit.id)).select_from(Permit), scope).where(open_flag.exists())
+    counted on the open flags alone (the list's joins drop no row): for the province the distinct permits of the
+    partial index ``ix_stall_flag_open_permit`` (an index-only scan), for a kab/kota its permits with one."""
+    is_open = StallFlag.resolved_on.is_(None)
+    if scope.sees_everything:
+        query = select(func.count(func.distinct(StallFlag.permit_id))).where(is_open)
+    else:
+        open_flag = select(StallFlag.id).where(StallFlag.permit_id == Permit.id, is_open)
+        query = scoped_permits(select(func.count(Permit.id)).select_from(Permit), scope).where(open_flag.exists())
     count = db.session.scalar(query) or 0
     return WorkItem("flagged", _l("Flagged"), count, url_for("stalls.stalled_list"))

@@ -10,7 +10,20 @@ from flask import Flask
 def register(app: Flask) -> None:
     import permits.models  # noqa: F401 - the schema, for migrations and mappers
     from app.scheduler import daily_at, register_job
-    from permits import admin, agencies, cli, dashboard, documents, import_views, jobs, notify, stalls, views, workflow
+    from permits import (
+        admin,
+        agencies,
+        cli,
+        dashboard,
+        documents,
+        import_views,
+        jobs,
+        notify,
+        stalls,
+        tally,
+        views,
+        workflow,
+    )
 
     app.add_template_global(workflow.due_is_estimated, "due_is_estimated")
     app.register_blueprint(dashboard.bp)
@@ -18,5 +31,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(import_views.bp)
     app.cli.add_command(cli.permits_cli)
     register_job(app, "stall-scan", jobs.stall_scan, daily_at("STALL_SCAN_TIME"))
+    tally.register()  # the counts per kab/kota and status, kept by every flush
     for package in (admin, agencies, documents, notify, stalls):
         package.register(app)

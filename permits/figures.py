@@ -22,6 +22,7 @@ from permits.agencies.models import Agency
 from permits.models import Permit, PermitEvent, PermitStatus
 from permits.queries import scoped_permits
 from permits.stages import ASKED
+from permits.tally import tallied_by_status
 from permits.workflow import at_risk_share
 
 # The pipeline is every estate that is not operating yet (a stopped estate is still in it).
@@ -140,8 +141,11 @@ def _estates_by_status(scope: Scope) -> list[tuple[EstateStatus, int]]:
 
 
 def _permits_by_status(scope: Scope) -> list[tuple[PermitStatus, int]]:
-    query = scoped_permits(select(Permit.status, func.count(Permit.id)), scope).group_by(Permit.status)
-    rows = dict(db.session.execute(query).all())
+    """From the counts kept per kab/kota and status (``permits.tally``); counted for any other scope."""
+    rows = tallied_by_status(scope)
+    if rows is None:
+        query = scoped_permits(select(Permit.status, func.count(Permit.id)), scope).group_by(Permit.status)
+        rows = dict(db.session.execute(query).all())
     return [(s, rows.get(s, 0)) for s in PermitStatus]
 
 

@@ -198,7 +198,10 @@ class Permit(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id", ondelete="RESTRICT"))
     permit_type_id: Mapped[int] = mapped_column(ForeignKey("permit_type.id", ondelete="RESTRICT"))
-    status: Mapped[PermitStatus] = mapped_column(str_enum(PermitStatus, 24), default=PermitStatus.NOT_STARTED)
+    # active_history: the status before a change is always known (``permits.tally`` moves the counts by it)
+    status: Mapped[PermitStatus] = mapped_column(
+        str_enum(PermitStatus, 24), default=PermitStatus.NOT_STARTED, active_history=True
+    )
     reference_number: Mapped[str | None] = mapped_column(String(100))
     submitted_on: Mapped[date | None] = mapped_column(Date)
     decided_on: Mapped[date | None] = mapped_column(Date)

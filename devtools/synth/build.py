@@ -26,6 +26,7 @@ from permits.calendar import site_calendar
 from permits.kept import refresh_answered
 from permits.models import Permit, PermitEvent, PermitType
 from permits.rules import PermitRule, Regime
+from permits.tally import recount_tally
 from permits.workflow import at_risk_share
 from realisation.models import LkpmEntry
 
@@ -115,6 +116,7 @@ def synthesize(
     done("audit rows", bulk_load(AuditLog.__table__, audit_rows(next_id(AuditLog.__table__), sizes.audit, seed, as_of)))
     reset_sequences(t.__table__ for t in TABLES)
     refresh_answered()  # the permits' kept "answers arrived", as the workflow would have written it
+    recount_tally()  # the permits per kab/kota and status, as the session would have kept them
     db.session.commit()
     analyze(t.__table__ for t in TABLES)
     return loaded

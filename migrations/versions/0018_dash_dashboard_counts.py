@@ -10,6 +10,8 @@ Create Date: 2026-11-30
 - ``ix_permit_answered``: a partial index of the answered permits by estate, so that the dashboard counts them
   (province-wide or per kab/kota) from the index alone instead of joining every answer event to its permit.
 - ``ix_stall_flag_open_permit``: a partial index of the permits with an open flag (the dashboard's "flagged").
+- ``permit_tally``: the permits per kab/kota and status (the dashboard's "permits by status"), kept by every flush
+  that creates, moves or deletes a permit or moves an estate (``permits.tally``), counted here from the permits.
 """
 
 import sqlalchemy as sa
@@ -36,6 +38,14 @@ PARTIAL = (
 )
 
 
+TALLY = """
+INSERT INTO permit_tally (region_id, status, permits)
+SELECT estate.region_id, permit.status, count(permit.id)
+FROM permit JOIN estate ON estate.id = permit.estate_id
+GROUP BY estate.region_id, permit.status
+"""
+
+
 def upgrade():
     with op.batch_alter_table("permit") as batch:
         batch.add_column(sa.Column("answered", sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -44,9 +54,21 @@ def upgrade():
         op.create_index(
             name, table, [column], sqlite_where=sa.text(where["sqlite"]), postgresql_where=sa.text(where["postgresql"])
         )
+    op.create_table(
+        "permit_tally",
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=24), nullable=False),
+        sa.Column("permits", sa.Integer(), server_default="0", nullable=False),
+        sa.ForeignKeyConstraint(
+            ["region_id"], ["region.id"], name=op.f("fk_permit_tally_region_id_region"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("region_id", "status", name=op.f("pk_permit_tally")),
+    )
+    op.execute(TALLY)
 
 
 def downgrade():
+    op.drop_table("permit_tally")
     for name, table, _column, _where in PARTIAL:
         op.drop_index(name, table_name=table)
     with op.batch_alter_table("permit") as batch:

@@ -159,10 +159,14 @@ STATUS_CSS = {
 
 
 STOPS_WHERE = "to_status IN ('returned', 'revision') AND from_status IS NOT NULL"
-ANSWERS_WHERE = "from_status IN ('returned', 'revision', 'process_stopped')"
 LIVE_WHERE = "status NOT IN ('rejected', 'withdrawn', 'deemed_withdrawn', 'cancelled', 'revoked')"
 # The partial index of the answered files, in the form each engine's planner matches ``Permit.answered.is_(True)``.
 ANSWERED_WHERE = {"postgresql": "answered IS true", "sqlite": "answered = 1"}
+# The agency's clock runs (``permits.queries.running_condition``): the overdue and at-risk counts read the index.
+RUNNING_WHERE = (
+    "status IN ('submitted', 'declared_complete', 'under_review', 'feasibility_test', 'recommendation') "
+    "AND running_since IS NOT NULL"
+)
 
 
 class Permit(TimestampMixin, db.Model):
@@ -183,6 +187,14 @@ class Permit(TimestampMixin, db.Model):
             "estate_id",
             sqlite_where=text(ANSWERED_WHERE["sqlite"]),
             postgresql_where=text(ANSWERED_WHERE["postgresql"]),
+        ),
+        Index(
+            "ix_permit_running_bands",
+            "overdue_on",
+            "at_risk_on",
+            "estate_id",
+            sqlite_where=text(RUNNING_WHERE),
+            postgresql_where=text(RUNNING_WHERE),
         ),
         # One live application per estate and permit type; ended ones (rejected, withdrawn, revoked) may repeat.
         Index(
@@ -275,14 +287,6 @@ class PermitEvent(db.Model):
             "sla_working_days",
             sqlite_where=text(STOPS_WHERE),
             postgresql_where=text(STOPS_WHERE),
-        ),
-        # The moves back from the investor (an answer): "answers arrived" asks whether a permit's last move is one.
-        Index(
-            "ix_permit_event_answers",
-            "permit_id",
-            "seq",
-            sqlite_where=text(ANSWERS_WHERE),
-            postgresql_where=text(ANSWERS_WHERE),
         ),
     )
 

@@ -182,12 +182,14 @@ def top_pipeline_estates(scope: Scope, limit: int = 10, stopped: bool = False) -
     region: those in process (``stopped`` False: a stopped estate is in the pipeline's sums, not in this list)
     or those under a stop order."""
     status = Estate.status == EstateStatus.STOPPED if stopped else Estate.status != EstateStatus.STOPPED
+    order = (Estate.planned_investment_rp.desc().nulls_last(), Estate.area_ha.desc(), Estate.name, Estate.id)
+    # The ten are chosen on the estate alone, then joined to investor and region (not thousands joined, then ten)
+    first = select(Estate.id).where(_in_pipeline(), status, estates_visible_to(scope)).order_by(*order).limit(limit)
     query = (
         select(Estate)
-        .where(_in_pipeline(), status, estates_visible_to(scope))
+        .where(Estate.id.in_(first.scalar_subquery()))
         .options(joinedload(Estate.investor), joinedload(Estate.region))
-        .order_by(Estate.planned_investment_rp.desc().nulls_last(), Estate.area_ha.desc(), Estate.name)
-        .limit(limit)
+        .order_by(*order)
     )
     return db.session.scalars(query).all()
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Computed,
     Date,
     ForeignKey,
     Index,
@@ -160,6 +161,12 @@ STATUS_CSS = {
 STOPS_WHERE = "to_status IN ('returned', 'revision') AND from_status IS NOT NULL"
 ANSWERS_WHERE = "from_status IN ('returned', 'revision', 'process_stopped')"
 LIVE_WHERE = "status NOT IN ('rejected', 'withdrawn', 'deemed_withdrawn', 'cancelled', 'revoked')"
+# The first day the permit is (or will be) late, for the stalled list's order: the agency's while its clock runs
+# (``permits.queries.running_condition``: the statuses of ``stages.AGENCY_STATUSES``), else the investor's.
+LATE_ON = (
+    "CASE WHEN status IN ('submitted', 'declared_complete', 'under_review', 'feasibility_test', 'recommendation') "
+    "AND running_since IS NOT NULL THEN overdue_on ELSE COALESCE(investor_overdue_on, investor_silent_on) END"
+)
 
 
 class Permit(TimestampMixin, db.Model):
@@ -174,6 +181,9 @@ class Permit(TimestampMixin, db.Model):
         Index("ix_permit_status_type", "status", "permit_type_id"),
         Index("ix_permit_agency_decision", "agency_id", "decision_days"),
         Index("ix_permit_updated_at", "updated_at"),
+        # The lists' default orders (``permits.queries``, ``permits.stalls.stats``): empty days last, ties by id.
+        Index("ix_permit_overdue_order", "overdue_on", "id"),
+        Index("ix_permit_late_order", "late_on", "id"),
         # One live application per estate and permit type; ended ones (rejected, withdrawn, revoked) may repeat.
         Index(
             "uq_permit_live_application",
@@ -211,11 +221,14 @@ class Permit(TimestampMixin, db.Model):
     clock_stops: Mapped[int] = mapped_column(default=0, server_default="0")
     due_on: Mapped[date | None] = mapped_column(Date, index=True)  # last working day within the limit
     at_risk_on: Mapped[date | None] = mapped_column(Date)  # first day the at-risk share is used
-    overdue_on: Mapped[date | None] = mapped_column(Date, index=True)  # first working day past the limit
+    overdue_on: Mapped[date | None] = mapped_column(Date)  # first working day past the limit
     investor_due_on: Mapped[date | None] = mapped_column(Date)  # end of the investor's revision window
     investor_overdue_on: Mapped[date | None] = mapped_column(Date, index=True)  # first working day past it
     investor_silent_on: Mapped[date | None] = mapped_column(Date)  # first day the law's silence outcome applies
     last_event_seq: Mapped[int] = mapped_column(default=0, server_default="0")  # the current episode
+    # Computed by the database from the columns above whenever they change (stored on PostgreSQL, virtual and
+    # indexed on SQLite): never written by the app, so it can never disagree with the thresholds.
+    late_on: Mapped[date | None] = mapped_column(Date, Computed(LATE_ON))
     # The agency's decision (its first move from its desk or a return to a decided status, ``stages.DECISIONS``):
     # the working days it had used and the limit then in force, as the deciding event recorded them (the figures).
     decision_days: Mapped[int | None]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
@@ -140,40 +140,74 @@ def permits_with_context() -> Select:
     )
 
 
+def in_scope(scope: Scope) -> list[ColumnElement[bool]]:
+    """The scope as conditions on ``Permit`` alone (the estates it may see by id; none for the whole province),
+    so that a list can be counted on the permit table without its joins."""
+    if scope.sees_everything:
+        return []
+    return [Permit.estate_id.in_(select(Estate.id).where(estates_visible_to(scope)))]
+
+
+def list_conditions(filters: PermitFilters, scope: Scope, today: date | None = None) -> list[ColumnElement[bool]]:
+    """The scope and ``filters`` as conditions on ``Permit`` alone: a filter on a related record (the type's
+    code, the kab/kota, a name) is a subquery of ids, never a join, so the rows and the count share them."""
+    conditions = in_scope(scope)
+    if filters.status is not None:
+        conditions.append(Permit.status == filters.status)
+    if filters.permit_type_code:
+        conditions.append(
+            Permit.permit_type_id.in_(select(PermitType.id).where(PermitType.code == filters.permit_type_code))
+        )
+    if filters.agency_id is not None:
+        conditions.append(Permit.agency_id == filters.agency_id)
+    if filters.region_code:
+        in_region = select(Estate.id).join(Estate.region).where(Region.bps_code == filters.region_code)
+        conditions.append(Permit.estate_id.in_(in_region))
+    if filters.band is not None:
+        conditions.append(band_condition(filters.band, today or today_wib()))
+    if filters.answered:
+        conditions.append(answered_condition())
+    if filters.q:
+        text = filters.q.lower()
+        named = (
+            select(Estate.id)
+            .join(Estate.investor)
+            .where(
+                func.lower(Estate.name).contains(text, autoescape=True)
+                | func.lower(Investor.legal_name).contains(text, autoescape=True)
+            )
+        )
+        reference = func.lower(func.coalesce(Permit.reference_number, "")).contains(text, autoescape=True)
+        conditions.append(Permit.estate_id.in_(named) | reference)
+    return conditions
+
+
+# The sorts by a column of the permit itself: ties by id alone (the rest also by estate and catalogue order).
+OWN_SORTS = frozenset({"reference", "status", "due", "submitted"})
+
+
 def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:
     """Permits of the estates the scope may see matching ``filters``, with estate, investor, region and type
     loaded.
 
     Ordered by days overdue (the permit overdue longest first; ``overdue_on`` is the first working day past
-    the limit), then the other running permits by nearest deadline, then the rest by estate and catalogue
-    order. Returns a statement to paginate (no N+1: every related row needed by the list is loaded by the
-    same query).
+    the limit), then the other running permits by nearest deadline, then the rest; ties by id (the order in
+    which they were recorded). That order is the permit's own columns, read in the order of the index
+    ``ix_permit_overdue_order``: the first page is a ``Limit`` over it, whatever the size. Returns a statement to
+    paginate (no N+1: every related row needed by the list is loaded by the same query); count it with
+    ``permit_list_count``.
     """
-    query = permits_with_context().where(estates_visible_to(scope))
-    if filters.status is not None:
-        query = query.where(Permit.status == filters.status)
-    if filters.permit_type_code:
-        query = query.where(PermitType.code == filters.permit_type_code)
-    if filters.agency_id is not None:
-        query = query.where(Permit.agency_id == filters.agency_id)
-    if filters.region_code:
-        query = query.where(Region.bps_code == filters.region_code)
-    if filters.band is not None:
-        query = query.where(band_condition(filters.band, today or today_wib()))
-    if filters.answered:
-        query = query.where(answered_condition())
-    if filters.q:
-        text = filters.q.lower()
-        query = query.where(
-            func.lower(Estate.name).contains(text, autoescape=True)
-            | func.lower(Investor.legal_name).contains(text, autoescape=True)
-            | func.lower(func.coalesce(Permit.reference_number, "")).contains(text, autoescape=True)
-        )
+    query = permits_with_context().where(*list_conditions(filters, scope, today))
     if order := sort_clauses(filters.sort, SORTS):
+        if filters.sort.key in OWN_SORTS:
+            return query.order_by(*order, Permit.id)
         return query.order_by(*order, Estate.name, PermitType.sequence, Permit.id)
-    return query.order_by(
-        case((Permit.overdue_on.is_(None), 1), else_=0), Permit.overdue_on, Estate.name, PermitType.sequence, Permit.id
-    )
+    return query.order_by(Permit.overdue_on.asc().nulls_last(), Permit.id)
+
+
+def permit_list_count(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:
+    """The number of rows of ``permit_list_query``, counted on the permit table alone (its joins drop no row)."""
+    return select(func.count(Permit.id)).where(*list_conditions(filters, scope, today))
 
 
 def agencies_in_scope(scope: Scope) -> Sequence[Agency]:

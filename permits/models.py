@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -161,6 +162,7 @@ STATUS_CSS = {
 STOPS_WHERE = "to_status IN ('returned', 'revision') AND from_status IS NOT NULL"
 ANSWERS_WHERE = "from_status IN ('returned', 'revision', 'process_stopped')"
 LIVE_WHERE = "status NOT IN ('rejected', 'withdrawn', 'deemed_withdrawn', 'cancelled', 'revoked')"
+FLAGGED, FLAGGED_PG = "flagged = 1", "flagged"  # the condition as each engine writes it for a boolean column
 # The first day the permit is (or will be) late, for the stalled list's order: the agency's while its clock runs
 # (``permits.queries.running_condition``: the statuses of ``stages.AGENCY_STATUSES``), else the investor's.
 LATE_ON = (
@@ -184,6 +186,24 @@ class Permit(TimestampMixin, db.Model):
         # The lists' default orders (``permits.queries``, ``permits.stalls.stats``): empty days last, ties by id.
         Index("ix_permit_overdue_order", "overdue_on", "id"),
         Index("ix_permit_late_order", "late_on", "id"),
+        # The stalled list (the permits with an open flag), in its order, for the province, a kab/kota (its
+        # estates' ids, read from the index) and an agency; and counted from these small indexes alone.
+        Index(
+            "ix_permit_flagged_late",
+            "late_on",
+            "id",
+            "estate_id",
+            sqlite_where=text(FLAGGED),
+            postgresql_where=text(FLAGGED_PG),
+        ),
+        Index(
+            "ix_permit_flagged_agency",
+            "agency_id",
+            "late_on",
+            "id",
+            sqlite_where=text(FLAGGED),
+            postgresql_where=text(FLAGGED_PG),
+        ),
         # One live application per estate and permit type; ended ones (rejected, withdrawn, revoked) may repeat.
         Index(
             "uq_permit_live_application",
@@ -229,6 +249,9 @@ class Permit(TimestampMixin, db.Model):
     # Computed by the database from the columns above whenever they change (stored on PostgreSQL, virtual and
     # indexed on SQLite): never written by the app, so it can never disagree with the thresholds.
     late_on: Mapped[date | None] = mapped_column(Date, Computed(LATE_ON))
+    # Whether the permit has an open stall flag: set by the morning scan and cleared by a move
+    # (``permits.stalls.scan``), in the transaction that raises or resolves the flags.
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The agency's decision (its first move from its desk or a return to a decided status, ``stages.DECISIONS``):
     # the working days it had used and the limit then in force, as the deciding event recorded them (the figures).
     decision_days: Mapped[int | None]

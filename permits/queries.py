@@ -202,6 +202,8 @@ def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None =
         if filters.sort.key in OWN_SORTS:
             return query.order_by(*order, Permit.id)
         return query.order_by(*order, Estate.name, PermitType.sequence, Permit.id)
+    if filters.band in (Band.STOPPED, Band.IDLE):  # no agency clock runs: no overdue day, the same order by id
+        return query.order_by(Permit.id)
     return query.order_by(Permit.overdue_on.asc().nulls_last(), Permit.id)
 
 

@@ -54,11 +54,14 @@ from permits.workflow import permit_clocks
 
 def _conditions(filters: StallFilters, scope: Scope) -> list[ColumnElement[bool]]:
     """The open flags (of ``filters.kind`` when given), the scope and the filters as conditions on ``Permit``
-    alone (the type and the kab/kota by subqueries of ids), shared by the rows and the count."""
-    open_flags = select(StallFlag.id).where(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None))
+    alone (the type and the kab/kota by subqueries of ids), shared by the rows and the count: without a kind,
+    the partial indexes of the flagged permits serve them (``ix_permit_flagged_late``, ``_agency``)."""
+    conditions = [Permit.flagged, *in_scope(scope)]  # has an open flag (kept by the scan and the moves)
     if filters.kind is not None:
-        open_flags = open_flags.where(StallFlag.kind == filters.kind)
-    conditions = [open_flags.exists(), *in_scope(scope)]
+        of_kind = select(StallFlag.id).where(
+            StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None), StallFlag.kind == filters.kind
+        )
+        conditions.append(of_kind.exists())
     if filters.agency_id is not None:
         conditions.append(Permit.agency_id == filters.agency_id)
     if filters.permit_type_code:

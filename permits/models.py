@@ -162,13 +162,15 @@ STATUS_CSS = {
 STOPS_WHERE = "to_status IN ('returned', 'revision') AND from_status IS NOT NULL"
 ANSWERS_WHERE = "from_status IN ('returned', 'revision', 'process_stopped')"
 LIVE_WHERE = "status NOT IN ('rejected', 'withdrawn', 'deemed_withdrawn', 'cancelled', 'revoked')"
-FLAGGED, FLAGGED_PG = "flagged = 1", "flagged"  # the condition as each engine writes it for a boolean column
-# The first day the permit is (or will be) late, for the stalled list's order: the agency's while its clock runs
-# (``permits.queries.running_condition``: the statuses of ``stages.AGENCY_STATUSES``), else the investor's.
+# The first day the permit is (or will be) late: the agency's while its clock runs (``stages.AGENCY_STATUSES``).
 LATE_ON = (
     "CASE WHEN status IN ('submitted', 'declared_complete', 'under_review', 'feasibility_test', 'recommendation') "
     "AND running_since IS NOT NULL THEN overdue_on ELSE COALESCE(investor_overdue_on, investor_silent_on) END"
 )
+
+
+def _flagged_index(name: str, *columns: str) -> Index:  # of the permits with an open flag, as each engine writes it
+    return Index(name, *columns, sqlite_where=text("flagged = 1"), postgresql_where=text("flagged"))
 
 
 class Permit(TimestampMixin, db.Model):
@@ -183,27 +185,12 @@ class Permit(TimestampMixin, db.Model):
         Index("ix_permit_status_type", "status", "permit_type_id"),
         Index("ix_permit_agency_decision", "agency_id", "decision_days"),
         Index("ix_permit_updated_at", "updated_at"),
-        # The lists' default orders (``permits.queries``, ``permits.stalls.stats``): empty days last, ties by id.
-        Index("ix_permit_overdue_order", "overdue_on", "id"),
-        Index("ix_permit_late_order", "late_on", "id"),
-        # The stalled list (the permits with an open flag), in its order, for the province, a kab/kota (its
-        # estates' ids, read from the index) and an agency; and counted from these small indexes alone.
-        Index(
-            "ix_permit_flagged_late",
-            "late_on",
-            "id",
-            "estate_id",
-            sqlite_where=text(FLAGGED),
-            postgresql_where=text(FLAGGED_PG),
-        ),
-        Index(
-            "ix_permit_flagged_agency",
-            "agency_id",
-            "late_on",
-            "id",
-            sqlite_where=text(FLAGGED),
-            postgresql_where=text(FLAGGED_PG),
-        ),
+        Index("ix_permit_overdue_order", "overdue_on", "id"),  # the lists' orders: NULLS LAST, ties by id
+        _flagged_index("ix_permit_flagged_late", "late_on", "id"),  # the stalled list's order, count, filters
+        _flagged_index("ix_permit_flagged_region", "region_id", "late_on", "id"),
+        _flagged_index("ix_permit_flagged_agency", "agency_id", "late_on", "id"),
+        Index("ix_permit_region_order", "region_id", "overdue_on", "id"),  # a kab/kota officer's list and count
+        Index("ix_permit_agency_region", "agency_id", "region_id"),  # the agencies a kab/kota officer's permits name
         # One live application per estate and permit type; ended ones (rejected, withdrawn, revoked) may repeat.
         Index(
             "uq_permit_live_application",
@@ -217,6 +204,7 @@ class Permit(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id", ondelete="RESTRICT"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="RESTRICT"))  # permits.regions
     permit_type_id: Mapped[int] = mapped_column(ForeignKey("permit_type.id", ondelete="RESTRICT"))
     status: Mapped[PermitStatus] = mapped_column(str_enum(PermitStatus, 24), default=PermitStatus.NOT_STARTED)
     reference_number: Mapped[str | None] = mapped_column(String(100))
@@ -246,12 +234,8 @@ class Permit(TimestampMixin, db.Model):
     investor_overdue_on: Mapped[date | None] = mapped_column(Date, index=True)  # first working day past it
     investor_silent_on: Mapped[date | None] = mapped_column(Date)  # first day the law's silence outcome applies
     last_event_seq: Mapped[int] = mapped_column(default=0, server_default="0")  # the current episode
-    # Computed by the database from the columns above whenever they change (stored on PostgreSQL, virtual and
-    # indexed on SQLite): never written by the app, so it can never disagree with the thresholds.
-    late_on: Mapped[date | None] = mapped_column(Date, Computed(LATE_ON))
-    # Whether the permit has an open stall flag: set by the morning scan and cleared by a move
-    # (``permits.stalls.scan``), in the transaction that raises or resolves the flags.
-    flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
+    late_on: Mapped[date | None] = mapped_column(Date, Computed(LATE_ON))  # by the database, never written here
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=false())  # open flags? (stalls.scan)
     # The agency's decision (its first move from its desk or a return to a decided status, ``stages.DECISIONS``):
     # the working days it had used and the limit then in force, as the deciding event recorded them (the figures).
     decision_days: Mapped[int | None]

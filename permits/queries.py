@@ -16,7 +16,7 @@ from app.listing import Sort, sort_clauses
 from app.models import Region
 from app.security import Scope
 from estates.models import Estate, Investor
-from estates.queries import estates_visible_to
+from estates.queries import estates_visible_to, limited_region
 from permits.agencies.models import Agency
 from permits.clock import Band
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
@@ -141,11 +141,18 @@ def permits_with_context() -> Select:
 
 
 def in_scope(scope: Scope) -> list[ColumnElement[bool]]:
-    """The scope as conditions on ``Permit`` alone (the estates it may see by id; none for the whole province),
-    so that a list can be counted on the permit table without its joins."""
+    """The scope as conditions on ``Permit`` alone (a kab/kota by the permit's ``region_id``, an investor's
+    estates by id, nothing for the whole province), so that a list is counted on the permit table alone."""
     if scope.sees_everything:
         return []
+    if (region_id := limited_region(scope)) is not None:  # a kab/kota officer: the permit's copy of it
+        return [Permit.region_id == region_id]
     return [Permit.estate_id.in_(select(Estate.id).where(estates_visible_to(scope)))]
+
+
+def region_with_code(bps_code: str) -> ColumnElement:
+    """The id of the kab/kota with BPS code ``bps_code``, as a subquery (none: no permit matches)."""
+    return select(Region.id).where(Region.bps_code == bps_code).scalar_subquery()
 
 
 def list_conditions(filters: PermitFilters, scope: Scope, today: date | None = None) -> list[ColumnElement[bool]]:
@@ -161,8 +168,7 @@ def list_conditions(filters: PermitFilters, scope: Scope, today: date | None = N
     if filters.agency_id is not None:
         conditions.append(Permit.agency_id == filters.agency_id)
     if filters.region_code:
-        in_region = select(Estate.id).join(Estate.region).where(Region.bps_code == filters.region_code)
-        conditions.append(Permit.estate_id.in_(in_region))
+        conditions.append(Permit.region_id == region_with_code(filters.region_code))
     if filters.band is not None:
         conditions.append(band_condition(filters.band, today or today_wib()))
     if filters.answered:
@@ -216,6 +222,7 @@ def agencies_in_scope(scope: Scope) -> Sequence[Agency]:
     """The agencies of the permits the scope may see, by Indonesian name (the choices of the agency filters).
 
     Read from the agency records, each asking whether one permit in scope names it (an index probe on
-    ``permit.agency_id`` per agency, which stops at the first), never a scan of every permit."""
-    held = scoped_permits(select(Permit.id).where(Permit.agency_id == Agency.id), scope)
+    ``permit.agency_id``, with ``region_id`` for a kab/kota officer, per agency, which stops at the first), never
+    a scan of every permit."""
+    held = select(Permit.id).where(Permit.agency_id == Agency.id, *in_scope(scope))
     return db.session.scalars(select(Agency).where(held.exists()).order_by(Agency.name_id)).all()

@@ -26,14 +26,13 @@ from sqlalchemy import ColumnElement, Select, func, select
 
 from app.extensions import db
 from app.listing import Sort, sort_clauses
-from app.models import Region
 from app.security import Scope
 from estates.models import Estate
 from permits.agencies.models import Agency
 from permits.clock import Band, ClockState
 from permits.dashboard import WorkItem
 from permits.models import Permit, PermitType
-from permits.queries import in_scope, permits_with_context, scoped_permits
+from permits.queries import in_scope, permits_with_context, region_with_code, scoped_permits
 from permits.stages import ASKED, DECIDED_FROM, DECISIONS, Holder  # noqa: F401 - DECIDED_FROM, DECISIONS re-exported
 from permits.stalls.agency_figures import (  # noqa: F401 - the figures' names, re-exported
     FIGURE_SORTS,
@@ -68,8 +67,7 @@ def _conditions(filters: StallFilters, scope: Scope) -> list[ColumnElement[bool]
         of_type = select(PermitType.id).where(PermitType.code == filters.permit_type_code)
         conditions.append(Permit.permit_type_id.in_(of_type))
     if filters.region_code:
-        in_region = select(Estate.id).join(Estate.region).where(Region.bps_code == filters.region_code)
-        conditions.append(Permit.estate_id.in_(in_region))
+        conditions.append(Permit.region_id == region_with_code(filters.region_code))
     return conditions
 
 

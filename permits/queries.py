@@ -69,8 +69,8 @@ def band_condition(band: Band, today: date):
         return running & (Permit.overdue_on <= today)
     if band is Band.AT_RISK:
         return running & (Permit.at_risk_on <= today) & (Permit.overdue_on > today)
-    if band is Band.ON_TRACK:
-        return running & (Permit.at_risk_on > today)
+    if band is Band.ON_TRACK:  # the overdue day follows the at-risk day: said too, for ix_permit_overdue_order
+        return running & (Permit.at_risk_on > today) & (Permit.overdue_on > today)
     if band is Band.STOPPED:
         return Permit.status.in_(REVISING)
     return ~running & Permit.status.not_in(REVISING)

@@ -185,7 +185,7 @@ class Permit(TimestampMixin, db.Model):
         Index("ix_permit_status_type", "status", "permit_type_id"),
         Index("ix_permit_agency_decision", "agency_id", "decision_days"),
         Index("ix_permit_updated_at", "updated_at"),
-        Index("ix_permit_overdue_order", "overdue_on", "id"),  # the lists' orders: NULLS LAST, ties by id
+        Index("ix_permit_overdue_order", "overdue_on", "id", "status", "running_since", "at_risk_on"),  # + bands
         _flagged_index("ix_permit_flagged_late", "late_on", "id"),  # the stalled list's order, count, filters
         _flagged_index("ix_permit_flagged_region", "region_id", "late_on", "id"),
         _flagged_index("ix_permit_flagged_agency", "agency_id", "late_on", "id"),

@@ -53,8 +53,9 @@ def permit_list():
     form, filters = _list_filters(scope)
     today = today_wib()
     pagination = paginate_counted(
-        queries.permit_list_query(filters, scope, today), queries.permit_list_count(filters, scope, today)
+        queries.permit_page_ids(filters, scope, today), queries.permit_list_count(filters, scope, today)
     )
+    pagination.items = queries.permits_by_ids(pagination.items)
     clocks = permit_clocks(pagination.items)
     return render_template("permits/list.html", form=form, filters=filters, pagination=pagination, clocks=clocks)
 

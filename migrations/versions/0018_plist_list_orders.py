@@ -8,9 +8,11 @@ Create Date: 2026-11-30
   runs, else the investor's; a generated column computed by the database from the permit's own columns (stored
   on PostgreSQL, virtual on SQLite), so that every writer (a move, the calendar's recomputation, an import, the
   synthetic loader's COPY) keeps it without knowing it. Existing rows get it from the same expression.
-- ``ix_permit_overdue_order`` (overdue_on, id), instead of ``ix_permit_overdue_on``: the permits list's default
-  order (``overdue_on NULLS LAST, id``: PostgreSQL's ascending index order; SQLite reads the index twice, the
-  days then the empty ones) and its running bands, read in index order, the first page a ``Limit`` over it.
+- ``ix_permit_overdue_order`` (overdue_on, id, status, running_since, at_risk_on), instead of
+  ``ix_permit_overdue_on``: the permits list's default order (``overdue_on NULLS LAST, id``: PostgreSQL's
+  ascending index order; SQLite reads the index twice, the days then the empty ones) and its running bands,
+  read in index order, the first page a ``Limit`` over it; the bands' conditions are in the index, so their
+  counts read it alone (an index-only scan on PostgreSQL, a covering index on SQLite).
 - ``permit.flagged``: whether the permit has an open stall flag, kept by the stall scan and by a move (which
   resolves the permit's flags) in the transaction that raises or resolves them; filled here from the flags.
   Partial indexes of the flagged permits ``ix_permit_flagged_late`` (late_on, id), ``ix_permit_flagged_region``
@@ -42,7 +44,7 @@ FLAGGED_INDEXES = {
     "ix_permit_flagged_agency": ["agency_id", "late_on", "id"],
 }
 INDEXES = {
-    "ix_permit_overdue_order": ["overdue_on", "id"],
+    "ix_permit_overdue_order": ["overdue_on", "id", "status", "running_since", "at_risk_on"],
     "ix_permit_region_order": ["region_id", "overdue_on", "id"],
     "ix_permit_agency_region": ["agency_id", "region_id"],
 }

@@ -19,7 +19,14 @@ from devtools.factories import agency, file_permit, make_estate, make_investor, 
 from permits.clock import Band
 from permits.models import LATE_ON, Permit
 from permits.models import PermitStatus as S
-from permits.queries import SORTS, PermitFilters, permit_list_count, permit_list_query
+from permits.queries import (
+    SORTS,
+    PermitFilters,
+    permit_list_count,
+    permit_list_query,
+    permit_page_ids,
+    permits_by_ids,
+)
 from permits.stages import AGENCY_STATUSES
 from permits.stalls.models import FlagKind, StallFlag
 from permits.stalls.scan import scan_stalled
@@ -116,6 +123,7 @@ def test_the_count_is_the_number_of_rows_whatever_the_filter_and_scope(spread, f
     scope = Scope(role=Role.OFFICER, region_id=region("36.73").id) if regional else SYSTEM_SCOPE
     rows = _rows(filters, scope)
     assert db.session.scalar(permit_list_count(filters, scope, TODAY)) == len(rows)
+    assert permits_by_ids(db.session.scalars(permit_page_ids(filters, scope, TODAY)).all()) == rows  # the page
     if regional:
         assert all(p.estate.region.bps_code == "36.73" for p in rows)
 
@@ -130,10 +138,11 @@ def test_an_investor_counts_and_lists_only_its_own_permits(spread):
 
 @pytest.mark.parametrize("key", [*SORTS, "unknown"])
 @pytest.mark.parametrize("descending", [False, True])
-def test_every_sort_lists_the_same_rows(spread, key, descending):
-    assert sorted(p.id for p in _rows(PermitFilters(sort=Sort(key, descending)))) == sorted(
-        p.id for p in _rows(PermitFilters())
-    )
+def test_every_sort_lists_the_same_rows_and_pages_them_in_its_order(spread, key, descending):
+    filters = PermitFilters(sort=Sort(key, descending))
+    rows = _rows(filters)
+    assert sorted(p.id for p in rows) == sorted(p.id for p in _rows(PermitFilters()))
+    assert permits_by_ids(db.session.scalars(permit_page_ids(filters, SYSTEM_SCOPE, TODAY)).all()) == rows
 
 
 def test_the_stalled_list_is_longest_late_first_and_counted_like_its_rows(spread):

@@ -104,7 +104,7 @@ def stalled_permits_query(filters: StallFilters, scope: Scope) -> Select:
 
 def stalled_count(filters: StallFilters, scope: Scope) -> Select:
     """The number of rows of ``stalled_permits_query``, counted on the permit table alone."""
-    return select(func.count(Permit.id)).where(*_conditions(filters, scope))
+    return select(func.count()).select_from(Permit).where(*_conditions(filters, scope))
 
 
 @dataclass(frozen=True)

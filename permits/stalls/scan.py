@@ -136,14 +136,14 @@ def scan_stalled(as_of: date) -> ScanResult:
 
 
 def _mark_flagged() -> None:
-    """``Permit.flagged`` from the open flags, written only where it changes (two statements: the newly flagged
-    by a semi-join with the open flags, the no longer flagged read from the partial index of the flagged);
+    """``Permit.flagged`` from the open flags, written only where it changes: the permits not flagged that have an
+    open flag (a semi-join), then the flagged ones (their partial index) that have none left (an anti-join).
     ``updated_at`` is left as it was (a flag is not an edit of the permit)."""
-    open_flag = select(StallFlag.permit_id).where(StallFlag.resolved_on.is_(None))
-    for flagged, where in ((True, Permit.id.in_(open_flag)), (False, Permit.id.not_in(open_flag))):
+    open_flag = select(StallFlag.id).where(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None)).exists()
+    for flagged, where in ((True, ~Permit.flagged & open_flag), (False, Permit.flagged & ~open_flag)):
         db.session.execute(
             update(Permit)
-            .where(Permit.flagged.is_(not flagged), where)
+            .where(where)
             .values(flagged=flagged, updated_at=Permit.updated_at)
             .execution_options(synchronize_session=False)
         )

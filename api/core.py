@@ -176,9 +176,12 @@ def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
     )
 
 
-def paged(query, args: dict, convert: Callable[[Sequence], list] | None = None) -> dict:
-    """One page of ``query`` (a select) as the envelope; ``convert`` turns its rows into items."""
-    pagination = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False, count=True)
+def paged(query, args: dict, convert: Callable[[Sequence], list] | None = None, count=None) -> dict:
+    """One page of ``query`` (a select) as the envelope; ``convert`` turns its rows into items. ``count``, when
+    given, is a cheaper statement of the same total (the list's table alone) than counting ``query``."""
+    pagination = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False, count=count is None)
+    if count is not None:
+        pagination.total = db.session.scalar(count) or 0
     items = list(pagination.items)
     return {
         "items": convert(items) if convert else items,

@@ -110,7 +110,8 @@ def permit_list(args: dict):
         sort=sort_of(SORTS, args),
     )
     query = reading.permits_query(filters, scope(), args["investor_id"])
-    return paged(query, args, lambda permits: [permit_out(f) for f in reading.permit_facts(permits)])
+    count = reading.permits_count(filters, scope(), args["investor_id"])
+    return paged(query, args, lambda permits: [permit_out(f) for f in reading.permit_facts(permits)], count)
 
 
 @bp.get("/permits/<int:permit_id>")

@@ -8,7 +8,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    import permits.models  # noqa: F401 - the schema, for migrations and mappers
+    import permits.models  # the schema, for migrations and mappers
+    import permits.regions  # noqa: F401 - the permits' copy of their estate's kab/kota
     from app.scheduler import daily_at, register_job
     from permits import (
         admin,

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Computed,
     Date,
     ForeignKey,
     Index,
@@ -167,6 +168,15 @@ RUNNING_WHERE = (
     "status IN ('submitted', 'declared_complete', 'under_review', 'feasibility_test', 'recommendation') "
     "AND running_since IS NOT NULL"
 )
+# The first day the permit is (or will be) late: the agency's while its clock runs (``stages.AGENCY_STATUSES``).
+LATE_ON = (
+    "CASE WHEN status IN ('submitted', 'declared_complete', 'under_review', 'feasibility_test', 'recommendation') "
+    "AND running_since IS NOT NULL THEN overdue_on ELSE COALESCE(investor_overdue_on, investor_silent_on) END"
+)
+
+
+def _flagged_index(name: str, *columns: str) -> Index:  # of the permits with an open flag, as each engine writes it
+    return Index(name, *columns, sqlite_where=text("flagged = 1"), postgresql_where=text("flagged"))
 
 
 class Permit(TimestampMixin, db.Model):
@@ -196,6 +206,12 @@ class Permit(TimestampMixin, db.Model):
             sqlite_where=text(RUNNING_WHERE),
             postgresql_where=text(RUNNING_WHERE),
         ),
+        Index("ix_permit_overdue_order", "overdue_on", "id", "status", "running_since", "at_risk_on"),  # + bands
+        _flagged_index("ix_permit_flagged_late", "late_on", "id"),  # the stalled list's order, count, filters
+        _flagged_index("ix_permit_flagged_region", "region_id", "late_on", "id"),
+        _flagged_index("ix_permit_flagged_agency", "agency_id", "late_on", "id"),
+        Index("ix_permit_region_order", "region_id", "overdue_on", "id"),  # a kab/kota officer's list and count
+        Index("ix_permit_agency_region", "agency_id", "region_id"),  # the agencies a kab/kota officer's permits name
         # One live application per estate and permit type; ended ones (rejected, withdrawn, revoked) may repeat.
         Index(
             "uq_permit_live_application",
@@ -209,6 +225,7 @@ class Permit(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id", ondelete="RESTRICT"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="RESTRICT"))  # permits.regions
     permit_type_id: Mapped[int] = mapped_column(ForeignKey("permit_type.id", ondelete="RESTRICT"))
     # active_history: the status before a change is always known (``permits.tally`` moves the counts by it)
     status: Mapped[PermitStatus] = mapped_column(
@@ -236,7 +253,7 @@ class Permit(TimestampMixin, db.Model):
     clock_stops: Mapped[int] = mapped_column(default=0, server_default="0")
     due_on: Mapped[date | None] = mapped_column(Date, index=True)  # last working day within the limit
     at_risk_on: Mapped[date | None] = mapped_column(Date)  # first day the at-risk share is used
-    overdue_on: Mapped[date | None] = mapped_column(Date, index=True)  # first working day past the limit
+    overdue_on: Mapped[date | None] = mapped_column(Date)  # first working day past the limit
     investor_due_on: Mapped[date | None] = mapped_column(Date)  # end of the investor's revision window
     investor_overdue_on: Mapped[date | None] = mapped_column(Date, index=True)  # first working day past it
     investor_silent_on: Mapped[date | None] = mapped_column(Date)  # first day the law's silence outcome applies
@@ -244,6 +261,8 @@ class Permit(TimestampMixin, db.Model):
     # The last move brought the file back from the investor (an answer to a return, a resumed process) to the
     # agency, which holds it now: "answers arrived". Written with every event (``permits.workflow``).
     answered: Mapped[bool] = mapped_column(default=False, server_default=false())
+    late_on: Mapped[date | None] = mapped_column(Date, Computed(LATE_ON))  # by the database, never written here
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=false())  # open flags? (stalls.scan)
     # The agency's decision (its first move from its desk or a return to a decided status, ``stages.DECISIONS``):
     # the working days it had used and the limit then in force, as the deciding event recorded them (the figures).
     decision_days: Mapped[int | None]
@@ -351,50 +370,3 @@ class CalendarOverride(db.Model):
 
     def __repr__(self) -> str:
         return f"<CalendarOverride {self.day} {self.kind}>"
-
-
-class PermitDocument(db.Model):
-    """A file attached to a permit by an officer, an administrator or the investor that owns the permit.
-
-    The file lives under ``instance/documents/`` as ``stored_name`` (generated: a random hex name and the
-    extension of the type detected from the content); ``original_name`` is the uploader's file name, cleaned,
-    kept only to name the download and never used as a path. Written only through ``permits.documents.services``.
-    """
-
-    __tablename__ = "permit_document"
-    __table_args__ = (
-        CheckConstraint("size_bytes > 0", name="size_positive"),
-        CheckConstraint("content_type IN ('application/pdf', 'image/png', 'image/jpeg')", name="content_type_allowed"),
-        CheckConstraint("length(sha256) = 64", name="sha256_hex"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    permit_id: Mapped[int] = mapped_column(ForeignKey("permit.id", ondelete="RESTRICT"), index=True)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(64))
-    size_bytes: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    note: Mapped[str | None] = mapped_column(Text)
-
-    permit: Mapped[Permit] = relationship()
-    uploaded_by: Mapped[User] = relationship()
-
-    @property
-    def extension(self) -> str:
-        """The extension of the detected type (``pdf``, ``png``, ``jpg``), from the generated name."""
-        return self.stored_name.rsplit(".", 1)[-1]
-
-    @property
-    def download_name(self) -> str:
-        """The original name, with the detected type's extension when the original had another one."""
-        stem, dot, ext = self.original_name.rpartition(".")
-        known = {"pdf": ("pdf",), "png": ("png",), "jpg": ("jpg", "jpeg", "jpe")}[self.extension]
-        if dot and stem and ext.lower() in known:
-            return self.original_name
-        return f"{self.original_name}.{self.extension}"
-
-    def __repr__(self) -> str:
-        return f"<PermitDocument {self.id} permit={self.permit_id} {self.content_type}>"

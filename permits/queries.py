@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
@@ -16,7 +16,7 @@ from app.listing import Sort, sort_clauses
 from app.models import Region
 from app.security import Scope
 from estates.models import Estate, Investor
-from estates.queries import estates_visible_to
+from estates.queries import estates_visible_to, limited_region
 from permits.agencies.models import Agency
 from permits.clock import Band
 from permits.models import Permit, PermitStatus, PermitType
@@ -69,8 +69,8 @@ def band_condition(band: Band, today: date):
         return running & (Permit.overdue_on <= today)
     if band is Band.AT_RISK:
         return running & (Permit.at_risk_on <= today) & (Permit.overdue_on > today)
-    if band is Band.ON_TRACK:
-        return running & (Permit.at_risk_on > today)
+    if band is Band.ON_TRACK:  # the overdue day follows the at-risk day: said too, for ix_permit_overdue_order
+        return running & (Permit.at_risk_on > today) & (Permit.overdue_on > today)
     if band is Band.STOPPED:
         return Permit.status.in_(REVISING)
     return ~running & Permit.status.not_in(REVISING)
@@ -132,46 +132,107 @@ def permits_with_context() -> Select:
     )
 
 
-def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:
-    """Permits of the estates the scope may see matching ``filters``, with estate, investor, region and type
-    loaded.
+def in_scope(scope: Scope) -> list[ColumnElement[bool]]:
+    """The scope as conditions on ``Permit`` alone (a kab/kota by the permit's ``region_id``, an investor's
+    estates by id, nothing for the whole province), so that a list is counted on the permit table alone."""
+    if scope.sees_everything:
+        return []
+    if (region_id := limited_region(scope)) is not None:  # a kab/kota officer: the permit's copy of it
+        return [Permit.region_id == region_id]
+    return [Permit.estate_id.in_(select(Estate.id).where(estates_visible_to(scope)))]
 
-    Ordered by days overdue (the permit overdue longest first; ``overdue_on`` is the first working day past
-    the limit), then the other running permits by nearest deadline, then the rest by estate and catalogue
-    order. Returns a statement to paginate (no N+1: every related row needed by the list is loaded by the
-    same query).
-    """
-    query = permits_with_context().where(estates_visible_to(scope))
+
+def region_with_code(bps_code: str) -> ColumnElement:
+    """The id of the kab/kota with BPS code ``bps_code``, as a subquery (none: no permit matches)."""
+    return select(Region.id).where(Region.bps_code == bps_code).scalar_subquery()
+
+
+def list_conditions(filters: PermitFilters, scope: Scope, today: date | None = None) -> list[ColumnElement[bool]]:
+    """The scope and ``filters`` as conditions on ``Permit`` alone: a filter on a related record (the type's
+    code, the kab/kota, a name) is a subquery of ids, never a join, so the rows and the count share them."""
+    conditions = in_scope(scope)
     if filters.status is not None:
-        query = query.where(Permit.status == filters.status)
+        conditions.append(Permit.status == filters.status)
     if filters.permit_type_code:
-        query = query.where(PermitType.code == filters.permit_type_code)
+        conditions.append(
+            Permit.permit_type_id.in_(select(PermitType.id).where(PermitType.code == filters.permit_type_code))
+        )
     if filters.agency_id is not None:
-        query = query.where(Permit.agency_id == filters.agency_id)
+        conditions.append(Permit.agency_id == filters.agency_id)
     if filters.region_code:
-        query = query.where(Region.bps_code == filters.region_code)
+        conditions.append(Permit.region_id == region_with_code(filters.region_code))
     if filters.band is not None:
-        query = query.where(band_condition(filters.band, today or today_wib()))
+        conditions.append(band_condition(filters.band, today or today_wib()))
     if filters.answered:
-        query = query.where(answered_condition())
+        conditions.append(answered_condition())
     if filters.q:
         text = filters.q.lower()
-        query = query.where(
-            func.lower(Estate.name).contains(text, autoescape=True)
-            | func.lower(Investor.legal_name).contains(text, autoescape=True)
-            | func.lower(func.coalesce(Permit.reference_number, "")).contains(text, autoescape=True)
+        named = (
+            select(Estate.id)
+            .join(Estate.investor)
+            .where(
+                func.lower(Estate.name).contains(text, autoescape=True)
+                | func.lower(Investor.legal_name).contains(text, autoescape=True)
+            )
         )
+        reference = func.lower(func.coalesce(Permit.reference_number, "")).contains(text, autoescape=True)
+        conditions.append(Permit.estate_id.in_(named) | reference)
+    return conditions
+
+
+# The sorts by a column of the permit itself: ties by id alone (the rest also by estate and catalogue order).
+OWN_SORTS = frozenset({"reference", "status", "due", "submitted"})
+
+
+def _ordered(query: Select, filters: PermitFilters) -> Select:
+    """``query`` in the list's order: by days overdue (the permit overdue longest first; ``overdue_on`` is the
+    first working day past the limit), then the other running permits by nearest deadline, then the rest; ties
+    by id (the order in which they were recorded). That order is the permit's own columns, read in the order of
+    the index ``ix_permit_overdue_order``. Or the header's sort (``SORTS``)."""
     if order := sort_clauses(filters.sort, SORTS):
+        if filters.sort.key in OWN_SORTS:
+            return query.order_by(*order, Permit.id)
         return query.order_by(*order, Estate.name, PermitType.sequence, Permit.id)
-    return query.order_by(
-        case((Permit.overdue_on.is_(None), 1), else_=0), Permit.overdue_on, Estate.name, PermitType.sequence, Permit.id
-    )
+    if filters.band in (Band.STOPPED, Band.IDLE):  # no agency clock runs: no overdue day, the same order by id
+        return query.order_by(Permit.id)
+    return query.order_by(Permit.overdue_on.asc().nulls_last(), Permit.id)
+
+
+def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:
+    """Permits of the estates the scope may see matching ``filters``, with estate, investor, region and type
+    loaded, in the list's order (``_ordered``). Returns a statement to paginate (no N+1: every related row
+    needed by the list is loaded by the same query) or to export; a page of the list is read faster with
+    ``permit_page_ids`` and ``permits_by_ids``, and counted with ``permit_list_count``."""
+    return _ordered(permits_with_context().where(*list_conditions(filters, scope, today)), filters)
+
+
+def permit_page_ids(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:
+    """The ids of ``permit_list_query``'s rows in its order (to paginate), read from the permit table alone
+    unless the sort is by a related record's column: the page is a ``Limit`` over a permit index whatever join
+    order an engine would have chosen for the whole list (SQLite joined every estate before sorting by id)."""
+    query = select(Permit.id).where(*list_conditions(filters, scope, today))
+    if filters.sort.key in SORTS and filters.sort.key not in OWN_SORTS:
+        query = query.join(Permit.estate).join(Estate.investor).join(Estate.region).join(Permit.permit_type)
+        query = query.outerjoin(Permit.agency)
+    return _ordered(query, filters)
+
+
+def permits_by_ids(ids: Sequence[int]) -> list[Permit]:
+    """The permits ``ids`` (a page of the list) with estate, investor, region and type loaded, in that order."""
+    found = {p.id: p for p in db.session.scalars(permits_with_context().where(Permit.id.in_(ids))).unique()}
+    return [found[i] for i in ids if i in found]
+
+
+def permit_list_count(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:
+    """The number of rows of ``permit_list_query``, counted on the permit table alone (its joins drop no row)."""
+    return select(func.count()).select_from(Permit).where(*list_conditions(filters, scope, today))
 
 
 def agencies_in_scope(scope: Scope) -> Sequence[Agency]:
     """The agencies of the permits the scope may see, by Indonesian name (the choices of the agency filters).
 
     Read from the agency records, each asking whether one permit in scope names it (an index probe on
-    ``permit.agency_id`` per agency, which stops at the first), never a scan of every permit."""
-    held = scoped_permits(select(Permit.id).where(Permit.agency_id == Agency.id), scope)
+    ``permit.agency_id``, with ``region_id`` for a kab/kota officer, per agency, which stops at the first), never
+    a scan of every permit."""
+    held = select(Permit.id).where(Permit.agency_id == Agency.id, *in_scope(scope))
     return db.session.scalars(select(Agency).where(held.exists()).order_by(Agency.name_id)).all()

@@ -8,21 +8,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from app.security import Scope
 from estates.models import Estate
 from permits.clock import ClockState
 from permits.models import Permit
-from permits.queries import PermitFilters, permit_list_query
+from permits.queries import PermitFilters, permit_list_count, permit_list_query
 from permits.stages import Stage, stage_of
 from permits.workflow import MissingRule, permit_clocks, rule_of
 
 
+def _of_investor(investor_id: int | None) -> list:
+    if investor_id is None:
+        return []
+    return [Permit.estate_id.in_(select(Estate.id).where(Estate.investor_id == investor_id))]
+
+
 def permits_query(filters: PermitFilters, scope: Scope, investor_id: int | None = None) -> Select:
     """``permit_list_query`` narrowed to one investor's permits when ``investor_id`` is given."""
-    query = permit_list_query(filters, scope)
-    return query if investor_id is None else query.where(Estate.investor_id == investor_id)
+    return permit_list_query(filters, scope).where(*_of_investor(investor_id))
+
+
+def permits_count(filters: PermitFilters, scope: Scope, investor_id: int | None = None) -> Select:
+    """The number of rows of ``permits_query``, on the permit table alone."""
+    return permit_list_count(filters, scope).where(*_of_investor(investor_id))
 
 
 @dataclass(frozen=True)

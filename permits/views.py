@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from app.conflicts import CONFLICT, Conflict
-from app.extensions import db
 from app.listing import Sort, csv_download, every_row, read_sort, sort_rows
-from app.pagination import page_number
+from app.pagination import paginate_counted
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from app.transactions import refusal
 from estates.models import Estate
@@ -52,13 +51,11 @@ def _list_filters(scope):
 def permit_list():
     scope = current_scope()
     form, filters = _list_filters(scope)
-    pagination = db.paginate(
-        queries.permit_list_query(filters, scope),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-        count=True,
+    today = today_wib()
+    pagination = paginate_counted(
+        queries.permit_page_ids(filters, scope, today), queries.permit_list_count(filters, scope, today)
     )
+    pagination.items = queries.permits_by_ids(pagination.items)
     clocks = permit_clocks(pagination.items)
     return render_template("permits/list.html", form=form, filters=filters, pagination=pagination, clocks=clocks)
 

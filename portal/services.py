@@ -31,7 +31,8 @@ from permits.agencies.models import Agency
 from permits.agencies.services import AgencyResolver
 from permits.clock import ClockState
 from permits.documents import services as documents
-from permits.models import Permit, PermitDocument, PermitEvent, PermitStatus, PermitType
+from permits.documents.models import PermitDocument
+from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.services import RECORDING_NOTE
 from permits.stages import ASKED, Holder
 from permits.workflow import missing_prerequisites, permit_clock, permit_clocks

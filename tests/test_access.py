@@ -49,7 +49,8 @@ from permits.admin import closures as admin_closures
 from permits.agencies.models import Agency, AgencyRule
 from permits.documents import services as documents
 from permits.documents import uploads
-from permits.models import PermitDocument, PermitStatus, PermitType
+from permits.documents.models import PermitDocument
+from permits.models import PermitStatus, PermitType
 from permits.notify.models import Notification, NotificationKind
 from permits.rules import Regime
 from realisation.models import LkpmFlag, LkpmFlagKind

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from devtools.factories import make_estate, make_investor, make_permit, minimal_pdf
-from permits.models import PermitDocument, PermitEvent, PermitStatus
+from permits.documents.models import PermitDocument
+from permits.models import PermitEvent, PermitStatus
 from permits.workflow import advance_permit
 
 NOW = "2026-03-02 10:00 +0700"

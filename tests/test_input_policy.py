@@ -19,7 +19,8 @@ from app.input_policy import printable, text_area_names
 from app.models import AuditEvent, AuditLog, Role, User
 from app.numbers import strict_int
 from devtools.factories import make_estate, make_permit, minimal_pdf, permit_type
-from permits.models import Permit, PermitDocument
+from permits.documents.models import PermitDocument
+from permits.models import Permit
 from tests.conftest import TEST_PASSWORD
 
 REFUSED = "contains invisible control characters"

@@ -25,6 +25,7 @@ from permits.agencies.services import AgencyResolver
 from permits.calendar import site_calendar
 from permits.kept import refresh_answered
 from permits.models import Permit, PermitEvent, PermitType
+from permits.regions import fill_regions
 from permits.rules import PermitRule, Regime
 from permits.tally import recount_tally
 from permits.workflow import at_risk_share
@@ -112,6 +113,7 @@ def synthesize(
     done("zones", bulk_load(Zone.__table__, zones))
     if sizes.permits:
         _permits(sizes, seed, as_of, cat, estates, done)
+        fill_regions()  # each permit's copy of its estate's kab/kota (issue 13: the kab/kota officer's lists)
     done("lkpm entries", bulk_load(LkpmEntry.__table__, lkpm_rows(next_id(LkpmEntry.__table__), owners, seed, as_of)))
     done("audit rows", bulk_load(AuditLog.__table__, audit_rows(next_id(AuditLog.__table__), sizes.audit, seed, as_of)))
     reset_sequences(t.__table__ for t in TABLES)

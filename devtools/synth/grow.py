@@ -23,6 +23,7 @@ from permits.agencies.services import AgencyResolver
 from permits.calendar import site_calendar
 from permits.clock import ClockFields, Limits, refresh_thresholds
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
+from permits.regions import fill_regions
 from permits.rules import ClockStart, Regime
 from permits.workflow import at_risk_share, limits_of
 
@@ -145,6 +146,7 @@ def grow_to(built: int, size: int) -> None:
         estate_rows(math.ceil(built / per_estate), math.ceil(size / per_estate), investor_id, region_ids),
     )
     bulk_insert(Permit.__table__, permit_rows(built, size, types, region_ids))
+    fill_regions()  # each permit's copy of its estate's kab/kota
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -209,6 +211,7 @@ def grow_history(first: int, last: int, zones_per_estate: int = 5, decided_per_e
     region_ids = list(db.session.scalars(select(Region.id).order_by(Region.id)))
     bulk_insert(Zone.__table__, zone_rows(first, last, zones_per_estate))
     bulk_insert(Permit.__table__, decided_rows(first, last, decided_per_estate, types, region_ids))
+    fill_regions()
     regime = max(db.session.scalars(select(Regime)), key=lambda r: r.applies_from)
     slas = {t.id: (rule.sla_working_days if (rule := t.rule_for(regime.id)) else 10) for t in types}
     refused = db.session.execute(

@@ -6,6 +6,6 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from permits.documents import views
+    from permits.documents import models, views  # noqa: F401 - models: the schema, for migrations and mappers
 
     app.register_blueprint(views.bp)

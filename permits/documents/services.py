@@ -38,8 +38,9 @@ from app.security import Scope
 from app.urls import MAX_ID
 from estates.queries import estates_visible_to
 from permits.auditing import audit_move
+from permits.documents.models import PermitDocument
 from permits.documents.uploads import Upload, _receive_all, documents_dir
-from permits.models import Permit, PermitDocument
+from permits.models import Permit
 from permits.services import get_permit
 from permits.stages import TransitionError, check_move, resume_target
 from permits.workflow import Actor, ConcurrentEdit, advance_permit, rule_of

@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, Date, and_, case, exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
@@ -125,12 +126,27 @@ def scan_stalled(as_of: date) -> ScanResult:
         ).rowcount
         result.raised[kind.value] = raised
         result.resolved[kind.value] = resolved
+    _mark_flagged()
     counts = db.session.execute(
         select(StallFlag.kind, func.count(StallFlag.id)).where(StallFlag.resolved_on.is_(None)).group_by(StallFlag.kind)
     ).all()
     result.open = {kind.value: 0 for kind in FlagKind} | {kind.value: n for kind, n in counts}
     db.session.flush()
     return result
+
+
+def _mark_flagged() -> None:
+    """``Permit.flagged`` from the open flags, written only where it changes: the permits not flagged that have an
+    open flag (a semi-join), then the flagged ones (their partial index) that have none left (an anti-join).
+    ``updated_at`` is left as it was (a flag is not an edit of the permit)."""
+    open_flag = select(StallFlag.id).where(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None)).exists()
+    for flagged, where in ((True, ~Permit.flagged & open_flag), (False, Permit.flagged & ~open_flag)):
+        db.session.execute(
+            update(Permit)
+            .where(where)
+            .values(flagged=flagged, updated_at=Permit.updated_at)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def resolve_on_move(permit: Permit, event: PermitEvent) -> int:
@@ -149,6 +165,14 @@ def resolve_on_move(permit: Permit, event: PermitEvent) -> int:
         .values(resolved_on=case((StallFlag.raised_on > on, StallFlag.raised_on), else_=on))
         .execution_options(synchronize_session="fetch")
     ).rowcount
+    if permit.flagged:  # every open flag was of an earlier episode: the move resolved them all
+        db.session.execute(
+            update(Permit)
+            .where(Permit.id == permit.id)
+            .values(flagged=False, updated_at=Permit.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(permit, "flagged", False)  # not an edit: the permit's version stays
     db.session.flush()
     return resolved
 

@@ -22,18 +22,17 @@ from datetime import date
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from app.extensions import db
 from app.listing import Sort, sort_clauses
 from app.security import Scope
 from estates.models import Estate
-from estates.queries import estates_visible_to
 from permits.agencies.models import Agency
 from permits.clock import Band, ClockState
 from permits.dashboard import WorkItem
 from permits.models import Permit, PermitType
-from permits.queries import permits_with_context, running_condition, scoped_permits
+from permits.queries import in_scope, permits_with_context, region_with_code, scoped_permits
 from permits.stages import ASKED, DECIDED_FROM, DECISIONS, Holder  # noqa: F401 - DECIDED_FROM, DECISIONS re-exported
 from permits.stalls.agency_figures import (  # noqa: F401 - the figures' names, re-exported
     FIGURE_SORTS,
@@ -52,17 +51,24 @@ from permits.workflow import permit_clocks
 # --- the officers' list --------------------------------------------------------------------------------------
 
 
-def _filtered(query: Select, filters: StallFilters, scope: Scope) -> Select:
-    """Add the scope and the filters to a query that joins Permit, Estate, Region and PermitType."""
-    return query.where(estates_visible_to(scope), *filter_conditions(filters))
-
-
-def _late_since() -> ColumnElement:
-    """The first day the permit was late: the agency's (running clock) or the investor's (returned)."""
-    return case(
-        (running_condition(), Permit.overdue_on),
-        else_=func.coalesce(Permit.investor_overdue_on, Permit.investor_silent_on),
-    )
+def _conditions(filters: StallFilters, scope: Scope) -> list[ColumnElement[bool]]:
+    """The open flags (of ``filters.kind`` when given), the scope and the filters as conditions on ``Permit``
+    alone (the type and the kab/kota by subqueries of ids), shared by the rows and the count: without a kind,
+    the partial indexes of the flagged permits serve them (``ix_permit_flagged_late``, ``_agency``)."""
+    conditions = [Permit.flagged, *in_scope(scope)]  # has an open flag (kept by the scan and the moves)
+    if filters.kind is not None:
+        of_kind = select(StallFlag.id).where(
+            StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None), StallFlag.kind == filters.kind
+        )
+        conditions.append(of_kind.exists())
+    if filters.agency_id is not None:
+        conditions.append(Permit.agency_id == filters.agency_id)
+    if filters.permit_type_code:
+        of_type = select(PermitType.id).where(PermitType.code == filters.permit_type_code)
+        conditions.append(Permit.permit_type_id.in_(of_type))
+    if filters.region_code:
+        conditions.append(Permit.region_id == region_with_code(filters.region_code))
+    return conditions
 
 
 STALL_SORTS = ("type", "reference", "estate", "late", "agency", "raised")
@@ -70,14 +76,11 @@ STALL_SORTS = ("type", "reference", "estate", "late", "agency", "raised")
 
 def stalled_permits_query(filters: StallFilters, scope: Scope) -> Select:
     """Permits in scope with at least one open flag (of ``filters.kind`` when given), with estate, investor,
-    region and type loaded; longest late first (the earliest day it went late), the merely at-risk last, or in
-    the order of ``filters.sort`` ("late" ascending: the fewest days late first). Returns a statement to
-    paginate."""
-    open_flags = select(StallFlag.id).where(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None))
-    if filters.kind is not None:
-        open_flags = open_flags.where(StallFlag.kind == filters.kind)
-    query = _filtered(permits_with_context().where(open_flags.exists()), filters, scope)
-    late = _late_since()
+    region and type loaded; longest late first (the earliest day it went late, ``Permit.late_on``), the merely
+    at-risk last, ties by id, or in the order of ``filters.sort`` ("late" ascending: the fewest days late
+    first). The default order is the index ``ix_permit_late_order``'s: the first page is a ``Limit`` over it.
+    Returns a statement to paginate; count it with ``stalled_count``."""
+    query = permits_with_context().where(*_conditions(filters, scope))
     raised = select(func.min(StallFlag.raised_on)).where(
         StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None)
     )
@@ -85,16 +88,23 @@ def stalled_permits_query(filters: StallFilters, scope: Scope) -> Select:
         "type": PermitType.sequence,
         "reference": Permit.reference_number,
         "estate": Estate.name,
-        "late": late,
+        "late": Permit.late_on,
         "agency": Agency.name_id,
         "raised": raised.scalar_subquery(),
     }
     sort = filters.sort
-    if sort.key == "late":  # more days late is an earlier day gone late
-        sort = Sort("late", not sort.descending)
+    if sort.key == "late":  # more days late is an earlier day gone late: "-late" is the default order
+        if sort.descending:
+            return query.order_by(Permit.late_on.asc().nulls_last(), Permit.id)
+        return query.order_by(*sort_clauses(Sort("late", True), columns), Permit.id)
     if order := sort_clauses(sort, columns):
         return query.order_by(*order, Estate.name, Permit.id)
-    return query.order_by(case((late.is_(None), 1), else_=0), late, Estate.name, Permit.id)
+    return query.order_by(Permit.late_on.asc().nulls_last(), Permit.id)
+
+
+def stalled_count(filters: StallFilters, scope: Scope) -> Select:
+    """The number of rows of ``stalled_permits_query``, counted on the permit table alone."""
+    return select(func.count()).select_from(Permit).where(*_conditions(filters, scope))
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import Optional
 
-from app.extensions import db
 from app.listing import Sort, csv_download, every_row, read_sort, sort_rows
 from app.monitoring import scan_overdue
-from app.pagination import page_number
+from app.pagination import page_number, paginate_counted
 from app.scheduler import last_success
 from app.security import OFFICE, current_scope, role_required
 from app.urls import MAX_ID
@@ -99,13 +98,7 @@ def stalled_list():
     scope = current_scope()
     form = StallFilterForm(formdata=request.args, scope=scope)
     filters = _stall_list(form)
-    pagination = db.paginate(
-        stats.stalled_permits_query(filters, scope),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-        count=True,
-    )
+    pagination = paginate_counted(stats.stalled_permits_query(filters, scope), stats.stalled_count(filters, scope))
     last = last_success("stall-scan")
     return render_template(
         "stalls/list.html",

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, AuditLog
 from devtools.factories import make_estate, make_permit, permit_type
-from permits.models import Permit, PermitDocument, PermitStatus
+from permits.documents.models import PermitDocument
+from permits.models import Permit, PermitStatus
 from permits.workflow import WIB
 from tests.permits.admin.test_admin import current_rule, post_rule, post_setting, post_type
 from tests.permits.documents.test_documents import PDF, folder  # noqa: F401 - folder: emptied after the test

@@ -254,7 +254,7 @@ def listed(filters: PermitFilters) -> list[Permit]:
     return list(db.session.scalars(permit_list_query(filters, scope=SYSTEM_SCOPE)).unique())
 
 
-def test_list_without_filters_is_ordered_by_estate_then_catalogue(spread):
+def test_list_without_filters_and_without_deadlines_is_in_the_order_recorded(spread):
     assert listed(PermitFilters()) == [spread["a_kkpr"], spread["a_amdal"], spread["b_kkpr"], spread["c_pbg"]]
 
 

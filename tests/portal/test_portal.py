@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from devtools.factories import make_estate, make_investor, make_permit, make_zone, minimal_pdf
-from permits.models import Permit, PermitDocument, PermitEvent, PermitStatus
+from permits.documents.models import PermitDocument
+from permits.models import Permit, PermitEvent, PermitStatus
 from permits.workflow import advance_permit, permit_clock
 
 NOW = "2026-03-02 10:00 +0700"  # a Monday

@@ -20,8 +20,9 @@ from app.security import Scope
 from devtools.factories import make_estate, make_investor, make_permit, minimal_pdf, region
 from permits.documents import services as documents
 from permits.documents import uploads
+from permits.documents.models import PermitDocument
 from permits.documents.views import REFUSAL_KEY
-from permits.models import Permit, PermitDocument
+from permits.models import Permit
 
 PDF = minimal_pdf()  # a real one: PDFs are read (and checked for active content) on upload
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00" + bytes(12)

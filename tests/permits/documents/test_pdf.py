@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from devtools.factories import make_estate, make_investor, make_permit, minimal_pdf
 from permits.documents import pdf, uploads
+from permits.documents.models import PermitDocument
 from permits.documents.views import REFUSAL_KEY
-from permits.models import PermitDocument, PermitStatus
+from permits.models import PermitStatus
 from permits.workflow import advance_permit
 
 

@@ -32,7 +32,7 @@ from permits.agencies.models import Agency
 from permits.clock import Band, ClockState
 from permits.dashboard import WorkItem
 from permits.models import Permit, PermitType
-from permits.queries import in_scope, permits_with_context, region_with_code, scoped_permits
+from permits.queries import in_scope, permits_with_context, region_with_code
 from permits.stages import ASKED, DECIDED_FROM, DECISIONS, Holder  # noqa: F401 - DECIDED_FROM, DECISIONS re-exported
 from permits.stalls.agency_figures import (  # noqa: F401 - the figures' names, re-exported
     FIGURE_SORTS,
@@ -196,15 +196,9 @@ class ListPage:
 
 
 def flagged_work_item(scope: Scope) -> WorkItem:
-    """The dashboard's line of the flagged permits in the scope: the count of the stalled list it links to,
-    counted on the open flags alone (the list's joins drop no row): for the province the distinct permits of the
-    partial index ``ix_stall_flag_open_permit`` (an index-only scan), for a kab/kota its permits with one."""
-    is_open = StallFlag.resolved_on.is_(None)
-    if scope.sees_everything:  # grouped, not count(DISTINCT ...): a hash or a walk of the index, not a sort
-        flagged = select(StallFlag.permit_id).where(is_open).group_by(StallFlag.permit_id).subquery()
-        query = select(func.count()).select_from(flagged)
-    else:
-        open_flag = select(StallFlag.id).where(StallFlag.permit_id == Permit.id, is_open)
-        query = scoped_permits(select(func.count(Permit.id)).select_from(Permit), scope).where(open_flag.exists())
+    """The dashboard's line of the flagged permits in the scope: the count of the stalled list it links to, with
+    the same conditions (``Permit.flagged``, kept by the scan and the moves; an index-only count of
+    ``ix_permit_flagged_late`` for the province, of ``ix_permit_flagged_region`` for a kab/kota)."""
+    query = select(func.count()).select_from(Permit).where(*_conditions(StallFilters(), scope))
     count = db.session.scalar(query) or 0
     return WorkItem("flagged", _l("Flagged"), count, url_for("stalls.stalled_list"))

@@ -10,6 +10,7 @@ series' job-quarters.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -37,6 +38,7 @@ from forecast.model import (
 Cells = dict[tuple[str, str], Triple]
 FIELD = 64  # bits per figure in a packed series: sums of non-negative jobs far below 2**63
 PHASES = ("construction", "operation")
+BLOCKERS = {"industrial": INDUSTRIAL_BLOCKER, "estate": INDUSTRIAL_BLOCKER}  # any other kind: BUILDING_BLOCKER
 
 
 class Engine:
@@ -105,12 +107,8 @@ class Engine:
     def pack(self, cells: Cells) -> int:
         """The series' figures (low, central, high of each quarter and phase, in ``keys`` order) as the fields of
         one integer: n zones' worth of a series is one multiplication, a sum of series one addition, exactly."""
-        packed, shift = 0, 0
-        for key in self.keys:
-            for value in cells[key]:
-                packed |= value << shift
-                shift += FIELD
-        return packed
+        figures = [value for key in self.keys for value in cells[key]]  # each a non-negative 64-bit field
+        return int.from_bytes(struct.pack(f"<{len(figures)}Q", *figures), "little")
 
     def totals(self, counts: dict[tuple, dict[int, int]]) -> Iterator[tuple]:
         """(group..., zones, quarter, phase, low, central, high) for each group of ``counts`` (group -> series
@@ -131,10 +129,10 @@ class Engine:
         each overdue permit holds back (as ``held_back``)."""
         timings: dict[tuple, tuple] = {}
         overdue = [(f.code, f.permit_id) for f in facts.values() if f.state == "overdue" and f.permit_id is not None]
+        none: frozenset[int] = frozenset()
 
-        def timing(zone: ZoneFacts, decided: frozenset[int]) -> tuple:
-            """The zone's timing: shared by the zones with the same blocker (the target date applied after)."""
-            blocker = INDUSTRIAL_BLOCKER if zone.kind in ("industrial", "estate") else BUILDING_BLOCKER
+        def timing(zone: ZoneFacts, blocker: str, decided: frozenset[int]) -> tuple:
+            """The zone's timing without its target date: shared by the zones with the same blocker."""
             key = (blocker, decided)
             found = timings.get(key)
             if found is None:
@@ -144,14 +142,15 @@ class Engine:
                     untargeted, facts, self.as_of, self.add_wd, self.inputs, decided, notes
                 )
                 found = timings[key] = (clear, operating, waits, notes)
-            if zone.target_operating_on is None:
-                return found
-            clear, operating, waits, notes = found
-            return clear, with_target(operating, zone.target_operating_on), waits, notes
+            return found
 
         out = []
         for zone in zones:
-            clear, operating, waits_for, notes = timing(zone, frozenset())
+            blocker = BLOCKERS.get(zone.kind, BUILDING_BLOCKER)
+            target = zone.target_operating_on
+            clear, operating, waits_for, notes = timing(zone, blocker, none)
+            if target is not None:
+                operating = with_target(operating, target)
             basis, prior, full, builders = self._sized(zone)
             number, cells = self._series((full, builders, clear, operating))
             held: dict[int, int] = {}
@@ -161,12 +160,12 @@ class Engine:
                 for code, permit_id in overdue:
                     if code not in reach:  # not on the zone's way: deciding it changes nothing
                         continue
-                    freed = timing(zone, frozenset({permit_id}))[1][CENTRAL]
-                    gain = self._job_quarters(full[CENTRAL], freed) - base_total
+                    freed = timing(zone, blocker, frozenset({permit_id}))[1]
+                    if target is not None:
+                        freed = with_target(freed, target)
+                    gain = self._job_quarters(full[CENTRAL], freed[CENTRAL]) - base_total
                     if gain > 0:
                         held[permit_id] = gain
-            result = ZoneResult(
-                basis, zone.commitment_jobs, prior, full, clear, operating, waits_for, list(notes), cells
-            )
+            result = ZoneResult(basis, zone.commitment_jobs, prior, full, clear, operating, waits_for, notes, cells)
             out.append((result, number, held))
         return out

@@ -111,38 +111,8 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     counts: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # group -> series -> zones
     held: dict[int, list] = {}
 
-    def zone_rows() -> Iterator[tuple]:
-        """Each zone's row, computed as the ``COPY`` takes them (the server stores the rows on the other core while
-        the next estate is computed): the computation reads nothing from the database (``preloaded_calendar``)."""
-        texts: dict[tuple, str] = {}  # the notes' JSON text, by their items (a few dozen distinct lists)
-        for facts in estates:
-            start = time.perf_counter()
-            e = facts.estate
-            estate_part = (*e, facts.claim_jobs)
-            group = (e.region_id, e.kab_kota, e.investor_id, e.investor_name)
-            shapes = [zone for _, _, zone in facts.zones]
-            out = []
-            for (zone_id, zone_name, zone), (result, series, gains) in zip(
-                facts.zones, engine.estate(facts.permits, shapes), strict=True
-            ):
-                key = tuple(result.notes)
-                notes = texts.get(key)
-                if notes is None:
-                    notes = texts[key] = json.dumps(sorted(set(key)))
-                out.append(_zone_row(run_id, zone_id, zone_name, zone, estate_part, result, notes, series))
-                counts[(*group, zone.kind, e.capital_status)][series] += 1
-                for permit_id, gain in gains.items():
-                    if permit_id not in held:
-                        fact = next(f for f in facts.permits.values() if f.permit_id == permit_id)
-                        held[permit_id] = [
-                            run_id, permit_id, fact.code, fact.agency_id, fact.agency_name, e.id, e.name,
-                            e.region_id, e.investor_id, 0, e.investment_rp,
-                        ]  # fmt: skip
-                    held[permit_id][9] += gain
-            PARTS["compute"] += time.perf_counter() - start
-            yield from out
-
-    store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zone_rows(), serialised=True)
+    zones = zone_rows(engine, estates, run_id, counts, held)
+    store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zones, serialised=True)
     cells = (  # a cell of no jobs in any case is not stored (the readers count it as zero)
         (run_id, number, quarter, phase, *values)
         for number, series_cells in engine.series()
@@ -155,6 +125,45 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     store.analyze()
     PARTS["write"] = time.perf_counter() - written - PARTS["compute"]
     return run
+
+
+def zone_rows(
+    engine: Engine, estates: list, run_id: int, counts: dict[tuple, dict[int, int]], held: dict[int, list]
+) -> Iterator[tuple]:
+    """Each zone's row, computed as the ``COPY`` takes them (the server stores the rows on the other core while
+    the next estate is computed): the computation reads nothing from the database (``preloaded_calendar``). Counts
+    each group's zones by series in ``counts`` and the job-quarters each overdue permit holds back in ``held``."""
+    texts: dict[tuple, str] = {}  # the notes' JSON text, by their items (a few dozen distinct lists)
+    for facts in estates:
+        start = time.perf_counter()
+        e = facts.estate
+        estate_part = (*e, facts.claim_jobs)
+        by_kind: dict[str, dict[int, int]] = {}  # zone kind -> its group's zones by series
+        out = []
+        for (zone_id, zone_name, zone), (result, series, gains) in zip(
+            facts.zones, engine.estate(facts.permits, [zone for _, _, zone in facts.zones]), strict=True
+        ):
+            key = tuple(result.notes)
+            notes = texts.get(key)
+            if notes is None:
+                notes = texts[key] = json.dumps(sorted(set(key)))
+            out.append(_zone_row(run_id, zone_id, zone_name, zone, estate_part, result, notes, series))
+            group = by_kind.get(zone.kind)
+            if group is None:
+                group = by_kind[zone.kind] = counts[
+                    e.region_id, e.kab_kota, e.investor_id, e.investor_name, zone.kind, e.capital_status
+                ]
+            group[series] += 1
+            for permit_id, gain in gains.items():
+                if permit_id not in held:
+                    fact = next(f for f in facts.permits.values() if f.permit_id == permit_id)
+                    held[permit_id] = [
+                        run_id, permit_id, fact.code, fact.agency_id, fact.agency_name, e.id, e.name,
+                        e.region_id, e.investor_id, 0, e.investment_rp,
+                    ]  # fmt: skip
+                held[permit_id][9] += gain
+        PARTS["compute"] += time.perf_counter() - start
+        yield from out
 
 
 def delete_snapshot(run_id: int) -> None:

@@ -10,6 +10,7 @@ series' job-quarters.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -28,6 +29,7 @@ from forecast.model import (
     ZoneResult,
     central_job_quarters,
     quarter_ends,
+    waits_on_prerequisites,
     with_target,
     zone_cells,
     zone_sizes,
@@ -37,6 +39,7 @@ from forecast.model import (
 Cells = dict[tuple[str, str], Triple]
 FIELD = 64  # bits per figure in a packed series: sums of non-negative jobs far below 2**63
 PHASES = ("construction", "operation")
+BLOCKERS = {"industrial": INDUSTRIAL_BLOCKER, "estate": INDUSTRIAL_BLOCKER}  # any other kind: BUILDING_BLOCKER
 
 
 class Engine:
@@ -51,7 +54,6 @@ class Engine:
         self._sizes: dict[tuple, tuple] = {}
         self._numbers: dict[tuple, int] = {}  # (full, builders, clear, operating) -> series number
         self._cells: list[Cells] = []  # series number -> its cells
-        self._reached: dict[tuple, frozenset[str]] = {}
         self._jq: dict[tuple, int] = {}  # (central full jobs, central operating day) -> job-quarters
         self._packed: list[int] = []  # series number -> its figures packed in one integer (``pack``)
         self.keys = [(quarter, phase) for quarter, _ in self.quarters for phase in PHASES]
@@ -80,23 +82,22 @@ class Engine:
             found = self._jq[key] = central_job_quarters(full, operating, self.inputs, self.quarters)
         return found
 
-    def _reach(self, facts: dict[str, PermitFact], zone: ZoneFacts) -> frozenset[str]:
-        """The permit types the zone's timing can hang on: its blocker, the permit its stop order names, and their
-        prerequisites, transitively (the catalogue's, the same for every estate)."""
-        blocker = INDUSTRIAL_BLOCKER if zone.kind in ("industrial", "estate") else BUILDING_BLOCKER
-        key = (blocker, zone.stop_waits_for if zone.stopped else None)
-        found = self._reached.get(key)
-        if found is None:
-            seen: set[str] = set()
-            todo = [code for code in key if code]
-            while todo:
-                code = todo.pop()
-                if code not in seen:
-                    seen.add(code)
-                    fact = facts.get(code)
-                    todo += fact.prerequisites if fact is not None else ()
-            found = self._reached[key] = frozenset(seen)
-        return found
+    @staticmethod
+    def _way(facts: dict[str, PermitFact], roots: tuple[str, ...]) -> frozenset[str]:
+        """The permit types whose decision the expected dates of ``roots`` hang on (a zone's blocker and the permit
+        its stop order names): the roots, and the prerequisites of those whose date follows from their
+        prerequisites', transitively, as ``model.expected_decision`` visits them. Deciding any other permit today
+        changes none of the zone's dates."""
+        seen: set[str] = set()
+        todo = list(roots)
+        while todo:
+            code = todo.pop()
+            if code not in seen:
+                seen.add(code)
+                fact = facts.get(code)
+                if fact is not None and waits_on_prerequisites(fact):
+                    todo += fact.prerequisites
+        return frozenset(seen)
 
     def series(self) -> Iterator[tuple[int, Cells]]:
         """Every distinct series some zone has: (number, cells)."""
@@ -105,12 +106,8 @@ class Engine:
     def pack(self, cells: Cells) -> int:
         """The series' figures (low, central, high of each quarter and phase, in ``keys`` order) as the fields of
         one integer: n zones' worth of a series is one multiplication, a sum of series one addition, exactly."""
-        packed, shift = 0, 0
-        for key in self.keys:
-            for value in cells[key]:
-                packed |= value << shift
-                shift += FIELD
-        return packed
+        figures = [value for key in self.keys for value in cells[key]]  # each a non-negative 64-bit field
+        return int.from_bytes(struct.pack(f"<{len(figures)}Q", *figures), "little")
 
     def totals(self, counts: dict[tuple, dict[int, int]]) -> Iterator[tuple]:
         """(group..., zones, quarter, phase, low, central, high) for each group of ``counts`` (group -> series
@@ -130,11 +127,12 @@ class Engine:
         """For each zone of one estate: its result (as ``compute_zone``), its series number and the job-quarters
         each overdue permit holds back (as ``held_back``)."""
         timings: dict[tuple, tuple] = {}
+        ways: dict[tuple, frozenset[str]] = {}  # (blocker, permit the stop names) -> ``_way``
         overdue = [(f.code, f.permit_id) for f in facts.values() if f.state == "overdue" and f.permit_id is not None]
+        none: frozenset[int] = frozenset()
 
-        def timing(zone: ZoneFacts, decided: frozenset[int]) -> tuple:
-            """The zone's timing: shared by the zones with the same blocker (the target date applied after)."""
-            blocker = INDUSTRIAL_BLOCKER if zone.kind in ("industrial", "estate") else BUILDING_BLOCKER
+        def timing(zone: ZoneFacts, blocker: str, decided: frozenset[int]) -> tuple:
+            """The zone's timing without its target date: shared by the zones with the same blocker."""
             key = (blocker, decided)
             found = timings.get(key)
             if found is None:
@@ -144,29 +142,29 @@ class Engine:
                     untargeted, facts, self.as_of, self.add_wd, self.inputs, decided, notes
                 )
                 found = timings[key] = (clear, operating, waits, notes)
-            if zone.target_operating_on is None:
-                return found
-            clear, operating, waits, notes = found
-            return clear, with_target(operating, zone.target_operating_on), waits, notes
+            return found
 
         out = []
         for zone in zones:
-            clear, operating, waits_for, notes = timing(zone, frozenset())
+            blocker = BLOCKERS.get(zone.kind, BUILDING_BLOCKER)
+            target = zone.target_operating_on
+            clear, operating, waits_for, notes = timing(zone, blocker, none)
+            operating = with_target(operating, target)
             basis, prior, full, builders = self._sized(zone)
             number, cells = self._series((full, builders, clear, operating))
             held: dict[int, int] = {}
             if overdue:
+                roots = (blocker, zone.stop_waits_for) if zone.stopped and zone.stop_waits_for else (blocker,)
+                way = ways.get(roots)
+                if way is None:
+                    way = ways[roots] = self._way(facts, roots)
                 base_total = self._job_quarters(full[CENTRAL], operating[CENTRAL])
-                reach = self._reach(facts, zone)
                 for code, permit_id in overdue:
-                    if code not in reach:  # not on the zone's way: deciding it changes nothing
-                        continue
-                    freed = timing(zone, frozenset({permit_id}))[1][CENTRAL]
-                    gain = self._job_quarters(full[CENTRAL], freed) - base_total
-                    if gain > 0:
-                        held[permit_id] = gain
-            result = ZoneResult(
-                basis, zone.commitment_jobs, prior, full, clear, operating, waits_for, list(notes), cells
-            )
+                    if code in way:  # on the zone's way: deciding any other permit changes nothing
+                        freed = with_target(timing(zone, blocker, frozenset({permit_id}))[1], target)
+                        gain = self._job_quarters(full[CENTRAL], freed[CENTRAL]) - base_total
+                        if gain > 0:
+                            held[permit_id] = gain
+            result = ZoneResult(basis, zone.commitment_jobs, prior, full, clear, operating, waits_for, notes, cells)
             out.append((result, number, held))
         return out

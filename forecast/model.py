@@ -124,6 +124,16 @@ def _observed(fact: PermitFact, min_cases: int) -> tuple[int, int] | None:
     return None
 
 
+def waits_on_prerequisites(fact: PermitFact) -> bool:
+    """Whether a permit's expected decision follows from its prerequisites' (not filed, or without the date its
+    state needs): exactly when ``_known_decision`` gives none."""
+    if fact.state == "issued":
+        return fact.decided_on is None
+    if fact.state == "on_track":
+        return fact.due_on is None
+    return fact.state not in ("with_investor", "overdue")
+
+
 def _known_decision(
     fact: PermitFact | None,
     today: date,

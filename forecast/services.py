@@ -8,6 +8,8 @@ ones are deleted by the next refresh. Services flush, never commit.
 from __future__ import annotations
 
 import gc
+import json
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
@@ -21,7 +23,7 @@ from forecast import gather as gathering
 from forecast.engine import Engine
 from forecast.inputs import input_rows, inputs_json, load_inputs
 from forecast.models import ForecastCell, ForecastHeld, ForecastInput, ForecastRun, ForecastTotal, ForecastZone
-from permits.calendar import site_calendar
+from permits.calendar import preloaded_calendar
 
 
 class InputRefused(ValueError):
@@ -29,11 +31,13 @@ class InputRefused(ValueError):
 
 
 ZONE_COLUMNS = (
-    "run_id", "zone_id", "zone_kind", "zone_name", "area_ha", "estate_id", "estate_name", "investor_id",
-    "investor_name", "capital_status", "region_id", "kab_kota", "investment_rp", "commitment_jobs", "prior_jobs",
-    "claim_jobs", "basis", "clear_central", "operating_low", "operating_central", "operating_high", "waits_for",
-    "notes", "series",
+    "run_id", "zone_id", "zone_kind", "zone_name", "area_ha",
+    "estate_id", "estate_name", "region_id", "kab_kota", "investor_id", "investor_name", "capital_status",
+    "investment_rp", "claim_jobs",  # the estate's part (``gather.EstateRow`` and the claim): made once per estate
+    "commitment_jobs", "prior_jobs", "basis", "clear_central", "operating_low", "operating_central", "operating_high",
+    "waits_for", "notes", "series",
 )  # fmt: skip
+PARTS: dict[str, float] = {}  # the last refresh's parts, in seconds (see ``_refresh``): what bench/ prints
 CELL_COLUMNS = ("run_id", "series", "quarter", "phase", "low", "central", "high")
 TOTAL_COLUMNS = (
     "run_id", "region_id", "kab_kota", "investor_id", "investor_name", "zone_kind", "capital_status", "zones",
@@ -45,12 +49,11 @@ HELD_COLUMNS = (
 )  # fmt: skip
 
 
-def _zone_row(run_id: int, e, zone_id, zone_name, zone, result, claim: str | None, series: int) -> tuple:
-    """A ``forecast_zone`` row, in the order of ``ZONE_COLUMNS``."""
+def _zone_row(run_id: int, zone_id, zone_name, zone, estate_part: tuple, result, notes: str, series: int) -> tuple:
+    """A ``forecast_zone`` row, in the order of ``ZONE_COLUMNS`` (``notes``: the JSON text of the result's)."""
     return (
-        run_id, zone_id, zone.kind, zone_name, zone.area_ha, e.id, e.name, e.investor_id, e.investor_name,
-        e.capital_status, e.region_id, e.kab_kota, e.investment_rp, result.commitment_jobs, result.prior_jobs, claim,
-        result.basis, result.clear[1], *result.operating, result.waits_for, sorted(set(result.notes)), series,
+        run_id, zone_id, zone.kind, zone_name, zone.area_ha, *estate_part, result.commitment_jobs, result.prior_jobs,
+        result.basis, result.clear[1], *result.operating, result.waits_for, notes, series,
     )  # fmt: skip
 
 
@@ -74,6 +77,12 @@ def refresh_forecast(
 
 
 def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> ForecastRun:
+    """The refresh, its parts timed in ``PARTS``: ``delete`` (the inputs and the previous run), ``read`` (the
+    register), ``compute`` (the zones, while their rows are copied), ``write`` (the rest of the writing: the zone
+    rows' ``COPY`` beside the computing, then the series, held-back and total rows and ``ANALYZE``)."""
+    began = time.perf_counter()
+    PARTS.clear()
+    PARTS["compute"] = 0.0
     rows = input_rows()
     inputs = load_inputs(rows)
     low_ratio = calibration.ratio_in_force()  # an adopted calibration of the low case, or None
@@ -91,34 +100,19 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
             store.delete_runs(old_ids)
     db.session.add(run)
     db.session.flush()
-    engine = Engine(inputs, as_of, site_calendar().add_working_days, low_ratio)
+    # a calendar that reads no more: the zones are computed while their rows are being copied
+    engine = Engine(inputs, as_of, preloaded_calendar().add_working_days, low_ratio)
     run_id = run.id  # read once: an ORM attribute costs a call per row
+    read = time.perf_counter()
+    PARTS["delete"] = read - began
     estates = gathering.gather(as_of)
+    written = time.perf_counter()
+    PARTS["read"] = written - read
     counts: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # group -> series -> zones
     held: dict[int, list] = {}
 
-    def zone_rows() -> Iterator[tuple]:
-        """Each zone's row. Computed in full before the ``COPY`` starts: the computation may read the database (the
-        working-day calendar loads a year the first time it is reached), which a connection busy copying cannot."""
-        for facts in estates:
-            e = facts.estate
-            group = (e.region_id, e.kab_kota, e.investor_id, e.investor_name)
-            shapes = [zone for _, _, zone in facts.zones]
-            for (zone_id, zone_name, zone), (result, series, gains) in zip(
-                facts.zones, engine.estate(facts.permits, shapes), strict=True
-            ):
-                yield _zone_row(run_id, e, zone_id, zone_name, zone, result, facts.claim_jobs, series)
-                counts[(*group, zone.kind, e.capital_status)][series] += 1
-                for permit_id, gain in gains.items():
-                    if permit_id not in held:
-                        fact = next(f for f in facts.permits.values() if f.permit_id == permit_id)
-                        held[permit_id] = [
-                            run_id, permit_id, fact.code, fact.agency_id, fact.agency_name, e.id, e.name,
-                            e.region_id, e.investor_id, 0, e.investment_rp,
-                        ]  # fmt: skip
-                    held[permit_id][9] += gain
-
-    store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, list(zone_rows()))
+    zones = zone_rows(engine, estates, run_id, counts, held)
+    store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zones, serialised=True)
     cells = (  # a cell of no jobs in any case is not stored (the readers count it as zero)
         (run_id, number, quarter, phase, *values)
         for number, series_cells in engine.series()
@@ -129,7 +123,47 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, (tuple(v) for v in held.values()))
     store.bulk_insert(ForecastTotal.__table__, TOTAL_COLUMNS, ((run_id, *row) for row in engine.totals(counts)))
     store.analyze()
+    PARTS["write"] = time.perf_counter() - written - PARTS["compute"]
     return run
+
+
+def zone_rows(
+    engine: Engine, estates: list, run_id: int, counts: dict[tuple, dict[int, int]], held: dict[int, list]
+) -> Iterator[tuple]:
+    """Each zone's row, computed as the ``COPY`` takes them (the server stores the rows on the other core while
+    the next estate is computed): the computation reads nothing from the database (``preloaded_calendar``). Counts
+    each group's zones by series in ``counts`` and the job-quarters each overdue permit holds back in ``held``."""
+    texts: dict[tuple, str] = {}  # the notes' JSON text, by their items (a few dozen distinct lists)
+    for facts in estates:
+        start = time.perf_counter()
+        e = facts.estate
+        estate_part = (*e, facts.claim_jobs)
+        by_kind: dict[str, dict[int, int]] = {}  # zone kind -> its group's zones by series
+        out = []
+        for (zone_id, zone_name, zone), (result, series, gains) in zip(
+            facts.zones, engine.estate(facts.permits, [zone for _, _, zone in facts.zones]), strict=True
+        ):
+            key = tuple(result.notes)
+            notes = texts.get(key)
+            if notes is None:
+                notes = texts[key] = json.dumps(sorted(set(key)))
+            out.append(_zone_row(run_id, zone_id, zone_name, zone, estate_part, result, notes, series))
+            group = by_kind.get(zone.kind)
+            if group is None:
+                group = by_kind[zone.kind] = counts[
+                    e.region_id, e.kab_kota, e.investor_id, e.investor_name, zone.kind, e.capital_status
+                ]
+            group[series] += 1
+            for permit_id, gain in gains.items():
+                if permit_id not in held:
+                    fact = next(f for f in facts.permits.values() if f.permit_id == permit_id)
+                    held[permit_id] = [
+                        run_id, permit_id, fact.code, fact.agency_id, fact.agency_name, e.id, e.name,
+                        e.region_id, e.investor_id, 0, e.investment_rp,
+                    ]  # fmt: skip
+                held[permit_id][9] += gain
+        PARTS["compute"] += time.perf_counter() - start
+        yield from out
 
 
 def delete_snapshot(run_id: int) -> None:

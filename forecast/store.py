@@ -17,10 +17,10 @@ from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastTot
 CHUNK = 5_000  # rows per executemany where there is no COPY
 
 
-def bulk_insert(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+def bulk_insert(table: Table, columns: Sequence[str], rows: Iterable[tuple], serialised: bool = False) -> None:
     """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` in the session's transaction. JSON
-    columns take Python values (serialised here for ``COPY``)."""
-    json_at = [i for i, name in enumerate(columns) if table.c[name].type.__class__.__name__ == "JSON"]
+    columns take Python values (serialised here), or their JSON text when ``serialised``."""
+    json_at = [] if serialised else [i for i, c in enumerate(columns) if table.c[c].type.__class__.__name__ == "JSON"]
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         raw = connection.connection.driver_connection

@@ -223,19 +223,36 @@ def cuti_bersama_non_working() -> bool:
     return True
 
 
-def _site_non_working(year: int, cuti_bersama: bool) -> frozenset[date]:
-    """Weekends, national holidays, cuti bersama when counted, plus closures, minus working-day overrides."""
+def _overrides(*conditions) -> list[tuple[date, CalendarOverrideKind]]:
+    query = select(CalendarOverride.day, CalendarOverride.kind).where(*conditions)
+    with db.session.no_autoflush:  # reading the calendar must not flush a caller's half-built objects
+        return [(day, kind) for day, kind in db.session.execute(query)]
+
+
+def _non_working(year: int, cuti_bersama: bool, overrides: Iterable[tuple[date, CalendarOverrideKind]]) -> frozenset:
+    """Weekends, national holidays, cuti bersama when counted, plus closures, minus working-day overrides (those of
+    ``overrides`` in ``year``)."""
     days = weekend_days(year) | national_holidays(year)
     if cuti_bersama:
         days |= cuti_bersama_days(year)
-    query = select(CalendarOverride.day, CalendarOverride.kind).where(
-        CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31)
-    )
-    with db.session.no_autoflush:  # reading the calendar must not flush a caller's half-built objects
-        overrides = db.session.execute(query).all()
-    closed = {day for day, kind in overrides if kind == CalendarOverrideKind.CLOSED}
-    working = {day for day, kind in overrides if kind == CalendarOverrideKind.WORKING}
+    closed = {day for day, kind in overrides if kind == CalendarOverrideKind.CLOSED and day.year == year}
+    working = {day for day, kind in overrides if kind == CalendarOverrideKind.WORKING and day.year == year}
     return frozenset((days | closed) - working)
+
+
+def _site_non_working(year: int, cuti_bersama: bool) -> frozenset[date]:
+    overrides = _overrides(CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31))
+    return _non_working(year, cuti_bersama, overrides)
+
+
+def preloaded_calendar() -> WorkingCalendar:
+    """This site's calendar (as ``site_calendar()`` has it) with every override read now, in one query: it never
+    reads the database again, so a computation may use it while its connection is busy (a ``COPY`` in progress)."""
+    state = _state()
+    if state.default_cuti_bersama is None:
+        state.default_cuti_bersama = cuti_bersama_non_working()
+    counted, overrides = state.default_cuti_bersama, _overrides()
+    return WorkingCalendar(lambda year: _non_working(year, counted, overrides))
 
 
 def site_calendar(cuti_bersama: bool | None = None) -> WorkingCalendar:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecast.engine import Engine
-from forecast.model import ZoneFacts, compute_zone, held_back
+from forecast.model import PermitFact, ZoneFacts, _known_decision, compute_zone, held_back, waits_on_prerequisites
 from tests.forecast.test_model import TODAY, add_days, inputs, permit_facts
 
 ZONES = st.lists(
@@ -49,3 +50,15 @@ def test_the_engine_equals_the_model_zone_by_zone(estates):
                     acc[i] += values[i]
     totals = {f"{kind} {q} {p}": [low, central, high] for kind, _, q, p, low, central, high in engine.totals(counts)}
     assert totals == expected_totals
+
+
+@pytest.mark.parametrize("state", ["issued", "on_track", "overdue", "with_investor", "not_filed", "unknown"])
+@pytest.mark.parametrize("dated", [True, False])
+@pytest.mark.parametrize("decided", [frozenset(), frozenset({1})])
+def test_a_permit_waits_on_its_prerequisites_exactly_when_the_model_knows_no_date(state, dated, decided):
+    """The engine skips the held-back timing of an overdue permit off the zone's way (``Engine._way``), which follows
+    the prerequisites of the permits ``waits_on_prerequisites`` names: those ``_known_decision`` gives no date."""
+    day = TODAY if dated else None
+    fact = PermitFact("PBG", state, 30, ("AMDAL",), 1, decided_on=day, due_on=day, median_days=5, p90_days=9)
+    known = _known_decision(fact, TODAY, add_days, 10, decided, None)
+    assert waits_on_prerequisites(fact) == (known is None)

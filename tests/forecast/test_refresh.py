@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Setting
 from devtools.factories import make_estate
+from forecast.engine import Engine
 from forecast.model import add_months
-from forecast.models import ForecastHeld, ForecastZone
+from forecast.models import ForecastHeld, ForecastRun, ForecastZone
 from forecast.services import refresh_forecast
 from permits.calendar import add_working_days
 
@@ -102,3 +104,30 @@ def test_a_committed_target_date_is_the_central_date_unless_the_permits_forbid_i
     assert _zone(run, "industrial").operating_central == date(2031, 6, 30)
     housing = _zone(run, "housing")
     assert housing.operating_central > date(2027, 1, 1) and housing.waits_for == "PBG"
+
+
+@time_machine.travel("2026-11-02 03:00Z", tick=False)
+def test_a_refresh_failing_while_its_rows_are_copied_changes_nothing(jdi, monkeypatch):
+    """The zones are computed as their rows are written (``COPY`` on PostgreSQL): a failure after the first estate's
+    rows went out raises, and once rolled back the previous run is the current one, whole."""
+    make_estate(investor=jdi["investor"])
+    before = refresh_forecast(ON_TRACK)
+    db.session.commit()
+    before_id, zones = before.id, db.session.scalar(select(func.count(ForecastZone.id)))
+    computed = []
+    real = Engine.estate
+
+    def failing(self, facts, shapes):
+        if computed:
+            raise RuntimeError("computing failed")
+        computed.append(shapes)
+        return real(self, facts, shapes)
+
+    monkeypatch.setattr(Engine, "estate", failing)
+    with pytest.raises(RuntimeError, match="computing failed"):
+        refresh_forecast(ON_TRACK)
+    db.session.rollback()
+    assert computed
+    assert db.session.scalars(select(ForecastRun.id)).all() == [before_id]
+    assert db.session.scalar(select(func.count(ForecastZone.id))) == zones
+    assert db.session.scalar(select(func.count(ForecastZone.id)).where(ForecastZone.run_id != before_id)) == 0

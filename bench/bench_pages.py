@@ -35,9 +35,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scan import postgres_database
 from flask import Flask
 from flask_migrate import upgrade
+from kept import add_options, database, remember
 from sqlalchemy import event, text
 
 from app import create_app
@@ -182,13 +182,22 @@ def _print_row(t: Timing) -> None:
     )
 
 
-def run_engine(engine: str, url: str, folder: str, args) -> tuple[dict, list[Timing]]:
+def built_app(engine: str, url: str, folder: str, args, built: dict | None) -> tuple[Flask, dict]:
+    """The app on ``url``, with the province built there (unless ``built``: kept from an earlier run)."""
     app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url}, instance_path=folder)
-    built = build(app, args.scale, args.seed, not args.no_forecast)
-    with app.app_context():
-        version = db.session.execute(text("SELECT version()" if engine == "postgresql" else "SELECT sqlite_version()"))
-        built["server"] = version.scalar()
+    if built is None:
+        built = build(app, args.scale, args.seed, not args.no_forecast)
+        built.update(scale=args.scale, seed=args.seed, built_on=today_wib().isoformat())
+        version = "SELECT version()" if engine == "postgresql" else "SELECT sqlite_version()"
+        with app.app_context():
+            built["server"] = db.session.execute(text(version)).scalar()
+        remember(args.keep, engine, built)
     print(f"{engine}: {built}", flush=True)
+    return app, built
+
+
+def run_engine(engine: str, url: str, folder: str, args, built: dict | None) -> tuple[dict, list[Timing]]:
+    app, built = built_app(engine, url, folder, args, built)
     timings = measure(app, engine, args.requests, args.budget, args.only, args.explain)
     with app.app_context():
         db.session.remove()
@@ -241,6 +250,7 @@ def main() -> None:
     parser.add_argument("--cold", action="store_true", help="empty the agency figures' cache before each request")
     parser.add_argument("--explain", action="store_true", help="print the plan of each page's slowest statement")
     parser.add_argument("--check", action="store_true", help="exit 1 when a page's p95 misses its target")
+    add_options(parser)
     args = parser.parse_args()
     if args.cold:
         from permits.stalls.agency_figures import CACHE
@@ -252,14 +262,12 @@ def main() -> None:
     builds: dict[str, dict] = {}
     timings: list[Timing] = []
     print(HEADER, flush=True)
+    args.pg_url = pg_url
+    engines = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if pg_url else [])
     with tempfile.TemporaryDirectory(prefix="pantau-bench-") as folder:
-        if not args.no_sqlite:
-            url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-            builds["sqlite"], found = run_engine("sqlite", url, folder, args)
-            timings += found
-        if pg_url:
-            with postgres_database(pg_url) as url:
-                builds["postgresql"], found = run_engine("postgresql", url, folder, args)
+        for engine in engines:
+            with database(engine, args, folder) as (url, built):
+                builds[engine], found = run_engine(engine, url, folder, args, built)
                 timings += found
     path = write_results(args, builds, timings)
     print(f"Written to {path}.txt and .json")

@@ -49,6 +49,8 @@ from served import Client, gunicorn, memory_gib, percentile, sign_in, wait_for
 from app.extensions import db
 from devtools.synth.pages import PASSWORD, accounts, pages, sample
 
+PAGE = "X-Bench-Page"  # names the page in gunicorn's access log, for its time in the worker
+ACCESS_FORMAT = "%({x-bench-page}i)s|%(s)s|%(D)s"
 TARGET = 0.5  # the page mix at half the floor page's throughput, or better
 # A day's use, by (role, page) of devtools.synth.pages: weights, not shares (the report prints the shares).
 MIX = {
@@ -90,12 +92,17 @@ class Phase:
     p95_ms: float
     errors: int
     statuses: dict[str, int]
+    server_ms: float = 0.0  # mean time in the worker (gunicorn's access log), warm-up included
     pages: dict[str, dict] = field(default_factory=dict)  # the mix: each page's requests, p50, p95, errors
 
 
-def run_phase(name: str, sessions: list[dict], choices: list[tuple[str, str, str]], weights: list[int], args) -> Phase:
+def run_phase(
+    name: str, sessions: list[dict], choices: list[tuple[str, str, str]], weights: list[int], args, access: Path
+) -> Phase:
     """Every client requests ``choices`` ((role, page, path), drawn by ``weights``) one after the other from the
-    same moment; the requests that end inside the timed window count."""
+    same moment; the requests that end inside the timed window count. Each page's time in the worker is read from
+    gunicorn's ``access`` log."""
+    logged_from = access.stat().st_size
     lock = threading.Lock()
     samples: list[tuple[float, float, int, str]] = []  # (end, seconds, status, page)
     begin = time.monotonic() + 0.5
@@ -109,7 +116,7 @@ def run_phase(name: str, sessions: list[dict], choices: list[tuple[str, str, str
         while time.monotonic() < stop_at and len(samples) < args.max_requests:
             role, page, path = rng.choices(choices, weights)[0]
             t0 = time.monotonic()
-            status, _body, _headers = sessions[k][role].request(path)
+            status, _body, _headers = sessions[k][role].request(path, headers={PAGE: f"{role} {page}"})
             t1 = time.monotonic()
             if t0 >= timed_from and t1 <= stop_at:
                 with lock:
@@ -124,15 +131,20 @@ def run_phase(name: str, sessions: list[dict], choices: list[tuple[str, str, str
     statuses: dict[str, int] = {}
     for s in samples:
         statuses[str(s[2])] = statuses.get(str(s[2]), 0) + 1
+    served = _served(access, logged_from)
     by_page: dict[str, dict] = {}
     for label in sorted({s[3] for s in samples}):
         mine = [s for s in samples if s[3] == label]
+        worker = served.get(label, [])
         by_page[label] = {
             "requests": len(mine),
             "p50_ms": round(percentile([s[1] for s in mine], 0.5) * 1000, 1),
             "p95_ms": round(percentile([s[1] for s in mine], 0.95) * 1000, 1),
             "errors": sum(1 for s in mine if not 200 <= s[2] < 300),
+            "server_p50_ms": round(percentile(worker, 0.5) * 1000, 1),
+            "server_p95_ms": round(percentile(worker, 0.95) * 1000, 1),
         }
+    every = [t for times in served.values() for t in times]
     return Phase(
         name=name,
         seconds=round(window, 2),
@@ -142,8 +154,21 @@ def run_phase(name: str, sessions: list[dict], choices: list[tuple[str, str, str
         p95_ms=round(percentile([s[1] for s in samples], 0.95) * 1000, 1),
         errors=sum(1 for s in samples if not 200 <= s[2] < 300),
         statuses=statuses,
+        server_ms=round(sum(every) / len(every) * 1000, 1) if every else 0.0,
         pages=by_page if len(by_page) > 1 else {},
     )
+
+
+def _served(access: Path, offset: int) -> dict[str, list[float]]:
+    """Seconds in the worker by page, from the access log's lines after ``offset``."""
+    times: dict[str, list[float]] = {}
+    with access.open() as log:
+        log.seek(offset)
+        for line in log:
+            label, _status, micro = line.rstrip("\n").rsplit("|", 2)
+            if micro.isdigit():
+                times.setdefault(label, []).append(int(micro) / 1e6)
+    return times
 
 
 def warm(sessions: list[dict], choices: list[tuple[str, str, str]], workers: int) -> None:
@@ -201,7 +226,10 @@ def run_engine(engine: str, url: str, folder: str, args, built: dict | None) -> 
         "FLASK_LOGIN_RATE_LIMIT": "100000 per minute",  # every client signs in as every role within seconds
         "FLASK_RATELIMIT_STORAGE_URI": "memory://",
     }
-    options = ("--pythonpath", "bench", "--timeout", "120", "--log-level", "warning")
+    access = Path(folder) / f"access-{engine}.log"
+    access.touch()
+    options = ("--pythonpath", "bench", "--timeout", "120", "--log-level", "warning", "--access-logfile", str(access))
+    options += ("--access-logformat", ACCESS_FORMAT)
     load = {"before": os.getloadavg()}
     with gunicorn("floor_app:create()", args.workers, env, *options) as (_server, base, log):
         if not wait_for(base, 120):
@@ -209,9 +237,9 @@ def run_engine(engine: str, url: str, folder: str, args, built: dict | None) -> 
         sessions = signed_in_sessions(base, emails, args.clients)
         print(f"{engine}: {args.clients} clients signed in as {len(emails)} roles; {base}", flush=True)
         warm(sessions, [("officer", "floor", FLOOR), *mix], args.workers)
-        floor = run_phase("floor", sessions, [("officer", "floor", FLOOR)], [1], args)
+        floor = run_phase("floor", sessions, [("officer", "floor", FLOOR)], [1], args, access)
         _print_phase(engine, floor)
-        page_mix = run_phase("mix", sessions, mix, list(MIX.values()), args)
+        page_mix = run_phase("mix", sessions, mix, list(MIX.values()), args, access)
         _print_phase(engine, page_mix)
     load["after"] = os.getloadavg()
     ratio = round(page_mix.per_second / floor.per_second, 3) if floor.per_second else 0.0
@@ -219,13 +247,16 @@ def run_engine(engine: str, url: str, folder: str, args, built: dict | None) -> 
     return {"built": built, "load_average": load, "phases": [asdict(floor), asdict(page_mix)], "ratio": ratio}
 
 
-HEADER = f"{'engine':<11}{'phase':<8}{'seconds':>8}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'errors':>7}"
+HEADER = (
+    f"{'engine':<11}{'phase':<8}{'seconds':>8}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'errors':>7}"
+    f"{'worker ms':>10}"
+)
 
 
 def _phase_line(engine: str, p: Phase) -> str:
     return (
         f"{engine:<11}{p.name:<8}{p.seconds:>8.1f}{p.requests:>9}{p.per_second:>8.1f}{p.p50_ms:>8.1f}{p.p95_ms:>8.1f}"
-        f"{p.errors:>7}"
+        f"{p.errors:>7}{p.server_ms:>10.1f}"
     )
 
 
@@ -252,15 +283,15 @@ def report(args, results: dict) -> tuple[Path, list[str]]:
         ratio, load = found["ratio"], found["load_average"]
         lines.append(f"{engine:<11}ratio mix/floor {ratio:.2f} (target {TARGET}), load average {load}")
     weight = sum(MIX.values())
-    columns = f"{'share':>6}{'requests':>9}{'p50 ms':>8}{'p95 ms':>8}{'errors':>7}"
+    columns = f"{'share':>6}{'requests':>9}{'p50 ms':>8}{'p95 ms':>8}{'errors':>7}{'worker p50/p95 ms':>19}"
     lines += ["", f"{'engine':<11}{'page of the mix':<40}{columns}"]
-    none = {"requests": 0, "p50_ms": 0, "p95_ms": 0, "errors": 0}
+    none = {"requests": 0, "p50_ms": 0, "p95_ms": 0, "errors": 0, "server_p50_ms": 0, "server_p95_ms": 0}
     for engine, found in results.items():
         for (role, page), w in MIX.items():
             p = found["phases"][1]["pages"].get(f"{role} {page}", none)
             lines.append(
                 f"{engine:<11}{role + ' ' + page:<40}{w / weight:>6.0%}{p['requests']:>9}{p['p50_ms']:>8.1f}"
-                f"{p['p95_ms']:>8.1f}{p['errors']:>7}"
+                f"{p['p95_ms']:>8.1f}{p['errors']:>7}{p['server_p50_ms']:>11.1f} / {p['server_p95_ms']:<6.1f}"
             )
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"throughput-{stamp}"

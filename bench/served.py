@@ -46,10 +46,11 @@ class Client:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
         )
 
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str, dict]:
+    def request(self, path: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, str, dict]:
         """(status, body, headers); status 0 when the connection failed (a killed worker)."""
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(self.base + path, data=body, headers={"Accept": "text/html"})  # noqa: S310
+        sent = {"Accept": "text/html", **(headers or {})}
+        req = urllib.request.Request(self.base + path, data=body, headers=sent)  # noqa: S310
         try:
             with self.opener.open(req, timeout=30) as response:
                 return response.status, response.read().decode("utf-8", "replace"), dict(response.headers)

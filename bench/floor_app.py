@@ -35,9 +35,13 @@ def page():
     return render_template(_template[0], region=region)
 
 
+def install(app: Flask) -> Flask:
+    app.register_blueprint(floor)
+    return app
+
+
 def create() -> Flask:
     """The app of ``wsgi.py`` (its configuration from the environment, its frozen garbage) with the floor page."""
     import wsgi
 
-    wsgi.app.register_blueprint(floor)
-    return wsgi.app
+    return install(wsgi.app)

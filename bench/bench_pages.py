@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flask import Flask
 from flask_migrate import upgrade
-from kept import add_options, database, remember
+from kept import add_options, copy_into, database, remember
 from sqlalchemy import event, text
 
 from app import create_app
@@ -183,10 +183,12 @@ def _print_row(t: Timing) -> None:
 
 
 def built_app(engine: str, url: str, folder: str, args, built: dict | None) -> tuple[Flask, dict]:
-    """The app on ``url``, with the province built there (unless ``built``: kept from an earlier run)."""
+    """The app on ``url``, with the province built there (unless ``built``: kept from an earlier run), or copied
+    from the database of ``args.source`` (``--copy``)."""
     app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url}, instance_path=folder)
     if built is None:
-        built = build(app, args.scale, args.seed, not args.no_forecast)
+        source = getattr(args, "source", None)
+        built = copy_into(app, source) if source else build(app, args.scale, args.seed, not args.no_forecast)
         built.update(scale=args.scale, seed=args.seed, built_on=today_wib().isoformat())
         version = "SELECT version()" if engine == "postgresql" else "SELECT sqlite_version()"
         with app.app_context():
@@ -237,6 +239,12 @@ def write_results(args, builds: dict, timings: list[Timing]) -> Path:
     return path
 
 
+def engines(args) -> list[str]:
+    """The engines to measure, in order: PostgreSQL first when ``--copy`` copies its rows to SQLite."""
+    found = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if args.pg_url else [])
+    return sorted(found) if args.copy else found  # "postgresql" < "sqlite"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.05, help="times the reference size (1 = 200,000 permits)")
@@ -263,12 +271,12 @@ def main() -> None:
     timings: list[Timing] = []
     print(HEADER, flush=True)
     args.pg_url = pg_url
-    engines = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if pg_url else [])
-    with tempfile.TemporaryDirectory(prefix="pantau-bench-") as folder:
-        for engine in engines:
-            with database(engine, args, folder) as (url, built):
-                builds[engine], found = run_engine(engine, url, folder, args, built)
-                timings += found
+    with tempfile.TemporaryDirectory(prefix="pantau-bench-") as folder, contextlib.ExitStack() as kept:
+        for engine in engines(args):
+            url, built = kept.enter_context(database(engine, args, folder))
+            builds[engine], found = run_engine(engine, url, folder, args, built)
+            timings += found
+            args.source = url if args.copy else None
     path = write_results(args, builds, timings)
     print(f"Written to {path}.txt and .json")
     missed = [t for t in timings if t.status != 200 or t.p95_ms > TARGET_MS[t.engine]]

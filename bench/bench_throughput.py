@@ -25,6 +25,7 @@ always exits 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -41,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_pages import RESULTS, built_app
+from bench_pages import RESULTS, built_app, engines
 from floor_app import PATH as FLOOR
 from kept import add_options, database
 from served import Client, gunicorn, memory_gib, percentile, sign_in, wait_for
@@ -320,12 +321,12 @@ def main() -> None:
     if not args.pg_url:
         print("PostgreSQL not measured: give --pg-url or TEST_DATABASE_URL (make bench starts a server).")
     results: dict[str, dict] = {}
-    engines = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if args.pg_url else [])
     print(HEADER, flush=True)
-    with tempfile.TemporaryDirectory(prefix="pantau-bench-") as folder:
-        for engine in engines:
-            with database(engine, args, folder) as (url, built):
-                results[engine] = run_engine(engine, url, folder, args, built)
+    with tempfile.TemporaryDirectory(prefix="pantau-bench-") as folder, contextlib.ExitStack() as kept:
+        for engine in engines(args):
+            url, built = kept.enter_context(database(engine, args, folder))
+            results[engine] = run_engine(engine, url, folder, args, built)
+            args.source = url if args.copy else None
     path, lines = report(args, results)
     print("\n".join(lines))
     print(f"Written to {path}.txt and .json")

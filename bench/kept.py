@@ -17,11 +17,18 @@ import contextlib
 import json
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from bench_scan import postgres_database
-from sqlalchemy import create_engine, make_url, text
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, func, make_url, select, text
+
+from app.bulk import bulk_insert
+from app.extensions import db
+from devtools.synth.load import analyze, reset_sequences
 
 FOLDER = Path(tempfile.gettempdir())
 
@@ -34,6 +41,9 @@ def add_options(parser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--keep", metavar="NAME", help="build into a database kept under NAME, for --reuse")
     group.add_argument("--reuse", metavar="NAME", help="measure the database kept under NAME, without building")
+    parser.add_argument(
+        "--copy", action="store_true", help="with both engines: build PostgreSQL first, then copy its rows to SQLite"
+    )
 
 
 def _checked(name: str) -> str:
@@ -96,3 +106,29 @@ def _postgres(base_url: str, name: str, fresh: bool) -> tuple[str, bool]:
     finally:
         admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False), exists
+
+
+def copy_into(app: Flask, source_url: str) -> dict:
+    """Migrate ``app``'s database and copy into it every row of the database at ``source_url`` (a province built
+    there, its stall flags and forecast included), table by table in the order of their foreign keys, with the
+    bulk writer: the same rows a build would give (a seed gives the same rows on both engines) in a fraction of
+    the time, the histories not walked again. Tables the migrations filled (reference data) are left as they are."""
+    source = create_engine(source_url)
+    began = time.perf_counter()
+    copied: dict[str, int] = {}
+    try:
+        with app.app_context():
+            upgrade()
+            for table in db.metadata.sorted_tables:
+                if db.session.scalar(select(func.count()).select_from(table)):
+                    continue
+                with source.connect() as conn:
+                    rows = conn.execution_options(stream_results=True, yield_per=10_000).execute(select(table))
+                    if n := bulk_insert(table, list(rows.keys()), (tuple(row) for row in rows)):
+                        copied[table.name] = n
+            reset_sequences(db.metadata.sorted_tables)
+            db.session.commit()
+            analyze(db.metadata.sorted_tables)
+    finally:
+        source.dispose()
+    return {"copied": copied, "copy_s": round(time.perf_counter() - began, 1)}

@@ -101,8 +101,8 @@ def run_phase(
     name: str, sessions: list[dict], choices: list[tuple[str, str, str]], weights: list[int], args, access: Path
 ) -> Phase:
     """Every client requests ``choices`` ((role, page, path), drawn by ``weights``) one after the other from the
-    same moment; the requests that end inside the timed window count. Each page's time in the worker is read from
-    gunicorn's ``access`` log."""
+    same moment; the requests that end inside the timed window count (the throughput is what completes there).
+    Each page's time in the worker is read from gunicorn's ``access`` log."""
     logged_from = access.stat().st_size
     lock = threading.Lock()
     samples: list[tuple[float, float, int, str]] = []  # (end, seconds, status, page)
@@ -119,7 +119,7 @@ def run_phase(
             t0 = time.monotonic()
             status, _body, _headers = sessions[k][role].request(path, headers={PAGE: f"{role} {page}"})
             t1 = time.monotonic()
-            if t0 >= timed_from and t1 <= stop_at:
+            if timed_from <= t1 <= stop_at:  # ended inside the window: the in-flight ones at its edges count once
                 with lock:
                     samples.append((t1, t1 - t0, status, f"{role} {page}"))
 

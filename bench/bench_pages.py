@@ -194,6 +194,9 @@ def built_app(engine: str, url: str, folder: str, args, built: dict | None) -> t
         with app.app_context():
             built["server"] = db.session.execute(text(version)).scalar()
         remember(args.keep, engine, built)
+    else:
+        with app.app_context():
+            _quiet(upgrade)  # a kept database meets the migrations written since it was built (their backfills)
     print(f"{engine}: {built}", flush=True)
     return app, built
 

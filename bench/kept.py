@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 import tempfile
 import time
@@ -118,6 +119,7 @@ def copy_into(app: Flask, source_url: str) -> dict:
     copied: dict[str, int] = {}
     try:
         with app.app_context():
+            logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration, else
             upgrade()
             for table in db.metadata.sorted_tables:
                 if db.session.scalar(select(func.count()).select_from(table)):

@@ -128,7 +128,9 @@ def run_phase(
         t.start()
     for t in threads:
         t.join(timeout=args.warmup + args.seconds + 60)
-    window = min(args.seconds, max(s[0] for s in samples) - timed_from) if samples else args.seconds
+    window = args.seconds  # the whole window, even when nothing ended in its last seconds
+    if len(samples) >= args.max_requests:
+        window = max(s[0] for s in samples) - timed_from  # stopped early, at the cap
     statuses: dict[str, int] = {}
     for s in samples:
         statuses[str(s[2])] = statuses.get(str(s[2]), 0) + 1

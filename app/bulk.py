@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain
+from itertools import chain, islice
 
 import sqlalchemy as sa
 from sqlalchemy import Column, Table
@@ -26,6 +26,7 @@ from app.database import UTCDateTime
 from app.extensions import db
 
 CHUNK = 5_000  # rows per executemany where there is no COPY
+COPY_CHUNK = 20_000  # rows drawn, then written by one COPY
 
 
 def bulk_insert(table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
@@ -132,11 +133,16 @@ def _json_text(none_as_null: bool) -> Callable[[object], str | None]:
 
 
 def _copy(connection, table: Table, names: list[str], rows: Iterable[Sequence]) -> int:
+    """``COPY`` a chunk at a time, each drawn before its ``COPY`` starts: the connection can run nothing else during
+    one, and a generator of rows may query the database (the app's calendar, its catalogue) as it goes."""
     raw = connection.connection.driver_connection  # the psycopg connection, in the session's transaction
     quoted = ", ".join(f'"{n}"' for n in names)
+    sql = f'COPY "{table.name}" ({quoted}) FROM STDIN'
     count = 0
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(row)
-            count += 1
+    rows = iter(rows)
+    while chunk := list(islice(rows, COPY_CHUNK)):
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in chunk:
+                copy.write_row(row)
+        count += len(chunk)
     return count

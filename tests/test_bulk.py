@@ -97,3 +97,12 @@ def test_an_app_table_with_an_enum_and_a_callable_default():
     db.session.commit()
     row = db.session.scalars(select(AuditLog).where(AuditLog.email == "x@contoh.invalid")).one()
     assert row.event is AuditEvent.LOGIN_FAILED and row.at >= before - timedelta(seconds=1)
+
+
+def test_a_generator_of_rows_may_query_the_database_as_it_goes(table):
+    def rows():
+        for k in range(3):
+            yield (db.session.scalar(select(sa.literal(f"baris {k}"))),)  # on the connection the writer uses
+
+    assert bulk_insert(table, ["label"], rows()) == 3
+    assert [r[6] for r in _rows(table)] == ["baris 0", "baris 1", "baris 2"]

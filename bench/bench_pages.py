@@ -35,9 +35,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scan import postgres_database
 from flask import Flask
 from flask_migrate import upgrade
+from kept import add_options, copy_into, database, remember
 from sqlalchemy import event, text
 
 from app import create_app
@@ -182,13 +182,27 @@ def _print_row(t: Timing) -> None:
     )
 
 
-def run_engine(engine: str, url: str, folder: str, args) -> tuple[dict, list[Timing]]:
+def built_app(engine: str, url: str, folder: str, args, built: dict | None) -> tuple[Flask, dict]:
+    """The app on ``url``, with the province built there (unless ``built``: kept from an earlier run), or copied
+    from the database of ``args.source`` (``--copy``)."""
     app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url}, instance_path=folder)
-    built = build(app, args.scale, args.seed, not args.no_forecast)
-    with app.app_context():
-        version = db.session.execute(text("SELECT version()" if engine == "postgresql" else "SELECT sqlite_version()"))
-        built["server"] = version.scalar()
+    if built is None:
+        source = getattr(args, "source", None)
+        built = copy_into(app, source) if source else build(app, args.scale, args.seed, not args.no_forecast)
+        built.update(scale=args.scale, seed=args.seed, built_on=today_wib().isoformat())
+        version = "SELECT version()" if engine == "postgresql" else "SELECT sqlite_version()"
+        with app.app_context():
+            built["server"] = db.session.execute(text(version)).scalar()
+        remember(args.keep, engine, built)
+    else:
+        with app.app_context():
+            _quiet(upgrade)  # a kept database meets the migrations written since it was built (their backfills)
     print(f"{engine}: {built}", flush=True)
+    return app, built
+
+
+def run_engine(engine: str, url: str, folder: str, args, built: dict | None) -> tuple[dict, list[Timing]]:
+    app, built = built_app(engine, url, folder, args, built)
     timings = measure(app, engine, args.requests, args.budget, args.only, args.explain)
     with app.app_context():
         db.session.remove()
@@ -228,6 +242,12 @@ def write_results(args, builds: dict, timings: list[Timing]) -> Path:
     return path
 
 
+def engines(args) -> list[str]:
+    """The engines to measure, in order: PostgreSQL first when ``--copy`` copies its rows to SQLite."""
+    found = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if args.pg_url else [])
+    return sorted(found) if args.copy else found  # "postgresql" < "sqlite"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.05, help="times the reference size (1 = 200,000 permits)")
@@ -241,6 +261,7 @@ def main() -> None:
     parser.add_argument("--cold", action="store_true", help="empty the agency figures' cache before each request")
     parser.add_argument("--explain", action="store_true", help="print the plan of each page's slowest statement")
     parser.add_argument("--check", action="store_true", help="exit 1 when a page's p95 misses its target")
+    add_options(parser)
     args = parser.parse_args()
     if args.cold:
         from permits.stalls.agency_figures import CACHE
@@ -252,15 +273,13 @@ def main() -> None:
     builds: dict[str, dict] = {}
     timings: list[Timing] = []
     print(HEADER, flush=True)
-    with tempfile.TemporaryDirectory(prefix="pantau-bench-") as folder:
-        if not args.no_sqlite:
-            url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-            builds["sqlite"], found = run_engine("sqlite", url, folder, args)
+    args.pg_url = pg_url
+    with tempfile.TemporaryDirectory(prefix="pantau-bench-") as folder, contextlib.ExitStack() as kept:
+        for engine in engines(args):
+            url, built = kept.enter_context(database(engine, args, folder))
+            builds[engine], found = run_engine(engine, url, folder, args, built)
             timings += found
-        if pg_url:
-            with postgres_database(pg_url) as url:
-                builds["postgresql"], found = run_engine("postgresql", url, folder, args)
-                timings += found
+            args.source = url if args.copy else None
     path = write_results(args, builds, timings)
     print(f"Written to {path}.txt and .json")
     missed = [t for t in timings if t.status != 200 or t.p95_ms > TARGET_MS[t.engine]]

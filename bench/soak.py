@@ -35,33 +35,23 @@ import platform
 import random
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import psycopg
-from soak_load import Client, Recorder, client_loop, log, percentile
+from served import BIN, ROOT, gunicorn, memory_gib, percentile, wait_for
+from soak_load import Recorder, client_loop, log
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
 CLIENTS = 50
 DURATION = 60.0
 KILL_WORKER_AT = 15.0
 RESTART_DB_AT = 30.0
 RECOVERY_LIMIT = 10.0  # seconds from the server being back to the last 503
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def as_postgres() -> list[str]:
@@ -84,15 +74,6 @@ def flask(env: dict, *args: str, timeout: float = 300) -> subprocess.CompletedPr
 def scalar(url: str, sql: str, *params):
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         return conn.execute(sql, params).fetchone()[0]
-
-
-def wait_for(base: str, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if Client(base).request("/login")[0] == 200:
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def workers_of(master: int) -> list[int]:
@@ -200,13 +181,6 @@ def scan_check(env: dict, url: str) -> dict:
     return result
 
 
-def memory_gib() -> float:
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            return round(int(line.split()[1]) / 1024 / 1024, 1)
-    return 0.0
-
-
 def main() -> int:  # noqa: C901
     url = os.environ.get("TEST_DATABASE_URL")
     data = os.environ.get("TEST_PG_DATA")
@@ -240,31 +214,9 @@ def main() -> int:  # noqa: C901
     ]
     events_before = scalar(url, "SELECT count(*) FROM permit_event")
 
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    gunicorn_log = tempfile.NamedTemporaryFile(prefix="pantau-soak-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-    gunicorn = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "--workers",
-            "4",
-            "--bind",
-            f"{HOST}:{port}",
-            "--timeout",
-            "30",
-            "--graceful-timeout",
-            "5",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=gunicorn_log,
-    )
     checks: dict[str, bool] = {}
-    try:
+    options = ("--timeout", "30", "--graceful-timeout", "5", "--log-level", "warning")
+    with gunicorn("wsgi:app", 4, env, *options) as (server, base, gunicorn_log):
         if not wait_for(base, 60):
             log("gunicorn did not answer")
             return 1
@@ -280,7 +232,7 @@ def main() -> int:  # noqa: C901
         log(f"{CLIENTS} clients sign in, then run for {DURATION:.0f} s against {base}")
         while time.monotonic() < start_at + KILL_WORKER_AT:
             time.sleep(0.1)
-        before_kill = workers_of(gunicorn.pid)
+        before_kill = workers_of(server.pid)
         victim = random.choice(before_kill)
         os.kill(victim, signal.SIGKILL)
         killed_at = time.monotonic() - start_at
@@ -292,14 +244,7 @@ def main() -> int:  # noqa: C901
         log(f"PostgreSQL back after {up - down:.1f} s")
         for t in threads:
             t.join(timeout=max(1.0, stop_at - time.monotonic() + 40))
-        workers_after = workers_of(gunicorn.pid)
-    finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        try:
-            gunicorn.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            gunicorn.kill()
-            gunicorn.wait()
+        workers_after = workers_of(server.pid)
 
     samples = list(rec.samples)
     unavailable = [s for s in samples if s[2] == 503]
@@ -314,7 +259,7 @@ def main() -> int:  # noqa: C901
     events_after = scalar(url, "SELECT count(*) FROM permit_event")
     new_events = events_after - events_before
     ok_latencies = [s[1] for s in samples if 200 <= s[2] < 400]
-    log(f"gunicorn's log: {gunicorn_log.name}")
+    log(f"gunicorn's log: {gunicorn_log}")
 
     checks["no 5xx outside the restart window"] = not five_outside
     checks["only 503 inside the restart window"] = not other_5xx_inside

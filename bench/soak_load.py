@@ -3,14 +3,12 @@ against 127.0.0.1, and the recorder of their answers."""
 
 from __future__ import annotations
 
-import http.cookiejar
 import random
 import re
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
+
+from served import Client, field, sign_in
 
 EMAIL, PASSWORD = "petugas@pantau.test", "pantau-demo"
 READ_PATHS = ["/", "/permits", "/estates"]
@@ -19,39 +17,6 @@ MOVE_SHARE = 0.25
 
 def log(message: str) -> None:
     print(f"[soak {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a 302 comes back as an HTTPError: the move's answer is the redirect itself
-
-
-class Client:
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
-        )
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str, dict]:
-        """(status, body, headers); status 0 when the connection failed (a killed worker)."""
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(self.base + path, data=body, headers={"Accept": "text/html"})  # noqa: S310
-        try:
-            with self.opener.open(req, timeout=30) as response:
-                return response.status, response.read().decode("utf-8", "replace"), dict(response.headers)
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode("utf-8", "replace"), dict(error.headers)
-        except (OSError, urllib.error.URLError):
-            return 0, "", {}
-
-
-def field(html: str, name: str) -> str | None:
-    tag = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', html)
-    if not tag:
-        return None
-    value = re.search(r'value="([^"]*)"', tag.group(0))
-    return value.group(1) if value else ""
 
 
 def targets(html: str) -> list[str]:
@@ -77,16 +42,7 @@ class Recorder:
 def client_loop(base: str, permit_ids: list[int], start_at: float, stop_at: float, rec: Recorder, seed: int):
     rng = random.Random(seed)
     client = Client(base)
-    for _attempt in range(5):
-        status, html, _h = client.request("/login")
-        token = field(html, "csrf_token")
-        status, _b, headers = client.request(
-            "/login", {"csrf_token": token or "", "email": EMAIL, "password": PASSWORD, "next": ""}
-        )
-        if status == 302:
-            break
-        time.sleep(1)
-    else:
+    if not sign_in(client, EMAIL, PASSWORD):
         log("a client could not sign in")
         return
     while time.monotonic() < start_at:
@@ -125,13 +81,3 @@ def client_loop(base: str, permit_ids: list[int], start_at: float, stop_at: floa
         else:
             path = rng.choice([*READ_PATHS, f"/permits/{rng.choice(permit_ids)}"])
             timed(path, "read")
-
-
-# --- the phases --------------------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]

@@ -1,4 +1,4 @@
-"""``synthesize``: a province's worth of synthetic data, deterministic and bulk-loaded (``devtools.synth.load``).
+"""``synthesize``: a province's worth of synthetic data, deterministic and bulk-loaded (``app.bulk``).
 
 The same seed, sizes and day give the same rows on SQLite and PostgreSQL (on a database whose tables hold no
 rows of these kinds yet; otherwise the ids continue after the largest). Commits once at the end, then refreshes
@@ -14,11 +14,12 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.bulk import bulk_load
 from app.extensions import db
 from app.models import AuditLog, Region
 from devtools.synth.extras import audit_rows, lkpm_rows
 from devtools.synth.histories import Catalogue, event_counts, history_rows
-from devtools.synth.load import analyze, bulk_load, next_id, reset_sequences
+from devtools.synth.load import analyze, next_id, reset_sequences
 from devtools.synth.register import EstateInfo, estate_rows, investor_rows, zone_rows
 from estates.models import Estate, Investor, Zone
 from permits.agencies.services import AgencyResolver

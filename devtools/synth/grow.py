@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select, text
 
+from app.bulk import bulk_load
 from app.extensions import db
 from app.models import Region
 from estates.models import CapitalStatus, Estate, EstateStatus, Investor, LegalForm, Zone, ZoneKind
@@ -28,7 +29,6 @@ from permits.rules import ClockStart, Regime
 from permits.workflow import at_risk_share, limits_of
 
 AS_OF = date(2026, 3, 4)  # a Wednesday, a working day: the day the synthetic clocks are drawn for
-CHUNK = 10_000  # rows per bulk insert
 STAMP = datetime(2026, 3, 4, 0, 0, tzinfo=UTC)
 
 
@@ -113,17 +113,6 @@ def estate_rows(first: int, last: int, investor_id: int, region_ids: list[int]) 
         }
 
 
-def bulk_insert(table, rows: Iterator[dict]) -> None:
-    batch: list[dict] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == CHUNK:
-            db.session.execute(insert(table), batch)
-            batch = []
-    if batch:
-        db.session.execute(insert(table), batch)
-
-
 def grow_to(built: int, size: int) -> None:
     """Add permits (and their estates) until there are ``size``; commits."""
     types = list(db.session.scalars(select(PermitType).order_by(PermitType.id)))
@@ -141,11 +130,11 @@ def grow_to(built: int, size: int) -> None:
             )
         ).inserted_primary_key[0]
     per_estate = len(types)
-    bulk_insert(
+    bulk_load(
         Estate.__table__,
         estate_rows(math.ceil(built / per_estate), math.ceil(size / per_estate), investor_id, region_ids),
     )
-    bulk_insert(Permit.__table__, permit_rows(built, size, types, region_ids))
+    bulk_load(Permit.__table__, permit_rows(built, size, types, region_ids))
     fill_regions()  # each permit's copy of its estate's kab/kota
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
@@ -209,8 +198,8 @@ def grow_history(first: int, last: int, zones_per_estate: int = 5, decided_per_e
     province of issue 10."""
     types = list(db.session.scalars(select(PermitType).order_by(PermitType.id)))
     region_ids = list(db.session.scalars(select(Region.id).order_by(Region.id)))
-    bulk_insert(Zone.__table__, zone_rows(first, last, zones_per_estate))
-    bulk_insert(Permit.__table__, decided_rows(first, last, decided_per_estate, types, region_ids))
+    bulk_load(Zone.__table__, zone_rows(first, last, zones_per_estate))
+    bulk_load(Permit.__table__, decided_rows(first, last, decided_per_estate, types, region_ids))
     fill_regions()
     regime = max(db.session.scalars(select(Regime)), key=lambda r: r.applies_from)
     slas = {t.id: (rule.sla_working_days if (rule := t.rule_for(regime.id)) else 10) for t in types}
@@ -219,7 +208,7 @@ def grow_history(first: int, last: int, zones_per_estate: int = 5, decided_per_e
             Permit.status == PermitStatus.REJECTED, Permit.estate_id > first, Permit.estate_id <= last
         )
     )
-    bulk_insert(
+    bulk_load(
         PermitEvent.__table__,
         (
             {

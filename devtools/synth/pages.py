@@ -121,7 +121,7 @@ def accounts(s: Sample) -> dict[str, User]:
     }
     users = {}
     for key, (role, investor_id, region_id) in wanted.items():
-        email = f"{key}.{s.investor_id}@sintetis.invalid"
+        email = f"{key}.{s.investor_id}@sintetis.pantau.test"  # .test: the sign-in form accepts it, as the demo's
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             user = User(

@@ -24,7 +24,7 @@ from app.transactions import refusal
 from estates.models import Estate
 from estates.queries import get_estate
 from estates.views import register_estate_panel
-from permits import figures, queries, services
+from permits import figures, queries, services, tally
 from permits.agency_choice import rule_agency
 from permits.calendar import cuti_bersama_non_working
 from permits.exports import clock_stop_table, permit_header, permit_rows
@@ -53,7 +53,7 @@ def permit_list():
     form, filters = _list_filters(scope)
     today = today_wib()
     pagination = paginate_counted(
-        queries.permit_page_ids(filters, scope, today), queries.permit_list_count(filters, scope, today)
+        queries.permit_page_ids(filters, scope, today), tally.list_count(filters, scope, today)
     )
     pagination.items = queries.permits_by_ids(pagination.items)
     clocks = permit_clocks(pagination.items)

@@ -67,10 +67,11 @@ class StallFlag(db.Model):
             sqlite_where=text("resolved_on IS NULL"),
             postgresql_where=text("resolved_on IS NULL"),
         ),
-    )
+    )  # PostgreSQL: fillfactor 50, room for the scan's daily rewrite of every open flag (0019_scan_flag_updates)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    permit_id: Mapped[int] = mapped_column(ForeignKey("permit.id", ondelete="RESTRICT"), index=True)
+    # indexed by the leading column of uq_stall_flag_permit_kind_episode
+    permit_id: Mapped[int] = mapped_column(ForeignKey("permit.id", ondelete="RESTRICT"))
     kind: Mapped[FlagKind] = mapped_column(str_enum(FlagKind, 32))
     episode: Mapped[int]  # Permit.last_event_seq when the flag was raised
     raised_on: Mapped[date] = mapped_column(Date)

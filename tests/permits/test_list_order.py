@@ -30,8 +30,8 @@ from permits.queries import (
 from permits.stages import AGENCY_STATUSES
 from permits.stalls.models import FlagKind, StallFlag
 from permits.stalls.scan import scan_stalled
-from permits.tally import list_count
 from permits.stalls.stats import STALL_SORTS, StallFilters, stalled_count, stalled_permits_query
+from permits.tally import list_count
 from permits.workflow import advance_permit
 
 TODAY = date(2026, 6, 1)

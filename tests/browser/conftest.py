@@ -120,7 +120,9 @@ def page(browser: Browser, live_server: str, request: pytest.FixtureRequest) -> 
             problems.setdefault(response.url, f"{response.status} for {response.request.resource_type} {response.url}")
 
     def on_request_failed(failed: Request) -> None:
-        if failed.resource_type in ASSET_TYPES:
+        # net::ERR_ABORTED: the browser cancelled it as the page navigated away (a download, a form sent before
+        # a font arrived), not a broken asset; a missing one answers 404 (on_response)
+        if failed.resource_type in ASSET_TYPES and "ERR_ABORTED" not in (failed.failure or ""):
             problems.setdefault(failed.url, f"{failed.failure} for {failed.resource_type} {failed.url}")
 
     tab.on("pageerror", lambda error: problems.setdefault(f"js:{error}", f"JavaScript error: {error}"))

@@ -15,7 +15,7 @@ from app.models import Role
 from app.security import Scope
 from forecast.inputs import indirect_multipliers, load_inputs, rows_from_json
 from forecast.model import quarter_ends, quarter_of, skills_demand
-from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastTotal, ForecastZone
+from forecast.models import ForecastCell, ForecastHeld, ForecastRegionTotal, ForecastRun, ForecastTotal, ForecastZone
 
 CSV_COLUMNS = (
     "quarter",
@@ -63,7 +63,7 @@ def _scope_condition(scope: Scope, region_col, investor_col) -> ColumnElement[bo
 
 def _run_condition(table, run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
     """Rows of ``table`` (zones or totals) in ``run``, the scope and each filter the table has a column for."""
-    parts = [table.run_id == run.id, _scope_condition(scope, table.region_id, table.investor_id)]
+    parts = [table.run_id == run.id, _scope_condition(scope, table.region_id, getattr(table, "investor_id", None))]
     for name in ("region_id", "investor_id", "estate_id", "zone_kind", "capital_status"):
         value = getattr(filters, name)
         if value is not None and hasattr(table, name):
@@ -99,10 +99,10 @@ def _counts(run: ForecastRun, filters: Filters, scope: Scope, *by) -> Subquery:
 
 def sums(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, str, str, int, int, int]]:
     """(quarter, zone kind, phase, low, central, high) summed over the zones in scope and filter, in one query: from
-    the run's totals (``ForecastTotal``: a few thousand rows whatever the size), or, for one estate, from its zones'
-    series."""
+    the run's totals (``totals_table``: a few thousand rows whatever the size, or one investor's), or, for one estate,
+    from its zones' series."""
     if filters.estate_id is None:
-        t = ForecastTotal
+        t = totals_table(filters, scope)
         query = (
             select(t.quarter, t.zone_kind, t.phase, func.sum(t.low), func.sum(t.central), func.sum(t.high))
             .where(total_condition(run, filters, scope))
@@ -247,58 +247,80 @@ def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = 
     return list(db.session.scalars(query))
 
 
+def totals_table(filters: Filters, scope: Scope) -> type[ForecastTotal] | type[ForecastRegionTotal]:
+    """The totals a read takes: one investor's (filtered to it, or an investor's own scope) by investor, through
+    ``ix_forecast_total_run_investor``; any other by kab/kota (``ForecastRegionTotal``: a few thousand rows a run,
+    where the per-investor rows of a province are millions)."""
+    if filters.investor_id is not None or (scope.role == Role.INVESTOR and not scope.sees_everything):
+        return ForecastTotal
+    return ForecastRegionTotal
+
+
 def total_condition(run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
-    """The run's totals in the scope and the filters (totals have no estate: one estate is read from its zones)."""
-    return _run_condition(ForecastTotal, run, filters, scope)
+    """The run's totals (``totals_table``) in the scope and the filters (totals have no estate: one estate is read
+    from its zones)."""
+    return _run_condition(totals_table(filters, scope), run, filters, scope)
 
 
 def zone_count(run: ForecastRun, filters: Filters, scope: Scope) -> int:
     """The zones (and estates without zones) in scope and filter: from the run's totals, or one estate's rows."""
     if filters.estate_id is not None:
         return db.session.scalar(select(func.count(ForecastZone.id)).where(zone_condition(run, filters, scope))) or 0
-    t = ForecastTotal
+    t = totals_table(filters, scope)
     first = and_(t.phase == "operation", t.quarter == quarter_of(run.as_of))  # each group once
     return db.session.scalar(select(func.sum(t.zones)).where(total_condition(run, filters, scope), first)) or 0
 
 
 ESTATE_CHOICES = 300  # the estate filter lists at most this many (a kab/kota or investor chosen first narrows it)
-ZONES_READ_PER_ESTATE = 10  # zone rows read for each estate listed
+INVESTOR_CHOICES = 300  # the investor filter lists at most this many (a kab/kota chosen first narrows it)
+ZONES_READ_PER_ESTATE = 10  # zone rows read for each estate (or investor) listed
+
+
+def _listed(run: ForecastRun, narrow: Filters, scope: Scope, limit: int, *columns) -> tuple[list[tuple], bool]:
+    """(id, name) of ``columns`` in the zones within ``narrow`` and the scope, at most ``limit`` in the zones' order
+    (``ix_forecast_zone_run_order``: an index scan of a few thousand rows at most), and whether there may be
+    more."""
+    z = ForecastZone
+    query = (
+        select(*columns)
+        .where(zone_condition(run, narrow, scope))
+        .order_by(z.kab_kota, z.estate_name, z.id)
+        .limit(limit * ZONES_READ_PER_ESTATE)
+    )
+    rows = db.session.execute(query).all()
+    names = dict(rows)  # id -> name, first met first
+    return list(names.items())[:limit], len(names) > limit or len(rows) == limit * ZONES_READ_PER_ESTATE
 
 
 def choices(run: ForecastRun, scope: Scope, filters: Filters | None = None) -> dict:
-    """The values the filters offer: what the run holds within the scope. Kab/kota and investors from the run's
-    totals; estates (within the kab/kota and investor chosen) at most ``ESTATE_CHOICES`` in the zones' order, plus
-    the chosen one, with ``estates_more`` when there may be more."""
+    """The values the filters offer: what the run holds within the scope. Kab/kota from the run's totals;
+    investors (within the kab/kota chosen) and estates (within the kab/kota and investor chosen) at most
+    ``INVESTOR_CHOICES`` and ``ESTATE_CHOICES`` in the zones' order, plus the chosen one, with ``investors_more``
+    and ``estates_more`` when there may be more. A fixed number of statements, none reading all of a province's
+    investors."""
     filters = filters or Filters()
-    t, z = ForecastTotal, ForecastZone
+    t, z = totals_table(Filters(), scope), ForecastZone
     cond = total_condition(run, Filters(), scope)
-    rows = db.session.execute(select(t.region_id, t.kab_kota, t.investor_id, t.investor_name).where(cond).distinct())
-    regions, investors = set(), set()
-    for region_id, kab_kota, investor_id, investor_name in rows:
-        regions.add((region_id, kab_kota))
-        investors.add((investor_id, investor_name))
+    regions = set(db.session.execute(select(t.region_id, t.kab_kota).where(cond).distinct()).tuples())
+    in_region = Filters(region_id=filters.region_id)
     narrow = Filters(region_id=filters.region_id, investor_id=filters.investor_id)
-    query = (  # in the order of ix_forecast_zone_run_order: an index scan of a few thousand rows at most
-        select(z.estate_id, z.estate_name)
-        .where(zone_condition(run, narrow, scope))
-        .order_by(z.kab_kota, z.estate_name, z.id)
-        .limit(ESTATE_CHOICES * ZONES_READ_PER_ESTATE)
-    )
-    rows = db.session.execute(query).all()
-    names = dict(rows)  # estate id -> name, first met first
-    estates = list(names.items())[:ESTATE_CHOICES]
-    more = len(names) > ESTATE_CHOICES or len(rows) == ESTATE_CHOICES * ZONES_READ_PER_ESTATE
-    if filters.estate_id is not None and filters.estate_id not in dict(estates):
-        chosen = db.session.scalar(
-            select(z.estate_name).where(zone_condition(run, Filters(estate_id=filters.estate_id), scope)).limit(1)
-        )
-        if chosen is not None:
-            estates.append((filters.estate_id, chosen))
+    investors, investors_more = _listed(run, in_region, scope, INVESTOR_CHOICES, z.investor_id, z.investor_name)
+    estates, estates_more = _listed(run, narrow, scope, ESTATE_CHOICES, z.estate_id, z.estate_name)
+    for chosen_id, listed, column, name in (
+        (filters.investor_id, investors, z.investor_id, z.investor_name),
+        (filters.estate_id, estates, z.estate_id, z.estate_name),
+    ):
+        if chosen_id is not None and chosen_id not in dict(listed):
+            only = Filters(investor_id=chosen_id) if column is z.investor_id else Filters(estate_id=chosen_id)
+            chosen = db.session.scalar(select(name).where(zone_condition(run, only, scope)).limit(1))
+            if chosen is not None:
+                listed.append((chosen_id, chosen))
     return {
         "regions": sorted(regions, key=lambda r: r[1]),
         "investors": sorted(investors, key=lambda r: r[1]),
+        "investors_more": investors_more,
         "estates": sorted(estates, key=lambda r: r[1]),
-        "estates_more": more,
+        "estates_more": estates_more,
     }
 
 

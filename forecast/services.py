@@ -22,7 +22,15 @@ from forecast import calibration, store
 from forecast import gather as gathering
 from forecast.engine import Engine
 from forecast.inputs import input_rows, inputs_json, load_inputs
-from forecast.models import ForecastCell, ForecastHeld, ForecastInput, ForecastRun, ForecastTotal, ForecastZone
+from forecast.models import (
+    ForecastCell,
+    ForecastHeld,
+    ForecastInput,
+    ForecastRegionTotal,
+    ForecastRun,
+    ForecastTotal,
+    ForecastZone,
+)
 from permits.calendar import preloaded_calendar
 
 
@@ -42,6 +50,10 @@ CELL_COLUMNS = ("run_id", "series", "quarter", "phase", "low", "central", "high"
 TOTAL_COLUMNS = (
     "run_id", "region_id", "kab_kota", "investor_id", "investor_name", "zone_kind", "capital_status", "zones",
     "quarter", "phase", "low", "central", "high",
+)  # fmt: skip
+REGION_TOTAL_COLUMNS = (
+    "run_id", "region_id", "kab_kota", "zone_kind", "capital_status", "zones", "quarter", "phase", "low", "central",
+    "high",
 )  # fmt: skip
 HELD_COLUMNS = (
     "run_id", "permit_id", "permit_type", "agency_id", "agency_name", "estate_id", "estate_name", "region_id",
@@ -122,9 +134,21 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     store.bulk_insert(ForecastCell.__table__, CELL_COLUMNS, cells)
     store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, (tuple(v) for v in held.values()))
     store.bulk_insert(ForecastTotal.__table__, TOTAL_COLUMNS, ((run_id, *row) for row in engine.totals(counts)))
+    totals = ((run_id, *row) for row in engine.totals(region_counts(counts)))
+    store.bulk_insert(ForecastRegionTotal.__table__, REGION_TOTAL_COLUMNS, totals)
     store.analyze()
     PARTS["write"] = time.perf_counter() - written - PARTS["compute"]
     return run
+
+
+def region_counts(counts: dict[tuple, dict[int, int]]) -> dict[tuple, dict[int, int]]:
+    """``counts`` (by kab/kota, investor, zone kind and PMA/PMDN) without the investor: the region totals' groups."""
+    out: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for (region_id, kab_kota, _investor_id, _investor_name, kind, capital), by_series in counts.items():
+        group = out[region_id, kab_kota, kind, capital]
+        for number, n in by_series.items():
+            group[number] += n
+    return out
 
 
 def zone_rows(

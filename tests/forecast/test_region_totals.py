@@ -1,0 +1,142 @@
+"""The forecast's totals without the investor (``forecast_region_total``): a refresh writes them equal to its
+per-investor totals summed; every read not about one investor takes them, with the same numbers; a read about one
+investor (its filter, or an investor's own scope) takes that investor's rows only; the investor filter offers a
+bounded list, narrowed by kab/kota, with the chosen investor always in it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Role
+from app.security import SYSTEM_SCOPE, Scope
+from devtools.factories import file_permit, make_estate, make_investor, make_permit, make_zone, region
+from estates.models import CapitalStatus, ZoneKind
+from forecast import reading
+from forecast.models import ForecastRegionTotal, ForecastTotal
+from forecast.services import refresh_forecast
+from permits.models import PermitStatus
+
+AS_OF = date(2026, 11, 2)
+ISSUED = date(2025, 6, 2)
+REGIONS = ("36.73", "36.02", "36.04")
+FIGURES = ("low", "central", "high", "zones")
+
+
+@pytest.fixture
+def province():
+    """Four investors (PMA and PMDN), two estates each over three kab/kota, three zones an estate, AMDALs overdue
+    for some; refreshed."""
+    investors = [
+        make_investor(legal_name=f"PT Pemodal {i}", capital_status=CapitalStatus.PMA if i % 2 else CapitalStatus.PMDN)
+        for i in range(4)
+    ]
+    for n in range(8):
+        estate = make_estate(
+            name=f"Kawasan Jumlah {n}", investor=investors[n % 4], region=region(REGIONS[n % len(REGIONS)])
+        )
+        for kind in (ZoneKind.INDUSTRIAL, ZoneKind.HOUSING, ZoneKind.COMMERCIAL):
+            make_zone(estate=estate, kind=kind, area_ha=Decimal(10 + n), planned_direct_jobs=100 * n or None)
+        for code in ("NIB", "KKPR", "PERTEK"):
+            make_permit(code, estate=estate, status=PermitStatus.ISSUED, submitted_on=ISSUED, decided_on=ISSUED)
+        if n % 3:
+            file_permit(make_permit("AMDAL", estate=estate), date(2026, 1, 5 + n))
+    db.session.commit()
+    with time_machine.travel("2026-11-02 03:00Z", tick=False):
+        run = refresh_forecast(AS_OF)
+        db.session.commit()
+    return {"run": run, "investors": investors}
+
+
+def _grouped(table, *keys) -> dict[tuple, tuple]:
+    sums = [func.sum(getattr(table, name)) for name in FIGURES]
+    query = select(*(getattr(table, k) for k in keys), *sums).group_by(*(getattr(table, k) for k in keys))
+    return {tuple(row[: len(keys)]): tuple(int(v) for v in row[len(keys) :]) for row in db.session.execute(query)}
+
+
+def test_the_region_totals_are_the_investor_totals_summed(province):
+    keys = ("run_id", "region_id", "kab_kota", "zone_kind", "capital_status", "quarter", "phase")
+    by_region = _grouped(ForecastRegionTotal, *keys)
+    assert by_region == _grouped(ForecastTotal, *keys)
+    assert any(central for _, central, _, _ in by_region.values())
+    # one row a group: no investor in the grain
+    assert db.session.scalar(select(func.count(ForecastRegionTotal.id))) == len(by_region)
+    investors = db.session.scalar(select(func.count(func.distinct(ForecastTotal.investor_id))))
+    assert investors == 4 and db.session.scalar(select(func.count(ForecastTotal.id))) > len(by_region)
+
+
+def _by_investor_rows(run, cond_investor=None, region_id=None) -> dict[tuple, tuple]:
+    """(quarter, zone kind, phase) -> (low, central, high) summed from the per-investor rows, as the page read them
+    before the region totals."""
+    out: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    t = ForecastTotal
+    query = select(t).where(t.run_id == run.id)
+    if cond_investor is not None:
+        query = query.where(t.investor_id == cond_investor)
+    if region_id is not None:
+        query = query.where(t.region_id == region_id)
+    for row in db.session.scalars(query):
+        acc = out[row.quarter, row.zone_kind, row.phase]
+        acc[0], acc[1], acc[2] = acc[0] + row.low, acc[1] + row.central, acc[2] + row.high
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _sums(run, filters, scope) -> dict[tuple, tuple]:
+    return {(q, k, p): (lo, ce, hi) for q, k, p, lo, ce, hi in reading.sums(run, filters, scope)}
+
+
+def test_the_page_numbers_are_unchanged_and_one_investor_reads_its_own_rows(province):
+    run, investors = province["run"], province["investors"]
+    serang = region("36.73").id
+    assert reading.totals_table(reading.Filters(), SYSTEM_SCOPE) is ForecastRegionTotal
+    assert _sums(run, reading.Filters(), SYSTEM_SCOPE) == _by_investor_rows(run)
+    assert _sums(run, reading.Filters(region_id=serang), SYSTEM_SCOPE) == _by_investor_rows(run, region_id=serang)
+    officer = Scope(role=Role.OFFICER, region_id=serang)
+    assert reading.totals_table(reading.Filters(), officer) is ForecastRegionTotal
+    assert _sums(run, reading.Filters(), officer) == _by_investor_rows(run, region_id=serang)
+    first = investors[1].id
+    own = Scope(role=Role.INVESTOR, investor_id=first)
+    assert reading.totals_table(reading.Filters(), own) is ForecastTotal
+    mine = _by_investor_rows(run, cond_investor=first)
+    assert _sums(run, reading.Filters(), own) == mine != _by_investor_rows(run)
+    assert _sums(run, reading.Filters(investor_id=first), SYSTEM_SCOPE) == mine
+    # another investor's filter inside an investor's scope: nothing
+    assert _sums(run, reading.Filters(investor_id=investors[2].id), own) == {}
+    zones = reading.zone_count(run, reading.Filters(), SYSTEM_SCOPE)
+    assert (
+        zones == 24 == sum(reading.zone_count(run, reading.Filters(investor_id=i.id), SYSTEM_SCOPE) for i in investors)
+    )
+    assert reading.zone_count(run, reading.Filters(), own) == 6
+
+
+def test_the_investor_choices_are_bounded_narrowed_and_keep_the_chosen_one(province, monkeypatch):
+    run, investors = province["run"], province["investors"]
+    everyone = reading.choices(run, SYSTEM_SCOPE)
+    assert {i for i, _ in everyone["investors"]} == {i.id for i in investors} and not everyone["investors_more"]
+    assert len(everyone["regions"]) == 3
+    monkeypatch.setattr(reading, "INVESTOR_CHOICES", 2)
+    monkeypatch.setattr(reading, "ZONES_READ_PER_ESTATE", 3)
+    bounded = reading.choices(run, SYSTEM_SCOPE)
+    assert len(bounded["investors"]) <= 2 and bounded["investors_more"]
+    listed = {i for i, _ in bounded["investors"]}
+    chosen = next(i for i in investors if i.id not in listed)
+    kept = reading.choices(run, SYSTEM_SCOPE, reading.Filters(investor_id=chosen.id))
+    assert (chosen.id, chosen.legal_name) in kept["investors"]
+    serang = region("36.73").id
+    narrowed = reading.choices(run, SYSTEM_SCOPE, reading.Filters(region_id=serang))
+    in_serang = {e.investor_id for e in investors[0].estates + investors[1].estates + investors[2].estates
+                 + investors[3].estates if e.region_id == serang}  # fmt: skip
+    assert {i for i, _ in narrowed["investors"]} <= in_serang
+    own = reading.choices(run, Scope(role=Role.INVESTOR, investor_id=investors[3].id))
+    assert own["investors"] == [(investors[3].id, "PT Pemodal 3")]
+    # an investor's scope never lists another, even chosen
+    other = reading.choices(
+        run, Scope(role=Role.INVESTOR, investor_id=investors[3].id), reading.Filters(investor_id=investors[0].id)
+    )
+    assert [i for i, _ in other["investors"]] == [investors[3].id]

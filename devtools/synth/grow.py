@@ -123,9 +123,7 @@ def _bench_investors(count: int) -> list[int]:
     missing; every other one a PMA), in that order."""
     names = ["PT Bench", *(f"PT Bench {n:06d}" for n in range(2, count + 1))]
     found = dict(
-        db.session.execute(
-            select(Investor.legal_name, Investor.id).where(Investor.legal_name.like("PT Bench%"))
-        ).tuples()
+        db.session.execute(select(Investor.legal_name, Investor.id).where(Investor.legal_name.like("PT Bench%"))).all()
     )
     missing = [name for name in names if name not in found]
     if missing:
@@ -146,7 +144,7 @@ def _bench_investors(count: int) -> list[int]:
         found = dict(
             db.session.execute(
                 select(Investor.legal_name, Investor.id).where(Investor.legal_name.like("PT Bench%"))
-            ).tuples()
+            ).all()
         )
     return [found[name] for name in names]
 

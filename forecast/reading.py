@@ -15,7 +15,7 @@ from app.models import Role
 from app.security import Scope
 from forecast.inputs import indirect_multipliers, load_inputs, rows_from_json
 from forecast.model import quarter_ends, quarter_of, skills_demand
-from forecast.models import ForecastCell, ForecastHeld, ForecastRegionTotal, ForecastRun, ForecastTotal, ForecastZone
+from forecast.models import ForecastCell, ForecastHeld, ForecastRegionTotal, ForecastRun, ForecastZone
 
 CSV_COLUMNS = (
     "quarter",
@@ -56,7 +56,7 @@ def _scope_condition(scope: Scope, region_col, investor_col) -> ColumnElement[bo
         return true()
     if scope.role == Role.OFFICER and scope.region_id is not None:
         return region_col == scope.region_id
-    if scope.role == Role.INVESTOR and scope.investor_id is not None:
+    if scope.role == Role.INVESTOR and scope.investor_id is not None and investor_col is not None:
         return investor_col == scope.investor_id
     return false()
 
@@ -99,10 +99,10 @@ def _counts(run: ForecastRun, filters: Filters, scope: Scope, *by) -> Subquery:
 
 def sums(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, str, str, int, int, int]]:
     """(quarter, zone kind, phase, low, central, high) summed over the zones in scope and filter, in one query: from
-    the run's totals (``totals_table``: a few thousand rows whatever the size, or one investor's), or, for one estate,
-    from its zones' series."""
-    if filters.estate_id is None:
-        t = totals_table(filters, scope)
+    the run's totals by kab/kota (``ForecastRegionTotal``: a few thousand rows whatever the size), or, for one
+    investor or estate (``per_zone``), from its zones' series."""
+    if not per_zone(filters, scope):
+        t = ForecastRegionTotal
         query = (
             select(t.quarter, t.zone_kind, t.phase, func.sum(t.low), func.sum(t.central), func.sum(t.high))
             .where(total_condition(run, filters, scope))
@@ -247,26 +247,25 @@ def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = 
     return list(db.session.scalars(query))
 
 
-def totals_table(filters: Filters, scope: Scope) -> type[ForecastTotal] | type[ForecastRegionTotal]:
-    """The totals a read takes: one investor's (filtered to it, or an investor's own scope) by investor, through
-    ``ix_forecast_total_run_investor``; any other by kab/kota (``ForecastRegionTotal``: a few thousand rows a run,
-    where the per-investor rows of a province are millions)."""
-    if filters.investor_id is not None or (scope.role == Role.INVESTOR and not scope.sees_everything):
-        return ForecastTotal
-    return ForecastRegionTotal
+def per_zone(filters: Filters, scope: Scope) -> bool:
+    """Whether a read is about one investor or one estate (filtered to it, or an investor's own scope): read from
+    its zones (``ix_forecast_zone_run_investor``, ``ix_forecast_zone_run_order``) and their series; any other read
+    takes the totals by kab/kota."""
+    own = scope.role == Role.INVESTOR and not scope.sees_everything
+    return own or filters.investor_id is not None or filters.estate_id is not None
 
 
 def total_condition(run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
-    """The run's totals (``totals_table``) in the scope and the filters (totals have no estate: one estate is read
-    from its zones)."""
-    return _run_condition(totals_table(filters, scope), run, filters, scope)
+    """The run's totals by kab/kota (``ForecastRegionTotal``) in the scope and the filters (the totals have no
+    investor nor estate: an investor's own scope sees none of them; ``per_zone`` reads are read from the zones)."""
+    return _run_condition(ForecastRegionTotal, run, filters, scope)
 
 
 def zone_count(run: ForecastRun, filters: Filters, scope: Scope) -> int:
     """The zones (and estates without zones) in scope and filter: from the run's totals, or one estate's rows."""
-    if filters.estate_id is not None:
+    if per_zone(filters, scope):
         return db.session.scalar(select(func.count(ForecastZone.id)).where(zone_condition(run, filters, scope))) or 0
-    t = totals_table(filters, scope)
+    t = ForecastRegionTotal
     first = and_(t.phase == "operation", t.quarter == quarter_of(run.as_of))  # each group once
     return db.session.scalar(select(func.sum(t.zones)).where(total_condition(run, filters, scope), first)) or 0
 
@@ -293,15 +292,19 @@ def _listed(run: ForecastRun, narrow: Filters, scope: Scope, limit: int, *column
 
 
 def choices(run: ForecastRun, scope: Scope, filters: Filters | None = None) -> dict:
-    """The values the filters offer: what the run holds within the scope. Kab/kota from the run's totals;
+    """The values the filters offer: what the run holds within the scope. Kab/kota from the run's totals (an
+    investor's from its zones);
     investors (within the kab/kota chosen) and estates (within the kab/kota and investor chosen) at most
     ``INVESTOR_CHOICES`` and ``ESTATE_CHOICES`` in the zones' order, plus the chosen one, with ``investors_more``
     and ``estates_more`` when there may be more. A fixed number of statements, none reading all of a province's
     investors."""
     filters = filters or Filters()
-    t, z = totals_table(Filters(), scope), ForecastZone
-    cond = total_condition(run, Filters(), scope)
-    regions = set(db.session.execute(select(t.region_id, t.kab_kota).where(cond).distinct()).tuples())
+    t, z = ForecastRegionTotal, ForecastZone
+    if per_zone(Filters(), scope):  # an investor's own: its zones
+        query = select(z.region_id, z.kab_kota).where(zone_condition(run, Filters(), scope))
+    else:
+        query = select(t.region_id, t.kab_kota).where(total_condition(run, Filters(), scope))
+    regions = set(db.session.execute(query.distinct()).all())
     in_region = Filters(region_id=filters.region_id)
     narrow = Filters(region_id=filters.region_id, investor_id=filters.investor_id)
     investors, investors_more = _listed(run, in_region, scope, INVESTOR_CHOICES, z.investor_id, z.investor_name)

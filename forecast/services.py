@@ -28,7 +28,6 @@ from forecast.models import (
     ForecastInput,
     ForecastRegionTotal,
     ForecastRun,
-    ForecastTotal,
     ForecastZone,
 )
 from permits.calendar import preloaded_calendar
@@ -47,10 +46,6 @@ ZONE_COLUMNS = (
 )  # fmt: skip
 PARTS: dict[str, float] = {}  # the last refresh's parts, in seconds (see ``_refresh``): what bench/ prints
 CELL_COLUMNS = ("run_id", "series", "quarter", "phase", "low", "central", "high")
-TOTAL_COLUMNS = (
-    "run_id", "region_id", "kab_kota", "investor_id", "investor_name", "zone_kind", "capital_status", "zones",
-    "quarter", "phase", "low", "central", "high",
-)  # fmt: skip
 REGION_TOTAL_COLUMNS = (
     "run_id", "region_id", "kab_kota", "zone_kind", "capital_status", "zones", "quarter", "phase", "low", "central",
     "high",
@@ -133,22 +128,11 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     )
     store.bulk_insert(ForecastCell.__table__, CELL_COLUMNS, cells)
     store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, (tuple(v) for v in held.values()))
-    store.bulk_insert(ForecastTotal.__table__, TOTAL_COLUMNS, ((run_id, *row) for row in engine.totals(counts)))
-    totals = ((run_id, *row) for row in engine.totals(region_counts(counts)))
+    totals = ((run_id, *row) for row in engine.totals(counts))
     store.bulk_insert(ForecastRegionTotal.__table__, REGION_TOTAL_COLUMNS, totals)
     store.analyze()
     PARTS["write"] = time.perf_counter() - written - PARTS["compute"]
     return run
-
-
-def region_counts(counts: dict[tuple, dict[int, int]]) -> dict[tuple, dict[int, int]]:
-    """``counts`` (by kab/kota, investor, zone kind and PMA/PMDN) without the investor: the region totals' groups."""
-    out: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for (region_id, kab_kota, _investor_id, _investor_name, kind, capital), by_series in counts.items():
-        group = out[region_id, kab_kota, kind, capital]
-        for number, n in by_series.items():
-            group[number] += n
-    return out
 
 
 def zone_rows(
@@ -174,9 +158,7 @@ def zone_rows(
             out.append(_zone_row(run_id, zone_id, zone_name, zone, estate_part, result, notes, series))
             group = by_kind.get(zone.kind)
             if group is None:
-                group = by_kind[zone.kind] = counts[
-                    e.region_id, e.kab_kota, e.investor_id, e.investor_name, zone.kind, e.capital_status
-                ]
+                group = by_kind[zone.kind] = counts[e.region_id, e.kab_kota, zone.kind, e.capital_status]
             group[series] += 1
             for permit_id, gain in gains.items():
                 if permit_id not in held:

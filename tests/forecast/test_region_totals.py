@@ -1,7 +1,7 @@
-"""The forecast's totals without the investor (``forecast_region_total``): a refresh writes them equal to its
-per-investor totals summed; every read not about one investor takes them, with the same numbers; a read about one
-investor (its filter, or an investor's own scope) takes that investor's rows only; the investor filter offers a
-bounded list, narrowed by kab/kota, with the chosen investor always in it."""
+"""The forecast's totals by kab/kota, without the investor (``forecast_region_total``): a refresh writes them equal
+to its zones' series summed, zone by zone and investor by investor; every read not about one investor takes them,
+with the same numbers; a read about one investor (its filter, or an investor's own scope) sums that investor's zones
+only; the investor filter offers a bounded list, narrowed by kab/kota, with the chosen investor always in it."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from app.security import SYSTEM_SCOPE, Scope
 from devtools.factories import file_permit, make_estate, make_investor, make_permit, make_zone, region
 from estates.models import CapitalStatus, ZoneKind
 from forecast import reading
-from forecast.models import ForecastRegionTotal, ForecastTotal
+from forecast.models import ForecastCell, ForecastRegionTotal, ForecastZone
 from forecast.services import refresh_forecast
 from permits.models import PermitStatus
 
@@ -54,57 +54,60 @@ def province():
     return {"run": run, "investors": investors}
 
 
-def _grouped(table, *keys) -> dict[tuple, tuple]:
-    sums = [func.sum(getattr(table, name)) for name in FIGURES]
-    query = select(*(getattr(table, k) for k in keys), *sums).group_by(*(getattr(table, k) for k in keys))
-    return {tuple(row[: len(keys)]): tuple(int(v) for v in row[len(keys) :]) for row in db.session.execute(query)}
-
-
-def test_the_region_totals_are_the_investor_totals_summed(province):
-    keys = ("run_id", "region_id", "kab_kota", "zone_kind", "capital_status", "quarter", "phase")
-    by_region = _grouped(ForecastRegionTotal, *keys)
-    assert by_region == _grouped(ForecastTotal, *keys)
-    assert any(central for _, central, _, _ in by_region.values())
-    # one row a group: no investor in the grain
-    assert db.session.scalar(select(func.count(ForecastRegionTotal.id))) == len(by_region)
-    investors = db.session.scalar(select(func.count(func.distinct(ForecastTotal.investor_id))))
-    assert investors == 4 and db.session.scalar(select(func.count(ForecastTotal.id))) > len(by_region)
-
-
-def _by_investor_rows(run, cond_investor=None, region_id=None) -> dict[tuple, tuple]:
-    """(quarter, zone kind, phase) -> (low, central, high) summed from the per-investor rows, as the page read them
-    before the region totals."""
+def _from_zones(run, investor_id=None, region_id=None, by_region=False) -> dict[tuple, tuple]:
+    """(quarter, zone kind, phase) -> (low, central, high), or with the kab/kota and PMA/PMDN first when
+    ``by_region``: every zone's series summed in Python, investor by investor (the ground truth)."""
+    cells: dict[int, list] = defaultdict(list)
+    c = ForecastCell
+    for row in db.session.scalars(select(c).where(c.run_id == run.id)):
+        cells[row.series].append(row)
     out: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-    t = ForecastTotal
-    query = select(t).where(t.run_id == run.id)
-    if cond_investor is not None:
-        query = query.where(t.investor_id == cond_investor)
-    if region_id is not None:
-        query = query.where(t.region_id == region_id)
-    for row in db.session.scalars(query):
-        acc = out[row.quarter, row.zone_kind, row.phase]
-        acc[0], acc[1], acc[2] = acc[0] + row.low, acc[1] + row.central, acc[2] + row.high
-    return {k: tuple(v) for k, v in out.items()}
+    for zone in db.session.scalars(select(ForecastZone).where(ForecastZone.run_id == run.id)):
+        if (investor_id is not None and zone.investor_id != investor_id) or (
+            region_id is not None and zone.region_id != region_id
+        ):
+            continue
+        for cell in cells[zone.series]:
+            key = (cell.quarter, zone.zone_kind, cell.phase)
+            acc = out[(zone.region_id, zone.capital_status, *key) if by_region else key]
+            acc[0], acc[1], acc[2] = acc[0] + cell.low, acc[1] + cell.central, acc[2] + cell.high
+    return {k: tuple(v) for k, v in out.items() if any(v)}
+
+
+def test_the_region_totals_are_the_zones_summed(province):
+    run = province["run"]
+    t = ForecastRegionTotal
+    keys = (t.region_id, t.capital_status, t.quarter, t.zone_kind, t.phase)
+    query = select(*keys, func.sum(t.low), func.sum(t.central), func.sum(t.high)).where(t.run_id == run.id)
+    stored = {tuple(row[:5]): tuple(int(v) for v in row[5:]) for row in db.session.execute(query.group_by(*keys))}
+    truth = _from_zones(run, by_region=True)
+    assert {k: v for k, v in stored.items() if any(v)} == truth and any(v[1] for v in truth.values())
+    # one row a group, whatever the number of investors
+    groups = db.session.scalar(select(func.count()).select_from(select(*keys).distinct().subquery()))
+    assert db.session.scalar(select(func.count(t.id)).where(t.run_id == run.id)) == groups
+    first = (t.run_id == run.id, t.quarter == "2026-Q4", t.phase == "operation")
+    assert db.session.scalar(select(func.sum(t.zones)).where(*first)) == 24
 
 
 def _sums(run, filters, scope) -> dict[tuple, tuple]:
-    return {(q, k, p): (lo, ce, hi) for q, k, p, lo, ce, hi in reading.sums(run, filters, scope)}
+    rows = reading.sums(run, filters, scope)
+    return {(q, k, p): (lo, ce, hi) for q, k, p, lo, ce, hi in rows if (lo, ce, hi) != (0, 0, 0)}
 
 
 def test_the_page_numbers_are_unchanged_and_one_investor_reads_its_own_rows(province):
     run, investors = province["run"], province["investors"]
     serang = region("36.73").id
-    assert reading.totals_table(reading.Filters(), SYSTEM_SCOPE) is ForecastRegionTotal
-    assert _sums(run, reading.Filters(), SYSTEM_SCOPE) == _by_investor_rows(run)
-    assert _sums(run, reading.Filters(region_id=serang), SYSTEM_SCOPE) == _by_investor_rows(run, region_id=serang)
+    assert not reading.per_zone(reading.Filters(), SYSTEM_SCOPE)
+    assert _sums(run, reading.Filters(), SYSTEM_SCOPE) == _from_zones(run)
+    assert _sums(run, reading.Filters(region_id=serang), SYSTEM_SCOPE) == _from_zones(run, region_id=serang)
     officer = Scope(role=Role.OFFICER, region_id=serang)
-    assert reading.totals_table(reading.Filters(), officer) is ForecastRegionTotal
-    assert _sums(run, reading.Filters(), officer) == _by_investor_rows(run, region_id=serang)
+    assert not reading.per_zone(reading.Filters(), officer)
+    assert _sums(run, reading.Filters(), officer) == _from_zones(run, region_id=serang)
     first = investors[1].id
     own = Scope(role=Role.INVESTOR, investor_id=first)
-    assert reading.totals_table(reading.Filters(), own) is ForecastTotal
-    mine = _by_investor_rows(run, cond_investor=first)
-    assert _sums(run, reading.Filters(), own) == mine != _by_investor_rows(run)
+    assert reading.per_zone(reading.Filters(), own) and reading.per_zone(reading.Filters(investor_id=first), officer)
+    mine = _from_zones(run, investor_id=first)
+    assert _sums(run, reading.Filters(), own) == mine != _from_zones(run)
     assert _sums(run, reading.Filters(investor_id=first), SYSTEM_SCOPE) == mine
     # another investor's filter inside an investor's scope: nothing
     assert _sums(run, reading.Filters(investor_id=investors[2].id), own) == {}

@@ -162,10 +162,7 @@ class HeldLine:
     count: int = 0  # the permits of the line (``permit_ids`` may list fewer)
 
 
-def held_lines(run: ForecastRun, filters: Filters, scope: Scope, *, every_permit: bool = False) -> list[HeldLine]:
-    """Job-quarters held back by overdue permits, by agency and permit type, most first, each with its permits
-    (the ``HELD_PERMITS`` holding back most, or all with ``every_permit``). Two queries, whatever the number of
-    permits."""
+def _held_condition(run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
     h = ForecastHeld
     parts = [h.run_id == run.id, _scope_condition(scope, h.region_id, h.investor_id)]
     for column, value in (
@@ -175,7 +172,21 @@ def held_lines(run: ForecastRun, filters: Filters, scope: Scope, *, every_permit
     ):
         if value is not None:
             parts.append(column == value)
-    cond = and_(*parts)
+    return and_(*parts)
+
+
+def held_total(run: ForecastRun, filters: Filters, scope: Scope) -> int:
+    """The job-quarters held back by overdue permits in scope and filter (``held_lines``' sum), in one query."""
+    h = ForecastHeld
+    return int(db.session.scalar(select(func.sum(h.job_quarters)).where(_held_condition(run, filters, scope))) or 0)
+
+
+def held_lines(run: ForecastRun, filters: Filters, scope: Scope, *, every_permit: bool = False) -> list[HeldLine]:
+    """Job-quarters held back by overdue permits, by agency and permit type, most first, each with its permits
+    (the ``HELD_PERMITS`` holding back most, or all with ``every_permit``). Two queries, whatever the number of
+    permits."""
+    h = ForecastHeld
+    cond = _held_condition(run, filters, scope)
     totals = select(
         h.agency_id, func.min(h.agency_name), h.permit_type, func.sum(h.job_quarters), func.sum(h.investment_rp),
         func.count(),

@@ -143,3 +143,15 @@ def test_the_investor_choices_are_bounded_narrowed_and_keep_the_chosen_one(provi
         run, Scope(role=Role.INVESTOR, investor_id=investors[3].id), reading.Filters(investor_id=investors[0].id)
     )
     assert [i for i, _ in other["investors"]] == [investors[3].id]
+
+
+def test_the_dashboard_held_back_total_is_the_lines_summed(province):
+    run, investors = province["run"], province["investors"]
+    for filters, scope in (
+        (reading.Filters(), SYSTEM_SCOPE),
+        (reading.Filters(), Scope(role=Role.OFFICER, region_id=region("36.02").id)),
+        (reading.Filters(), Scope(role=Role.INVESTOR, investor_id=investors[1].id)),
+    ):
+        lines = reading.held_lines(run, filters, scope)
+        assert reading.held_total(run, filters, scope) == sum(line.job_quarters for line in lines)
+    assert reading.held_total(run, reading.Filters(), SYSTEM_SCOPE) > 0

@@ -286,20 +286,20 @@ INVESTOR_CHOICES = 300  # the investor filter lists at most this many (a kab/kot
 ZONES_READ_PER_ESTATE = 10  # zone rows read for each estate (or investor) listed
 
 
-def _listed(run: ForecastRun, narrow: Filters, scope: Scope, limit: int, *columns) -> tuple[list[tuple], bool]:
-    """(id, name) of ``columns`` in the zones within ``narrow`` and the scope, at most ``limit`` in the zones' order
-    (``ix_forecast_zone_run_order``: an index scan of a few thousand rows at most), and whether there may be
-    more."""
+def _listed(run: ForecastRun, narrow: Filters, scope: Scope, *lists: tuple) -> list[tuple[list[tuple], bool]]:
+    """For each (limit, id column, name column) of ``lists``: the (id, name) pairs in the zones within ``narrow`` and
+    the scope, at most ``limit`` in the zones' order, and whether there may be more. One query, an index scan of a
+    few thousand rows at most (``ix_forecast_zone_run_order``)."""
     z = ForecastZone
-    query = (
-        select(*columns)
-        .where(zone_condition(run, narrow, scope))
-        .order_by(z.kab_kota, z.estate_name, z.id)
-        .limit(limit * ZONES_READ_PER_ESTATE)
-    )
-    rows = db.session.execute(query).all()
-    names = dict(rows)  # id -> name, first met first
-    return list(names.items())[:limit], len(names) > limit or len(rows) == limit * ZONES_READ_PER_ESTATE
+    cap = max(limit for limit, _, _ in lists) * ZONES_READ_PER_ESTATE
+    columns = [column for _, id_column, name_column in lists for column in (id_column, name_column)]
+    query = select(*columns).where(zone_condition(run, narrow, scope)).order_by(z.kab_kota, z.estate_name, z.id)
+    rows = db.session.execute(query.limit(cap)).all()
+    out = []
+    for k, (limit, _, _) in enumerate(lists):
+        names = {row[2 * k]: row[2 * k + 1] for row in rows}  # id -> name, first met first
+        out.append((list(names.items())[:limit], len(names) > limit or len(rows) == cap))
+    return out
 
 
 def choices(run: ForecastRun, scope: Scope, filters: Filters | None = None) -> dict:
@@ -318,8 +318,15 @@ def choices(run: ForecastRun, scope: Scope, filters: Filters | None = None) -> d
     regions = set(db.session.execute(query.distinct()).all())
     in_region = Filters(region_id=filters.region_id)
     narrow = Filters(region_id=filters.region_id, investor_id=filters.investor_id)
-    investors, investors_more = _listed(run, in_region, scope, INVESTOR_CHOICES, z.investor_id, z.investor_name)
-    estates, estates_more = _listed(run, narrow, scope, ESTATE_CHOICES, z.estate_id, z.estate_name)
+    by_investor, by_estate = (
+        (INVESTOR_CHOICES, z.investor_id, z.investor_name),
+        (ESTATE_CHOICES, z.estate_id, z.estate_name),
+    )
+    if filters.investor_id is None:  # the same zones narrow both lists: one read
+        (investors, investors_more), (estates, estates_more) = _listed(run, in_region, scope, by_investor, by_estate)
+    else:
+        [(investors, investors_more)] = _listed(run, in_region, scope, by_investor)
+        [(estates, estates_more)] = _listed(run, narrow, scope, by_estate)
     for chosen_id, listed, column, name in (
         (filters.investor_id, investors, z.investor_id, z.investor_name),
         (filters.estate_id, estates, z.estate_id, z.estate_name),

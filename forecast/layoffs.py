@@ -29,7 +29,7 @@ from app.models import Region
 from app.security import Scope
 from forecast.inputs import load_inputs, rows_from_json
 from forecast.model import skills_demand
-from forecast.models import ForecastRun, ForecastTotal, Skill
+from forecast.models import ForecastRegionTotal, ForecastRun, Skill
 from forecast.reading import Filters, total_condition
 from realisation.layoffs.models import LayoffRecord
 from realisation.layoffs.services import layoffs_visible_to
@@ -125,8 +125,8 @@ def _layoffs(quarters: list[Period], region_id: int | None, scope: Scope) -> lis
 
 def _jobs(run: ForecastRun, quarters: tuple[str, str], region_id: int | None, scope: Scope) -> list[tuple]:
     """(region id, kab/kota, quarter, zone kind, phase, low, central) at the two quarters' ends, from the run's
-    totals (``ForecastTotal``: a few thousand rows whatever the province's size)."""
-    t = ForecastTotal
+    totals by kab/kota (``ForecastRegionTotal``: a few thousand rows whatever the province's size)."""
+    t = ForecastRegionTotal
     keys = (t.region_id, t.kab_kota, t.quarter, t.zone_kind, t.phase)
     query = (
         select(*keys, func.sum(t.low), func.sum(t.central))

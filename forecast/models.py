@@ -131,8 +131,12 @@ class ForecastZone(db.Model):
     their run)."""
 
     __tablename__ = "forecast_zone"
-    # the order the page lists zones (and estates) in: the first rows of a run without sorting 100,000
-    __table_args__ = (Index("ix_forecast_zone_run_order", "run_id", "kab_kota", "estate_name", "id"),)
+    # the order the page lists zones (and estates) in: the first rows of a run without sorting 100,000; and one
+    # investor's zones (the page filtered to an investor, an investor's own figures: ``reading.per_zone``)
+    __table_args__ = (
+        Index("ix_forecast_zone_run_order", "run_id", "kab_kota", "estate_name", "id"),
+        Index("ix_forecast_zone_run_investor", "run_id", "investor_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int]
@@ -185,18 +189,18 @@ class ForecastCell(db.Model):
     high: Mapped[int]
 
 
-class ForecastTotal(db.Model):
-    """A run's jobs summed by kab/kota, investor, zone kind and PMA/PMDN, per quarter and phase: what the governor's
-    page reads (a few thousand rows, whatever the number of zones)."""
+class ForecastRegionTotal(db.Model):
+    """A run's jobs summed by kab/kota, zone kind and PMA/PMDN, per quarter and phase: what the governor's page, the
+    dashboards and the layoffs table read. A few thousand rows a run, whatever the number of investors and zones
+    (with the investor in the grain, as ``forecast_total`` had it until 0019, a province's 10,000 investors made
+    millions). A read about one investor sums its zones' series instead (``reading.per_zone``)."""
 
-    __tablename__ = "forecast_total"
+    __tablename__ = "forecast_region_total"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True)
     region_id: Mapped[int]
     kab_kota: Mapped[str] = mapped_column(String(120))
-    investor_id: Mapped[int]
-    investor_name: Mapped[str] = mapped_column(String(200))
     zone_kind: Mapped[str] = mapped_column(String(24))
     capital_status: Mapped[str] = mapped_column(String(8))
     zones: Mapped[int]  # how many zones (or estates without zones) the row sums

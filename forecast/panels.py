@@ -18,7 +18,7 @@ def dashboard_card(scope: Scope) -> str:
     if run is None:
         return ""
     total = reading.total_series(reading.series(run, reading.Filters(), scope))[:4]
-    held = sum(line.job_quarters for line in reading.held_lines(run, reading.Filters(), scope))
+    held = reading.held_total(run, reading.Filters(), scope)
     return render_template("forecast/_dashboard_card.html", run=run, next_four=total, held=held)
 
 

@@ -15,7 +15,7 @@ from app.models import Role
 from app.security import Scope
 from forecast.inputs import indirect_multipliers, load_inputs, rows_from_json
 from forecast.model import quarter_ends, quarter_of, skills_demand
-from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastTotal, ForecastZone
+from forecast.models import ForecastCell, ForecastHeld, ForecastRegionTotal, ForecastRun, ForecastZone
 
 CSV_COLUMNS = (
     "quarter",
@@ -56,14 +56,14 @@ def _scope_condition(scope: Scope, region_col, investor_col) -> ColumnElement[bo
         return true()
     if scope.role == Role.OFFICER and scope.region_id is not None:
         return region_col == scope.region_id
-    if scope.role == Role.INVESTOR and scope.investor_id is not None:
+    if scope.role == Role.INVESTOR and scope.investor_id is not None and investor_col is not None:
         return investor_col == scope.investor_id
     return false()
 
 
 def _run_condition(table, run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
     """Rows of ``table`` (zones or totals) in ``run``, the scope and each filter the table has a column for."""
-    parts = [table.run_id == run.id, _scope_condition(scope, table.region_id, table.investor_id)]
+    parts = [table.run_id == run.id, _scope_condition(scope, table.region_id, getattr(table, "investor_id", None))]
     for name in ("region_id", "investor_id", "estate_id", "zone_kind", "capital_status"):
         value = getattr(filters, name)
         if value is not None and hasattr(table, name):
@@ -99,10 +99,10 @@ def _counts(run: ForecastRun, filters: Filters, scope: Scope, *by) -> Subquery:
 
 def sums(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, str, str, int, int, int]]:
     """(quarter, zone kind, phase, low, central, high) summed over the zones in scope and filter, in one query: from
-    the run's totals (``ForecastTotal``: a few thousand rows whatever the size), or, for one estate, from its zones'
-    series."""
-    if filters.estate_id is None:
-        t = ForecastTotal
+    the run's totals by kab/kota (``ForecastRegionTotal``: a few thousand rows whatever the size), or, for one
+    investor or estate (``per_zone``), from its zones' series."""
+    if not per_zone(filters, scope):
+        t = ForecastRegionTotal
         query = (
             select(t.quarter, t.zone_kind, t.phase, func.sum(t.low), func.sum(t.central), func.sum(t.high))
             .where(total_condition(run, filters, scope))
@@ -162,10 +162,7 @@ class HeldLine:
     count: int = 0  # the permits of the line (``permit_ids`` may list fewer)
 
 
-def held_lines(run: ForecastRun, filters: Filters, scope: Scope, *, every_permit: bool = False) -> list[HeldLine]:
-    """Job-quarters held back by overdue permits, by agency and permit type, most first, each with its permits
-    (the ``HELD_PERMITS`` holding back most, or all with ``every_permit``). Two queries, whatever the number of
-    permits."""
+def _held_condition(run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
     h = ForecastHeld
     parts = [h.run_id == run.id, _scope_condition(scope, h.region_id, h.investor_id)]
     for column, value in (
@@ -175,7 +172,21 @@ def held_lines(run: ForecastRun, filters: Filters, scope: Scope, *, every_permit
     ):
         if value is not None:
             parts.append(column == value)
-    cond = and_(*parts)
+    return and_(*parts)
+
+
+def held_total(run: ForecastRun, filters: Filters, scope: Scope) -> int:
+    """The job-quarters held back by overdue permits in scope and filter (``held_lines``' sum), in one query."""
+    h = ForecastHeld
+    return int(db.session.scalar(select(func.sum(h.job_quarters)).where(_held_condition(run, filters, scope))) or 0)
+
+
+def held_lines(run: ForecastRun, filters: Filters, scope: Scope, *, every_permit: bool = False) -> list[HeldLine]:
+    """Job-quarters held back by overdue permits, by agency and permit type, most first, each with its permits
+    (the ``HELD_PERMITS`` holding back most, or all with ``every_permit``). Two queries, whatever the number of
+    permits."""
+    h = ForecastHeld
+    cond = _held_condition(run, filters, scope)
     totals = select(
         h.agency_id, func.min(h.agency_name), h.permit_type, func.sum(h.job_quarters), func.sum(h.investment_rp),
         func.count(),
@@ -247,58 +258,90 @@ def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = 
     return list(db.session.scalars(query))
 
 
+def per_zone(filters: Filters, scope: Scope) -> bool:
+    """Whether a read is about one investor or one estate (filtered to it, or an investor's own scope): read from
+    its zones (``ix_forecast_zone_run_investor``, ``ix_forecast_zone_run_order``) and their series; any other read
+    takes the totals by kab/kota."""
+    own = scope.role == Role.INVESTOR and not scope.sees_everything
+    return own or filters.investor_id is not None or filters.estate_id is not None
+
+
 def total_condition(run: ForecastRun, filters: Filters, scope: Scope) -> ColumnElement[bool]:
-    """The run's totals in the scope and the filters (totals have no estate: one estate is read from its zones)."""
-    return _run_condition(ForecastTotal, run, filters, scope)
+    """The run's totals by kab/kota (``ForecastRegionTotal``) in the scope and the filters (the totals have no
+    investor nor estate: an investor's own scope sees none of them; ``per_zone`` reads are read from the zones)."""
+    return _run_condition(ForecastRegionTotal, run, filters, scope)
 
 
 def zone_count(run: ForecastRun, filters: Filters, scope: Scope) -> int:
     """The zones (and estates without zones) in scope and filter: from the run's totals, or one estate's rows."""
-    if filters.estate_id is not None:
+    if per_zone(filters, scope):
         return db.session.scalar(select(func.count(ForecastZone.id)).where(zone_condition(run, filters, scope))) or 0
-    t = ForecastTotal
+    t = ForecastRegionTotal
     first = and_(t.phase == "operation", t.quarter == quarter_of(run.as_of))  # each group once
     return db.session.scalar(select(func.sum(t.zones)).where(total_condition(run, filters, scope), first)) or 0
 
 
 ESTATE_CHOICES = 300  # the estate filter lists at most this many (a kab/kota or investor chosen first narrows it)
-ZONES_READ_PER_ESTATE = 10  # zone rows read for each estate listed
+INVESTOR_CHOICES = 300  # the investor filter lists at most this many (a kab/kota chosen first narrows it)
+ZONES_READ_PER_ESTATE = 10  # zone rows read for each estate (or investor) listed
+
+
+def _listed(run: ForecastRun, narrow: Filters, scope: Scope, *lists: tuple) -> list[tuple[list[tuple], bool]]:
+    """For each (limit, id column, name column) of ``lists``: the (id, name) pairs in the zones within ``narrow`` and
+    the scope, at most ``limit`` in the zones' order, and whether there may be more. One query, an index scan of a
+    few thousand rows at most (``ix_forecast_zone_run_order``)."""
+    z = ForecastZone
+    cap = max(limit for limit, _, _ in lists) * ZONES_READ_PER_ESTATE
+    columns = [column for _, id_column, name_column in lists for column in (id_column, name_column)]
+    query = select(*columns).where(zone_condition(run, narrow, scope)).order_by(z.kab_kota, z.estate_name, z.id)
+    rows = db.session.execute(query.limit(cap)).all()
+    out = []
+    for k, (limit, _, _) in enumerate(lists):
+        names = {row[2 * k]: row[2 * k + 1] for row in rows}  # id -> name, first met first
+        out.append((list(names.items())[:limit], len(names) > limit or len(rows) == cap))
+    return out
 
 
 def choices(run: ForecastRun, scope: Scope, filters: Filters | None = None) -> dict:
-    """The values the filters offer: what the run holds within the scope. Kab/kota and investors from the run's
-    totals; estates (within the kab/kota and investor chosen) at most ``ESTATE_CHOICES`` in the zones' order, plus
-    the chosen one, with ``estates_more`` when there may be more."""
+    """The values the filters offer: what the run holds within the scope. Kab/kota from the run's totals (an
+    investor's from its zones);
+    investors (within the kab/kota chosen) and estates (within the kab/kota and investor chosen) at most
+    ``INVESTOR_CHOICES`` and ``ESTATE_CHOICES`` in the zones' order, plus the chosen one, with ``investors_more``
+    and ``estates_more`` when there may be more. A fixed number of statements, none reading all of a province's
+    investors."""
     filters = filters or Filters()
-    t, z = ForecastTotal, ForecastZone
-    cond = total_condition(run, Filters(), scope)
-    rows = db.session.execute(select(t.region_id, t.kab_kota, t.investor_id, t.investor_name).where(cond).distinct())
-    regions, investors = set(), set()
-    for region_id, kab_kota, investor_id, investor_name in rows:
-        regions.add((region_id, kab_kota))
-        investors.add((investor_id, investor_name))
+    t, z = ForecastRegionTotal, ForecastZone
+    if per_zone(Filters(), scope):  # an investor's own: its zones
+        query = select(z.region_id, z.kab_kota).where(zone_condition(run, Filters(), scope))
+    else:
+        query = select(t.region_id, t.kab_kota).where(total_condition(run, Filters(), scope))
+    regions = set(db.session.execute(query.distinct()).all())
+    in_region = Filters(region_id=filters.region_id)
     narrow = Filters(region_id=filters.region_id, investor_id=filters.investor_id)
-    query = (  # in the order of ix_forecast_zone_run_order: an index scan of a few thousand rows at most
-        select(z.estate_id, z.estate_name)
-        .where(zone_condition(run, narrow, scope))
-        .order_by(z.kab_kota, z.estate_name, z.id)
-        .limit(ESTATE_CHOICES * ZONES_READ_PER_ESTATE)
+    by_investor, by_estate = (
+        (INVESTOR_CHOICES, z.investor_id, z.investor_name),
+        (ESTATE_CHOICES, z.estate_id, z.estate_name),
     )
-    rows = db.session.execute(query).all()
-    names = dict(rows)  # estate id -> name, first met first
-    estates = list(names.items())[:ESTATE_CHOICES]
-    more = len(names) > ESTATE_CHOICES or len(rows) == ESTATE_CHOICES * ZONES_READ_PER_ESTATE
-    if filters.estate_id is not None and filters.estate_id not in dict(estates):
-        chosen = db.session.scalar(
-            select(z.estate_name).where(zone_condition(run, Filters(estate_id=filters.estate_id), scope)).limit(1)
-        )
-        if chosen is not None:
-            estates.append((filters.estate_id, chosen))
+    if filters.investor_id is None:  # the same zones narrow both lists: one read
+        (investors, investors_more), (estates, estates_more) = _listed(run, in_region, scope, by_investor, by_estate)
+    else:
+        [(investors, investors_more)] = _listed(run, in_region, scope, by_investor)
+        [(estates, estates_more)] = _listed(run, narrow, scope, by_estate)
+    for chosen_id, listed, column, name in (
+        (filters.investor_id, investors, z.investor_id, z.investor_name),
+        (filters.estate_id, estates, z.estate_id, z.estate_name),
+    ):
+        if chosen_id is not None and chosen_id not in dict(listed):
+            only = Filters(investor_id=chosen_id) if column is z.investor_id else Filters(estate_id=chosen_id)
+            chosen = db.session.scalar(select(name).where(zone_condition(run, only, scope)).limit(1))
+            if chosen is not None:
+                listed.append((chosen_id, chosen))
     return {
         "regions": sorted(regions, key=lambda r: r[1]),
         "investors": sorted(investors, key=lambda r: r[1]),
+        "investors_more": investors_more,
         "estates": sorted(estates, key=lambda r: r[1]),
-        "estates_more": more,
+        "estates_more": estates_more,
     }
 
 

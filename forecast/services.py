@@ -22,7 +22,14 @@ from forecast import calibration, store
 from forecast import gather as gathering
 from forecast.engine import Engine
 from forecast.inputs import input_rows, inputs_json, load_inputs
-from forecast.models import ForecastCell, ForecastHeld, ForecastInput, ForecastRun, ForecastTotal, ForecastZone
+from forecast.models import (
+    ForecastCell,
+    ForecastHeld,
+    ForecastInput,
+    ForecastRegionTotal,
+    ForecastRun,
+    ForecastZone,
+)
 from permits.calendar import preloaded_calendar
 
 
@@ -39,9 +46,9 @@ ZONE_COLUMNS = (
 )  # fmt: skip
 PARTS: dict[str, float] = {}  # the last refresh's parts, in seconds (see ``_refresh``): what bench/ prints
 CELL_COLUMNS = ("run_id", "series", "quarter", "phase", "low", "central", "high")
-TOTAL_COLUMNS = (
-    "run_id", "region_id", "kab_kota", "investor_id", "investor_name", "zone_kind", "capital_status", "zones",
-    "quarter", "phase", "low", "central", "high",
+REGION_TOTAL_COLUMNS = (
+    "run_id", "region_id", "kab_kota", "zone_kind", "capital_status", "zones", "quarter", "phase", "low", "central",
+    "high",
 )  # fmt: skip
 HELD_COLUMNS = (
     "run_id", "permit_id", "permit_type", "agency_id", "agency_name", "estate_id", "estate_name", "region_id",
@@ -121,7 +128,8 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     )
     store.bulk_insert(ForecastCell.__table__, CELL_COLUMNS, cells)
     store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, (tuple(v) for v in held.values()))
-    store.bulk_insert(ForecastTotal.__table__, TOTAL_COLUMNS, ((run_id, *row) for row in engine.totals(counts)))
+    totals = ((run_id, *row) for row in engine.totals(counts))
+    store.bulk_insert(ForecastRegionTotal.__table__, REGION_TOTAL_COLUMNS, totals)
     store.analyze()
     PARTS["write"] = time.perf_counter() - written - PARTS["compute"]
     return run
@@ -150,9 +158,7 @@ def zone_rows(
             out.append(_zone_row(run_id, zone_id, zone_name, zone, estate_part, result, notes, series))
             group = by_kind.get(zone.kind)
             if group is None:
-                group = by_kind[zone.kind] = counts[
-                    e.region_id, e.kab_kota, e.investor_id, e.investor_name, zone.kind, e.capital_status
-                ]
+                group = by_kind[zone.kind] = counts[e.region_id, e.kab_kota, zone.kind, e.capital_status]
             group[series] += 1
             for permit_id, gain in gains.items():
                 if permit_id not in held:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Table, delete, select
 
 from app.extensions import db
-from forecast.models import ForecastCell, ForecastHeld, ForecastRun, ForecastTotal, ForecastZone
+from forecast.models import ForecastCell, ForecastHeld, ForecastRegionTotal, ForecastRun, ForecastZone
 
 CHUNK = 5_000  # rows per executemany where there is no COPY
 
@@ -74,10 +74,10 @@ def delete_runs(ids: list[int]) -> None:
     db.session.execute(delete(ForecastCell).where(ForecastCell.run_id.in_(ids)))
     db.session.execute(delete(ForecastZone).where(ForecastZone.run_id.in_(ids)))
     db.session.execute(delete(ForecastHeld).where(ForecastHeld.run_id.in_(ids)))
-    db.session.execute(delete(ForecastTotal).where(ForecastTotal.run_id.in_(ids)))
+    db.session.execute(delete(ForecastRegionTotal).where(ForecastRegionTotal.run_id.in_(ids)))
     db.session.execute(delete(ForecastRun).where(ForecastRun.id.in_(ids)))
     for obj in list(db.session.identity_map.values()):  # the deleted rows' objects must not meet reused ids
-        if isinstance(obj, (ForecastRun, ForecastZone, ForecastCell, ForecastHeld, ForecastTotal)):
+        if isinstance(obj, (ForecastRun, ForecastZone, ForecastCell, ForecastHeld, ForecastRegionTotal)):
             db.session.expunge(obj)
 
 
@@ -89,7 +89,7 @@ def analyze() -> None:
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SET LOCAL default_statistics_target = 10")
-        connection.exec_driver_sql("ANALYZE forecast_zone, forecast_held, forecast_total")
+        connection.exec_driver_sql("ANALYZE forecast_zone, forecast_held, forecast_region_total")
         connection.exec_driver_sql("SET LOCAL default_statistics_target TO DEFAULT")
 
 

@@ -307,3 +307,45 @@ def test_0018_fills_answered_from_the_events(blank: Flask) -> None:
     assert dict(db.session.execute(text("SELECT id, answered FROM permit")).all()) == kept
     assert db_check(blank)[0] == 0
     db.session.remove()
+
+
+def test_0019_sums_the_stored_totals_without_the_investor(blank: Flask) -> None:
+    """A run stored with per-investor totals keeps its figures by kab/kota: two investors' rows of one group become
+    one row, their sums; the per-investor table is gone."""
+    upgrade(revision="0018_plist_list_orders")
+    db.session.execute(
+        text(
+            "INSERT INTO forecast_run (id, computed_at, as_of, horizon_quarters, inputs, is_snapshot) "
+            "VALUES (7, '2026-11-02 03:00:00+00:00', '2026-11-02', 8, '{}', true)"
+        )
+    )
+    columns = (
+        "run_id, region_id, kab_kota, investor_id, investor_name, zone_kind, capital_status, zones, quarter, phase"
+    )
+    for investor, quarter, zones, low, central, high in (
+        (1, "2027-Q1", 2, 10, 20, 30),
+        (2, "2027-Q1", 3, 1, 2, 3),
+        (2, "2027-Q2", 3, 5, 6, 7),
+    ):
+        db.session.execute(
+            text(
+                f"INSERT INTO forecast_total ({columns}, low, central, high) VALUES "  # noqa: S608 - fixed names
+                f"(7, 5, 'Kota Serang', {investor}, 'PT {investor}', 'industrial', 'pma', {zones}, '{quarter}', "
+                f"'operation', {low}, {central}, {high})"
+            )
+        )
+    db.session.commit()
+    db.session.remove()
+    upgrade()
+    rows = db.session.execute(
+        text(
+            "SELECT run_id, region_id, kab_kota, zone_kind, capital_status, zones, quarter, phase, low, central, high "
+            "FROM forecast_region_total ORDER BY quarter"
+        )
+    ).all()
+    assert [tuple(r) for r in rows] == [
+        (7, 5, "Kota Serang", "industrial", "pma", 5, "2027-Q1", "operation", 11, 22, 33),
+        (7, 5, "Kota Serang", "industrial", "pma", 3, "2027-Q2", "operation", 5, 6, 7),
+    ]
+    assert "forecast_total" not in inspect(db.engine).get_table_names()
+    db.session.remove()

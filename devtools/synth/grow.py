@@ -14,7 +14,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 
 from app.bulk import bulk_load
 from app.extensions import db
@@ -98,11 +98,16 @@ def _agency_id(resolver: AgencyResolver, permit_type_id: int, region_id: int) ->
     return agency.id if agency is not None else None
 
 
-def estate_rows(first: int, last: int, investor_id: int, region_ids: list[int]) -> Iterator[dict]:
+def estate_rows(
+    first: int, last: int, investor_ids: list[int], per_investor: int, region_ids: list[int]
+) -> Iterator[dict]:
+    """Estates number ``first`` .. ``last - 1``: estate k belongs to ``investor_ids[k // per_investor]`` (the
+    first of them when there are fewer)."""
     for k in range(first, last):
+        owner = investor_ids[min(k // per_investor, len(investor_ids) - 1)]
         yield {
             "id": k + 1,
-            "investor_id": investor_id,
+            "investor_id": owner,
             "name": f"Kawasan Bench {k + 1:06d}",
             "region_id": region_ids[k % len(region_ids)],
             "area_ha": Decimal("100"),
@@ -113,26 +118,49 @@ def estate_rows(first: int, last: int, investor_id: int, region_ids: list[int]) 
         }
 
 
-def grow_to(built: int, size: int) -> None:
-    """Add permits (and their estates) until there are ``size``; commits."""
+def _bench_investors(count: int) -> list[int]:
+    """The ids of the bench's investors "PT Bench", "PT Bench 000002" ... up to ``count`` of them (made when
+    missing; every other one a PMA), in that order."""
+    names = ["PT Bench", *(f"PT Bench {n:06d}" for n in range(2, count + 1))]
+    found = dict(
+        db.session.execute(select(Investor.legal_name, Investor.id).where(Investor.legal_name.like("PT Bench%"))).all()
+    )
+    missing = [name for name in names if name not in found]
+    if missing:
+        bulk_load(
+            Investor.__table__,
+            (
+                {
+                    "legal_name": name,
+                    "legal_form": LegalForm.PT,
+                    "capital_status": CapitalStatus.PMA if n % 2 else CapitalStatus.PMDN,
+                    "country_of_origin": "ID",
+                    "created_at": STAMP,
+                    "updated_at": STAMP,
+                }
+                for n, name in enumerate(missing)
+            ),
+        )
+        found = dict(
+            db.session.execute(
+                select(Investor.legal_name, Investor.id).where(Investor.legal_name.like("PT Bench%"))
+            ).all()
+        )
+    return [found[name] for name in names]
+
+
+def grow_to(built: int, size: int, estates_per_investor: int | None = None) -> None:
+    """Add permits (and their estates) until there are ``size``; commits. The estates belong to one investor, or
+    to one investor each ``estates_per_investor`` (a province's 20,000 estates of 10,000 investors: 2)."""
     types = list(db.session.scalars(select(PermitType).order_by(PermitType.id)))
     region_ids = list(db.session.scalars(select(Region.id).order_by(Region.id)))
-    investor_id = db.session.scalar(select(Investor.id).where(Investor.legal_name == "PT Bench"))
-    if investor_id is None:
-        investor_id = db.session.execute(
-            insert(Investor).values(
-                legal_name="PT Bench",
-                legal_form=LegalForm.PT,
-                capital_status=CapitalStatus.PMDN,
-                country_of_origin="ID",
-                created_at=STAMP,
-                updated_at=STAMP,
-            )
-        ).inserted_primary_key[0]
     per_estate = len(types)
+    last = math.ceil(size / per_estate)
+    per_investor = estates_per_investor or max(last, 1)
+    investor_ids = _bench_investors(math.ceil(last / per_investor) if estates_per_investor else 1)
     bulk_load(
         Estate.__table__,
-        estate_rows(math.ceil(built / per_estate), math.ceil(size / per_estate), investor_id, region_ids),
+        estate_rows(math.ceil(built / per_estate), last, investor_ids, per_investor, region_ids),
     )
     bulk_load(Permit.__table__, permit_rows(built, size, types, region_ids))
     fill_regions()  # each permit's copy of its estate's kab/kota

@@ -13,7 +13,7 @@ from app.extensions import db
 from devtools.factories import file_permit, make_claim, make_estate, make_investor, make_permit, make_zone, region
 from estates.models import CapitalStatus, EstateStatus, ZoneKind
 from forecast.inputs import input_rows, inputs_json
-from forecast.models import ForecastCell, ForecastRun, ForecastTotal, ForecastZone
+from forecast.models import ForecastCell, ForecastRegionTotal, ForecastRun, ForecastZone
 from permits.models import PermitStatus
 
 AMDAL_FILED = date(2026, 10, 1)
@@ -75,10 +75,10 @@ def store_run():
                 )
             )
             db.session.add(  # the run's totals, as a refresh sums them (one zone a row here)
-                ForecastTotal(
-                    run_id=run.id, region_id=zone.region_id, kab_kota=zone.kab_kota, investor_id=zone.investor_id,
-                    investor_name=zone.investor_name, zone_kind=zone.zone_kind, capital_status=zone.capital_status,
-                    zones=1, quarter=quarter, phase=phase, low=low, central=central, high=high,
+                ForecastRegionTotal(
+                    run_id=run.id, region_id=zone.region_id, kab_kota=zone.kab_kota, zone_kind=zone.zone_kind,
+                    capital_status=zone.capital_status, zones=1, quarter=quarter, phase=phase, low=low,
+                    central=central, high=high,
                 )
             )  # fmt: skip
         db.session.flush()

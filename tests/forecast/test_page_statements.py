@@ -8,12 +8,12 @@ from datetime import date
 from decimal import Decimal
 
 import time_machine
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.security import SYSTEM_SCOPE
 from devtools.factories import file_permit, make_estate, make_permit, make_zone, region
-from estates.models import ZoneKind
+from estates.models import Estate, ZoneKind
 from forecast import reading
 from forecast.services import refresh_forecast
 from permits.models import PermitStatus
@@ -56,8 +56,14 @@ def _statements(client, url: str) -> tuple[int, str]:
 @time_machine.travel(NOW, tick=False)
 def test_the_page_statements_do_not_grow_with_the_data(login_as, monkeypatch):
     governor = login_as("governor")
-    urls = ("/forecast", f"/forecast?region={region('36.73').id}", "/forecast?zone_kind=industrial")
     _grow(0, 2)
+    first = db.session.scalar(select(Estate.investor_id).where(Estate.name == "Kawasan Hitung 00"))
+    urls = (
+        "/forecast",
+        f"/forecast?region={region('36.73').id}",
+        "/forecast?zone_kind=industrial",
+        f"/forecast?investor={first}",  # one investor's rows, of a province of one investor per estate
+    )
     refresh_forecast(AS_OF)
     db.session.commit()
     small = [_statements(governor, url) for url in urls]

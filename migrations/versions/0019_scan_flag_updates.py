@@ -1,7 +1,7 @@
 """the stall scan's daily confirmation of every open flag, cheaper on PostgreSQL (issue 13)
 
 Revision ID: 0019_scan_flag_updates
-Revises: 0018_plist_list_orders
+Revises: 0019_fctot_region_total
 Create Date: 2026-11-30
 
 - ``stall_flag`` with ``fillfactor = 50`` (PostgreSQL): each morning the scan rewrites ``last_confirmed_on`` on every
@@ -16,7 +16,7 @@ Create Date: 2026-11-30
 from alembic import op
 
 revision = "0019_scan_flag_updates"
-down_revision = "0018_plist_list_orders"
+down_revision = "0019_fctot_region_total"
 branch_labels = None
 depends_on = None
 

@@ -279,6 +279,9 @@ def report(args, results: dict) -> tuple[Path, list[str]]:
         "python": platform.python_version(),
     }
     settings = {k: getattr(args, k) for k in ("scale", "seed", "clients", "workers", "seconds", "warmup")}
+    kept = [found["built"] for found in results.values() if found["built"].get("reused")]
+    if kept:  # --reuse: the scale and seed the kept province was built with, not this run's defaults
+        settings.update(scale=kept[0]["scale"], seed=kept[0]["seed"], reused=kept[0]["reused"])
     lines = [f"{k}: {v}" for k, v in machine.items()]
     lines += [", ".join(f"{k} {v}" for k, v in settings.items()), "", HEADER]
     for engine, found in results.items():

@@ -136,6 +136,7 @@ class ForecastZone(db.Model):
     __table_args__ = (
         Index("ix_forecast_zone_run_order", "run_id", "kab_kota", "estate_name", "id"),
         Index("ix_forecast_zone_run_investor", "run_id", "investor_id"),
+        Index("ix_forecast_zone_run_estate", "run_id", "estate_id"),  # an estate's page and the portal
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

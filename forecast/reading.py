@@ -115,7 +115,10 @@ def sums(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, st
         query = (
             select(c.quarter, n.c.zone_kind, c.phase, *weighted)
             .join(n, n.c.series == c.series)
-            .where(c.run_id == run.id)
+            # the cells of those series only, probed by (run, series): without it SQLite read every cell of the run
+            .where(
+                c.run_id == run.id, c.series.in_(select(ForecastZone.series).where(zone_condition(run, filters, scope)))
+            )
             .group_by(c.quarter, n.c.zone_kind, c.phase)
         )
     return [(q, k, p, int(lo), int(ce), int(hi)) for q, k, p, lo, ce, hi in db.session.execute(query)]

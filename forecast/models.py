@@ -136,7 +136,7 @@ class ForecastZone(db.Model):
     __table_args__ = (
         Index("ix_forecast_zone_run_order", "run_id", "kab_kota", "estate_name", "id"),
         Index("ix_forecast_zone_run_investor", "run_id", "investor_id"),
-        Index("ix_forecast_zone_run_estate", "run_id", "estate_id"),  # an estate's page and the portal
+        Index("ix_forecast_zone_estate_run", "estate_id", "run_id"),  # one estate's (never a whole run's) zones
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -34,14 +34,15 @@ def paginate(stmt: Select, name: str = "page") -> Pagination:
     return db.paginate(stmt, page=page_number(name=name), per_page=size, max_per_page=size, error_out=False)
 
 
-def paginate_counted(stmt: Select, count: Select, name: str = "page") -> Pagination:
+def paginate_counted(stmt: Select, count: Select | int, name: str = "page") -> Pagination:
     """``paginate`` with the total read by ``count`` (a cheaper statement giving the same number, e.g. on one
-    table without the list's joins) instead of a count of ``stmt`` wrapped in a subquery."""
+    table without the list's joins), or given (a number the page reads anyway), instead of a count of ``stmt``
+    wrapped in a subquery."""
     size = current_app.config["PAGE_SIZE"]
     pagination = db.paginate(
         stmt, page=page_number(name=name), per_page=size, max_per_page=size, error_out=False, count=False
     )
-    pagination.total = db.session.scalar(count) or 0
+    pagination.total = count if isinstance(count, int) else db.session.scalar(count) or 0
     return pagination
 
 

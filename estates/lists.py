@@ -136,6 +136,42 @@ def search_estates(
     return stmt.order_by(*order, Estate.name, Estate.id)
 
 
+# The sorts by a column of the estate itself: a page of the list is then read from the estate table alone.
+OWN_SORTS = frozenset({"name", "area", "investment", "status"})
+
+
+def estate_page_ids(
+    q: str | None = None,
+    region_id: int | None = None,
+    status: EstateStatus | None = None,
+    sort: str = "name",
+    *,
+    scope: Scope,
+) -> Select:
+    """The ids of ``search_estates``' rows in its order (to paginate), from the estate table alone unless the sort
+    is by the investor's or the kab/kota's name: a page is then a ``Limit`` over the unique index of the names instead of a
+    sort of every estate joined to its investor and kab/kota. Load the page with ``estates_by_ids``."""
+    sorting = read_sort(ESTATE_SORTS, {"sort": sort})
+    stmt = select(Estate.id)
+    if sorting.key is not None and sorting.key not in OWN_SORTS:
+        stmt = stmt.join(Estate.investor).join(Estate.region)
+    stmt = _estate_filter(stmt, q, region_id, status, scope)
+    return stmt.order_by(*sort_clauses(sorting, ESTATE_SORTS), Estate.name, Estate.id)
+
+
+def estates_by_ids(ids: Sequence[int]) -> list[Estate]:
+    """The estates ``ids`` (a page of the list) with investor and kab/kota loaded, in that order."""
+    stmt = (
+        select(Estate)
+        .join(Estate.investor)
+        .join(Estate.region)
+        .options(contains_eager(Estate.investor), contains_eager(Estate.region))
+        .where(Estate.id.in_(ids))
+    )
+    found = {e.id: e for e in db.session.scalars(stmt).unique()}
+    return [found[i] for i in ids if i in found]
+
+
 @dataclass(frozen=True)
 class EstateTotals:
     count: int
@@ -151,6 +187,6 @@ def estate_totals(
         func.count(Estate.id),
         func.coalesce(func.sum(Estate.area_ha), 0),
         func.coalesce(func.sum(Estate.planned_investment_rp), 0),
-    ).join(Estate.investor)
+    )  # on the estate alone: every filter is a condition on it (an estate always has its investor)
     count, area, investment = db.session.execute(_estate_filter(stmt, q, region_id, status, scope)).one()
     return EstateTotals(int(count), Decimal(area), Decimal(investment))

@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 from app.formatting import hectares, number, rupiah_short
 from app.listing import csv_download, every_row
 from app.maps import tile_layer
-from app.pagination import paginate
+from app.pagination import paginate, paginate_counted
 from app.security import EDITORS, OFFICE, Scope, current_scope, role_required
 from app.transactions import refusal
 from estates import exports, forms, lists, queries, services
@@ -147,8 +147,10 @@ def _estates(scope: Scope, filters: forms.EstateFilters) -> Select:
 def estate_list() -> ResponseReturnValue:
     scope = current_scope()
     filters = forms.estate_filters(request.args)
-    page = paginate(_estates(scope, filters))
     totals = lists.estate_totals(filters.q, filters.region_id, filters.status, scope=scope)
+    ids = lists.estate_page_ids(filters.q, filters.region_id, filters.status, filters.sort, scope=scope)
+    page = paginate_counted(ids, totals.count)  # the same estates, counted once by their totals
+    page.items = lists.estates_by_ids(page.items)
     return render_template(
         "estates/estate_list.html",
         page=page,

@@ -325,6 +325,23 @@ def test_search_estates_filters_and_sorts():
     assert _names(lists.search_estates(sort="nonsense", scope=ALL)) == ["Kawasan A", "Kawasan B", "Kawasan C"]
 
 
+@pytest.mark.parametrize(
+    "sort", ["name", "-name", "investor", "-investor", "region", "area", "-investment", "status", "nonsense"]
+)
+@pytest.mark.parametrize("args", [{}, {"q": "dinasti"}, {"status": EstateStatus.STOPPED}])
+def test_a_page_read_as_ids_is_the_search_in_the_same_order(sort, args):
+    """The list's page (ids from the estate table, then loaded) holds what ``search_estates`` lists, in its order."""
+    jaya = make_investor(legal_name="PT Jaya Dinasti")
+    zeta = make_investor(legal_name="PT Zeta")
+    for name, investor, bps, area in [("Kawasan B", zeta, "36.72", 300), ("Kawasan A", jaya, "36.73", 150)]:
+        make_estate(name=name, investor=investor, region=region(bps), area_ha=Decimal(area))
+    make_estate(name="Kawasan D", investor=zeta, status=EstateStatus.STOPPED, stop_order_on=date(2025, 9, 16))
+    make_estate(name="Kawasan C", investor=jaya, region=region("36.01"), planned_investment_rp=Decimal(900))
+    listed = db.session.scalars(lists.search_estates(sort=sort, scope=ALL, **args)).unique().all()
+    ids = db.session.scalars(lists.estate_page_ids(sort=sort, scope=ALL, **args)).all()
+    assert lists.estates_by_ids(ids) == listed and listed
+
+
 def test_estate_totals_follow_the_filters():
     make_estate(area_ha=Decimal("100.5"), planned_investment_rp=Decimal(650))
     make_estate(area_ha=Decimal(50), planned_investment_rp=None, region=region("36.01"))

@@ -162,7 +162,7 @@ STATUS_CSS = {
 STOPS_WHERE = "to_status IN ('returned', 'revision') AND from_status IS NOT NULL"
 LIVE_WHERE = "status NOT IN ('rejected', 'withdrawn', 'deemed_withdrawn', 'cancelled', 'revoked')"
 # The partial index of the answered files, in the form each engine's planner matches ``Permit.answered.is_(True)``.
-ANSWERED_WHERE = {"postgresql": "answered IS true", "sqlite": "answered = 1"}
+ANSWERED_WHERE = {"postgresql": "answered IS true", "sqlite": "answered IS 1"}
 # The agency's clock runs (``permits.queries.running_condition``): the overdue and at-risk counts read the index.
 RUNNING_WHERE = (
     "status IN ('submitted', 'declared_complete', 'under_review', 'feasibility_test', 'recommendation') "

@@ -204,3 +204,21 @@ def test_empty_dashboard_renders(client):
     html = client.get("/").get_data(as_text=True)
     assert "No estate in process." in html
     assert len(re.findall(r'<tr data-region="', html)) == 8
+
+
+def test_answers_arrived_are_counted_from_their_partial_index():
+    """The count's condition is written as the index's predicate on each engine (SQLite uses a partial index only
+    then): the plan names ``ix_permit_answered`` (PostgreSQL with sequential scans off, the table being tiny)."""
+    from sqlalchemy import func, select, text
+
+    from permits.models import Permit
+    from permits.queries import answered_condition
+
+    compiled = select(func.count(Permit.id)).where(answered_condition()).compile(db.engine)
+    connection = db.session.connection()
+    if db.engine.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).all()
+    else:
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", tuple(compiled.params.values())).all()
+    assert "ix_permit_answered" in " ".join(str(cell) for row in plan for cell in row)

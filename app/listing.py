@@ -67,6 +67,14 @@ def sort_clauses(sort: Sort, columns: Mapping[str, ColumnElement | Any]) -> list
     return [column.is_(None), column.desc() if sort.descending else column.asc()]
 
 
+def rows_in_order(query: Select, ids: Sequence[int]) -> list[Any]:
+    """The rows of ``query`` (one entity with an ``id``, its related rows joined and loaded) whose ids are ``ids``,
+    in the order of ``ids``: a page of a list read as ids in the list's order from one table, then loaded."""
+    entity = query.column_descriptions[0]["entity"]
+    found = {row.id: row for row in db.session.scalars(query.where(entity.id.in_(ids))).unique()}
+    return [found[i] for i in ids if i in found]
+
+
 def sort_rows(rows: Sequence[Any], sort: Sort, keys: Mapping[str, Callable[[Any], Any]]) -> list[Any]:
     """Rows already in memory (figures), ordered like ``sort_clauses`` would: empty values last either way."""
     if sort.key is None or sort.key not in keys:

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
-from app.listing import read_sort, sort_clauses
+from app.listing import Sort, read_sort, rows_in_order, sort_clauses
 from app.models import Region
 from app.security import Scope
 from estates.models import CapitalStatus, Estate, EstateStatus, Investor
@@ -125,15 +125,23 @@ def search_estates(
     """Estates the scope may see matching ``q`` (estate or investor name), the kab/kota and the status, sorted
     by a column of ``ESTATE_SORTS`` (``-key``: descending; an unknown key sorts by name). Investor and region
     come loaded."""
-    stmt = (
+    stmt = _estate_filter(_estates_with_context(), q, region_id, status, scope)
+    return _ordered(stmt, read_sort(ESTATE_SORTS, {"sort": sort}))
+
+
+def _estates_with_context() -> Select:
+    """Estates joined to their investor and kab/kota, both loaded by the same query."""
+    return (
         select(Estate)
         .join(Estate.investor)
         .join(Estate.region)
         .options(contains_eager(Estate.investor), contains_eager(Estate.region))
     )
-    stmt = _estate_filter(stmt, q, region_id, status, scope)
-    order = sort_clauses(read_sort(ESTATE_SORTS, {"sort": sort}), ESTATE_SORTS)
-    return stmt.order_by(*order, Estate.name, Estate.id)
+
+
+def _ordered(stmt: Select, sorting: Sort) -> Select:
+    """``stmt`` in the list's order: the header's sort (``ESTATE_SORTS``), then by name and id."""
+    return stmt.order_by(*sort_clauses(sorting, ESTATE_SORTS), Estate.name, Estate.id)
 
 
 # The sorts by a column of the estate itself: a page of the list is then read from the estate table alone.
@@ -155,21 +163,12 @@ def estate_page_ids(
     stmt = select(Estate.id)
     if sorting.key is not None and sorting.key not in OWN_SORTS:
         stmt = stmt.join(Estate.investor).join(Estate.region)
-    stmt = _estate_filter(stmt, q, region_id, status, scope)
-    return stmt.order_by(*sort_clauses(sorting, ESTATE_SORTS), Estate.name, Estate.id)
+    return _ordered(_estate_filter(stmt, q, region_id, status, scope), sorting)
 
 
 def estates_by_ids(ids: Sequence[int]) -> list[Estate]:
     """The estates ``ids`` (a page of the list) with investor and kab/kota loaded, in that order."""
-    stmt = (
-        select(Estate)
-        .join(Estate.investor)
-        .join(Estate.region)
-        .options(contains_eager(Estate.investor), contains_eager(Estate.region))
-        .where(Estate.id.in_(ids))
-    )
-    found = {e.id: e for e in db.session.scalars(stmt).unique()}
-    return [found[i] for i in ids if i in found]
+    return rows_in_order(_estates_with_context(), ids)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
-from app.listing import Sort, sort_clauses
+from app.listing import Sort, rows_in_order, sort_clauses
 from app.models import Region
 from app.security import Scope
 from estates.models import Estate, Investor
@@ -216,8 +216,7 @@ def permit_page_ids(filters: PermitFilters, scope: Scope, today: date | None = N
 
 def permits_by_ids(ids: Sequence[int]) -> list[Permit]:
     """The permits ``ids`` (a page of the list) with estate, investor, region and type loaded, in that order."""
-    found = {p.id: p for p in db.session.scalars(permits_with_context().where(Permit.id.in_(ids))).unique()}
-    return [found[i] for i in ids if i in found]
+    return rows_in_order(permits_with_context(), ids)
 
 
 def permit_list_count(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:

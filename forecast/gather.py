@@ -125,7 +125,9 @@ def _estates(estate_ids: list[int] | None) -> list[tuple[EstateRow, str, str | N
         )
         .join(Region, Region.id == Estate.region_id)
         .join(Investor, Investor.id == Estate.investor_id)
-        .order_by(Estate.id)
+        # the order the pages list a run's zones in: written in it, they are listed by id (``reading.zones``),
+        # whose index costs a refresh a third of what one on the names did
+        .order_by(Region.name, Estate.name, Estate.id)
     )
     if estate_ids is not None:
         query = query.where(Estate.id.in_(estate_ids))

@@ -148,7 +148,7 @@ class ForecastZone(db.Model):
     # the order the page lists zones (and estates) in: the first rows of a run without sorting 100,000; and one
     # investor's zones (the page filtered to an investor, an investor's own figures: ``reading.per_zone``)
     __table_args__ = (
-        Index("ix_forecast_zone_run_order", "run_id", "kab_kota", "estate_name", "id"),
+        Index("ix_forecast_zone_run_order", "run_id", "id"),  # written in that order (0022: was by the names)
         Index("ix_forecast_zone_run_investor", "run_id", "investor_id"),
         Index("ix_forecast_zone_estate_run", "estate_id", "run_id"),  # one estate's (never a whole run's) zones
     )

@@ -250,7 +250,7 @@ def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = 
     query = (
         select(ForecastZone)
         .where(zone_condition(run, filters, scope))
-        .order_by(ForecastZone.kab_kota, ForecastZone.estate_name, ForecastZone.id)
+        .order_by(ForecastZone.id)  # a refresh writes the zones by kab/kota and estate name (``gather``)
     )
     if limit is not None:
         query = query.limit(limit)
@@ -292,7 +292,7 @@ def _listed(run: ForecastRun, narrow: Filters, scope: Scope, *lists: tuple) -> l
     z = ForecastZone
     cap = max(limit for limit, _, _ in lists) * ZONES_READ_PER_ESTATE
     columns = [column for _, id_column, name_column in lists for column in (id_column, name_column)]
-    query = select(*columns).where(zone_condition(run, narrow, scope)).order_by(z.kab_kota, z.estate_name, z.id)
+    query = select(*columns).where(zone_condition(run, narrow, scope)).order_by(z.id)  # kab/kota, estate name
     rows = db.session.execute(query.limit(cap)).all()
     out = []
     for k, (limit, _, _) in enumerate(lists):

@@ -52,7 +52,7 @@ class Engine:
         self.quarters = quarter_ends(as_of, inputs.horizon_quarters)
         self._sizes: dict[tuple, tuple] = {}
         self._numbers: dict[tuple, int] = {}  # (full, builders, clear, operating) -> series number
-        self._params: list[tuple] = []  # series number -> its (full, builders, clear, operating): ``packed.flat``
+        self._params: list[tuple] = []  # series number -> its (full, builders, clear, operating)
         self._figures: np.ndarray | None = None  # series number -> its figures (``packed.compute``), once computed
         self._jq: dict[tuple, int] = {}  # (central full jobs, central operating day) -> job-quarters
 
@@ -68,7 +68,7 @@ class Engine:
         number = self._numbers.get(key)
         if number is None:
             number = self._numbers[key] = len(self._params)
-            self._params.append(packed.flat(key))
+            self._params.append(key)
             self._figures = None
         return number
 

@@ -32,12 +32,13 @@ def run_quarters(as_of: date, horizon_quarters: int) -> list[str]:
     return [quarter for quarter, _ in quarter_ends(as_of, horizon_quarters)]
 
 
-def flat(key: tuple) -> tuple[int, ...]:
-    """A series' (full, builders, clear, operating) triples as the 12 integers ``compute`` takes: the days as
-    ordinals, ``NEVER`` for none."""
-    full, builders, clear, operating = key
-    days = tuple(NEVER if d is None else d.toordinal() for d in (*clear, *operating))
-    return (*full, *builders, *days)
+EPOCH = date(1970, 1, 1).toordinal()  # numpy's days count from it
+
+
+def _ordinals(days: list[tuple]) -> np.ndarray:
+    """Triples of days (or ``None``) as ordinals, ``NEVER`` for none: converted by numpy, not one by one."""
+    as_days = np.array(days, dtype="datetime64[D]").reshape(len(days), 3)
+    return np.where(np.isnat(as_days), NEVER, as_days.astype(np.int64) + EPOCH)
 
 
 def _ramp_ends(operating: np.ndarray, months: int) -> np.ndarray:
@@ -48,17 +49,19 @@ def _ramp_ends(operating: np.ndarray, months: int) -> np.ndarray:
 
 
 def compute(params: list[tuple], ramp_months: tuple, ends: list[date], low_ratio: Decimal | None) -> np.ndarray:
-    """The figures of each series (rows), ``params`` being each one's ``flat`` (full, builders, clear, operating):
+    """The figures of each series (rows), ``params`` being each one's (full, builders, clear, operating) triples:
     an array of shape (series, quarters * phases * 3), in ``keys`` order. ``model.zone_cells`` zone by zone, then
     ``calibration.apply``, exactly: the same integers."""
     n, quarters = len(params), len(ends)
     out = np.zeros((n, quarters, len(PHASES), FIGURES), dtype=np.int64)
     if n == 0:
         return out.reshape(0, quarters * len(PHASES) * FIGURES)
-    table = np.array(params, dtype=np.int64).reshape(n, 12)
+    full_jobs, workers = (np.array([p[i] for p in params], dtype=np.int64).reshape(n, 3) for i in (0, 1))
+    starts, days = (_ordinals([p[i] for p in params]) for i in (2, 3))
     end = np.array([d.toordinal() for d in ends], dtype=np.int64)[None, :]
     for case in (LOW, CENTRAL, HIGH):
-        full, builders, clear, operating = (table[:, 3 * i + case, None] for i in range(4))
+        full, builders = full_jobs[:, case, None], workers[:, case, None]
+        clear, operating = starts[:, case, None], days[:, case, None]
         ramp_end = _ramp_ends(operating, int(ramp_months[case]))
         total = np.maximum(ramp_end - operating, 1)  # a ramp of no days is full at once (the ``where`` below)
         ramping = (2 * full * (end - operating) + total) // (2 * total)  # rounded half up, as ``model._ramp``

@@ -101,7 +101,7 @@ def test_the_packed_figures_are_the_models_cells_stored_and_read_back(params, ra
     given_inputs = replace(inputs(), ramp_up_months=tuple(Decimal(m) for m in ramp))
     quarters = quarter_ends(TODAY, given_inputs.horizon_quarters)
     ends = [end for _, end in quarters]
-    figures = packed.compute([packed.flat(p) for p in params], given_inputs.ramp_up_months, ends, ratio)
+    figures = packed.compute(params, given_inputs.ramp_up_months, ends, ratio)
     names = [quarter for quarter, _ in quarters]
     for row, (full, builders, clear, operating) in zip(figures, params, strict=True):
         expected = calibration.apply(zone_cells(full, builders, clear, operating, given_inputs, quarters), ratio)

@@ -72,8 +72,8 @@ def refresh_forecast(
 
     A refresh replaces the earlier current runs; a snapshot (``snapshot=True``, with ``label``) is kept until an
     administrator deletes it. Returns the run (flushed). The register is read in a fixed number of queries
-    (``forecast.gather``), each distinct series is computed once (``forecast.engine``), and the rows are written
-    in bulk (``forecast.store``).
+    (``forecast.gather``), each zone is timed and numbered with its distinct series (``forecast.engine``), every
+    series' figures are computed at once (``forecast.packed``), and the rows are written in bulk (``forecast.store``).
     """
     collecting = gc.isenabled()
     gc.disable()  # a province makes a million short-lived tuples and no cycle: the collector would only rescan them
@@ -86,8 +86,8 @@ def refresh_forecast(
 
 def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> ForecastRun:
     """The refresh, its parts timed in ``PARTS``: ``delete`` (the inputs and the previous run), ``read`` (the
-    register), ``compute`` (the zones, while their rows are copied), ``write`` (the rest of the writing: the zone
-    rows' ``COPY`` beside the computing, then the series, held-back and total rows and ``ANALYZE``)."""
+    register), ``compute`` (the zones, while their rows are copied, then the series' figures), ``write`` (the rest
+    of the writing: the end of the zone rows' ``COPY``, then the series, held-back and total rows and ``ANALYZE``)."""
     began = time.perf_counter()
     PARTS.clear()
     PARTS["compute"] = 0.0

@@ -213,9 +213,10 @@ def _mark_flagged() -> None:
     """``Permit.flagged`` from the open flags, written only where it changes; ``updated_at`` is left as it was (a
     flag is not an edit of the permit). On PostgreSQL one statement, one pass over the permits against the set of
     permits with an open flag, hashed once (0.22 s for a run that changes nothing at 200,000 permits, 0.34-0.51 s
-    in two). On SQLite two: the unflagged permits that have an open flag (looked up in the partial index of the
-    open flags), then the flagged ones (their partial index) that have none left (0.09 s, and 0.9 s instead of
-    2.5 s when 85,000 permits change: SQLite's single statement is slower at both)."""
+    in two). On SQLite two, as before: the unflagged permits that have an open flag (looked up in the partial
+    index of the open flags), then the flagged ones (their partial index) that have none left; the single
+    statement was no faster there (0.15 s when nothing changes and 2.5 s when 85,000 permits do, against 0.09-0.21
+    and 0.9-2.1 s in two, on a loaded machine)."""
     open_flag = select(StallFlag.permit_id).where(StallFlag.resolved_on.is_(None))
     if db.session.get_bind().dialect.name == "postgresql":
         changes = [(~Permit.flagged, Permit.flagged != Permit.id.in_(open_flag))]

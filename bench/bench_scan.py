@@ -20,8 +20,10 @@ Each timing includes the commit; each size runs ``--repeat`` rounds (3) and keep
 as the machine is shared. On PostgreSQL, after the bulk load and after every run, ``VACUUM ANALYZE`` does
 what autovacuum does between two mornings; so the first run of a round plans with the statistics of an
 empty flag table, the worst case (a scan raising far more flags than the table held when last analyzed).
-Exits 1 when a size of 200k or more takes longer than 5 s per 200k permits in any run, or when the time per
-permit of the slowest run grows by more than half from one size to the next (growth far from linear).
+``--explain`` then runs one more round with every statement of the scan under ``EXPLAIN (ANALYZE, BUFFERS)`` on
+PostgreSQL (the statements still do their work) and ``EXPLAIN QUERY PLAN`` on SQLite, and prints each statement's
+time and plan. Exits 1 when a size of 200k or more takes longer than 5 s per 200k permits in any run, or when the
+time per permit of the slowest run grows by more than half from one size to the next (growth far from linear).
 """
 
 from __future__ import annotations
@@ -45,13 +47,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, delete, func, select, text
+from sqlalchemy import create_engine, delete, event, func, select, text, update
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
 from devtools.synth import AS_OF, grow_to
-from permits.stalls.models import StallFlag
+from permits.models import Permit
+from permits.stalls.models import StallFlag, StallScan
 from permits.stalls.scan import scan_stalled
 
 NEXT_DAY = date(2026, 3, 5)
@@ -105,19 +108,73 @@ def _flag_counts(day: date) -> tuple[int, ...]:
 
 
 def _maintain(*, clear: bool = False) -> None:
-    """Empty the flags (``clear``), and on PostgreSQL refresh the flags' statistics and free their dead rows,
-    as autovacuum does between two morning scans (a freshly loaded table would otherwise look empty)."""
+    """Empty the flags and the days scanned and unflag the permits (``clear``), and on PostgreSQL refresh the
+    flags' statistics and free their dead rows, as autovacuum does between two morning scans (a fresh table would
+    otherwise look empty)."""
     db.session.rollback()  # nothing of this session may hold a lock on the flags
     if db.engine.dialect.name != "postgresql":
         if clear:
             db.session.execute(delete(StallFlag))
+            db.session.execute(delete(StallScan))
+            db.session.execute(update(Permit).where(Permit.flagged).values(flagged=False))
             db.session.commit()
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("SET lock_timeout = '60s'"))  # fail, never hang, if something still holds a lock
         if clear:
-            conn.execute(text("TRUNCATE stall_flag CASCADE"))  # the bench's own database
+            conn.execute(text("TRUNCATE stall_flag, stall_scan CASCADE"))  # the bench's own database
+            conn.execute(text("UPDATE permit SET flagged = false WHERE flagged"))
+            conn.execute(text("VACUUM ANALYZE permit"))
         conn.execute(text("VACUUM ANALYZE stall_flag"))
+
+
+@contextlib.contextmanager
+def explained(bind) -> Iterator[None]:
+    """Print each statement run inside the block with its time and plan: on PostgreSQL the statement itself runs
+    as ``EXPLAIN (ANALYZE, BUFFERS)`` (it does its work; its rows are the plan, so results read -1 or nothing); on
+    SQLite ``EXPLAIN QUERY PLAN`` is asked first on the same connection, then the statement runs as it is."""
+    postgres = bind.dialect.name == "postgresql"
+    plans: list[tuple[str, list[str]]] = []
+    began: list[float] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        planned = statement.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH"))
+        if not planned or "set_config(" in statement:  # the scan's settings read and restored, not planned
+            return statement, parameters
+        if postgres:
+            statement = "EXPLAIN (ANALYZE, BUFFERS) " + statement
+        else:
+            plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            plans.append((statement, [" ".join(str(c) for c in row) for row in plan]))
+        began.append(time.perf_counter())
+        return statement, parameters
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        if not began:
+            return
+        took = time.perf_counter() - began.pop()
+        if postgres:
+            plans.append((statement.removeprefix("EXPLAIN (ANALYZE, BUFFERS) "), [r[0] for r in cursor.fetchall()]))
+        print(f"  {took * 1000:8.1f} ms  {' '.join(plans[-1][0].split())[:300]}")
+        print("\n".join("      " + line for line in plans[-1][1]), flush=True)
+
+    event.listen(bind, "before_cursor_execute", before, retval=True)
+    event.listen(bind, "after_cursor_execute", after)
+    try:
+        yield
+    finally:
+        event.remove(bind, "before_cursor_execute", before)
+        event.remove(bind, "after_cursor_execute", after)
+
+
+def explain_round(engine: str, size: int) -> None:
+    """One more round of the three runs, each statement's plan printed (``explained``)."""
+    _maintain(clear=True)
+    for run, day in (("1st", AS_OF), ("2nd", AS_OF), ("3rd", NEXT_DAY)):
+        print(f"--- {engine} {size:,}: {run} run on {day}", flush=True)
+        with explained(db.engine):
+            _timed_scan(day)
+        _maintain()
 
 
 def measure(engine: str, size: int, build_seconds: float, repeat: int) -> Measure:
@@ -147,7 +204,7 @@ def measure(engine: str, size: int, build_seconds: float, repeat: int) -> Measur
     )
 
 
-def bench_engine(engine: str, url: str, sizes: list[int], folder: str, repeat: int) -> list[Measure]:
+def bench_engine(engine: str, url: str, sizes: list[int], folder: str, repeat: int, explain: bool) -> list[Measure]:
     app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url}, instance_path=folder)
     results = []
     with app.app_context():
@@ -159,6 +216,8 @@ def bench_engine(engine: str, url: str, sizes: list[int], folder: str, repeat: i
             built = size
             results.append(measure(engine, size, time.perf_counter() - began, repeat))
             _print_row(results[-1])
+            if explain:
+                explain_round(engine, size)
         db.session.remove()
         db.engine.dispose()
     return results
@@ -234,6 +293,7 @@ def main() -> None:
     parser.add_argument("--pg-url", default=os.environ.get("TEST_DATABASE_URL"), help="a PostgreSQL server URL")
     parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
     parser.add_argument("--repeat", type=int, default=3, help="rounds per size; the best time of each run is kept")
+    parser.add_argument("--explain", action="store_true", help="then print each statement's time and plan")
     args = parser.parse_args()
     sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     pg_url = args.pg_url if args.pg_url and args.pg_url.startswith("postgresql") else None
@@ -245,10 +305,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pantau-bench-") as folder:
         if not args.no_sqlite:
             url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-            results += bench_engine("sqlite", url, sizes, folder, args.repeat)
+            results += bench_engine("sqlite", url, sizes, folder, args.repeat, args.explain)
         if pg_url:
             with postgres_database(pg_url) as url:
-                results += bench_engine("postgresql", url, sizes, folder, args.repeat)
+                results += bench_engine("postgresql", url, sizes, folder, args.repeat, args.explain)
     found = misses(results)
     for line in found:
         print(f"MISSED: {line}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, Index, UniqueConstraint, func, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Date, ForeignKey, Index, UniqueConstraint, and_, case, func, select, text
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.database import str_enum, utcnow
 from app.enums import LabelledEnum
@@ -49,11 +49,30 @@ SEVERITY = (
 )
 
 
+class StallScan(db.Model):
+    """A day the stall scan ran for, and when it last ran for it. Every scan confirms each open flag (it resolves
+    those that no longer hold), so an open flag's last confirmation is the latest day scanned: kept here, one row
+    per day, instead of rewritten on every open flag each morning (``StallFlag.last_confirmed_on``)."""
+
+    __tablename__ = "stall_scan"
+
+    as_of: Mapped[date] = mapped_column(Date, primary_key=True)
+    scanned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+LAST_SCANNED = select(func.max(StallScan.as_of)).scalar_subquery()  # the latest day scanned (NULL: none yet)
+
+
 class StallFlag(db.Model):
     """One kind of trouble with one permit during one episode (the permit's status since its last event).
 
     Raised once per episode (unique), confirmed by each scan while it holds, resolved by the first scan
     after it stops holding (the permit moved on, or the calendar changed). Never deleted.
+
+    ``last_confirmed_on``, the last day a scan found it holding, is read, not stored: for an open flag the latest
+    day scanned (``StallScan``), at least the day it was raised; for a resolved one the day written on the row
+    when it was resolved (``stored_confirmed_on``: the day it was raised, then at its resolution the latest day
+    scanned before). So the morning scan writes only the flags it raises and resolves.
     """
 
     __tablename__ = "stall_flag"
@@ -67,7 +86,7 @@ class StallFlag(db.Model):
             sqlite_where=text("resolved_on IS NULL"),
             postgresql_where=text("resolved_on IS NULL"),
         ),
-    )  # PostgreSQL: fillfactor 50, room for the scan's daily rewrite of every open flag (0019_scan_flag_updates)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # indexed by the leading column of uq_stall_flag_permit_kind_episode
@@ -76,7 +95,13 @@ class StallFlag(db.Model):
     episode: Mapped[int]  # Permit.last_event_seq when the flag was raised
     raised_on: Mapped[date] = mapped_column(Date)
     raised_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
-    last_confirmed_on: Mapped[date] = mapped_column(Date)
+    stored_confirmed_on: Mapped[date] = mapped_column("last_confirmed_on", Date)
     resolved_on: Mapped[date | None] = mapped_column(Date)
+    last_confirmed_on: Mapped[date] = column_property(
+        case(
+            (and_(resolved_on.is_(None), stored_confirmed_on < LAST_SCANNED), LAST_SCANNED),
+            else_=stored_confirmed_on,
+        )
+    )
 
     permit: Mapped[Permit] = relationship()

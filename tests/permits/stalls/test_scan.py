@@ -145,6 +145,30 @@ def test_each_later_scan_confirms_the_flags_that_still_hold():
     assert flag.raised_on == add_working_days(FILED, 26) and flag.last_confirmed_on == later
 
 
+def test_a_later_scan_confirms_an_open_flag_without_rewriting_it():
+    permit = _kkpr()
+    raised = add_working_days(FILED, 26)
+    scan_stalled(raised)
+    later = add_working_days(FILED, 30)
+    scan_stalled(later)
+    (flag,) = _open(permit, FlagKind.OVERDUE)
+    assert (flag.stored_confirmed_on, flag.last_confirmed_on) == (raised, later)  # the day scanned, kept once
+
+
+def test_a_resolved_flag_keeps_the_last_day_a_scan_found_it_holding():
+    permit = _kkpr()
+    days = [add_working_days(FILED, n) for n in (20, 22, 26, 28, 29, 31)]
+    for day in days[:4]:
+        scan_stalled(day)  # at risk from the 20th working day, overdue from the 26th
+    at_risk = db.session.scalars(select(StallFlag).where(StallFlag.kind == FlagKind.AT_RISK)).one()
+    assert (at_risk.raised_on, at_risk.last_confirmed_on, at_risk.resolved_on) == (days[0], days[1], days[2])
+    advance_permit(permit, S.ISSUED, actor="o", on=days[4], today=days[4])  # resolved by the move
+    scan_stalled(days[5])
+    overdue = db.session.scalars(select(StallFlag).where(StallFlag.kind == FlagKind.OVERDUE)).one()
+    db.session.refresh(overdue)
+    assert (overdue.raised_on, overdue.last_confirmed_on, overdue.resolved_on) == (days[2], days[3], days[4])
+
+
 def test_a_new_episode_may_raise_the_same_kind_again():
     permit = _kkpr()
     day = add_working_days(FILED, 26)

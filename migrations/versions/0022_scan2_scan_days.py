@@ -1,7 +1,7 @@
 """the stall scan confirms the open flags once per run, not on every flag (issue 13)
 
 Revision ID: 0022_scan2_scan_days
-Revises: 0021_sqlite_answered_index
+Revises: 0022_fcseries_packed_series
 Create Date: 2026-11-30
 
 - ``stall_scan``: one row per day scanned. An open flag's last confirmation is the latest day scanned
@@ -22,7 +22,7 @@ from alembic import op
 import app.database
 
 revision = "0022_scan2_scan_days"
-down_revision = "0021_sqlite_answered_index"
+down_revision = "0022_fcseries_packed_series"
 branch_labels = None
 depends_on = None
 

@@ -230,3 +230,36 @@ def test_answers_arrived_are_counted_from_their_partial_index(region_id):
     assert "ix_permit_answered" in text_of_plan
     if region_id is not None:  # the kab/kota is a key of the index, not a filter of its rows
         assert "ix_permit_answered (region_id=?)" in text_of_plan or "Index Cond: (region_id = 1)" in text_of_plan
+
+
+@pytest.mark.parametrize("band", ["overdue", "at_risk"])
+def test_a_kab_kota_officers_band_counts_are_a_range_of_their_partial_index(band):
+    """A kab/kota officer's overdue and at-risk counts read the running permits of the kab/kota from
+    ``ix_permit_running_region`` (the kab/kota is its first key), not every permit of the kab/kota."""
+    from sqlalchemy import func, select, text
+
+    from permits.clock import Band
+    from permits.models import RUNNING_STATUSES, Permit
+    from permits.queries import band_condition
+    from permits.stages import AGENCY_STATUSES
+
+    assert set(RUNNING_STATUSES) == {s.value for s in AGENCY_STATUSES}  # the indexes' condition is the clock's
+    query = select(func.count(Permit.id)).where(Permit.region_id == 1, band_condition(Band(band), date(2026, 11, 30)))
+    connection = db.session.connection()
+    explain = "EXPLAIN" if db.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN"
+    if db.engine.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+
+    def explained(_conn, _cursor, statement, parameters, _context, _many):
+        return f"{explain} {statement}", parameters
+
+    # as the app sends it: the statuses rendered as literals at execution, the day and the kab/kota as parameters
+    event.listen(db.engine, "before_cursor_execute", explained, retval=True)
+    try:
+        plan = connection.execute(query).all()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", explained)
+    text_of_plan = " ".join(str(cell) for row in plan for cell in row)
+    assert "ix_permit_running_region (region_id=?" in text_of_plan or (
+        "ix_permit_running_region" in text_of_plan and "region_id = 1" in text_of_plan
+    )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -194,21 +194,26 @@ def _permits_by_status(scope: Scope) -> list[tuple[PermitStatus, int]]:
     return [(s, rows.get(s, 0)) for s in PermitStatus]
 
 
-def top_pipeline_estates(scope: Scope, limit: int = 10, stopped: bool = False) -> Sequence[Estate]:
+def top_pipeline_estates(scope: Scope, limit: int = 10) -> tuple[Sequence[Estate], Sequence[Estate]]:
     """The largest estates in scope not yet operating, by planned investment then area, with investor and
-    region: those in process (``stopped`` False: a stopped estate is in the pipeline's sums, not in this list)
-    or those under a stop order."""
-    status = Estate.status == EstateStatus.STOPPED if stopped else Estate.status != EstateStatus.STOPPED
+    region: those in process (a stopped estate is in the pipeline's sums, not in this list) and those under a stop
+    order. One statement: the ten of each are chosen on the estate alone (a ``LIMIT`` subquery each), then only
+    those joined to investor and region (not thousands joined, then ten)."""
     order = (Estate.planned_investment_rp.desc().nulls_last(), Estate.area_ha.desc(), Estate.name, Estate.id)
-    # The ten are chosen on the estate alone, then joined to investor and region (not thousands joined, then ten)
-    first = select(Estate.id).where(_in_pipeline(), status, estates_visible_to(scope)).order_by(*order).limit(limit)
+    chosen = [
+        select(Estate.id).where(_in_pipeline(), status, estates_visible_to(scope)).order_by(*order).limit(limit)
+        for status in (Estate.status != EstateStatus.STOPPED, Estate.status == EstateStatus.STOPPED)
+    ]
+    first, second = (query.subquery() for query in chosen)
     query = (
         select(Estate)
-        .where(Estate.id.in_(first.scalar_subquery()))
+        .where(Estate.id.in_(union_all(select(first.c.id), select(second.c.id))))
         .options(joinedload(Estate.investor), joinedload(Estate.region))
         .order_by(*order)
     )
-    return db.session.scalars(query).all()
+    estates = db.session.scalars(query).all()
+    stopped = [e for e in estates if e.status == EstateStatus.STOPPED]
+    return [e for e in estates if e.status != EstateStatus.STOPPED], stopped
 
 
 def dashboard_figures(scope: Scope, top: int = 10) -> DashboardFigures:
@@ -216,6 +221,7 @@ def dashboard_figures(scope: Scope, top: int = 10) -> DashboardFigures:
     Banten, or an officer's kab/kota. Pipeline = estates not yet operating (stopped ones included)."""
     total, by_status, by_region, by_capital = _estate_figures(scope)
     permits_by_status = _permits_by_status(scope)
+    in_process, stopped = top_pipeline_estates(scope, top)
     return DashboardFigures(
         estate_count=total.estates,
         estates_by_status=list(by_status.items()),
@@ -226,6 +232,6 @@ def dashboard_figures(scope: Scope, top: int = 10) -> DashboardFigures:
         permits_by_status=permits_by_status,
         by_region=by_region,
         by_capital=by_capital,
-        top_estates=top_pipeline_estates(scope, top),
-        stopped_estates=top_pipeline_estates(scope, top, stopped=True),
+        top_estates=in_process,
+        stopped_estates=stopped,
     )

@@ -107,11 +107,12 @@ def work_counts(scope: Scope, today: date | None = None) -> dict[str, int]:
         "at_risk": band_condition(Band.AT_RISK, today),
         "answered": answered_condition(),
     }
-    counted = {}
-    for key, condition in conditions.items():
-        query = scoped_permits(select(func.count(Permit.id)).select_from(Permit), scope).where(condition)
-        counted[key] = db.session.scalar(query) or 0
-    return counted
+    # One statement, each count a scalar subquery planned on its own (each reads its partial index)
+    counts = [
+        scoped_permits(select(func.count(Permit.id)).select_from(Permit), scope).where(condition).scalar_subquery()
+        for condition in conditions.values()
+    ]
+    return {key: n or 0 for key, n in zip(conditions, db.session.execute(select(*counts)).one(), strict=True)}
 
 
 def permits_with_context() -> Select:

@@ -263,3 +263,32 @@ def test_a_kab_kota_officers_band_counts_are_a_range_of_their_partial_index(band
     assert "ix_permit_running_region (region_id=?" in text_of_plan or (
         "ix_permit_running_region" in text_of_plan and "region_id = 1" in text_of_plan
     )
+
+
+def test_the_largest_estates_are_read_in_index_order_on_postgresql():
+    """PostgreSQL reads each list of the largest estates from ``ix_estate_largest`` (the dashboard's order, NULLS
+    LAST) until ten match, instead of sorting every estate; SQLite, which has no such index, sorts them."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL-only index")
+    from sqlalchemy import text
+
+    from app.models import Role
+    from app.security import Scope
+    from permits.figures import top_pipeline_estates
+
+    statements: list[tuple[str, object]] = []
+
+    def grab(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", grab)
+    try:
+        top_pipeline_estates(Scope(role=Role.OFFICER))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", grab)
+    statement, parameters = statements[-1]
+    connection = db.session.connection()
+    connection.execute(text("SET LOCAL enable_seqscan = off"))
+    connection.execute(text("SET LOCAL enable_sort = off"))
+    plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
+    assert "ix_estate_largest" in " ".join(str(cell) for row in plan for cell in row)

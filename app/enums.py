@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from functools import cache
 
 
 class LabelledEnum(enum.StrEnum):
@@ -10,7 +11,7 @@ class LabelledEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(self._labels().get(self.value, self.value))
+        return str(_labels_of(type(self)).get(self.value, self.value))
 
     @classmethod
     def _labels(cls) -> dict:
@@ -19,3 +20,9 @@ class LabelledEnum(enum.StrEnum):
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
         return [(m.value, m.label) for m in cls]
+
+
+@cache
+def _labels_of(cls: type[LabelledEnum]) -> dict:
+    """The class's labels, made once: lazy texts, translated each time one is shown (a page shows hundreds)."""
+    return cls._labels()

@@ -8,21 +8,42 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
-from babel.numbers import format_compact_decimal
+from babel import numbers
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 
 
 def _locale() -> str:
     return str(get_locale() or "id")
 
 
+# Babel parses the pattern and looks the locale's symbols up on every call; a page shows a hundred figures, and
+# the same ones on every request: each text is kept per value, pattern and locale (typed: 1 and 1.0 apart).
+@lru_cache(maxsize=8192, typed=True)
+def _decimal(value: int | Decimal | float, pattern: str, locale: str) -> str:
+    return numbers.format_decimal(value, format=pattern, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _compact(amount: int, locale: str) -> str:
+    return numbers.format_compact_decimal(amount, format_type="long", locale=locale, fraction_digits=1)
+
+
+def _formatted(value: int | Decimal | float, pattern: str) -> str:
+    """``value`` in ``pattern`` for the current locale (what ``flask_babel.format_decimal`` gives)."""
+    try:
+        return _decimal(value, pattern, _locale())
+    except TypeError:  # a value that cannot be a key (an unhashable number type): formatted, not kept
+        return numbers.format_decimal(value, format=pattern, locale=_locale())
+
+
 def rupiah(value: int | Decimal | None) -> str:
     """Whole rupiah with thousands separators: ``Rp650.000.000.000`` (id) or ``Rp650,000,000,000`` (en)."""
     if value is None:
         return "—"
-    return "Rp" + format_decimal(int(value), format="#,##0")
+    return "Rp" + _formatted(int(value), "#,##0")
 
 
 def rupiah_short(value: int | Decimal | None) -> str:
@@ -32,21 +53,20 @@ def rupiah_short(value: int | Decimal | None) -> str:
     amount = int(value)
     if abs(amount) < 1_000_000:
         return rupiah(amount)
-    words = format_compact_decimal(amount, format_type="long", locale=_locale(), fraction_digits=1)
-    return "Rp" + words
+    return "Rp" + _compact(amount, _locale())
 
 
 def hectares(value: Decimal | float | None) -> str:
     """An area in hectares, at most two decimals: ``150 ha``, ``12,5 ha``."""
     if value is None:
         return "—"
-    return format_decimal(Decimal(value), format="#,##0.##") + " ha"
+    return _formatted(Decimal(value), "#,##0.##") + " ha"
 
 
 def number(value: int | Decimal | None) -> str:
     if value is None:
         return "—"
-    return format_decimal(value, format="#,##0.##")
+    return _formatted(value, "#,##0.##")
 
 
 # One format for dates and one for times, everywhere: ``30 Nov 2026`` and ``30 Nov 2026 16.30 WIB`` (no

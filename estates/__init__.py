@@ -7,6 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     import estates.models  # noqa: F401 - the schema, for migrations and mappers
-    from estates import views
+    from estates import tally, views
 
     app.register_blueprint(views.bp)
+    tally.register()  # the estates' figures per kab/kota, capital status and status, kept by every flush

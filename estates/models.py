@@ -115,7 +115,9 @@ class Investor(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     legal_name: Mapped[str] = mapped_column(String(200), unique=True)
     legal_form: Mapped[LegalForm] = mapped_column(str_enum(LegalForm, 16))
-    capital_status: Mapped[CapitalStatus] = mapped_column(str_enum(CapitalStatus, 8), index=True)
+    # active_history (here and on the estate's figures): the value before a change is always known
+    # (``estates.tally`` moves the dashboard's figures by it)
+    capital_status: Mapped[CapitalStatus] = mapped_column(str_enum(CapitalStatus, 8), index=True, active_history=True)
     business_size: Mapped[BusinessSize] = mapped_column(
         str_enum(BusinessSize, 16), default=BusinessSize.MEDIUM_LARGE, server_default=BusinessSize.MEDIUM_LARGE.value
     )
@@ -150,16 +152,21 @@ class Estate(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    investor_id: Mapped[int] = mapped_column(ForeignKey("investor.id", ondelete="RESTRICT"), index=True)
+    investor_id: Mapped[int] = mapped_column(
+        ForeignKey("investor.id", ondelete="RESTRICT"), index=True, active_history=True
+    )
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    # active_history: the kab/kota before a move is always known (``permits.tally`` moves the counts by it)
+    # active_history: the kab/kota before a move is always known (``permits.tally`` and ``estates.tally`` move the
+    # counts by it)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="RESTRICT"), active_history=True)
     kecamatan: Mapped[str | None] = mapped_column(String(120))
     kelurahan: Mapped[str | None] = mapped_column(String(120))
-    area_ha: Mapped[Decimal] = mapped_column(Hectares)
-    planned_investment_rp: Mapped[Decimal | None] = mapped_column(Money)
+    area_ha: Mapped[Decimal] = mapped_column(Hectares, active_history=True)
+    planned_investment_rp: Mapped[Decimal | None] = mapped_column(Money, active_history=True)
     kbli: Mapped[str] = mapped_column(String(5), default="68130", server_default="68130")
-    status: Mapped[EstateStatus] = mapped_column(str_enum(EstateStatus, 24), default=EstateStatus.PLANNED)
+    status: Mapped[EstateStatus] = mapped_column(
+        str_enum(EstateStatus, 24), default=EstateStatus.PLANNED, active_history=True
+    )
     stop_order_on: Mapped[date | None] = mapped_column(Date)
     stop_order_reason: Mapped[str | None] = mapped_column(Text)
     latitude: Mapped[Decimal | None] = mapped_column(db.Numeric(9, 6))

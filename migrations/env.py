@@ -41,10 +41,16 @@ def get_metadata():
     return target_db.metadata
 
 
+# PostgreSQL-only indexes besides the trigram ones: ``ix_estate_largest`` (0024, an order with NULLS LAST)
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_estate_largest"})
+
+
 def include_object(obj, name, type_, reflected, compare_to):
-    """Leave the PostgreSQL-only trigram indexes (``*_trgm``, migration 0017) out of the comparison with the models:
-    SQLite has no such index, so the models do not declare them."""
-    return not (type_ == "index" and reflected and compare_to is None and (name or "").endswith("_trgm"))
+    """Leave the PostgreSQL-only indexes (the trigram indexes ``*_trgm`` of migration 0017, and
+    ``POSTGRESQL_ONLY_INDEXES``) out of the comparison with the models: SQLite has no such index, so the models do
+    not declare them."""
+    pg_only = (name or "").endswith("_trgm") or name in POSTGRESQL_ONLY_INDEXES
+    return not (type_ == "index" and reflected and compare_to is None and pg_only)
 
 
 def run_migrations_offline():

@@ -10,14 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Region
 from app.security import Scope
-from estates.models import CapitalStatus, Estate, EstateStatus, Investor
+from estates.models import CapitalStatus, Estate, EstateStatus
 from estates.queries import estates_visible_to, limited_region
+from estates.tally import EstateTally, recount_query
 from permits.agencies.models import Agency
 from permits.models import Permit, PermitEvent, PermitStatus
 from permits.queries import scoped_permits
@@ -128,16 +129,60 @@ def _in_pipeline():
     return Estate.status.not_in(PIPELINE_EXCLUDES)
 
 
-def _pipeline_sum():
-    """SUM of planned investment over the pipeline estates of the group (0 when none)."""
-    amount = case((_in_pipeline(), Estate.planned_investment_rp), else_=0)
-    return func.coalesce(func.sum(amount), 0)
+@dataclass
+class _Sums:
+    estates: int = 0
+    area_m2: int = 0
+    pipeline: int = 0  # estates not yet operating
+    pipeline_rp: int = 0
+
+    def add(self, status: EstateStatus, estates: int, area_m2: int, investment_rp: int) -> None:
+        self.estates += estates
+        self.area_m2 += area_m2
+        if status not in PIPELINE_EXCLUDES:
+            self.pipeline += estates
+            self.pipeline_rp += investment_rp
+
+    @property
+    def area_ha(self) -> Decimal:
+        return Decimal(self.area_m2).scaleb(-4)
 
 
-def _estates_by_status(scope: Scope) -> list[tuple[EstateStatus, int]]:
-    query = select(Estate.status, func.count(Estate.id)).where(estates_visible_to(scope)).group_by(Estate.status)
-    rows = dict(db.session.execute(query).all())
-    return [(s, rows.get(s, 0)) for s in EstateStatus]
+def _estate_rows(scope: Scope):
+    """Every kab/kota the scope covers (an officer of one: only it), each with its estates' figures per capital
+    status and estate status in scope (none: one row of ``None``): the kept ``estate_tally`` for the province or
+    one kab/kota, a recount of the visible estates for any other scope."""
+    region_id = limited_region(scope)
+    if scope.sees_everything or region_id is not None:
+        source = EstateTally.__table__
+    else:
+        source = recount_query(estates_visible_to(scope)).subquery()
+    region_col, capital, status, estates, area, rupiah = source.c
+    query = (
+        select(Region, capital, status, estates, area, rupiah)
+        .outerjoin(source, region_col == Region.id)
+        .order_by(Region.bps_code)
+    )
+    if region_id is not None:
+        query = query.where(Region.id == region_id)
+    return db.session.execute(query).all()
+
+
+def _estate_figures(scope: Scope) -> tuple[_Sums, dict[EstateStatus, int], list[RegionFigure], list[CapitalFigure]]:
+    """The estates' totals, by status, by kab/kota and by capital status in scope, from one read."""
+    total, regions, capitals = _Sums(), {}, {c: _Sums() for c in CapitalStatus}
+    by_status = dict.fromkeys(EstateStatus, 0)
+    for region, capital, status, estates, area, rupiah in _estate_rows(scope):
+        sums = regions.setdefault(region, _Sums())
+        if capital is None or not estates:
+            continue
+        status = EstateStatus(status)
+        for kept in (total, sums, capitals[CapitalStatus(capital)]):
+            kept.add(status, estates, area, rupiah)
+        by_status[status] += estates
+    by_region = [RegionFigure(r, s.estates, s.area_ha, Decimal(s.pipeline_rp)) for r, s in regions.items()]
+    by_capital = [CapitalFigure(c, s.estates, Decimal(s.pipeline_rp)) for c, s in capitals.items()]
+    return total, by_status, by_region, by_capital
 
 
 def _permits_by_status(scope: Scope) -> list[tuple[PermitStatus, int]]:
@@ -149,69 +194,44 @@ def _permits_by_status(scope: Scope) -> list[tuple[PermitStatus, int]]:
     return [(s, rows.get(s, 0)) for s in PermitStatus]
 
 
-def _by_region(scope: Scope) -> list[RegionFigure]:
-    """Every kab/kota of Banten (an officer of one: only it), with the figures of the estates in scope."""
-    area = func.coalesce(func.sum(Estate.area_ha), 0)
-    query = (
-        select(Region, func.count(Estate.id), area, _pipeline_sum())
-        .outerjoin(Estate, and_(Estate.region_id == Region.id, estates_visible_to(scope)))
-        .group_by(Region.id)
-        .order_by(Region.bps_code)
-    )
-    if (region_id := limited_region(scope)) is not None:
-        query = query.where(Region.id == region_id)
-    return [
-        RegionFigure(region, estates, Decimal(area), Decimal(amount))
-        for region, estates, area, amount in db.session.execute(query).all()
-    ]
-
-
-def _by_capital(scope: Scope) -> list[CapitalFigure]:
-    query = (
-        select(Investor.capital_status, func.count(Estate.id), _pipeline_sum())
-        .join(Estate.investor)
-        .where(estates_visible_to(scope))
-        .group_by(Investor.capital_status)
-    )
-    rows = {status: (count, amount) for status, count, amount in db.session.execute(query).all()}
-    return [CapitalFigure(s, rows.get(s, (0, 0))[0], Decimal(rows.get(s, (0, 0))[1])) for s in CapitalStatus]
-
-
-def top_pipeline_estates(scope: Scope, limit: int = 10, stopped: bool = False) -> Sequence[Estate]:
+def top_pipeline_estates(scope: Scope, limit: int = 10) -> tuple[Sequence[Estate], Sequence[Estate]]:
     """The largest estates in scope not yet operating, by planned investment then area, with investor and
-    region: those in process (``stopped`` False: a stopped estate is in the pipeline's sums, not in this list)
-    or those under a stop order."""
-    status = Estate.status == EstateStatus.STOPPED if stopped else Estate.status != EstateStatus.STOPPED
+    region: those in process (a stopped estate is in the pipeline's sums, not in this list) and those under a stop
+    order. One statement: the ten of each are chosen on the estate alone (a ``LIMIT`` subquery each), then only
+    those joined to investor and region (not thousands joined, then ten)."""
     order = (Estate.planned_investment_rp.desc().nulls_last(), Estate.area_ha.desc(), Estate.name, Estate.id)
-    # The ten are chosen on the estate alone, then joined to investor and region (not thousands joined, then ten)
-    first = select(Estate.id).where(_in_pipeline(), status, estates_visible_to(scope)).order_by(*order).limit(limit)
+    chosen = [
+        select(Estate.id).where(_in_pipeline(), status, estates_visible_to(scope)).order_by(*order).limit(limit)
+        for status in (Estate.status != EstateStatus.STOPPED, Estate.status == EstateStatus.STOPPED)
+    ]
+    first, second = (query.subquery() for query in chosen)
     query = (
         select(Estate)
-        .where(Estate.id.in_(first.scalar_subquery()))
+        .where(Estate.id.in_(union_all(select(first.c.id), select(second.c.id))))
         .options(joinedload(Estate.investor), joinedload(Estate.region))
         .order_by(*order)
     )
-    return db.session.scalars(query).all()
+    estates = db.session.scalars(query).all()
+    stopped = [e for e in estates if e.status == EstateStatus.STOPPED]
+    return [e for e in estates if e.status != EstateStatus.STOPPED], stopped
 
 
 def dashboard_figures(scope: Scope, top: int = 10) -> DashboardFigures:
     """Counts and sums for the home page, over the estates (and their permits) the scope may see: all of
     Banten, or an officer's kab/kota. Pipeline = estates not yet operating (stopped ones included)."""
-    area = func.coalesce(func.sum(Estate.area_ha), 0)
-    pipeline_count = func.count(Estate.id).filter(_in_pipeline())
-    totals_query = select(func.count(Estate.id), area, pipeline_count, _pipeline_sum()).where(estates_visible_to(scope))
-    totals = db.session.execute(totals_query).one()
+    total, by_status, by_region, by_capital = _estate_figures(scope)
     permits_by_status = _permits_by_status(scope)
+    in_process, stopped = top_pipeline_estates(scope, top)
     return DashboardFigures(
-        estate_count=totals[0],
-        estates_by_status=_estates_by_status(scope),
-        pipeline_count=totals[2],
-        pipeline_rp=Decimal(totals[3]),
-        total_area_ha=Decimal(totals[1]),
+        estate_count=total.estates,
+        estates_by_status=list(by_status.items()),
+        pipeline_count=total.pipeline,
+        pipeline_rp=Decimal(total.pipeline_rp),
+        total_area_ha=total.area_ha,
         permit_count=sum(n for _, n in permits_by_status),
         permits_by_status=permits_by_status,
-        by_region=_by_region(scope),
-        by_capital=_by_capital(scope),
-        top_estates=top_pipeline_estates(scope, top),
-        stopped_estates=top_pipeline_estates(scope, top, stopped=True),
+        by_region=by_region,
+        by_capital=by_capital,
+        top_estates=in_process,
+        stopped_estates=stopped,
     )

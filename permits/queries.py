@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
@@ -19,8 +19,8 @@ from estates.models import Estate, Investor
 from estates.queries import estates_visible_to, limited_region
 from permits.agencies.models import Agency
 from permits.clock import Band
-from permits.models import Permit, PermitStatus, PermitType
-from permits.stages import AGENCY_STATUSES, REVISING
+from permits.models import RUNNING_STATUSES, Permit, PermitStatus, PermitType
+from permits.stages import REVISING
 from permits.workflow import today_wib
 
 
@@ -78,8 +78,11 @@ def band_condition(band: Band, today: date):
 
 def running_condition() -> ColumnElement[bool]:
     """SQL for "the agency's statutory clock runs": the agency holds the file and its clock has started (a KKPR
-    merely submitted waits for the fee: its clock starts when it is declared complete)."""
-    return Permit.status.in_(AGENCY_STATUSES) & Permit.running_since.is_not(None)
+    merely submitted waits for the fee: its clock starts when it is declared complete). Written as the partial
+    indexes' condition (``RUNNING_WHERE``: the statuses as literals, in its order), so that SQLite counts the bands
+    from them (with parameters it read every permit of the status index or of the kab/kota)."""
+    statuses = bindparam("running", list(RUNNING_STATUSES), expanding=True, literal_execute=True, unique=True)
+    return Permit.status.in_(statuses) & Permit.running_since.is_not(None)
 
 
 def answered_condition() -> ColumnElement[bool]:
@@ -104,11 +107,13 @@ def work_counts(scope: Scope, today: date | None = None) -> dict[str, int]:
         "at_risk": band_condition(Band.AT_RISK, today),
         "answered": answered_condition(),
     }
-    counted = {}
-    for key, condition in conditions.items():
-        query = scoped_permits(select(func.count(Permit.id)).select_from(Permit), scope).where(condition)
-        counted[key] = db.session.scalar(query) or 0
-    return counted
+    # One statement, each count a scalar subquery planned on its own; count(*), not of a column, so that each is
+    # counted from its partial index alone (PostgreSQL read the heap for the id of every overdue permit of a kab/kota)
+    counts = [
+        scoped_permits(select(func.count()).select_from(Permit), scope).where(condition).scalar_subquery()
+        for condition in conditions.values()
+    ]
+    return {key: n or 0 for key, n in zip(conditions, db.session.execute(select(*counts)).one(), strict=True)}
 
 
 def permits_with_context() -> Select:

@@ -206,19 +206,89 @@ def test_empty_dashboard_renders(client):
     assert len(re.findall(r'<tr data-region="', html)) == 8
 
 
-def test_answers_arrived_are_counted_from_their_partial_index():
+@pytest.mark.parametrize("region_id", [None, 1])
+def test_answers_arrived_are_counted_from_their_partial_index(region_id):
     """The count's condition is written as the index's predicate on each engine (SQLite uses a partial index only
-    then): the plan names ``ix_permit_answered`` (PostgreSQL with sequential scans off, the table being tiny)."""
+    then): the plan names ``ix_permit_answered`` (PostgreSQL with sequential scans off, the table being tiny), for
+    the province and for a kab/kota (a range of the index by the permit's kab/kota, not the kab/kota's permits)."""
     from sqlalchemy import func, select, text
 
     from permits.models import Permit
     from permits.queries import answered_condition
 
-    compiled = select(func.count(Permit.id)).where(answered_condition()).compile(db.engine)
+    query = select(func.count(Permit.id)).where(answered_condition())
+    if region_id is not None:
+        query = query.where(Permit.region_id == region_id)
+    compiled = query.compile(db.engine)
     connection = db.session.connection()
     if db.engine.dialect.name == "postgresql":
         connection.execute(text("SET LOCAL enable_seqscan = off"))
         plan = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).all()
     else:
         plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", tuple(compiled.params.values())).all()
-    assert "ix_permit_answered" in " ".join(str(cell) for row in plan for cell in row)
+    text_of_plan = " ".join(str(cell) for row in plan for cell in row)
+    assert "ix_permit_answered" in text_of_plan
+    if region_id is not None:  # the kab/kota is a key of the index, not a filter of its rows
+        assert "ix_permit_answered (region_id=?)" in text_of_plan or "Index Cond: (region_id = 1)" in text_of_plan
+
+
+@pytest.mark.parametrize("band", ["overdue", "at_risk"])
+def test_a_kab_kota_officers_band_counts_are_a_range_of_their_partial_index(band):
+    """A kab/kota officer's overdue and at-risk counts read the running permits of the kab/kota from
+    ``ix_permit_running_region`` (the kab/kota is its first key), not every permit of the kab/kota."""
+    from sqlalchemy import func, select, text
+
+    from permits.clock import Band
+    from permits.models import RUNNING_STATUSES, Permit
+    from permits.queries import band_condition
+    from permits.stages import AGENCY_STATUSES
+
+    assert set(RUNNING_STATUSES) == {s.value for s in AGENCY_STATUSES}  # the indexes' condition is the clock's
+    query = select(func.count(Permit.id)).where(Permit.region_id == 1, band_condition(Band(band), date(2026, 11, 30)))
+    connection = db.session.connection()
+    explain = "EXPLAIN" if db.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN"
+    if db.engine.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+
+    def explained(_conn, _cursor, statement, parameters, _context, _many):
+        return f"{explain} {statement}", parameters
+
+    # as the app sends it: the statuses rendered as literals at execution, the day and the kab/kota as parameters
+    event.listen(db.engine, "before_cursor_execute", explained, retval=True)
+    try:
+        plan = connection.execute(query).all()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", explained)
+    text_of_plan = " ".join(str(cell) for row in plan for cell in row)
+    assert "ix_permit_running_region (region_id=?" in text_of_plan or (
+        "ix_permit_running_region" in text_of_plan and "region_id = 1" in text_of_plan
+    )
+
+
+def test_the_largest_estates_are_read_in_index_order_on_postgresql():
+    """PostgreSQL reads each list of the largest estates from ``ix_estate_largest`` (the dashboard's order, NULLS
+    LAST) until ten match, instead of sorting every estate; SQLite, which has no such index, sorts them."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL-only index")
+    from sqlalchemy import text
+
+    from app.models import Role
+    from app.security import Scope
+    from permits.figures import top_pipeline_estates
+
+    statements: list[tuple[str, object]] = []
+
+    def grab(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", grab)
+    try:
+        top_pipeline_estates(Scope(role=Role.OFFICER))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", grab)
+    statement, parameters = statements[-1]
+    connection = db.session.connection()
+    connection.execute(text("SET LOCAL enable_seqscan = off"))
+    connection.execute(text("SET LOCAL enable_sort = off"))
+    plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
+    assert "ix_estate_largest" in " ".join(str(cell) for row in plan for cell in row)

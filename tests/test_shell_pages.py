@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from app.extensions import db
-from app.formatting import day, wib
+from app.formatting import day, hectares, number, rupiah, rupiah_short, wib
 from devtools.factories import make_investor
 
 
@@ -71,6 +71,24 @@ def test_one_format_for_dates_and_one_for_times(app: Flask) -> None:
         with force_locale("id"):
             assert wib(moment) == "15 Apr 2026 07.31 WIB"
             assert day(date(2026, 8, 17)) == "17 Agu 2026"
+
+
+def test_numbers_kept_per_locale_read_as_babel_writes_them(app: Flask) -> None:
+    """The formatted numbers are kept per value, pattern and language (a page shows the same ones on every request):
+    what is kept in one language is never shown in the other, and equal values written differently read alike."""
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"):
+        with force_locale("id"):
+            shown = [rupiah(650_000_000_000), rupiah_short(1_234_000_000_000), hectares(Decimal("12.50")), number(7)]
+            assert shown == ["Rp650.000.000.000", "Rp1,2 triliun", "12,5 ha", "7"]
+            assert hectares(Decimal("12.5000")) == hectares(Decimal("1.25E+1")) == "12,5 ha"
+        with force_locale("en"):
+            shown = [rupiah(650_000_000_000), rupiah_short(1_234_000_000_000), hectares(Decimal("12.50")), number(7)]
+            assert shown == ["Rp650,000,000,000", "Rp1.2 trillion", "12.5 ha", "7"]
+            assert number(1.5) == "1.5" and number(Decimal("1.50")) == "1.5" and number(1) == "1"
 
 
 def test_pages_and_exports_for_a_signed_in_user_are_never_cached(client: FlaskClient, anon_client: FlaskClient) -> None:

@@ -22,6 +22,7 @@ from devtools.synth.histories import Catalogue, event_counts, history_rows
 from devtools.synth.load import analyze, next_id, reset_sequences
 from devtools.synth.register import EstateInfo, estate_rows, investor_rows, zone_rows
 from estates.models import Estate, Investor, Zone
+from estates.tally import recount_estate_tally
 from permits.agencies.services import AgencyResolver
 from permits.calendar import site_calendar
 from permits.kept import refresh_answered
@@ -120,6 +121,7 @@ def synthesize(
     reset_sequences(t.__table__ for t in TABLES)
     refresh_answered()  # the permits' kept "answers arrived", as the workflow would have written it
     recount_tally()  # the permits per kab/kota and status, as the session would have kept them
+    recount_estate_tally()  # the estates' figures per kab/kota, capital status and status, likewise
     db.session.commit()
     analyze(t.__table__ for t in TABLES)
     return loaded

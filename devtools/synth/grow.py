@@ -20,6 +20,7 @@ from app.bulk import bulk_load
 from app.extensions import db
 from app.models import Region
 from estates.models import CapitalStatus, Estate, EstateStatus, Investor, LegalForm, Zone, ZoneKind
+from estates.tally import recount_estate_tally
 from permits.agencies.services import AgencyResolver
 from permits.calendar import site_calendar
 from permits.clock import ClockFields, Limits, refresh_thresholds
@@ -164,6 +165,7 @@ def grow_to(built: int, size: int, estates_per_investor: int | None = None) -> N
     )
     bulk_load(Permit.__table__, permit_rows(built, size, types, region_ids))
     fill_regions()  # each permit's copy of its estate's kab/kota
+    recount_estate_tally()  # the dashboard's estate figures, as the session would have kept them
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -1,7 +1,7 @@
 """dashboard: the estates' figures per kab/kota, capital status and estate status (issue 13)
 
 Revision ID: 0022_dash2_estate_tally
-Revises: 0021_sqlite_answered_index
+Revises: 0022_scan2_scan_days
 Create Date: 2026-11-30
 
 - ``estate_tally``: the estates per (kab/kota, PMA/PMDN, estate status) with their area in square metres and their
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_dash2_estate_tally"
-down_revision = "0021_sqlite_answered_index"
+down_revision = "0022_scan2_scan_days"
 branch_labels = None
 depends_on = None
 

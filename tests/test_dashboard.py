@@ -265,11 +265,10 @@ def test_a_kab_kota_officers_band_counts_are_a_range_of_their_partial_index(band
     )
 
 
+@pytest.mark.postgres_only  # a PostgreSQL-only index
 def test_the_largest_estates_are_read_in_index_order_on_postgresql():
     """PostgreSQL reads each list of the largest estates from ``ix_estate_largest`` (the dashboard's order, NULLS
     LAST) until ten match, instead of sorting every estate; SQLite, which has no such index, sorts them."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("a PostgreSQL-only index")
     from sqlalchemy import text
 
     from app.models import Role

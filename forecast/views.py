@@ -13,7 +13,7 @@ from app.errors import NotFound
 from app.models import Role
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from app.transactions import refusal
-from forecast import calibration, compare, export, forms, layoffs, reading, services
+from forecast import calibration, choices, compare, export, forms, layoffs, reading, services
 from forecast.chart import band_chart
 from forecast.inputs import input_rows, rows_from_json
 from forecast.models import ForecastInput, InputGroup, Phase, Skill
@@ -61,7 +61,7 @@ def index() -> ResponseReturnValue:
         "forecast/index.html",
         run=run,
         filters=filters,
-        choices=reading.choices(run, scope, filters),
+        choices=choices.choices(run, scope, filters),
         total=total,
         by_phase=by_phase,
         chart=band_chart(total, _("Direct jobs at the end of each quarter: low-high band and central line")),

@@ -1,5 +1,6 @@
-"""The number helpers give Babel's output: whole numbers go through a formatter built from the locale's symbols
-(issue 13: Babel's format_decimal per cell was a good part of the forecast page), everything else through Babel."""
+"""The number helpers give Babel's output and id_url gives url_for's (issue 13: Babel's format_decimal per cell
+and url_for per link were a good part of the forecast page): whole numbers go through a formatter built from the
+locale's symbols, everything else through Babel."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.numbers import format_decimal as babel_decimal
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import force_locale
 from flask_babel import format_date as flask_babel_date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.formatting import DATE_FORMAT, day, number, rupiah
+from app.urls import id_url
 
 LOCALES = ("id", "en")
 
@@ -58,3 +60,15 @@ def test_dates_as_flask_babel_formats_them(app: Flask, value: date, locale: str,
 def test_a_timestamp_is_still_moved_to_wib(app: Flask) -> None:
     with app.test_request_context(), force_locale("id"):
         assert day(datetime(2026, 11, 30, 20, 0)) == "1 Des 2026"
+
+
+@settings(max_examples=50, deadline=None)
+@given(permit_id=st.integers(min_value=1, max_value=2**31 - 1))
+def test_an_id_url_is_url_for(app: Flask, permit_id: int) -> None:
+    with app.test_request_context():
+        assert id_url("permits.permit_detail", "permit_id")(permit_id) == url_for(
+            "permits.permit_detail", permit_id=permit_id
+        )
+        assert id_url("portal.permit_detail", "permit_id", _anchor="answer")(permit_id) == url_for(
+            "portal.permit_detail", permit_id=permit_id, _anchor="answer"
+        )

@@ -13,7 +13,6 @@ from app.errors import NotFound
 from app.models import Role
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from app.transactions import refusal
-from app.urls import id_url
 from forecast import calibration, choices, compare, export, forms, layoffs, reading, services
 from forecast.chart import band_chart
 from forecast.inputs import input_rows, rows_from_json
@@ -82,7 +81,6 @@ def index() -> ResponseReturnValue:
         run_low_ratio=calibration.of_run(run.inputs),
         low_ratio_setting=calibration.ratio_in_force(),
         skill_labels={s.value: s.label for s in Skill},
-        permit_url=id_url("permits.permit_detail", "permit_id"),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as babel_date
@@ -39,8 +40,13 @@ def rupiah_short(value: int | Decimal | None) -> str:
     amount = int(value)
     if abs(amount) < 1_000_000:
         return rupiah(amount)
-    words = format_compact_decimal(amount, format_type="long", locale=_locale(), fraction_digits=1)
-    return "Rp" + words
+    return "Rp" + _compact(amount, _locale())
+
+
+@lru_cache(maxsize=4096)
+def _compact(amount: int, locale: str) -> str:
+    """Babel's compact form (140 µs a call; a page shows the same amounts request after request)."""
+    return format_compact_decimal(amount, format_type="long", locale=locale, fraction_digits=1)
 
 
 def hectares(value: Decimal | float | None) -> str:
@@ -96,8 +102,14 @@ def day(value: date | None, fmt: str | None = None) -> str:
         return "—"
     pattern = DATE_FORMAT if fmt is None or fmt in NAMED_WIDTHS else fmt
     if type(value) is date:  # nothing to move to WIB: Babel directly (Flask-Babel's lookups cost more than the format)
-        return babel_date(value, pattern, locale=get_locale())
+        return _date_text(value, pattern, get_locale())
     return format_date(value, pattern)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(value: date, pattern: str, locale: Locale | None) -> str:
+    """Babel's format of a date (a page shows the same quarter ends many times)."""
+    return babel_date(value, pattern, locale=locale)
 
 
 def npwp(value: str | None) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel.numbers import format_compact_decimal
 from babel.numbers import format_decimal as babel_decimal
 from flask import Flask, url_for
 from flask_babel import force_locale
@@ -14,7 +15,7 @@ from flask_babel import format_date as flask_babel_date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.formatting import DATE_FORMAT, day, number, rupiah
+from app.formatting import DATE_FORMAT, day, number, rupiah, rupiah_short
 from app.urls import id_url
 
 LOCALES = ("id", "en")
@@ -72,3 +73,12 @@ def test_an_id_url_is_url_for(app: Flask, permit_id: int) -> None:
         assert id_url("portal.permit_detail", "permit_id", _anchor="answer")(permit_id) == url_for(
             "portal.permit_detail", permit_id=permit_id, _anchor="answer"
         )
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=st.integers(min_value=-(10**16), max_value=10**16), locale=st.sampled_from(LOCALES))
+def test_short_rupiah_as_babel_formats_it(app: Flask, value: int, locale: str) -> None:
+    with app.test_request_context(), force_locale(locale):
+        words = format_compact_decimal(value, format_type="long", locale=locale, fraction_digits=1)
+        expected = "Rp" + (babel_decimal(value, format="#,##0", locale=locale) if abs(value) < 1_000_000 else words)
+        assert rupiah_short(value) == expected == rupiah_short(value)

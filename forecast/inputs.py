@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.settings import setting_value
 from forecast.model import Inputs
-from forecast.models import ForecastInput, InputGroup
+from forecast.models import ForecastInput, ForecastRun, InputGroup
 
+T = TypeVar("T")
 HORIZON_SETTING = "forecast.horizon_years"
 
 
@@ -177,3 +179,23 @@ def rows_from_json(data: dict) -> list[StoredInput]:
         )
         for r in data.get("rows", [])
     ]
+
+
+def _per_run(name: str, run: ForecastRun, build: Callable[[], T]) -> T:
+    """``build()`` once for the loaded ``run`` (kept on the object while it holds the same inputs): the forecast
+    page reads a run's inputs four times."""
+    cache = vars(run).setdefault("_read_once", {})
+    entry = cache.get(name)
+    if entry is None or entry[0] is not run.inputs:
+        entry = cache[name] = (run.inputs, build())
+    return entry[1]
+
+
+def stored_rows(run: ForecastRun) -> list[StoredInput]:
+    """The input rows ``run`` was computed with (``rows_from_json``), rebuilt once for the loaded run."""
+    return _per_run("rows", run, lambda: rows_from_json(run.inputs))
+
+
+def stored_skill_shares(run: ForecastRun) -> dict[tuple[str, str], dict[str, Decimal]]:
+    """The skill shares of the inputs ``run`` was computed with, once for the loaded run."""
+    return _per_run("skill_shares", run, lambda: load_inputs(stored_rows(run)).skill_shares)

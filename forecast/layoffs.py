@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from app.listing import plain_rows
 from app.models import Region
 from app.security import Scope
-from forecast.inputs import load_inputs, rows_from_json
+from forecast.inputs import stored_skill_shares
 from forecast.model import skills_demand
 from forecast.models import ForecastRegionTotal, ForecastRun, Skill
 from forecast.reading import Filters, total_condition
@@ -161,7 +161,7 @@ def beside_jobs(run: ForecastRun, region_id: int | None, scope: Scope) -> Balanc
             row.lasting_low += low
             row.lasting_central += central
         skill_rows[rid].append((quarter, kind, phase, central))
-    shares = load_inputs(rows_from_json(run.inputs)).skill_shares
+    shares = stored_skill_shares(run)
     for rid, cells in skill_rows.items():
         added: dict[str, Decimal] = defaultdict(Decimal)
         for (_quarter, _phase, skill), jobs in skills_demand(cells, shares).items():

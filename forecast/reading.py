@@ -14,7 +14,7 @@ from app.extensions import db
 from app.listing import plain_rows
 from app.models import Role
 from app.security import Scope
-from forecast.inputs import indirect_multipliers, load_inputs, rows_from_json
+from forecast.inputs import indirect_multipliers, stored_rows, stored_skill_shares
 from forecast.model import quarter_ends, quarter_of, skills_demand
 from forecast.models import ForecastCell, ForecastHeld, ForecastRegionTotal, ForecastRun, ForecastZone
 
@@ -214,14 +214,14 @@ def held_lines(run: ForecastRun, filters: Filters, scope: Scope, *, every_permit
 def skills(run: ForecastRun, filters: Filters, scope: Scope) -> dict[tuple[str, str, str], Decimal]:
     """(quarter, phase, skill) -> central jobs, with the skill shares the run was computed with."""
     rows = [(quarter, kind, phase, central) for quarter, kind, phase, _, central, _ in sums(run, filters, scope)]
-    shares = load_inputs(rows_from_json(run.inputs)).skill_shares
+    shares = stored_skill_shares(run)
     return skills_demand(rows, shares)
 
 
 def indirect(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, int]]:
     """(quarter, indirect jobs): central operation jobs times (multiplier - 1) of their zone kind, for the kinds
     with a multiplier; empty when no multiplier is entered. Never added to the direct jobs."""
-    multipliers = indirect_multipliers(rows_from_json(run.inputs))
+    multipliers = indirect_multipliers(stored_rows(run))
     if not multipliers:
         return []
     out: dict[str, Decimal] = defaultdict(Decimal)

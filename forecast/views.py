@@ -15,7 +15,7 @@ from app.security import EDITORS, OFFICE, current_scope, role_required
 from app.transactions import refusal
 from forecast import calibration, choices, compare, export, forms, layoffs, reading, services
 from forecast.chart import band_chart
-from forecast.inputs import input_rows, rows_from_json
+from forecast.inputs import input_rows, stored_rows
 from forecast.models import ForecastInput, InputGroup, Phase, Skill
 
 ZONE_ROWS = 50  # the page lists at most this many zones (the downloads hold them all), so it stays fast
@@ -73,7 +73,7 @@ def index() -> ResponseReturnValue:
         zones=reading.zones(run, filters, scope, limit=ZONE_ROWS),
         zone_count=reading.zone_count(run, filters, scope),
         indirect=reading.indirect(run, filters, scope),
-        inputs=rows_from_json(run.inputs),
+        inputs=stored_rows(run),
         groups={g.value: g.label for g in InputGroup},
         can_refresh=scope.can_edit,
         query=request.args.to_dict(),

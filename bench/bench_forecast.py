@@ -36,7 +36,7 @@ from app import create_app
 from app.extensions import db
 from app.models import Role, User
 from devtools.synth import AS_OF, grow_history, grow_to
-from forecast.models import ForecastCell, ForecastHeld, ForecastZone
+from forecast.models import ForecastHeld, ForecastSeries, ForecastZone
 from forecast.services import PARTS, refresh_forecast
 from permits.models import Permit, PermitType
 
@@ -131,9 +131,7 @@ def bench_engine(engine: str, url: str, sizes: list[int], folder: str, repeat: i
                 runs.append(time.perf_counter() - began)
                 if runs[-1] == min(runs):
                     parts = dict(PARTS)
-            series = db.session.scalar(
-                select(func.count(func.distinct(ForecastCell.series))).where(ForecastCell.run_id == run.id)
-            )
+            series = db.session.scalar(select(func.count()).where(ForecastSeries.run_id == run.id))
             held = db.session.scalar(select(func.count(ForecastHeld.id)).where(ForecastHeld.run_id == run.id))
             zones = db.session.scalar(select(func.count(ForecastZone.id)).where(ForecastZone.run_id == run.id))
             permits = _count(Permit.id)

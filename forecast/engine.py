@@ -2,21 +2,23 @@
 zone, with the same results as ``model.compute_zone`` and ``model.held_back`` zone by zone.
 
 A zone's series is a function of its sizes (full jobs, construction workers) and its dates (clear, operating):
-zones sharing them (the same blocking-permit expected dates, kind, size and jobs) share one series, computed once
-and stored once (``series`` numbers it). Within an estate, the zones waiting for the same blocker with the same
+zones sharing them (the same blocking-permit expected dates, kind, size and jobs) share one series, numbered once
+(``_series``) and stored once; the figures of every series are computed together (``figures``, with numpy:
+``forecast.packed``). Within an estate, the zones waiting for the same blocker with the same
 target date share their timing; the held-back gain of an overdue permit is the difference of two memoised
 series' job-quarters.
 """
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from functools import cache
 
-from forecast import calibration
+import numpy as np
+
+from forecast import packed
 from forecast.model import (
     BUILDING_BLOCKER,
     CENTRAL,
@@ -31,14 +33,11 @@ from forecast.model import (
     quarter_ends,
     waits_on_prerequisites,
     with_target,
-    zone_cells,
     zone_sizes,
     zone_timing,
 )
 
 Cells = dict[tuple[str, str], Triple]
-FIELD = 64  # bits per figure in a packed series: sums of non-negative jobs far below 2**63
-PHASES = ("construction", "operation")
 BLOCKERS = {"industrial": INDUSTRIAL_BLOCKER, "estate": INDUSTRIAL_BLOCKER}  # any other kind: BUILDING_BLOCKER
 
 
@@ -53,10 +52,9 @@ class Engine:
         self.quarters = quarter_ends(as_of, inputs.horizon_quarters)
         self._sizes: dict[tuple, tuple] = {}
         self._numbers: dict[tuple, int] = {}  # (full, builders, clear, operating) -> series number
-        self._cells: list[Cells] = []  # series number -> its cells
+        self._params: list[tuple] = []  # series number -> its (full, builders, clear, operating)
+        self._figures: np.ndarray | None = None  # series number -> its figures (``packed.compute``), once computed
         self._jq: dict[tuple, int] = {}  # (central full jobs, central operating day) -> job-quarters
-        self._packed: list[int] = []  # series number -> its figures packed in one integer (``pack``)
-        self.keys = [(quarter, phase) for quarter, _ in self.quarters for phase in PHASES]
 
     def _sized(self, zone: ZoneFacts) -> tuple:
         key = (zone.kind, zone.area_ha, zone.commitment_jobs, zone.investment_rp if zone.kind == "estate" else None)
@@ -64,15 +62,15 @@ class Engine:
             self._sizes[key] = zone_sizes(zone, self.inputs, self.as_of)
         return self._sizes[key]
 
-    def _series(self, key: tuple) -> tuple[int, Cells]:
-        """The series number and cells of (full, builders, clear, operating), computed the first time."""
+    def _series(self, key: tuple) -> int:
+        """The series number of (full, builders, clear, operating): its figures are computed with every other
+        series' by ``figures``."""
         number = self._numbers.get(key)
         if number is None:
-            cells = calibration.apply(zone_cells(*key, self.inputs, self.quarters), self.low_ratio)
-            number = self._numbers[key] = len(self._cells)
-            self._cells.append(cells)
-            self._packed.append(self.pack(cells))
-        return number, self._cells[number]
+            number = self._numbers[key] = len(self._params)
+            self._params.append(key)
+            self._figures = None
+        return number
 
     def _job_quarters(self, full: int, operating: date | None) -> int:
         """Central operation job-quarters of a zone (``model.central_job_quarters``), memoised."""
@@ -99,33 +97,35 @@ class Engine:
                     todo += fact.prerequisites
         return frozenset(seen)
 
-    def series(self) -> Iterator[tuple[int, Cells]]:
-        """Every distinct series some zone has: (number, cells)."""
-        yield from enumerate(self._cells)
+    def figures(self) -> np.ndarray:
+        """Every series' figures, one row per series number, in ``packed.keys`` order (``packed.compute``)."""
+        if self._figures is None:
+            ends = [end for _, end in self.quarters]
+            self._figures = packed.compute(self._params, self.inputs.ramp_up_months, ends, self.low_ratio)
+        return self._figures
 
-    def pack(self, cells: Cells) -> int:
-        """The series' figures (low, central, high of each quarter and phase, in ``keys`` order) as the fields of
-        one integer: n zones' worth of a series is one multiplication, a sum of series one addition, exactly."""
-        figures = [value for key in self.keys for value in cells[key]]  # each a non-negative 64-bit field
-        return int.from_bytes(struct.pack(f"<{len(figures)}Q", *figures), "little")
+    def cells(self, number: int) -> Cells:
+        """One series' cells, as ``model.zone_cells`` (then ``calibration.apply``) gives them."""
+        return packed.as_cells(self.figures()[number], [quarter for quarter, _ in self.quarters])
 
     def totals(self, counts: dict[tuple, dict[int, int]]) -> Iterator[tuple]:
         """(group..., zones, quarter, phase, low, central, high) for each group of ``counts`` (group -> series
         number -> zones), the zones' figures summed."""
-        mask = (1 << FIELD) - 1
+        figures = self.figures()
+        keys = packed.keys([quarter for quarter, _ in self.quarters])
         for group, by_series in counts.items():
-            total = sum(n * self._packed[number] for number, n in by_series.items())
-            zones = sum(by_series.values())
-            for i, (quarter, phase) in enumerate(self.keys):
-                base = 3 * FIELD * i
-                low, central, high = ((total >> (base + FIELD * k)) & mask for k in range(3))
-                yield (*group, zones, quarter, phase, low, central, high)
+            numbers = np.fromiter(by_series.keys(), dtype=np.int64, count=len(by_series))
+            zones = np.fromiter(by_series.values(), dtype=np.int64, count=len(by_series))
+            total = (zones @ figures[numbers]).tolist()
+            for i, (quarter, phase) in enumerate(keys):
+                yield (*group, int(zones.sum()), quarter, phase, *total[3 * i : 3 * i + 3])
 
     def estate(
         self, facts: dict[str, PermitFact], zones: list[ZoneFacts]
     ) -> list[tuple[ZoneResult, int, dict[int, int]]]:
-        """For each zone of one estate: its result (as ``compute_zone``), its series number and the job-quarters
-        each overdue permit holds back (as ``held_back``)."""
+        """For each zone of one estate: its result (as ``compute_zone``, but without its cells: those of its series
+        number, ``cells``), its series number and the job-quarters each overdue permit holds back (as
+        ``held_back``)."""
         timings: dict[tuple, tuple] = {}
         ways: dict[tuple, frozenset[str]] = {}  # (blocker, permit the stop names) -> ``_way``
         overdue = [(f.code, f.permit_id) for f in facts.values() if f.state == "overdue" and f.permit_id is not None]
@@ -151,7 +151,7 @@ class Engine:
             clear, operating, waits_for, notes = timing(zone, blocker, none)
             operating = with_target(operating, target)
             basis, prior, full, builders = self._sized(zone)
-            number, cells = self._series((full, builders, clear, operating))
+            number = self._series((full, builders, clear, operating))
             held: dict[int, int] = {}
             if overdue:
                 roots = (blocker, zone.stop_waits_for) if zone.stopped and zone.stop_waits_for else (blocker,)
@@ -165,6 +165,6 @@ class Engine:
                         gain = self._job_quarters(full[CENTRAL], freed[CENTRAL]) - base_total
                         if gain > 0:
                             held[permit_id] = gain
-            result = ZoneResult(basis, zone.commitment_jobs, prior, full, clear, operating, waits_for, notes, cells)
+            result = ZoneResult(basis, zone.commitment_jobs, prior, full, clear, operating, waits_for, notes, {})
             out.append((result, number, held))
         return out

@@ -27,10 +27,10 @@ from estates.models import Claim, ClaimMetric, Estate, EstateStatus, Investor, Z
 from forecast.model import PermitFact, ZoneFacts
 from permits.agencies.models import Agency
 from permits.calendar import site_calendar
-from permits.models import Permit, PermitEvent, PermitStatus, PermitType
+from permits.models import Permit, PermitStatus, PermitType
 from permits.rules import PermitRule
 from permits.stages import TERMINAL, Holder, holder
-from permits.stalls.stats import DECIDED_FROM, DECISIONS, median, percentile
+from permits.stalls.stats import median, percentile
 from permits.workflow import at_risk_share, limits_of, regime_for
 
 
@@ -74,12 +74,11 @@ def _rows(query) -> list[tuple]:
 
 
 def observed_delays() -> Delays:
-    """(permit type id, agency id) -> the agency working days to each decision of the tracker's decided permits."""
-    query = (
-        select(Permit.permit_type_id, Permit.agency_id, PermitEvent.agency_days_used)
-        .select_from(PermitEvent)
-        .join(PermitEvent.permit)
-        .where(PermitEvent.to_status.in_(DECISIONS), PermitEvent.from_status.in_(DECIDED_FROM))
+    """(permit type id, agency id) -> the agency working days to the decision of each decided permit of the
+    tracker: the counter ``permits.workflow`` keeps on the permit with its deciding event (``decision_days``, the
+    agency figures' own), read from the permits instead of their 2,000,000 events."""
+    query = select(Permit.permit_type_id, Permit.agency_id, Permit.decision_days).where(
+        Permit.decision_days.is_not(None)
     )
     out: Delays = defaultdict(list)
     for type_id, agency_id, days in _rows(query):
@@ -125,7 +124,9 @@ def _estates(estate_ids: list[int] | None) -> list[tuple[EstateRow, str, str | N
         )
         .join(Region, Region.id == Estate.region_id)
         .join(Investor, Investor.id == Estate.investor_id)
-        .order_by(Estate.id)
+        # the order the pages list a run's zones in: written in it, they are listed by id (``reading.zones``),
+        # whose index costs a refresh a third of what one on the names did
+        .order_by(Region.name, Estate.name, Estate.id)
     )
     if estate_ids is not None:
         query = query.where(Estate.id.in_(estate_ids))

@@ -10,14 +10,28 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import Hectares, Money, UTCDateTime, utcnow
 from app.enums import LabelledEnum
 from app.extensions import db
+from forecast import packed
 
 
 class InputGroup(LabelledEnum):
@@ -126,7 +140,7 @@ class ForecastRun(db.Model):
 class ForecastZone(db.Model):
     """One zone (or a whole estate without zones: ``zone_id`` empty) in one run, with why it is timed as it is.
 
-    ``run_id`` and ``ForecastCell.run_id`` carry no foreign key: a refresh writes 100,000 zone rows and their
+    ``run_id`` and ``ForecastSeries.run_id`` carry no foreign key: a refresh writes 100,000 zone rows and their
     series by ``COPY``, and a foreign key checks every row (``forecast.store.delete_runs`` deletes them with
     their run)."""
 
@@ -134,7 +148,7 @@ class ForecastZone(db.Model):
     # the order the page lists zones (and estates) in: the first rows of a run without sorting 100,000; and one
     # investor's zones (the page filtered to an investor, an investor's own figures: ``reading.per_zone``)
     __table_args__ = (
-        Index("ix_forecast_zone_run_order", "run_id", "kab_kota", "estate_name", "id"),
+        Index("ix_forecast_zone_run_order", "run_id", "id"),  # written in that order (0022: was by the names)
         Index("ix_forecast_zone_run_investor", "run_id", "investor_id"),
         Index("ix_forecast_zone_estate_run", "estate_id", "run_id"),  # one estate's (never a whole run's) zones
     )
@@ -145,7 +159,7 @@ class ForecastZone(db.Model):
     zone_kind: Mapped[str] = mapped_column(String(24))
     zone_name: Mapped[str | None] = mapped_column(String(120))
     area_ha: Mapped[Decimal | None] = mapped_column(Hectares)
-    estate_id: Mapped[int] = mapped_column(index=True)
+    estate_id: Mapped[int]  # indexed by ix_forecast_zone_estate_run (0022 dropped its own: one more to write)
     estate_name: Mapped[str] = mapped_column(String(200))
     investor_id: Mapped[int]
     investor_name: Mapped[str] = mapped_column(String(200))
@@ -163,31 +177,45 @@ class ForecastZone(db.Model):
     operating_high: Mapped[date | None] = mapped_column(Date)
     waits_for: Mapped[str | None] = mapped_column(String(16))  # the permit type the timing hangs on
     notes: Mapped[list] = mapped_column(JSON, default=list)
-    series: Mapped[int] = mapped_column(default=0)  # its run's series (ForecastCell.series): shared by like zones
+    series: Mapped[int] = mapped_column(default=0)  # its run's series (ForecastSeries.series): shared by like zones
 
-    cells: Mapped[list[ForecastCell]] = relationship(
-        primaryjoin="and_(ForecastZone.run_id == foreign(ForecastCell.run_id), "
-        "ForecastZone.series == foreign(ForecastCell.series))",
-        viewonly=True,
-        order_by="ForecastCell.id",
-    )
+    @property
+    def cells(self) -> list[Cell]:
+        """Its series' cells with jobs in some case (a cell of none is not listed), in quarter order."""
+        row = db.session.scalar(
+            select(ForecastSeries).where(ForecastSeries.run_id == self.run_id, ForecastSeries.series == self.series)
+        )
+        if row is None:
+            return []
+        run = db.session.get(ForecastRun, self.run_id)
+        quarters = packed.run_quarters(run.as_of, run.horizon_quarters)
+        cells = packed.as_cells(packed.decode([row.cells], 3 * len(packed.keys(quarters)))[0], quarters)
+        return [Cell(quarter, phase, *values) for (quarter, phase), values in cells.items() if any(values)]
 
 
-class ForecastCell(db.Model):
-    """Direct jobs at the end of a quarter, in one phase, for every zone of a run with that ``series``: zones with
-    the same sizes and dates have the same jobs, stored once (a province's 100,000 zones fall in far fewer)."""
+class Cell(NamedTuple):
+    """Direct jobs at the end of a quarter, in one phase (a stored series' figures, decoded)."""
 
-    __tablename__ = "forecast_cell"
-    __table_args__ = (Index("ix_forecast_cell_run_id_series", "run_id", "series"),)
+    quarter: str  # 2027-Q3
+    phase: str
+    low: int
+    central: int
+    high: int
+
+
+class ForecastSeries(db.Model):
+    """The direct jobs of every quarter, phase and case for every zone of a run with that ``series``: zones with the
+    same sizes and dates have the same jobs, stored once, packed in one row (``forecast.packed``: a province's
+    90,000 series were 1.4 million rows of one cell each until 0022)."""
+
+    __tablename__ = "forecast_series"
+    __table_args__ = (UniqueConstraint("run_id", "series", name="uq_forecast_series_run_series"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int]
     series: Mapped[int]
-    quarter: Mapped[str] = mapped_column(String(7))  # 2027-Q3
-    phase: Mapped[str] = mapped_column(String(16))
-    low: Mapped[int]
-    central: Mapped[int]
-    high: Mapped[int]
+    job_quarters: Mapped[int] = mapped_column(BigInteger)  # central operation jobs summed over the horizon
+    cells: Mapped[bytes] = mapped_column(LargeBinary)  # ``packed.keys`` order, low/central/high, int32 LE
 
 
 class ForecastRegionTotal(db.Model):
@@ -232,7 +260,7 @@ class ForecastHeld(db.Model):
 
 
 # The forecast page's held-back permits per agency and permit type, most first (``reading.held_lines``): read in that
-# order from the index, with the columns the query reads (migration 0022).
+# order from the index, with the columns the query reads (migration 0023).
 Index(
     "ix_forecast_held_run_lines",
     ForecastHeld.run_id,

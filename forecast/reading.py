@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 from sqlalchemy import ColumnElement, Subquery, and_, false, func, select, true
 
 from app.errors import NotFound, found
@@ -14,33 +15,10 @@ from app.extensions import db
 from app.listing import plain_rows
 from app.models import Role
 from app.security import Scope
+from forecast import packed
 from forecast.inputs import indirect_multipliers, stored_rows, stored_skill_shares
 from forecast.model import quarter_ends, quarter_of, skills_demand
-from forecast.models import ForecastCell, ForecastHeld, ForecastRegionTotal, ForecastRun, ForecastZone
-
-CSV_COLUMNS = (
-    "quarter",
-    "kab_kota",
-    "investor",
-    "estate",
-    "zone_kind",
-    "phase",
-    "low",
-    "central",
-    "high",
-    "zone",
-    "area_ha",
-    "basis",
-    "commitment_jobs",
-    "prior_jobs",
-    "claim_jobs_not_used",
-    "operating_low",
-    "operating_central",
-    "operating_high",
-    "waits_for",
-    "capital_status",
-    "as_of",
-)
+from forecast.models import ForecastHeld, ForecastRegionTotal, ForecastRun, ForecastSeries, ForecastZone
 
 
 @dataclass(frozen=True)
@@ -110,19 +88,43 @@ def sums(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, st
             .group_by(t.quarter, t.zone_kind, t.phase)
         )
     else:
-        c = ForecastCell
-        n = _counts(run, filters, scope, ForecastZone.zone_kind)
-        weighted = (func.sum(c.low * n.c.n), func.sum(c.central * n.c.n), func.sum(c.high * n.c.n))
-        query = (
-            select(c.quarter, n.c.zone_kind, c.phase, *weighted)
-            .join(n, n.c.series == c.series)
-            # the cells of those series only, probed by (run, series): without it SQLite read every cell of the run
-            .where(
-                c.run_id == run.id, c.series.in_(select(ForecastZone.series).where(zone_condition(run, filters, scope)))
-            )
-            .group_by(c.quarter, n.c.zone_kind, c.phase)
-        )
+        return _summed_by_series(run, filters, scope)
     return [(q, k, p, int(lo), int(ce), int(hi)) for q, k, p, lo, ce, hi in plain_rows(query)]
+
+
+def run_keys(run: ForecastRun) -> list[tuple[str, str]]:
+    """(quarter, phase) in the order a series of ``run`` stores them (``packed.keys``)."""
+    return packed.keys(packed.run_quarters(run.as_of, run.horizon_quarters))
+
+
+def series_figures(run: ForecastRun, wanted: set[int], columns: slice | None = None) -> dict[int, list[int]]:
+    """The figures (``packed.keys`` order, or only their ``columns``) of the ``wanted`` series of ``run``, in one
+    query: the run's series are read whole (a list of wanted numbers could hold 90,000) and decoded if wanted."""
+    s = ForecastSeries
+    stored = [(n, cells) for n, cells in db.session.execute(select(s.series, s.cells).where(s.run_id == run.id))]
+    stored = [(n, cells) for n, cells in stored if n in wanted]
+    decoded = packed.decode([cells for _, cells in stored], 3 * len(run_keys(run)), columns).tolist()
+    return dict(zip([n for n, _ in stored], decoded, strict=True))
+
+
+def _summed_by_series(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, str, str, int, int, int]]:
+    """``sums`` from the zones' series: the series of the zones in scope and filter (one investor's, one estate's),
+    with how many zones of each kind have each, in one query; weighted and summed here."""
+    n, s = _counts(run, filters, scope, ForecastZone.zone_kind), ForecastSeries
+    rows = db.session.execute(
+        select(n.c.zone_kind, n.c.n, s.cells).join(s, and_(s.run_id == run.id, s.series == n.c.series))
+    ).all()
+    keys = run_keys(run)
+    out = []
+    for kind in sorted({kind for kind, _, _ in rows}):
+        of_kind = [(zones, cells) for k, zones, cells in rows if k == kind]
+        weights = np.array([zones for zones, _ in of_kind], dtype=np.int64)
+        total = (weights @ packed.decode([cells for _, cells in of_kind], 3 * len(keys))).tolist()
+        for i, (quarter, phase) in enumerate(keys):
+            figures = total[3 * i : 3 * i + 3]
+            if any(figures):  # as the stored totals: a cell of no jobs is not listed
+                out.append((quarter, kind, phase, *figures))
+    return out
 
 
 def series(run: ForecastRun, filters: Filters, scope: Scope) -> dict[str, dict[str, tuple[int, int, int]]]:
@@ -135,7 +137,7 @@ def series(run: ForecastRun, filters: Filters, scope: Scope) -> dict[str, dict[s
         values[2] += high
     out: dict[str, dict[str, tuple[int, int, int]]] = {}
     for phase in PHASES:  # every quarter of the horizon: a cell of no jobs is not stored
-        out[phase] = {quarter: tuple(acc.get((phase, quarter), (0, 0, 0))) for quarter in _quarters(run)}
+        out[phase] = {quarter: tuple(acc.get((phase, quarter), (0, 0, 0))) for quarter in run_quarters(run)}
     return out
 
 
@@ -235,16 +237,10 @@ def indirect(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str
 
 def estate_job_quarters(run: ForecastRun, scope: Scope) -> list[tuple[int, str, int]]:
     """(estate id, name, central operation job-quarters over the run's horizon) of every estate in scope."""
-    z, c = ForecastZone, ForecastCell
-    per_series = (
-        select(c.series, func.sum(c.central).label("jq"))
-        .where(c.run_id == run.id, c.phase == "operation")
-        .group_by(c.series)
-        .subquery()
-    )
+    z, s = ForecastZone, ForecastSeries
     query = (
-        select(z.estate_id, func.min(z.estate_name), func.coalesce(func.sum(per_series.c.jq), 0))
-        .outerjoin(per_series, per_series.c.series == z.series)
+        select(z.estate_id, func.min(z.estate_name), func.coalesce(func.sum(s.job_quarters), 0))
+        .outerjoin(s, and_(s.run_id == z.run_id, s.series == z.series))
         .where(zone_condition(run, Filters(), scope))
         .group_by(z.estate_id)
     )
@@ -255,7 +251,7 @@ def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = 
     query = (
         select(ForecastZone)
         .where(zone_condition(run, filters, scope))
-        .order_by(ForecastZone.kab_kota, ForecastZone.estate_name, ForecastZone.id)
+        .order_by(ForecastZone.id)  # a refresh writes the zones by kab/kota and estate name (``gather``)
     )
     if limit is not None:
         query = query.limit(limit)
@@ -285,38 +281,8 @@ def zone_count(run: ForecastRun, filters: Filters, scope: Scope) -> int:
     return db.session.scalar(select(func.sum(t.zones)).where(total_condition(run, filters, scope), first)) or 0
 
 
-def _quarters(run: ForecastRun) -> list[str]:
+def run_quarters(run: ForecastRun) -> list[str]:
     return [quarter for quarter, _ in quarter_ends(run.as_of, run.horizon_quarters)]
-
-
-def _zone_columns(z: ForecastZone, phase: str, low: int, central: int, high: int) -> list[object]:
-    return [
-        z.kab_kota, z.investor_name, z.estate_name, z.zone_kind, phase, low, central, high, z.zone_name or "",
-        z.area_ha, z.basis, z.commitment_jobs, z.prior_jobs, z.claim_jobs or "", z.operating_low,
-        z.operating_central, z.operating_high, z.waits_for or "", z.capital_status,
-    ]  # fmt: skip
-
-
-def export_rows(run: ForecastRun, filters: Filters, scope: Scope) -> list[list[object]]:
-    """The long, tidy table: one row per quarter, zone and phase (zeros included: only non-zero cells are stored),
-    ``CSV_COLUMNS`` in order. Two queries: the zones, and the run's series."""
-    rows = zones(run, filters, scope)
-    wanted = {z.series for z in rows}
-    c = ForecastCell
-    cells = {
-        (number, quarter, phase): (low, central, high)
-        for number, quarter, phase, low, central, high in plain_rows(
-            select(c.series, c.quarter, c.phase, c.low, c.central, c.high).where(c.run_id == run.id)
-        )
-        if number in wanted
-    }
-    out = []
-    for quarter in _quarters(run):
-        for z in rows:
-            for phase in PHASES:
-                low, central, high = cells.get((z.series, quarter, phase), (0, 0, 0))
-                out.append([quarter, *_zone_columns(z, phase, low, central, high), run.as_of])
-    return out
 
 
 def estate_quarters(run: ForecastRun, estate_id: int, scope: Scope) -> tuple[list[tuple], list[ForecastZone]]:

@@ -18,16 +18,16 @@ from decimal import Decimal
 from app.errors import NotFound, found
 from app.extensions import db
 from app.timezone import today_wib
-from forecast import calibration, store
+from forecast import calibration, packed, store
 from forecast import gather as gathering
 from forecast.engine import Engine
 from forecast.inputs import input_rows, inputs_json, load_inputs
 from forecast.models import (
-    ForecastCell,
     ForecastHeld,
     ForecastInput,
     ForecastRegionTotal,
     ForecastRun,
+    ForecastSeries,
     ForecastZone,
 )
 from permits.calendar import preloaded_calendar
@@ -45,7 +45,8 @@ ZONE_COLUMNS = (
     "waits_for", "notes", "series",
 )  # fmt: skip
 PARTS: dict[str, float] = {}  # the last refresh's parts, in seconds (see ``_refresh``): what bench/ prints
-CELL_COLUMNS = ("run_id", "series", "quarter", "phase", "low", "central", "high")
+SERIES_COLUMNS = ("run_id", "series", "job_quarters", "cells")
+SERIES_TYPES = ("int4", "int4", "int8", "bytea")  # copied in binary on PostgreSQL (``store.bulk_insert``)
 REGION_TOTAL_COLUMNS = (
     "run_id", "region_id", "kab_kota", "zone_kind", "capital_status", "zones", "quarter", "phase", "low", "central",
     "high",
@@ -71,8 +72,8 @@ def refresh_forecast(
 
     A refresh replaces the earlier current runs; a snapshot (``snapshot=True``, with ``label``) is kept until an
     administrator deletes it. Returns the run (flushed). The register is read in a fixed number of queries
-    (``forecast.gather``), each distinct series is computed once (``forecast.engine``), and the rows are written
-    in bulk (``forecast.store``).
+    (``forecast.gather``), each zone is timed and numbered with its distinct series (``forecast.engine``), every
+    series' figures are computed at once (``forecast.packed``), and the rows are written in bulk (``forecast.store``).
     """
     collecting = gc.isenabled()
     gc.disable()  # a province makes a million short-lived tuples and no cycle: the collector would only rescan them
@@ -85,8 +86,8 @@ def refresh_forecast(
 
 def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> ForecastRun:
     """The refresh, its parts timed in ``PARTS``: ``delete`` (the inputs and the previous run), ``read`` (the
-    register), ``compute`` (the zones, while their rows are copied), ``write`` (the rest of the writing: the zone
-    rows' ``COPY`` beside the computing, then the series, held-back and total rows and ``ANALYZE``)."""
+    register), ``compute`` (the zones, while their rows are copied, then the series' figures), ``write`` (the rest
+    of the writing: the end of the zone rows' ``COPY``, then the series, held-back and total rows and ``ANALYZE``)."""
     began = time.perf_counter()
     PARTS.clear()
     PARTS["compute"] = 0.0
@@ -120,13 +121,11 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
 
     zones = zone_rows(engine, estates, run_id, counts, held)
     store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zones, serialised=True)
-    cells = (  # a cell of no jobs in any case is not stored (the readers count it as zero)
-        (run_id, number, quarter, phase, *values)
-        for number, series_cells in engine.series()
-        for (quarter, phase), values in series_cells.items()
-        if values != (0, 0, 0)
-    )
-    store.bulk_insert(ForecastCell.__table__, CELL_COLUMNS, cells)
+    start = time.perf_counter()
+    figures = engine.figures()  # every series at once, once the zones are numbered
+    PARTS["compute"] += time.perf_counter() - start
+    series = zip(range(len(figures)), packed.operation_central(figures).tolist(), packed.encode(figures), strict=True)
+    store.bulk_insert(ForecastSeries.__table__, SERIES_COLUMNS, ((run_id, *row) for row in series), binary=SERIES_TYPES)
     store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, (tuple(v) for v in held.values()))
     totals = ((run_id, *row) for row in engine.totals(counts))
     store.bulk_insert(ForecastRegionTotal.__table__, REGION_TOTAL_COLUMNS, totals)

@@ -12,20 +12,27 @@ from decimal import Decimal
 from sqlalchemy import Table, delete, select
 
 from app.extensions import db
-from forecast.models import ForecastCell, ForecastHeld, ForecastRegionTotal, ForecastRun, ForecastZone
+from forecast.models import ForecastHeld, ForecastRegionTotal, ForecastRun, ForecastSeries, ForecastZone
 
 CHUNK = 5_000  # rows per executemany where there is no COPY
 
 
-def bulk_insert(table: Table, columns: Sequence[str], rows: Iterable[tuple], serialised: bool = False) -> None:
+def bulk_insert(
+    table: Table, columns: Sequence[str], rows: Iterable[tuple], serialised: bool = False, binary: Sequence[str] = ()
+) -> None:
     """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` in the session's transaction. JSON
-    columns take Python values (serialised here), or their JSON text when ``serialised``."""
+    columns take Python values (serialised here), or their JSON text when ``serialised``. ``binary``: the
+    PostgreSQL types of ``columns``, to copy in binary (bytes as they are: in text, a ``bytea`` travels as hex
+    the server must parse, twice its size)."""
     json_at = [] if serialised else [i for i, c in enumerate(columns) if table.c[c].type.__class__.__name__ == "JSON"]
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         raw = connection.connection.driver_connection
         names = ", ".join(columns)
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        form = " (FORMAT BINARY)" if binary else ""
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN{form}") as copy:
+            if binary:
+                copy.set_types(list(binary))
             if json_at:
                 texts: dict[tuple, str] = {}  # a province's zones carry a few dozen distinct lists of notes
                 rows = (_dumped(row, json_at, texts) for row in rows)
@@ -71,13 +78,13 @@ def _sqlite_value(value: object, is_json: bool) -> object:
 
 
 def delete_runs(ids: list[int]) -> None:
-    db.session.execute(delete(ForecastCell).where(ForecastCell.run_id.in_(ids)))
+    db.session.execute(delete(ForecastSeries).where(ForecastSeries.run_id.in_(ids)))
     db.session.execute(delete(ForecastZone).where(ForecastZone.run_id.in_(ids)))
     db.session.execute(delete(ForecastHeld).where(ForecastHeld.run_id.in_(ids)))
     db.session.execute(delete(ForecastRegionTotal).where(ForecastRegionTotal.run_id.in_(ids)))
     db.session.execute(delete(ForecastRun).where(ForecastRun.id.in_(ids)))
     for obj in list(db.session.identity_map.values()):  # the deleted rows' objects must not meet reused ids
-        if isinstance(obj, (ForecastRun, ForecastZone, ForecastCell, ForecastHeld, ForecastRegionTotal)):
+        if isinstance(obj, (ForecastRun, ForecastZone, ForecastSeries, ForecastHeld, ForecastRegionTotal)):
             db.session.expunge(obj)
 
 

@@ -28,14 +28,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Region
 from app.security import SYSTEM_SCOPE, Scope
 from estates.models import Estate, Investor
-from forecast.models import ForecastCell, ForecastRun, ForecastZone
-from forecast.reading import Filters, zone_condition
+from forecast.models import ForecastRun, ForecastZone
+from forecast.reading import Filters, run_quarters, series_figures, zone_condition
 from realisation.models import LkpmEntry, LkpmStatus
 from realisation.periods import Period, PeriodKind
 from realisation.queries import entries_visible_to
@@ -182,16 +182,23 @@ def past_quarters(snapshots: list[ForecastRun], reports: list[_Report], today: d
 
 
 def _forecast_rows(run: ForecastRun, quarter: str, scope: Scope) -> list[tuple]:
-    z, c = ForecastZone, ForecastCell
+    """(investor id and name, estate id and name, kab/kota id and name, low, central, high): the jobs of both
+    phases at the end of ``quarter``, summed by estate over its zones' series (none outside the run's horizon)."""
+    z = ForecastZone
     keys = (z.investor_id, z.investor_name, z.estate_id, z.estate_name, z.region_id, z.kab_kota)
-    query = (
-        select(*keys, *(func.coalesce(func.sum(v), 0) for v in (c.low, c.central, c.high)))
-        # a zone's cells are its series'; a cell of no jobs is not stored, so a zone without one counts zero
-        .outerjoin(c, and_(c.run_id == z.run_id, c.series == z.series, c.quarter == quarter))
-        .where(zone_condition(run, Filters(), scope))
-        .group_by(*keys)
-    )
-    return list(db.session.execute(query))
+    query = select(*keys, z.series, func.count()).where(zone_condition(run, Filters(), scope)).group_by(*keys, z.series)
+    groups = db.session.execute(query).all()
+    quarters = run_quarters(run)
+    at = 6 * quarters.index(quarter) if quarter in quarters else None  # its construction then operation figures
+    figures = series_figures(run, {g[6] for g in groups}, slice(at, at + 6)) if at is not None else {}
+    totals: dict[tuple, list[int]] = {}
+    for *key, number, zones in groups:
+        acc = totals.setdefault(tuple(key), [0, 0, 0])
+        f = figures.get(number)
+        if f is not None:
+            for i in range(3):
+                acc[i] += zones * (f[i] + f[3 + i])
+    return [(*key, *values) for key, values in totals.items()]
 
 
 def lines(scope: Scope, today: date, province_name: str) -> list[Line]:

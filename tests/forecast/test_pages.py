@@ -17,8 +17,8 @@ from app.security import SYSTEM_SCOPE
 from app.spreadsheets import cell_text
 from devtools.factories import make_estate, make_investor, make_zone, region
 from forecast.compare import compare_runs
+from forecast.export import CSV_COLUMNS
 from forecast.models import ForecastRun
-from forecast.reading import CSV_COLUMNS
 from forecast.services import refresh_forecast
 
 AS_OF = date(2026, 11, 2)

@@ -18,8 +18,8 @@ from app.models import Role
 from app.security import SYSTEM_SCOPE, Scope
 from devtools.factories import file_permit, make_estate, make_investor, make_permit, make_zone, region
 from estates.models import CapitalStatus, ZoneKind
-from forecast import choices, reading
-from forecast.models import ForecastCell, ForecastRegionTotal, ForecastZone
+from forecast import choices, packed, reading
+from forecast.models import Cell, ForecastRegionTotal, ForecastSeries, ForecastZone
 from forecast.services import refresh_forecast
 from permits.models import PermitStatus
 
@@ -57,10 +57,11 @@ def province():
 def _from_zones(run, investor_id=None, region_id=None, by_region=False) -> dict[tuple, tuple]:
     """(quarter, zone kind, phase) -> (low, central, high), or with the kab/kota and PMA/PMDN first when
     ``by_region``: every zone's series summed in Python, investor by investor (the ground truth)."""
-    cells: dict[int, list] = defaultdict(list)
-    c = ForecastCell
-    for row in db.session.scalars(select(c).where(c.run_id == run.id)):
-        cells[row.series].append(row)
+    quarters = packed.run_quarters(run.as_of, run.horizon_quarters)
+    cells: dict[int, list] = {}
+    for row in db.session.scalars(select(ForecastSeries).where(ForecastSeries.run_id == run.id)):
+        figures = packed.decode([row.cells], 3 * len(packed.keys(quarters)))[0]
+        cells[row.series] = [Cell(q, p, *v) for (q, p), v in packed.as_cells(figures, quarters).items()]
     out: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
     for zone in db.session.scalars(select(ForecastZone).where(ForecastZone.run_id == run.id)):
         if (investor_id is not None and zone.investor_id != investor_id) or (

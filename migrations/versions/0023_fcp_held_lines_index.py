@@ -1,7 +1,7 @@
 """the forecast page's held-back permits read in their order from an index (issue 13)
 
-Revision ID: 0022_fcp_held_lines_index
-Revises: 0021_sqlite_answered_index
+Revision ID: 0023_fcp_held_lines_index
+Revises: 0022_fcseries_packed_series
 Create Date: 2026-11-30
 
 ``ix_forecast_held_run_lines`` on ``forecast_held (run_id, agency_id, permit_type, job_quarters DESC, id,
@@ -14,8 +14,8 @@ in bench/README.md). The columns the query reads are in the key so that both eng
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0022_fcp_held_lines_index"
-down_revision = "0021_sqlite_answered_index"
+revision = "0023_fcp_held_lines_index"
+down_revision = "0022_fcseries_packed_series"
 branch_labels = None
 depends_on = None
 

@@ -82,7 +82,7 @@ def register_shell(app: Flask) -> None:
     from app.errors import register as register_error_handlers
     from app.formatting import register_filters
     from app.import_pages import limit_import_size
-    from app.urls import IdConverter
+    from app.urls import IdConverter, id_url
     from app.views import bp as core_bp
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
@@ -90,6 +90,7 @@ def register_shell(app: Flask) -> None:
     app.before_request(limit_import_size)  # the import pages' size limit, before a body is read
     app.register_blueprint(core_bp)
     register_filters(app)
+    app.add_template_global(id_url)  # url_for for a list of links, built once
     register_error_handlers(app)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(serve_command)

@@ -10,7 +10,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from babel import numbers
+from babel import Locale, numbers
+from babel.dates import format_date as babel_date
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 
@@ -90,7 +91,16 @@ def day(value: date | None, fmt: str | None = None) -> str:
     """A date as ``30 Nov 2026`` (``30 Nov 2026`` in English too); a named width gives the same format."""
     if value is None:
         return "—"
-    return format_date(value, DATE_FORMAT if fmt is None or fmt in NAMED_WIDTHS else fmt)
+    pattern = DATE_FORMAT if fmt is None or fmt in NAMED_WIDTHS else fmt
+    if type(value) is date:  # nothing to move to WIB: Babel directly (Flask-Babel's lookups cost more than the format)
+        return _date_text(value, pattern, get_locale())
+    return format_date(value, pattern)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(value: date, pattern: str, locale: Locale | None) -> str:
+    """Babel's format of a date (a page shows the same quarter ends many times)."""
+    return babel_date(value, pattern, locale=locale)
 
 
 def npwp(value: str | None) -> str:
@@ -106,8 +116,6 @@ def country(code: str | None) -> str:
     """The country's name in the interface language, from Babel's territory names."""
     if not code:
         return "—"
-    from babel import Locale
-
     return Locale.parse(_locale()).territories.get(code.upper(), code)
 
 

@@ -28,9 +28,10 @@ def page_number(args: Mapping[str, str] | None = None, name: str = "page") -> in
     return page if page else 1
 
 
-def paginate(stmt: Select, name: str = "page") -> Pagination:
-    """One page (PAGE_SIZE rows) of ``stmt``, chosen by the ``name`` query argument; past the end: empty."""
-    size = current_app.config["PAGE_SIZE"]
+def paginate(stmt: Select, name: str = "page", at_most: int | None = None) -> Pagination:
+    """One page (PAGE_SIZE rows, or ``at_most`` if fewer) of ``stmt``, chosen by the ``name`` query argument; past
+    the end: empty."""
+    size = min(current_app.config["PAGE_SIZE"], at_most or MAX_PAGE)
     return db.paginate(stmt, page=page_number(name=name), per_page=size, max_per_page=size, error_out=False)
 
 

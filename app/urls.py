@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from flask import url_for
 from werkzeug.routing import IntegerConverter
 
 
@@ -35,3 +37,13 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+_MARKER = 1_987_654_321  # an id no URL holds by chance (ten digits)
+
+
+def id_url(endpoint: str, key: str, **values: object) -> Callable[[int], str]:
+    """``url_for(endpoint, key=id, **values)`` for many ids: the URL built once, each id put in its place (a list of
+    a few hundred links; url_for costs tens of microseconds a call)."""
+    head, tail = url_for(endpoint, **{key: _MARKER}, **values).split(str(_MARKER))
+    return lambda id_: f"{head}{int(id_)}{tail}"

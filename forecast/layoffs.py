@@ -24,10 +24,10 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.listing import plain_rows
 from app.models import Region
 from app.security import Scope
-from forecast.inputs import load_inputs, rows_from_json
+from forecast.inputs import stored_skill_shares
 from forecast.model import skills_demand
 from forecast.models import ForecastRegionTotal, ForecastRun, Skill
 from forecast.reading import Filters, total_condition
@@ -120,7 +120,7 @@ def _layoffs(quarters: list[Period], region_id: int | None, scope: Scope) -> lis
         .join(Region, Region.id == sub.c.region_id)
         .group_by(sub.c.region_id, Region.name, sub.c.kbli_section)
     )
-    return [(rid, name, section, int(workers)) for rid, name, section, workers in db.session.execute(query)]
+    return [(rid, name, section, int(workers)) for rid, name, section, workers in plain_rows(query)]
 
 
 def _jobs(run: ForecastRun, quarters: tuple[str, str], region_id: int | None, scope: Scope) -> list[tuple]:
@@ -133,7 +133,7 @@ def _jobs(run: ForecastRun, quarters: tuple[str, str], region_id: int | None, sc
         .where(total_condition(run, Filters(region_id=region_id), scope), t.quarter.in_(quarters))
         .group_by(*keys)
     )
-    return list(db.session.execute(query))
+    return list(plain_rows(query))
 
 
 def beside_jobs(run: ForecastRun, region_id: int | None, scope: Scope) -> Balances:
@@ -161,7 +161,7 @@ def beside_jobs(run: ForecastRun, region_id: int | None, scope: Scope) -> Balanc
             row.lasting_low += low
             row.lasting_central += central
         skill_rows[rid].append((quarter, kind, phase, central))
-    shares = load_inputs(rows_from_json(run.inputs)).skill_shares
+    shares = stored_skill_shares(run)
     for rid, cells in skill_rows.items():
         added: dict[str, Decimal] = defaultdict(Decimal)
         for (_quarter, _phase, skill), jobs in skills_demand(cells, shares).items():

@@ -12,10 +12,11 @@ from sqlalchemy import ColumnElement, Subquery, and_, false, func, select, true
 
 from app.errors import NotFound, found
 from app.extensions import db
+from app.listing import plain_rows
 from app.models import Role
 from app.security import Scope
 from forecast import packed
-from forecast.inputs import indirect_multipliers, load_inputs, rows_from_json
+from forecast.inputs import indirect_multipliers, stored_rows, stored_skill_shares
 from forecast.model import quarter_ends, quarter_of, skills_demand
 from forecast.models import ForecastHeld, ForecastRegionTotal, ForecastRun, ForecastSeries, ForecastZone
 
@@ -88,7 +89,7 @@ def sums(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, st
         )
     else:
         return _summed_by_series(run, filters, scope)
-    return [(q, k, p, int(lo), int(ce), int(hi)) for q, k, p, lo, ce, hi in db.session.execute(query)]
+    return [(q, k, p, int(lo), int(ce), int(hi)) for q, k, p, lo, ce, hi in plain_rows(query)]
 
 
 def run_keys(run: ForecastRun) -> list[tuple[str, str]]:
@@ -198,14 +199,14 @@ def held_lines(run: ForecastRun, filters: Filters, scope: Scope, *, every_permit
     ).where(cond).group_by(h.agency_id, h.permit_type)  # fmt: skip
     lines = {
         (agency_id, ptype): HeldLine(agency_id, name, ptype, int(jq), Decimal(rp or 0), [], [], n)
-        for agency_id, name, ptype, jq, rp, n in db.session.execute(totals)
+        for agency_id, name, ptype, jq, rp, n in plain_rows(totals)
     }
     rank = func.row_number().over(partition_by=(h.agency_id, h.permit_type), order_by=(h.job_quarters.desc(), h.id))
     ranked = select(h.agency_id, h.permit_type, h.permit_id, h.estate_name, rank.label("rank")).where(cond).subquery()
     query = select(ranked.c.agency_id, ranked.c.permit_type, ranked.c.permit_id, ranked.c.estate_name)
     if not every_permit:
         query = query.where(ranked.c.rank <= HELD_PERMITS)
-    for agency_id, ptype, permit_id, estate_name in db.session.execute(query.order_by(ranked.c.rank)):
+    for agency_id, ptype, permit_id, estate_name in plain_rows(query.order_by(ranked.c.rank)):
         line = lines[agency_id, ptype]
         line.permit_ids.append(permit_id)
         line.estates.append(estate_name)
@@ -215,14 +216,14 @@ def held_lines(run: ForecastRun, filters: Filters, scope: Scope, *, every_permit
 def skills(run: ForecastRun, filters: Filters, scope: Scope) -> dict[tuple[str, str, str], Decimal]:
     """(quarter, phase, skill) -> central jobs, with the skill shares the run was computed with."""
     rows = [(quarter, kind, phase, central) for quarter, kind, phase, _, central, _ in sums(run, filters, scope)]
-    shares = load_inputs(rows_from_json(run.inputs)).skill_shares
+    shares = stored_skill_shares(run)
     return skills_demand(rows, shares)
 
 
 def indirect(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, int]]:
     """(quarter, indirect jobs): central operation jobs times (multiplier - 1) of their zone kind, for the kinds
     with a multiplier; empty when no multiplier is entered. Never added to the direct jobs."""
-    multipliers = indirect_multipliers(rows_from_json(run.inputs))
+    multipliers = indirect_multipliers(stored_rows(run))
     if not multipliers:
         return []
     out: dict[str, Decimal] = defaultdict(Decimal)
@@ -243,7 +244,7 @@ def estate_job_quarters(run: ForecastRun, scope: Scope) -> list[tuple[int, str, 
         .where(zone_condition(run, Filters(), scope))
         .group_by(z.estate_id)
     )
-    return [(estate_id, name, int(total)) for estate_id, name, total in db.session.execute(query)]
+    return [(estate_id, name, int(total)) for estate_id, name, total in plain_rows(query)]
 
 
 def zones(run: ForecastRun, filters: Filters, scope: Scope, limit: int | None = None) -> list[ForecastZone]:
@@ -278,70 +279,6 @@ def zone_count(run: ForecastRun, filters: Filters, scope: Scope) -> int:
     t = ForecastRegionTotal
     first = and_(t.phase == "operation", t.quarter == quarter_of(run.as_of))  # each group once
     return db.session.scalar(select(func.sum(t.zones)).where(total_condition(run, filters, scope), first)) or 0
-
-
-ESTATE_CHOICES = 300  # the estate filter lists at most this many (a kab/kota or investor chosen first narrows it)
-INVESTOR_CHOICES = 300  # the investor filter lists at most this many (a kab/kota chosen first narrows it)
-ZONES_READ_PER_ESTATE = 10  # zone rows read for each estate (or investor) listed
-
-
-def _listed(run: ForecastRun, narrow: Filters, scope: Scope, *lists: tuple) -> list[tuple[list[tuple], bool]]:
-    """For each (limit, id column, name column) of ``lists``: the (id, name) pairs in the zones within ``narrow`` and
-    the scope, at most ``limit`` in the zones' order, and whether there may be more. One query, an index scan of a
-    few thousand rows at most (``ix_forecast_zone_run_order``)."""
-    z = ForecastZone
-    cap = max(limit for limit, _, _ in lists) * ZONES_READ_PER_ESTATE
-    columns = [column for _, id_column, name_column in lists for column in (id_column, name_column)]
-    query = select(*columns).where(zone_condition(run, narrow, scope)).order_by(z.id)  # kab/kota, estate name
-    rows = db.session.execute(query.limit(cap)).all()
-    out = []
-    for k, (limit, _, _) in enumerate(lists):
-        names = {row[2 * k]: row[2 * k + 1] for row in rows}  # id -> name, first met first
-        out.append((list(names.items())[:limit], len(names) > limit or len(rows) == cap))
-    return out
-
-
-def choices(run: ForecastRun, scope: Scope, filters: Filters | None = None) -> dict:
-    """The values the filters offer: what the run holds within the scope. Kab/kota from the run's totals (an
-    investor's from its zones);
-    investors (within the kab/kota chosen) and estates (within the kab/kota and investor chosen) at most
-    ``INVESTOR_CHOICES`` and ``ESTATE_CHOICES`` in the zones' order, plus the chosen one, with ``investors_more``
-    and ``estates_more`` when there may be more. A fixed number of statements, none reading all of a province's
-    investors."""
-    filters = filters or Filters()
-    t, z = ForecastRegionTotal, ForecastZone
-    if per_zone(Filters(), scope):  # an investor's own: its zones
-        query = select(z.region_id, z.kab_kota).where(zone_condition(run, Filters(), scope))
-    else:
-        query = select(t.region_id, t.kab_kota).where(total_condition(run, Filters(), scope))
-    regions = set(db.session.execute(query.distinct()).all())
-    in_region = Filters(region_id=filters.region_id)
-    narrow = Filters(region_id=filters.region_id, investor_id=filters.investor_id)
-    by_investor, by_estate = (
-        (INVESTOR_CHOICES, z.investor_id, z.investor_name),
-        (ESTATE_CHOICES, z.estate_id, z.estate_name),
-    )
-    if filters.investor_id is None:  # the same zones narrow both lists: one read
-        (investors, investors_more), (estates, estates_more) = _listed(run, in_region, scope, by_investor, by_estate)
-    else:
-        [(investors, investors_more)] = _listed(run, in_region, scope, by_investor)
-        [(estates, estates_more)] = _listed(run, narrow, scope, by_estate)
-    for chosen_id, listed, column, name in (
-        (filters.investor_id, investors, z.investor_id, z.investor_name),
-        (filters.estate_id, estates, z.estate_id, z.estate_name),
-    ):
-        if chosen_id is not None and chosen_id not in dict(listed):
-            only = Filters(investor_id=chosen_id) if column is z.investor_id else Filters(estate_id=chosen_id)
-            chosen = db.session.scalar(select(name).where(zone_condition(run, only, scope)).limit(1))
-            if chosen is not None:
-                listed.append((chosen_id, chosen))
-    return {
-        "regions": sorted(regions, key=lambda r: r[1]),
-        "investors": sorted(investors, key=lambda r: r[1]),
-        "investors_more": investors_more,
-        "estates": sorted(estates, key=lambda r: r[1]),
-        "estates_more": estates_more,
-    }
 
 
 def run_quarters(run: ForecastRun) -> list[str]:

@@ -13,9 +13,9 @@ from app.errors import NotFound
 from app.models import Role
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from app.transactions import refusal
-from forecast import calibration, compare, export, forms, layoffs, reading, services
+from forecast import calibration, choices, compare, export, forms, layoffs, reading, services
 from forecast.chart import band_chart
-from forecast.inputs import input_rows, rows_from_json
+from forecast.inputs import input_rows, stored_rows
 from forecast.models import ForecastInput, InputGroup, Phase, Skill
 
 ZONE_ROWS = 50  # the page lists at most this many zones (the downloads hold them all), so it stays fast
@@ -61,7 +61,7 @@ def index() -> ResponseReturnValue:
         "forecast/index.html",
         run=run,
         filters=filters,
-        choices=reading.choices(run, scope, filters),
+        choices=choices.choices(run, scope, filters),
         total=total,
         by_phase=by_phase,
         chart=band_chart(total, _("Direct jobs at the end of each quarter: low-high band and central line")),
@@ -73,7 +73,7 @@ def index() -> ResponseReturnValue:
         zones=reading.zones(run, filters, scope, limit=ZONE_ROWS),
         zone_count=reading.zone_count(run, filters, scope),
         indirect=reading.indirect(run, filters, scope),
-        inputs=rows_from_json(run.inputs),
+        inputs=stored_rows(run),
         groups={g.value: g.label for g in InputGroup},
         can_refresh=scope.can_edit,
         query=request.args.to_dict(),

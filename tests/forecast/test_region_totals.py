@@ -18,7 +18,7 @@ from app.models import Role
 from app.security import SYSTEM_SCOPE, Scope
 from devtools.factories import file_permit, make_estate, make_investor, make_permit, make_zone, region
 from estates.models import CapitalStatus, ZoneKind
-from forecast import packed, reading
+from forecast import choices, packed, reading
 from forecast.models import Cell, ForecastRegionTotal, ForecastSeries, ForecastZone
 from forecast.services import refresh_forecast
 from permits.models import PermitStatus
@@ -121,26 +121,26 @@ def test_the_page_numbers_are_unchanged_and_one_investor_reads_its_own_rows(prov
 
 def test_the_investor_choices_are_bounded_narrowed_and_keep_the_chosen_one(province, monkeypatch):
     run, investors = province["run"], province["investors"]
-    everyone = reading.choices(run, SYSTEM_SCOPE)
+    everyone = choices.choices(run, SYSTEM_SCOPE)
     assert {i for i, _ in everyone["investors"]} == {i.id for i in investors} and not everyone["investors_more"]
     assert len(everyone["regions"]) == 3
-    monkeypatch.setattr(reading, "INVESTOR_CHOICES", 2)
-    monkeypatch.setattr(reading, "ZONES_READ_PER_ESTATE", 3)
-    bounded = reading.choices(run, SYSTEM_SCOPE)
+    monkeypatch.setattr(choices, "INVESTOR_CHOICES", 2)
+    monkeypatch.setattr(choices, "ZONES_READ_PER_ESTATE", 3)
+    bounded = choices.choices(run, SYSTEM_SCOPE)
     assert len(bounded["investors"]) <= 2 and bounded["investors_more"]
     listed = {i for i, _ in bounded["investors"]}
     chosen = next(i for i in investors if i.id not in listed)
-    kept = reading.choices(run, SYSTEM_SCOPE, reading.Filters(investor_id=chosen.id))
+    kept = choices.choices(run, SYSTEM_SCOPE, reading.Filters(investor_id=chosen.id))
     assert (chosen.id, chosen.legal_name) in kept["investors"]
     serang = region("36.73").id
-    narrowed = reading.choices(run, SYSTEM_SCOPE, reading.Filters(region_id=serang))
+    narrowed = choices.choices(run, SYSTEM_SCOPE, reading.Filters(region_id=serang))
     in_serang = {e.investor_id for e in investors[0].estates + investors[1].estates + investors[2].estates
                  + investors[3].estates if e.region_id == serang}  # fmt: skip
     assert {i for i, _ in narrowed["investors"]} <= in_serang
-    own = reading.choices(run, Scope(role=Role.INVESTOR, investor_id=investors[3].id))
+    own = choices.choices(run, Scope(role=Role.INVESTOR, investor_id=investors[3].id))
     assert own["investors"] == [(investors[3].id, "PT Pemodal 3")]
     # an investor's scope never lists another, even chosen
-    other = reading.choices(
+    other = choices.choices(
         run, Scope(role=Role.INVESTOR, investor_id=investors[3].id), reading.Filters(investor_id=investors[0].id)
     )
     assert [i for i, _ in other["investors"]] == [investors[3].id]

@@ -116,9 +116,9 @@ class Engine:
         for group, by_series in counts.items():
             numbers = np.fromiter(by_series.keys(), dtype=np.int64, count=len(by_series))
             zones = np.fromiter(by_series.values(), dtype=np.int64, count=len(by_series))
-            total = (zones @ figures[numbers]).tolist()
+            total, count = (zones @ figures[numbers]).tolist(), int(zones.sum())
             for i, (quarter, phase) in enumerate(keys):
-                yield (*group, int(zones.sum()), quarter, phase, *total[3 * i : 3 * i + 3])
+                yield (*group, count, quarter, phase, *total[3 * i : 3 * i + 3])
 
     def estate(
         self, facts: dict[str, PermitFact], zones: list[ZoneFacts]

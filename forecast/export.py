@@ -108,7 +108,7 @@ def export_rows(run: ForecastRun, filters: reading.Filters, scope: Scope) -> lis
     ``CSV_COLUMNS`` in order. Two queries: the zones, and the run's series."""
     rows = reading.zones(run, filters, scope)
     keys = reading.run_keys(run)
-    figures = reading.series_figures(run, {z.series for z in rows})
+    figures = reading.series_figures(run, filters, scope)
     index = {(quarter, phase): 3 * i for i, (quarter, phase) in enumerate(keys)}
     out = []
     for quarter in reading.run_quarters(run):

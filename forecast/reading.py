@@ -97,12 +97,14 @@ def run_keys(run: ForecastRun) -> list[tuple[str, str]]:
     return packed.keys(packed.run_quarters(run.as_of, run.horizon_quarters))
 
 
-def series_figures(run: ForecastRun, wanted: set[int], columns: slice | None = None) -> dict[int, list[int]]:
-    """The figures (``packed.keys`` order, or only their ``columns``) of the ``wanted`` series of ``run``, in one
-    query: the run's series are read whole (a list of wanted numbers could hold 90,000) and decoded if wanted."""
+def series_figures(
+    run: ForecastRun, filters: Filters, scope: Scope, columns: slice | None = None
+) -> dict[int, list[int]]:
+    """The figures (``packed.keys`` order, or only their ``columns``) of the series of the zones of ``run`` in scope
+    and filter, by series number, in one query: only those series are read (a kab/kota's, not the province's)."""
     s = ForecastSeries
-    stored = [(n, cells) for n, cells in db.session.execute(select(s.series, s.cells).where(s.run_id == run.id))]
-    stored = [(n, cells) for n, cells in stored if n in wanted]
+    wanted = select(ForecastZone.series).where(zone_condition(run, filters, scope))
+    stored = db.session.execute(select(s.series, s.cells).where(s.run_id == run.id, s.series.in_(wanted))).all()
     decoded = packed.decode([cells for _, cells in stored], 3 * len(run_keys(run)), columns).tolist()
     return dict(zip([n for n, _ in stored], decoded, strict=True))
 

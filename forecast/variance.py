@@ -190,7 +190,7 @@ def _forecast_rows(run: ForecastRun, quarter: str, scope: Scope) -> list[tuple]:
     groups = db.session.execute(query).all()
     quarters = run_quarters(run)
     at = 6 * quarters.index(quarter) if quarter in quarters else None  # its construction then operation figures
-    figures = series_figures(run, {g[6] for g in groups}, slice(at, at + 6)) if at is not None else {}
+    figures = series_figures(run, Filters(), scope, slice(at, at + 6)) if at is not None else {}
     totals: dict[tuple, list[int]] = {}
     for *key, number, zones in groups:
         acc = totals.setdefault(tuple(key), [0, 0, 0])

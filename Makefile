@@ -28,7 +28,7 @@ STAMP_DEV := $(VENV)/.installed-requirements-dev
 # $(call timed,LABEL,COMMAND): run COMMAND, then say how long it took; keeps COMMAND's exit code.
 timed = t0=$$(date +%s); $(2); rc=$$?; echo "=== $(1): $$(( $$(date +%s) - t0 ))s (exit $$rc)"; exit $$rc
 
-.PHONY: help run serve setup setup-dev translations migrate seed logins test lint test-sqlite test-postgres \
+.PHONY: help run serve setup setup-dev translations migrate seed logins test lint test-engines test-sqlite test-postgres \
 	chromium test-browser bench soak i18n-extract i18n-update clean distclean
 
 help:
@@ -92,8 +92,20 @@ run: setup logins serve
 serve: $(STAMP_RUN)
 	$(FLASK) serve --host 127.0.0.1 --port $(PORT)  # the development server, with the scheduler inside it
 
-test: setup-dev lint test-sqlite test-postgres test-browser
+test: setup-dev lint test-engines test-browser
 	@echo "=== make test: every phase passed"
+
+# The SQLite and PostgreSQL phases share nothing (each its own databases, the PostgreSQL one its own cluster on a
+# free port): they run side by side, one core each (.NOTPARALLEL rules out make -j here), each into its log in
+# build/, printed whole when the phase ends; a failure in either fails this.
+test-engines: $(STAMP_DEV)
+	@mkdir -p build; \
+	$(MAKE) --no-print-directory test-sqlite > build/test-sqlite.log 2>&1 & sqlite=$$!; \
+	$(MAKE) --no-print-directory test-postgres > build/test-postgres.log 2>&1 & postgres=$$!; \
+	trap 'kill $$sqlite $$postgres 2>/dev/null' INT TERM; \
+	wait $$sqlite; rc_sqlite=$$?; cat build/test-sqlite.log; \
+	wait $$postgres; rc_postgres=$$?; cat build/test-postgres.log; \
+	[ $$rc_sqlite = 0 ] && [ $$rc_postgres = 0 ]
 
 lint: $(STAMP_DEV)
 	@$(call timed,ruff and the import layers,$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports --no-cache)

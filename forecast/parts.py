@@ -6,8 +6,10 @@ A stored run is never changed once written (a refresh writes a new run and delet
 own JSON copy), so a part needs no invalidation beyond the run: it is keyed by the run's id and computation time
 (SQLite may give a deleted run's id to the next one), by what the scope lets the user see (``scope_key``: an
 officer of one kab/kota never gets another's parts, an investor never another's), the filters, the language and
-the script root the links are built under. What the page reads from data that changes without a new run (the
-layoffs, an administrator's calibration setting) is not kept here.
+the script root the links are built under. The layoffs beside the jobs (``layoffs_part``) change without a new
+run: that part is keyed as well by the calibration setting in force and by a stamp of the layoff records (their
+count, highest id, latest update and sum of workers, one read; and this process's own writes of them, counted by
+``_layoffs_written``).
 
 Bounded: at most ``MAX_ENTRIES`` parts and ``MAX_CHARS`` characters of HTML, the least recently used dropped
 first; emptied whenever this process stores a new run (any ``ForecastRun`` inserted), and a part of an older run
@@ -24,15 +26,17 @@ from flask import render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
+from app.extensions import db
 from app.models import Role
 from app.security import Scope
-from forecast import choices, reading
+from forecast import calibration, choices, layoffs, reading
 from forecast.chart import band_chart
 from forecast.inputs import stored_rows
 from forecast.models import ForecastRun, InputGroup, Phase, Skill
 from forecast.reading import Filters
+from realisation.layoffs.models import LayoffRecord
 
 MAX_ENTRIES = 64  # a few dozen filter combinations per run (the kab/kota, the zone kinds) and both languages
 MAX_CHARS = 16_000_000  # about 150 kB of HTML a part at the reference size: about 100 parts
@@ -140,3 +144,41 @@ def _rendered(run: ForecastRun, filters: Filters, scope: Scope) -> tuple[dict[st
         groups={g.value: g.label for g in InputGroup},
     )
     return {"top": Markup(top), "bottom": Markup(bottom)}, len(top) + len(bottom)  # noqa: S704 - rendered templates
+
+
+_LAYOFF_WRITES = [0]  # this process's writes of layoff records (an edit at a frozen clock keeps ``updated_at``)
+
+
+@event.listens_for(LayoffRecord, "after_insert")
+@event.listens_for(LayoffRecord, "after_update")
+@event.listens_for(LayoffRecord, "after_delete")
+def _layoffs_written(mapper, connection, target) -> None:
+    _LAYOFF_WRITES[0] += 1
+
+
+def _layoff_stamp() -> tuple:
+    """What changes whenever a layoff record is added, corrected or removed, in any process: one read of a small
+    table."""
+    r = LayoffRecord
+    stamp = select(func.count(), func.max(r.id), func.max(r.updated_at), func.sum(r.workers))
+    return (*db.session.execute(stamp).one(), _LAYOFF_WRITES[0])
+
+
+def layoffs_part(run: ForecastRun, region_id: int | None, scope: Scope) -> Markup:
+    """The layoffs beside the jobs coming and the low case in force (``forecast/_layoffs.html``), kept per run,
+    scope, kab/kota chosen, language, calibration setting and layoff records' stamp."""
+    ratio = calibration.ratio_in_force()
+    locale = str(get_locale() or "")
+    key = ("layoffs", run_key(run), scope_key(scope), region_id, locale, request.script_root, ratio, _layoff_stamp())
+
+    def build() -> tuple[Markup, int]:
+        html = render_template(
+            "forecast/_layoffs.html",
+            balances=layoffs.beside_jobs(run, region_id, scope),
+            run_low_ratio=calibration.of_run(run.inputs),
+            low_ratio_setting=ratio,
+            skill_labels={s.value: s.label for s in Skill},
+        )
+        return Markup(html), len(html)  # noqa: S704 - a rendered (autoescaped) template
+
+    return PARTS.get(key, build)

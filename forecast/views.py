@@ -13,9 +13,9 @@ from app.errors import NotFound
 from app.models import Role
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from app.transactions import refusal
-from forecast import calibration, compare, export, forms, layoffs, parts, reading, services
+from forecast import compare, export, forms, parts, reading, services
 from forecast.inputs import input_rows
-from forecast.models import ForecastInput, InputGroup, Skill
+from forecast.models import ForecastInput, InputGroup
 
 bp = Blueprint("forecast", __name__, url_prefix="/forecast", template_folder="templates")
 
@@ -56,10 +56,7 @@ def index() -> ResponseReturnValue:
         parts=parts.page_parts(run, filters, scope),  # kept per run, scope, filters and language
         can_refresh=scope.can_edit,
         query=request.args.to_dict(),
-        balances=layoffs.beside_jobs(run, filters.region_id, scope),  # layoffs change without a new run
-        run_low_ratio=calibration.of_run(run.inputs),
-        low_ratio_setting=calibration.ratio_in_force(),
-        skill_labels={s.value: s.label for s in Skill},
+        layoffs=parts.layoffs_part(run, filters.region_id, scope),  # layoffs change without a new run
     )
 
 

@@ -9,12 +9,13 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from app.extensions import db
-from app.models import Role
+from app.models import Role, Setting
 from app.security import Scope
 from devtools.factories import make_estate, make_layoff, make_zone, region
+from forecast import calibration
 from forecast.parts import PARTS, PartCache, scope_key
 from forecast.services import refresh_forecast
 
@@ -77,7 +78,8 @@ def test_a_kab_kota_officer_never_gets_another_scopes_kept_parts(login_as):
         assert "Kawasan Lebak Uji" in html and "Kawasan Serang Uji" not in html
         html, _ = _page(serang, f"/forecast?region={region('36.02').id}")  # a filter cannot widen the scope
         assert "Kawasan Lebak Uji" not in html
-    assert len(PARTS) == 4  # the governor's, each officer's, the filtered one
+    kept = [key[0] for key in PARTS._entries]
+    assert kept.count("page") == kept.count("layoffs") == 4  # the governor's, each officer's, the filtered one
 
 
 @time_machine.travel(NOW, tick=False)
@@ -96,24 +98,32 @@ def test_the_warm_page_is_the_cold_page_in_fewer_statements(login_as):
         session["lang"] = "id"
     indonesian, _ = _page(governor)  # another language is another part
     assert "Pekerja langsung per triwulan" in indonesian and "Masukan dan asumsi prakiraan ini" in indonesian
-    assert "Direct jobs by quarter" not in indonesian and len(PARTS) == 2
+    assert "Direct jobs by quarter" not in indonesian and len(PARTS) == 4  # the page's and the layoffs' parts
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_new_run_is_read_afresh_and_layoffs_are_never_kept(login_as):
-    """A refresh at the same frozen instant may take the deleted run's id (SQLite): the parts go with the run."""
+def test_a_new_run_is_read_afresh_and_layoffs_at_once(login_as):
+    """A refresh at the same frozen instant may take the deleted run's id (SQLite): the parts go with the run. The
+    layoffs change without a new run: a record added or corrected shows at once."""
     _estate("Kawasan Serang Uji", "36.73", 300)
     refresh_forecast(AS_OF)
     db.session.commit()
     governor = login_as("governor")
     html, _ = _page(governor)
-    assert "Kawasan Baru Uji" not in html and len(PARTS) == 1
+    assert "Kawasan Baru Uji" not in html and len(PARTS) == 2
     _estate("Kawasan Baru Uji", "36.73", 500)
-    make_layoff(region=region("36.73"), period="2026-Q4", workers=4321)
+    layoff = make_layoff(region=region("36.73"), period="2026-Q4", workers=4321)
     db.session.commit()
     html, _ = _page(governor)
     assert "Kawasan Baru Uji" not in html  # the stored run, as it was
-    assert "4,321" in html  # the layoffs are read on every request
+    assert "4,321" in html  # a new layoff record
+    layoff.workers = 4567  # corrected in place, at the same frozen instant
+    db.session.commit()
+    assert "4,567" in _page(governor)[0]
+    assert "changed the calibration since" not in html
+    db.session.scalars(select(Setting).where(Setting.key == calibration.SETTING)).one().value = "0.8"
+    db.session.commit()
+    assert "changed the calibration since" in _page(governor)[0]  # the setting in force, read on every request
     refresh_forecast(AS_OF)
     db.session.commit()
     assert len(PARTS) == 0

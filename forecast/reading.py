@@ -129,10 +129,16 @@ def _summed_by_series(run: ForecastRun, filters: Filters, scope: Scope) -> list[
     return out
 
 
-def series(run: ForecastRun, filters: Filters, scope: Scope) -> dict[str, dict[str, tuple[int, int, int]]]:
-    """phase -> quarter -> (low, central, high), summed over the zones in scope and filter, in quarter order."""
+Sums = list[tuple[str, str, str, int, int, int]]
+
+
+def series(
+    run: ForecastRun, filters: Filters, scope: Scope, rows: Sums | None = None
+) -> dict[str, dict[str, tuple[int, int, int]]]:
+    """phase -> quarter -> (low, central, high), summed over the zones in scope and filter (``rows``: their
+    ``sums`` if already read), in quarter order."""
     acc: dict[tuple[str, str], list[int]] = {}
-    for quarter, _, phase, low, central, high in sums(run, filters, scope):
+    for quarter, _, phase, low, central, high in sums(run, filters, scope) if rows is None else rows:
         values = acc.setdefault((phase, quarter), [0, 0, 0])
         values[0] += low
         values[1] += central
@@ -215,21 +221,23 @@ def held_lines(run: ForecastRun, filters: Filters, scope: Scope, *, every_permit
     return sorted(lines.values(), key=lambda line: (-line.job_quarters, line.agency_name, line.permit_type))
 
 
-def skills(run: ForecastRun, filters: Filters, scope: Scope) -> dict[tuple[str, str, str], Decimal]:
+def skills(
+    run: ForecastRun, filters: Filters, scope: Scope, rows: Sums | None = None
+) -> dict[tuple[str, str, str], Decimal]:
     """(quarter, phase, skill) -> central jobs, with the skill shares the run was computed with."""
-    rows = [(quarter, kind, phase, central) for quarter, kind, phase, _, central, _ in sums(run, filters, scope)]
-    shares = stored_skill_shares(run)
-    return skills_demand(rows, shares)
+    rows = sums(run, filters, scope) if rows is None else rows
+    cells = [(quarter, kind, phase, central) for quarter, kind, phase, _, central, _ in rows]
+    return skills_demand(cells, stored_skill_shares(run))
 
 
-def indirect(run: ForecastRun, filters: Filters, scope: Scope) -> list[tuple[str, int]]:
+def indirect(run: ForecastRun, filters: Filters, scope: Scope, rows: Sums | None = None) -> list[tuple[str, int]]:
     """(quarter, indirect jobs): central operation jobs times (multiplier - 1) of their zone kind, for the kinds
     with a multiplier; empty when no multiplier is entered. Never added to the direct jobs."""
     multipliers = indirect_multipliers(stored_rows(run))
     if not multipliers:
         return []
     out: dict[str, Decimal] = defaultdict(Decimal)
-    for quarter, kind, phase, _, jobs, _ in sums(run, filters, scope):
+    for quarter, kind, phase, _, jobs, _ in sums(run, filters, scope) if rows is None else rows:
         if phase != "operation":
             continue
         m = multipliers.get("industrial" if kind == "estate" else kind)

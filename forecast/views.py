@@ -13,12 +13,9 @@ from app.errors import NotFound
 from app.models import Role
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from app.transactions import refusal
-from forecast import calibration, choices, compare, export, forms, layoffs, reading, services
-from forecast.chart import band_chart
-from forecast.inputs import input_rows, stored_rows
-from forecast.models import ForecastInput, InputGroup, Phase, Skill
-
-ZONE_ROWS = 50  # the page lists at most this many zones (the downloads hold them all), so it stays fast
+from forecast import compare, export, forms, parts, reading, services
+from forecast.inputs import input_rows
+from forecast.models import ForecastInput, InputGroup
 
 bp = Blueprint("forecast", __name__, url_prefix="/forecast", template_folder="templates")
 
@@ -53,34 +50,13 @@ def index() -> ResponseReturnValue:
     if run is None:
         return render_template("forecast/index.html", run=None, can_refresh=scope.can_edit)
     filters = _filters()
-    by_phase = reading.series(run, filters, scope)
-    total = reading.total_series(by_phase)
-    demand = reading.skills(run, filters, scope)
-    quarters = [p[0] for p in total]
     return render_template(
         "forecast/index.html",
         run=run,
-        filters=filters,
-        choices=choices.choices(run, scope, filters),
-        total=total,
-        by_phase=by_phase,
-        chart=band_chart(total, _("Direct jobs at the end of each quarter: low-high band and central line")),
-        held=reading.held_lines(run, filters, scope),
-        demand=demand,
-        quarters=quarters,
-        skills=list(Skill),
-        phases=list(Phase),
-        zones=reading.zones(run, filters, scope, limit=ZONE_ROWS),
-        zone_count=reading.zone_count(run, filters, scope),
-        indirect=reading.indirect(run, filters, scope),
-        inputs=stored_rows(run),
-        groups={g.value: g.label for g in InputGroup},
+        parts=parts.page_parts(run, filters, scope),  # kept per run, scope, filters and language
         can_refresh=scope.can_edit,
         query=request.args.to_dict(),
-        balances=layoffs.beside_jobs(run, filters.region_id, scope),
-        run_low_ratio=calibration.of_run(run.inputs),
-        low_ratio_setting=calibration.ratio_in_force(),
-        skill_labels={s.value: s.label for s in Skill},
+        layoffs=parts.layoffs_part(run, filters.region_id, scope),  # layoffs change without a new run
     )
 
 

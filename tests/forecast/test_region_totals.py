@@ -146,6 +146,29 @@ def test_the_investor_choices_are_bounded_narrowed_and_keep_the_chosen_one(provi
     assert [i for i, _ in other["investors"]] == [investors[3].id]
 
 
+@pytest.mark.parametrize(("limit", "per_estate"), [(2, 6), (3, 3), (2, 9), (1, 24), (300, 10)])
+def test_the_choices_are_the_first_met_in_the_zones_order(province, monkeypatch, limit, per_estate):
+    """What the server groups (``choices._listed``) is what reading the first zones in order would list: the first
+    ``limit`` investors and estates met among the first ``limit * per_estate`` zones, sorted by name, and whether
+    there may be more."""
+    run = province["run"]
+    monkeypatch.setattr(choices, "INVESTOR_CHOICES", limit)
+    monkeypatch.setattr(choices, "ESTATE_CHOICES", limit)
+    monkeypatch.setattr(choices, "ZONES_READ_PER_ESTATE", per_estate)
+    z = ForecastZone
+    zones = db.session.execute(
+        select(z.investor_id, z.investor_name, z.estate_id, z.estate_name)
+        .where(z.run_id == run.id)
+        .order_by(z.id)
+        .limit(limit * per_estate)
+    ).all()
+    got = choices.choices(run, SYSTEM_SCOPE)
+    for at, name in ((0, "investors"), (2, "estates")):
+        met = list({row[at]: row[at + 1] for row in zones}.items())
+        assert got[name] == sorted(met[:limit], key=lambda pair: pair[1])
+        assert got[f"{name}_more"] == (len(met) > limit or len(zones) == limit * per_estate)
+
+
 def test_the_dashboard_held_back_total_is_the_lines_summed(province):
     run, investors = province["run"], province["investors"]
     for filters, scope in (

@@ -281,7 +281,7 @@ def gather(as_of: date, estate_ids: list[int] | None = None) -> list[EstateFacts
         waits = _stop_names(reason, catalogue.codes) if stopped else None
         rp = estate.investment_rp
         rows = [
-            (zid, name, ZoneFacts(kind, area, jobs, target, rp, stopped, waits))
+            (zid, name, _new(ZoneFacts, (kind, area, jobs, target, rp, stopped, waits)))
             for zid, name, kind, area, jobs, target in zones.get(estate.id, ())
         ]
         if not rows:

@@ -123,7 +123,18 @@ class Engine:
     ) -> list[tuple[ZoneResult, int, dict[int, int]]]:
         """For each zone of one estate: its result (as ``compute_zone``, but without its cells: those of its series
         number, ``cells``), its series number and the job-quarters each overdue permit holds back (as
-        ``held_back``). The loop is written for 100,000 zones a refresh: memo look-ups inline, no key made twice."""
+        ``held_back``): ``rows`` as results."""
+        return [
+            (ZoneResult(basis, zone.commitment_jobs, prior, full, clear, operating, waits, notes, {}), number, held)
+            for zone, (basis, prior, full, clear, operating, waits, notes, number, held) in zip(
+                zones, self.rows(facts, zones), strict=True
+            )
+        ]
+
+    def rows(self, facts: dict[str, PermitFact], zones: list[ZoneFacts]) -> list[tuple]:
+        """For each zone of one estate, as plain values (what a refresh writes; ``estate`` makes them results):
+        (basis, prior jobs, full jobs, clear, operating, waits for, notes, series number, held back). The loop is
+        written for 100,000 zones a refresh: memo look-ups inline, no key made twice, no object per zone."""
         timings: dict[object, tuple] = {}  # blocker, or (blocker, permit decided today) -> the untargeted timing
         ways: dict[tuple, frozenset[str]] = {}  # (blocker, permit the stop names) -> ``_way``
         overdue = [(f.code, f.permit_id) for f in facts.values() if f.state == "overdue" and f.permit_id is not None]
@@ -170,6 +181,5 @@ class Engine:
                 on_way = [permit_id for code, permit_id in overdue if code in way]  # deciding another: no change
                 if on_way:
                     held = self._held(full[CENTRAL], operating[CENTRAL], target, on_way, partial(timing, zone, blocker))
-            result = ZoneResult(basis, zone.commitment_jobs, prior, full, clear, operating, waits_for, notes, {})
-            out.append((result, number, held))
+            out.append((basis, prior, full, clear, operating, waits_for, notes, number, held))
         return out

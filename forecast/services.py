@@ -133,7 +133,7 @@ def zone_rows(
     the next estate is computed): the computation reads nothing from the database (``preloaded_calendar``). Counts
     each group's zones by series in ``counts`` and the job-quarters each overdue permit holds back in ``held``."""
     texts: dict[tuple, str] = {}  # the notes' JSON text, by their items (a few dozen distinct lists)
-    estate_of = engine.estate
+    rows_of = engine.rows
     for facts in estates:
         start = time.perf_counter()
         e = facts.estate
@@ -142,17 +142,17 @@ def zone_rows(
         by_permit: dict[int, object] | None = None  # permit id -> its fact, made where a permit holds jobs back
         out = []
         zones = facts.zones
-        for (zone_id, zone_name, zone), (result, series, gains) in zip(
-            zones, estate_of(facts.permits, [zone for _, _, zone in zones]), strict=True
+        for (zone_id, zone_name, zone), (basis, prior, _, clear, operating, waits_for, notes, series, gains) in zip(
+            zones, rows_of(facts.permits, [zone for _, _, zone in zones]), strict=True
         ):
-            key = tuple(result.notes)
-            notes = texts.get(key)
-            if notes is None:
-                notes = texts[key] = json.dumps(sorted(set(key)))
+            key = tuple(notes)
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = json.dumps(sorted(set(key)))
             kind = zone.kind
             row = (
-                run_id, zone_id, kind, zone_name, zone.area_ha, *estate_part, result.commitment_jobs, result.prior_jobs,
-                result.basis, result.clear[1], *result.operating, result.waits_for, notes, series,
+                run_id, zone_id, kind, zone_name, zone.area_ha, *estate_part, zone.commitment_jobs, prior, basis,
+                clear[1], *operating, waits_for, text, series,
             )  # fmt: skip
             out.append(row)  # in the order of ``ZONE_COLUMNS``
             group = by_kind.get(kind)

@@ -57,6 +57,7 @@ class EstateFacts:
 
 
 Delays = dict[tuple[int, int | None], list[int]]
+_new = tuple.__new__  # a named tuple made without its ``__new__``'s Python frame (160,000 facts a refresh)
 
 
 def _rows(query) -> list[tuple]:
@@ -184,6 +185,7 @@ class _Catalogue:
         cal = site_calendar()
         self.elapsed = cache(lambda since: cal.working_days_between(since, as_of))
         self.shapes: dict[tuple, tuple] = {}
+        self.kinds: dict[tuple, tuple] = {}  # (type, regime, status, agency) -> what ``fact`` reads of them
 
     def _sla(self, type_id: int, regime_id: int) -> int:
         limits = self.limits.get((type_id, regime_id))
@@ -206,15 +208,21 @@ class _Catalogue:
 
     def fact(self, row) -> PermitFact:
         """A live permit's fact, with its clock as ``clock_state`` has it at the end of the refresh day: the agency's
-        days used are those banked plus, while the agency holds the file, the working days since its clock ran."""
+        days used are those banked plus, while the agency holds the file, the working days since its clock ran. What
+        a permit's type, regime, status and agency give (its shape, the observed delays, the agency's name) is found
+        once per distinct four (``kinds``): one look-up a permit."""
         _, pid, type_id, status, agency_id, regime_id, decided_on, authority, banked, running_since, due_on = row
-        key = (type_id, regime_id, status)
-        shape = self.shapes.get(key)
-        if shape is None:
-            shape = self.shapes[key] = self._shape(type_id, regime_id, status)
-        code, sla, prerequisites, kind = shape
-        p50, p90, cases = self.delays.get((type_id, agency_id), (None, None, 0))
-        name = (self.agency_names.get(agency_id) if agency_id is not None else authority) or ""
+        key = (type_id, regime_id, status, agency_id)
+        found = self.kinds.get(key)
+        if found is None:
+            shape = self.shapes.get(key[:3])
+            if shape is None:
+                shape = self.shapes[key[:3]] = self._shape(type_id, regime_id, status)
+            name = (self.agency_names.get(agency_id) or "") if agency_id is not None else None  # None: the authority
+            found = self.kinds[key] = (*shape, *self.delays.get((type_id, agency_id), (None, None, 0)), name)
+        code, sla, prerequisites, kind, p50, p90, cases, name = found
+        if name is None:
+            name = authority or ""
         decided = due = None
         days_left = 0
         if kind == "issued":
@@ -226,9 +234,8 @@ class _Catalogue:
             state, days_left = "with_investor", sla - banked
         else:
             state = "not_filed"
-        return PermitFact(
-            code, state, sla, prerequisites, pid, agency_id, name, decided, due, days_left, p50, p90, cases
-        )
+        fields = (code, state, sla, prerequisites, pid, agency_id, name, decided, due, days_left, p50, p90, cases)
+        return _new(PermitFact, fields)
 
 
 def _permits(catalogue: _Catalogue, estate_ids: list[int] | None) -> dict[int, dict[int, PermitFact]]:
@@ -274,7 +281,7 @@ def gather(as_of: date, estate_ids: list[int] | None = None) -> list[EstateFacts
         waits = _stop_names(reason, catalogue.codes) if stopped else None
         rp = estate.investment_rp
         rows = [
-            (zid, name, ZoneFacts(kind, area, jobs, target, rp, stopped, waits))
+            (zid, name, _new(ZoneFacts, (kind, area, jobs, target, rp, stopped, waits)))
             for zid, name, kind, area, jobs, target in zones.get(estate.id, ())
         ]
         if not rows:

@@ -304,9 +304,15 @@ def zone_sizes(zone: ZoneFacts, inputs: Inputs, as_of: date) -> tuple[str, int |
     """(basis, prior, full jobs, construction workers) of a zone: the same for every zone of the same kind, area,
     commitment and (for an estate without zones) investment."""
     basis, prior, full = full_jobs(zone, inputs, as_of)
-    workers_per_ha = inputs.construction_workers_per_ha.get(zone.kind, (Decimal(0),) * 3)
-    area = zone.area_ha or Decimal(0)
-    builders = tuple(int((area * workers_per_ha[case]).to_integral_value()) for case in CASES)
+    per_ha, area = inputs.construction_workers_per_ha.get(zone.kind), zone.area_ha
+    if per_ha is None or not area:  # no workers per ha for the kind, or no area: none
+        return basis, prior, full, (0, 0, 0)
+    low, central, high = per_ha  # written out: 45,000 distinct zone sizes a province
+    builders = (
+        int((area * low).to_integral_value()),
+        int((area * central).to_integral_value()),
+        int((area * high).to_integral_value()),
+    )
     return basis, prior, full, builders
 
 

@@ -57,14 +57,6 @@ HELD_COLUMNS = (
 )  # fmt: skip
 
 
-def _zone_row(run_id: int, zone_id, zone_name, zone, estate_part: tuple, result, notes: str, series: int) -> tuple:
-    """A ``forecast_zone`` row, in the order of ``ZONE_COLUMNS`` (``notes``: the JSON text of the result's)."""
-    return (
-        run_id, zone_id, zone.kind, zone_name, zone.area_ha, *estate_part, result.commitment_jobs, result.prior_jobs,
-        result.basis, result.clear[1], *result.operating, result.waits_for, notes, series,
-    )  # fmt: skip
-
-
 def refresh_forecast(
     as_of: date | None = None, *, snapshot: bool = False, label: str | None = None, actor: str = "system"
 ) -> ForecastRun:
@@ -141,27 +133,37 @@ def zone_rows(
     the next estate is computed): the computation reads nothing from the database (``preloaded_calendar``). Counts
     each group's zones by series in ``counts`` and the job-quarters each overdue permit holds back in ``held``."""
     texts: dict[tuple, str] = {}  # the notes' JSON text, by their items (a few dozen distinct lists)
+    rows_of = engine.rows
     for facts in estates:
         start = time.perf_counter()
         e = facts.estate
         estate_part = (*e, facts.claim_jobs)
         by_kind: dict[str, dict[int, int]] = {}  # zone kind -> its group's zones by series
+        by_permit: dict[int, object] | None = None  # permit id -> its fact, made where a permit holds jobs back
         out = []
-        for (zone_id, zone_name, zone), (result, series, gains) in zip(
-            facts.zones, engine.estate(facts.permits, [zone for _, _, zone in facts.zones]), strict=True
+        zones = facts.zones
+        for (zone_id, zone_name, zone), (basis, prior, _, clear, operating, waits_for, notes, series, gains) in zip(
+            zones, rows_of(facts.permits, [zone for _, _, zone in zones]), strict=True
         ):
-            key = tuple(result.notes)
-            notes = texts.get(key)
-            if notes is None:
-                notes = texts[key] = json.dumps(sorted(set(key)))
-            out.append(_zone_row(run_id, zone_id, zone_name, zone, estate_part, result, notes, series))
-            group = by_kind.get(zone.kind)
+            key = tuple(notes)
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = json.dumps(sorted(set(key)))
+            kind = zone.kind
+            row = (
+                run_id, zone_id, kind, zone_name, zone.area_ha, *estate_part, zone.commitment_jobs, prior, basis,
+                clear[1], *operating, waits_for, text, series,
+            )  # fmt: skip
+            out.append(row)  # in the order of ``ZONE_COLUMNS``
+            group = by_kind.get(kind)
             if group is None:
-                group = by_kind[zone.kind] = counts[e.region_id, e.kab_kota, zone.kind, e.capital_status]
+                group = by_kind[kind] = counts[e.region_id, e.kab_kota, kind, e.capital_status]
             group[series] += 1
             for permit_id, gain in gains.items():
                 if permit_id not in held:
-                    fact = next(f for f in facts.permits.values() if f.permit_id == permit_id)
+                    if by_permit is None:
+                        by_permit = {f.permit_id: f for f in facts.permits.values()}
+                    fact = by_permit[permit_id]
                     held[permit_id] = [
                         run_id, permit_id, fact.code, fact.agency_id, fact.agency_name, e.id, e.name,
                         e.region_id, e.investor_id, 0, e.investment_rp,

@@ -115,7 +115,7 @@ def test_a_refresh_failing_while_its_rows_are_copied_changes_nothing(jdi, monkey
     db.session.commit()
     before_id, zones = before.id, db.session.scalar(select(func.count(ForecastZone.id)))
     computed = []
-    real = Engine.estate
+    real = Engine.rows
 
     def failing(self, facts, shapes):
         if computed:
@@ -123,7 +123,7 @@ def test_a_refresh_failing_while_its_rows_are_copied_changes_nothing(jdi, monkey
         computed.append(shapes)
         return real(self, facts, shapes)
 
-    monkeypatch.setattr(Engine, "estate", failing)
+    monkeypatch.setattr(Engine, "rows", failing)
     with pytest.raises(RuntimeError, match="computing failed"):
         refresh_forecast(ON_TRACK)
     db.session.rollback()

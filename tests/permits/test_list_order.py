@@ -231,3 +231,13 @@ def test_the_stalled_permits_move_with_their_estate_to_another_kab_kota(spread):
     assert stalled_mismatches(db.session) == (set(), set())
     listed = db.session.scalars(stalled_permits_query(StallFilters(), officer)).all()
     assert permit in listed and db.session.scalar(stalled_count(StallFilters(), officer)) == len(listed) > before
+
+
+def test_a_stalled_permit_moved_to_an_estate_of_another_kab_kota_takes_its_row_along(spread):
+    scan_stalled(TODAY)
+    permit = db.session.get(Permit, spread["overdue_late"].id)
+    elsewhere = make_estate(name="Kawasan Eta", region=region("36.74"))
+    permit.estate_id = elsewhere.id
+    db.session.flush()
+    assert db.session.get(StalledPermit, permit.id).region_id == region("36.74").id == permit.region_id
+    assert stalled_mismatches(db.session) == (set(), set())

@@ -19,17 +19,17 @@ OPEN_FLAG_PERMITS = select(StallFlag.permit_id).where(StallFlag.resolved_on.is_(
 
 def keep_stalled(session) -> None:
     """Two statements, whatever the number of permits: remove the rows of the permits without an open flag, then
-    add the permits with one that have no row (with their kab/kota). Only what changes is written."""
+    add the permits with one that have no row (with their kab/kota). Only what changes is written; the additions
+    are found from the open flags (an anti-join with the rows), so the permits are read only for those."""
     session.execute(
         delete(StalledPermit)
         .where(StalledPermit.permit_id.not_in(OPEN_FLAG_PERMITS))
         .execution_options(synchronize_session=False)
     )
-    added = (
-        select(Permit.id, Permit.region_id)
-        .where(Permit.id.in_(OPEN_FLAG_PERMITS), Permit.id.not_in(select(StalledPermit.permit_id)))
-        .order_by(Permit.id)
+    unkept = OPEN_FLAG_PERMITS.where(
+        ~select(StalledPermit.permit_id).where(StalledPermit.permit_id == StallFlag.permit_id).exists()
     )
+    added = select(Permit.id, Permit.region_id).where(Permit.id.in_(unkept))
     session.execute(StalledPermit.__table__.insert().from_select(["permit_id", "region_id"], added))
 
 

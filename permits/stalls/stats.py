@@ -52,7 +52,7 @@ from permits.workflow import permit_clocks
 # --- the officers' list --------------------------------------------------------------------------------------
 
 
-def has_open_flag() -> ColumnElement[bool]:
+def is_stalled() -> ColumnElement[bool]:
     """The permit has an open stall flag: its row in ``StalledPermit`` (a probe of its primary key), kept with the
     flags; nothing is written on the permit, so raising or resolving a flag never rewrites a permit row."""
     return select(StalledPermit.permit_id).where(StalledPermit.permit_id == Permit.id).exists()
@@ -60,7 +60,7 @@ def has_open_flag() -> ColumnElement[bool]:
 
 def _conditions(filters: StallFilters, scope: Scope) -> list[ColumnElement[bool]]:
     """The scope and the filters as conditions on ``Permit`` alone (the type and the kab/kota by subqueries of
-    ids), shared by the rows and the count, without the open flags (``has_open_flag``, or ``of_kind``)."""
+    ids), shared by the rows and the count, without the open flags (``_flag_condition``)."""
     conditions = in_scope(scope)
     if filters.agency_id is not None:
         conditions.append(Permit.agency_id == filters.agency_id)
@@ -75,7 +75,7 @@ def _conditions(filters: StallFilters, scope: Scope) -> list[ColumnElement[bool]
 def _flag_condition(filters: StallFilters) -> ColumnElement[bool]:
     """An open flag (of ``filters.kind`` when given) of the permit."""
     if filters.kind is None:
-        return has_open_flag()
+        return is_stalled()
     return (
         select(StallFlag.id)
         .where(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None), StallFlag.kind == filters.kind)

@@ -8,9 +8,9 @@ Create Date: 2026-11-30
   stall scan rewrote every permit whose flags it raised or resolved (85,000 permits on a first scan at 200,000, a
   new version of a wide row and an entry in each of its 17 indexes, never a HOT update as ``flagged`` was in the
   indexes' predicate: 4-5 s of a 5 s scan).
-- ``stalled_permit`` (permit_id, region_id): one row per permit with an open flag and its kab/kota, filled here
-  from the open flags; the stalled list's counts read it (the province's, a kab/kota's by ``region_id``), its
-  rows probe its primary key.
+- ``stalled_permit`` (permit_id, region_id, agency_id): one row per permit with an open flag, with its kab/kota
+  and agency, filled here from the open flags; the stalled list's counts read it (the province's, a kab/kota's by
+  ``region_id``, an agency's by ``agency_id``), its rows probe its primary key.
 - ``ix_permit_late_order`` (late_on, id), ``ix_permit_region_late`` (region_id, late_on, id) and
   ``ix_permit_agency_late`` (agency_id, late_on, id): the stalled list's order in the province, a kab/kota and
   for an agency; its first page walks one of them keeping the permits with an open flag.
@@ -43,13 +43,18 @@ def upgrade():
         "stalled_permit",
         sa.Column("permit_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("region_id", sa.Integer(), nullable=True),
+        sa.Column("agency_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("permit_id", name=op.f("pk_stalled_permit")),
     )
     op.create_index(op.f("ix_stalled_permit_region_id"), "stalled_permit", ["region_id"])
+    op.create_index(op.f("ix_stalled_permit_agency_id"), "stalled_permit", ["agency_id"])
     op.execute(
-        "INSERT INTO stalled_permit (permit_id, region_id) SELECT p.id, p.region_id FROM permit p WHERE EXISTS "
+        "INSERT INTO stalled_permit (permit_id, region_id, agency_id) SELECT p.id, p.region_id, p.agency_id "
+        "FROM permit p WHERE EXISTS "
         "(SELECT 1 FROM stall_flag f WHERE f.permit_id = p.id AND f.resolved_on IS NULL)"
     )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ANALYZE stalled_permit")  # the counts' plans, before autovacuum gets to the new table
     for name in FLAGGED_INDEXES:
         op.drop_index(name, table_name="permit")
     # A plain DROP COLUMN (not a batch, which would copy the table with its generated column): SQLite 3.35 and
@@ -71,5 +76,6 @@ def downgrade():
         op.create_index(
             name, "permit", columns, sqlite_where=sa.text("flagged = 1"), postgresql_where=sa.text("flagged")
         )
+    op.drop_index(op.f("ix_stalled_permit_agency_id"), table_name="stalled_permit")
     op.drop_index(op.f("ix_stalled_permit_region_id"), table_name="stalled_permit")
     op.drop_table("stalled_permit")

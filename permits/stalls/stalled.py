@@ -2,7 +2,7 @@
 
 The scan adds the permits that gained an open flag and removes those left without one (``keep_stalled``); a move
 that resolves a permit's flags removes it (``permits.stalls.scan.resolve_on_move``); an estate moved to another
-kab/kota, or a permit to another estate, takes its rows' kab/kota along (the listeners below), as
+kab/kota, or a permit to another estate or agency, takes its row's copies along (the listeners below), as
 ``permits.regions`` does for the permits themselves. ``stalled_mismatches`` compares the rows with the flags.
 """
 
@@ -29,15 +29,17 @@ def keep_stalled(session) -> None:
     unkept = OPEN_FLAG_PERMITS.where(
         ~select(StalledPermit.permit_id).where(StalledPermit.permit_id == StallFlag.permit_id).exists()
     )
-    added = select(Permit.id, Permit.region_id).where(Permit.id.in_(unkept))
-    session.execute(StalledPermit.__table__.insert().from_select(["permit_id", "region_id"], added))
+    added = select(Permit.id, Permit.region_id, Permit.agency_id).where(Permit.id.in_(unkept))
+    session.execute(StalledPermit.__table__.insert().from_select(["permit_id", "region_id", "agency_id"], added))
 
 
 def stalled_mismatches(session) -> tuple[set[int], set[int]]:
-    """(permits with an open flag and no row or a wrong kab/kota, rows of permits without an open flag)."""
-    kept = dict(session.execute(select(StalledPermit.permit_id, StalledPermit.region_id)).all())
-    flagged = dict(session.execute(select(Permit.id, Permit.region_id).where(Permit.id.in_(OPEN_FLAG_PERMITS))).all())
-    missing = {p for p, region in flagged.items() if p not in kept or kept[p] != region}
+    """(permits with an open flag and no row or a wrong kab/kota or agency, rows of permits without an open flag)."""
+    rows = session.execute(select(StalledPermit.permit_id, StalledPermit.region_id, StalledPermit.agency_id))
+    kept = {p: (region, agency) for p, region, agency in rows}
+    permits = select(Permit.id, Permit.region_id, Permit.agency_id).where(Permit.id.in_(OPEN_FLAG_PERMITS))
+    flagged = {p: (region, agency) for p, region, agency in session.execute(permits)}
+    missing = {p for p, copied in flagged.items() if kept.get(p) != copied}
     return missing, set(kept) - set(flagged)
 
 
@@ -54,9 +56,10 @@ def _stalled_follow_their_estate(_mapper, connection, estate: Estate) -> None:
 
 @event.listens_for(Permit, "after_update")
 def _stalled_follow_their_permit(_mapper, connection, permit: Permit) -> None:
-    if inspect(permit).attrs.region_id.history.has_changes():
+    attrs = inspect(permit).attrs
+    if attrs.region_id.history.has_changes() or attrs.agency_id.history.has_changes():
         connection.execute(
             update(StalledPermit.__table__)
             .where(StalledPermit.permit_id == permit.id)
-            .values(region_id=permit.region_id)
+            .values(region_id=permit.region_id, agency_id=permit.agency_id)
         )

@@ -116,16 +116,18 @@ def stalled_permits_query(filters: StallFilters, scope: Scope) -> Select:
 
 
 def stalled_count(filters: StallFilters, scope: Scope) -> Select:
-    """The number of rows of ``stalled_permits_query``. Filtered by no more than a kab/kota, in the province's or a
-    kab/kota's scope: the rows of ``StalledPermit`` (all of them, or a range of its kab/kota index); by a kind
-    alone, the permits of its open flags; else the permits matching the conditions that have a row."""
-    others = filters.kind, filters.agency_id, filters.permit_type_code
+    """The number of rows of ``stalled_permits_query``. Filtered by no more than a kab/kota and an agency, in the
+    province's or a kab/kota's scope: the rows of ``StalledPermit`` (all of them, or a range of its kab/kota's or
+    agency's index); by a kind alone, the permits of its open flags; else the permits matching the conditions
+    that have a row."""
     region_id = None if scope.sees_everything else limited_region(scope)
-    if all(v is None for v in others) and (scope.sees_everything or region_id is not None):
-        regions = [] if region_id is None else [StalledPermit.region_id == region_id]
+    if filters.kind is None and not filters.permit_type_code and (scope.sees_everything or region_id is not None):
+        kept = [] if region_id is None else [StalledPermit.region_id == region_id]
         if filters.region_code:
-            regions.append(StalledPermit.region_id == region_with_code(filters.region_code))
-        return select(func.count()).select_from(StalledPermit).where(*regions)
+            kept.append(StalledPermit.region_id == region_with_code(filters.region_code))
+        if filters.agency_id is not None:
+            kept.append(StalledPermit.agency_id == filters.agency_id)
+        return select(func.count()).select_from(StalledPermit).where(*kept)
     if conditions := _conditions(filters, scope):
         return select(func.count()).select_from(Permit).where(_flag_condition(filters), *conditions)
     of_kind = select(StallFlag.permit_id).where(StallFlag.resolved_on.is_(None), StallFlag.kind == filters.kind)

@@ -233,7 +233,7 @@ def test_the_stalled_permits_move_with_their_estate_to_another_kab_kota(spread):
     assert permit in listed and db.session.scalar(stalled_count(StallFilters(), officer)) == len(listed) > before
 
 
-def test_a_stalled_permit_moved_to_an_estate_of_another_kab_kota_takes_its_row_along(spread):
+def test_a_stalled_permit_moved_to_another_estate_or_agency_takes_its_row_along(spread):
     scan_stalled(TODAY)
     permit = db.session.get(Permit, spread["overdue_late"].id)
     elsewhere = make_estate(name="Kawasan Eta", region=region("36.74"))
@@ -241,3 +241,12 @@ def test_a_stalled_permit_moved_to_an_estate_of_another_kab_kota_takes_its_row_a
     db.session.flush()
     assert db.session.get(StalledPermit, permit.id).region_id == region("36.74").id == permit.region_id
     assert stalled_mismatches(db.session) == (set(), set())
+    other = agency("3673-dpmptsp") if permit.agency_id != agency("3673-dpmptsp").id else agency("3672-dpmptsp")
+    by_agency = StallFilters(agency_id=other.id)
+    before = db.session.scalar(stalled_count(by_agency, SYSTEM_SCOPE))
+    permit.agency_id = other.id
+    db.session.flush()
+    assert db.session.get(StalledPermit, permit.id).agency_id == other.id
+    assert stalled_mismatches(db.session) == (set(), set())
+    listed = db.session.scalars(stalled_permits_query(by_agency, SYSTEM_SCOPE)).all()
+    assert permit in listed and db.session.scalar(stalled_count(by_agency, SYSTEM_SCOPE)) == len(listed) == before + 1

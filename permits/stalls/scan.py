@@ -138,6 +138,9 @@ def scan_stalled(as_of: date) -> ScanResult:
     now = utcnow()
     settings = _plan_for_bulk()
     new_flags = _new_flags(as_of, now)
+    # With no flag open before this run (a first scan over a backlog), every open flag is one it raises, which holds:
+    # nothing to resolve, and the join of the open flags to the permits (0.4-0.56 s under load at 200,000) is skipped.
+    had_open = db.session.scalar(select(exists().where(StallFlag.resolved_on.is_(None))))
     raised = db.session.scalars(
         _insert_new(StallFlag)
         .from_select(RAISED_COLUMNS, new_flags)
@@ -146,13 +149,14 @@ def scan_stalled(as_of: date) -> ScanResult:
     ).all()
     open_flag = and_(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None))
     still_holds = and_(Permit.last_event_seq == StallFlag.episode, holds(StallFlag.kind, as_of))
-    resolved = db.session.scalars(
+    resolve = (
         update(StallFlag)
         .where(open_flag, StallFlag.raised_on <= as_of, ~still_holds)
         .values(resolved_on=as_of, stored_confirmed_on=LAST_CONFIRMED)
         .returning(StallFlag.kind)
         .execution_options(synchronize_session=False)
-    ).all()
+    )
+    resolved = db.session.scalars(resolve).all() if had_open else []
     result.raised = {k.value: 0 for k in FlagKind} | Counter(k.value for k in raised)
     result.resolved = {k.value: 0 for k in FlagKind} | Counter(k.value for k in resolved)
     keep_stalled(db.session)

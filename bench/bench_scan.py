@@ -47,14 +47,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, delete, event, func, select, text, update
+from sqlalchemy import create_engine, delete, event, func, select, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
 from devtools.synth import AS_OF, grow_to
-from permits.models import Permit
-from permits.stalls.models import StallFlag, StallScan
+from permits.stalls.models import StalledPermit, StallFlag, StallScan
 from permits.stalls.scan import scan_stalled
 
 NEXT_DAY = date(2026, 3, 5)
@@ -108,7 +107,7 @@ def _flag_counts(day: date) -> tuple[int, ...]:
 
 
 def _maintain(*, clear: bool = False) -> None:
-    """Empty the flags and the days scanned and unflag the permits (``clear``), and on PostgreSQL refresh the
+    """Empty the flags, the days scanned and the stalled permits (``clear``), and on PostgreSQL refresh the
     flags' statistics and free their dead rows, as autovacuum does between two morning scans (a fresh table would
     otherwise look empty)."""
     db.session.rollback()  # nothing of this session may hold a lock on the flags
@@ -116,16 +115,14 @@ def _maintain(*, clear: bool = False) -> None:
         if clear:
             db.session.execute(delete(StallFlag))
             db.session.execute(delete(StallScan))
-            db.session.execute(update(Permit).where(Permit.flagged).values(flagged=False))
+            db.session.execute(delete(StalledPermit))
             db.session.commit()
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("SET lock_timeout = '60s'"))  # fail, never hang, if something still holds a lock
         if clear:
-            conn.execute(text("TRUNCATE stall_flag, stall_scan CASCADE"))  # the bench's own database
-            conn.execute(text("UPDATE permit SET flagged = false WHERE flagged"))
-            conn.execute(text("VACUUM ANALYZE permit"))
-        conn.execute(text("VACUUM ANALYZE stall_flag"))
+            conn.execute(text("TRUNCATE stall_flag, stall_scan, stalled_permit CASCADE"))  # the bench's own database
+        conn.execute(text("VACUUM ANALYZE stall_flag, stalled_permit"))
 
 
 @contextlib.contextmanager

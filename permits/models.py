@@ -175,10 +175,6 @@ LATE_ON = (
 )
 
 
-def _flagged_index(name: str, *columns: str) -> Index:  # of the permits with an open flag, as each engine writes it
-    return Index(name, *columns, sqlite_where=text("flagged = 1"), postgresql_where=text("flagged"))
-
-
 class Permit(TimestampMixin, db.Model):
     """One application of one permit type for one estate (a rejected one may be followed by a new one)."""
 
@@ -215,9 +211,11 @@ class Permit(TimestampMixin, db.Model):
             postgresql_where=text(RUNNING_WHERE),
         ),
         Index("ix_permit_overdue_order", "overdue_on", "id", "status", "running_since", "at_risk_on"),  # + bands
-        _flagged_index("ix_permit_flagged_late", "late_on", "id"),  # the stalled list's order, count, filters
-        _flagged_index("ix_permit_flagged_region", "region_id", "late_on", "id"),
-        _flagged_index("ix_permit_flagged_agency", "agency_id", "late_on", "id"),
+        # The stalled list's order, in the province, a kab/kota, an agency: its first page walks one of these and
+        # keeps the permits with an open flag (``ix_stall_flag_open_permit``) until it has a page.
+        Index("ix_permit_late_order", "late_on", "id"),
+        Index("ix_permit_region_late", "region_id", "late_on", "id"),
+        Index("ix_permit_agency_late", "agency_id", "late_on", "id"),
         Index("ix_permit_region_order", "region_id", "overdue_on", "id"),  # a kab/kota officer's list and count
         Index("ix_permit_agency_region", "agency_id", "region_id"),  # the agencies a kab/kota officer's permits name
         # One live application per estate and permit type; ended ones (rejected, withdrawn, revoked) may repeat.
@@ -270,7 +268,6 @@ class Permit(TimestampMixin, db.Model):
     # agency, which holds it now: "answers arrived". Written with every event (``permits.workflow``).
     answered: Mapped[bool] = mapped_column(default=False, server_default=false())
     late_on: Mapped[date | None] = mapped_column(Date, Computed(LATE_ON))  # by the database, never written here
-    flagged: Mapped[bool] = mapped_column(default=False, server_default=false())  # open flags? (stalls.scan)
     # The agency's decision (its first move from its desk or a return to a decided status, ``stages.DECISIONS``):
     # the working days it had used and the limit then in force, as the deciding event recorded them (the figures).
     decision_days: Mapped[int | None]

@@ -1,5 +1,5 @@
 """The estate's kab/kota copied on each permit (``Permit.region_id``), so that a kab/kota officer's lists and their
-counts read the permit table alone (``ix_permit_region_order``, ``ix_permit_flagged_region``).
+counts read the permit table alone (``ix_permit_region_order``, ``ix_permit_region_late``).
 
 Kept in the transaction that changes it: a new permit takes its estate's kab/kota when it is inserted, and an
 estate moved to another kab/kota moves its permits with it in the same flush. Bulk loaders that write rows

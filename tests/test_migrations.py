@@ -349,3 +349,30 @@ def test_0019_sums_the_stored_totals_without_the_investor(blank: Flask) -> None:
     ]
     assert "forecast_total" not in inspect(db.engine).get_table_names()
     db.session.remove()
+
+
+def test_0026_moves_the_flagged_permits_to_their_table_and_back(blank: Flask) -> None:
+    """The permits with an open flag, kept on ``permit.flagged`` before, are the rows of ``stalled_permit`` after
+    (with their kab/kota), and the column again after a downgrade."""
+    from datetime import date
+
+    from devtools.demo import seed_demo
+    from permits.stalls.scan import scan_stalled
+
+    upgrade()
+    seed_demo()
+    scan_stalled(date(2026, 12, 1))
+    db.session.commit()
+    kept = dict(db.session.execute(text("SELECT permit_id, region_id FROM stalled_permit")).all())
+    open_flags = {r for (r,) in db.session.execute(text("SELECT permit_id FROM stall_flag WHERE resolved_on IS NULL"))}
+    db.session.remove()
+    assert kept and set(kept) == open_flags
+    downgrade(revision="0025_fcp_held_lines_index")
+    flagged = {r for (r,) in db.session.execute(text("SELECT id FROM permit WHERE flagged"))}
+    db.session.remove()
+    assert flagged == open_flags and "stalled_permit" not in inspect(db.engine).get_table_names()
+    upgrade()
+    assert dict(db.session.execute(text("SELECT permit_id, region_id FROM stalled_permit")).all()) == kept
+    assert "flagged" not in {c["name"] for c in inspect(db.engine).get_columns("permit")}
+    assert db_check(blank)[0] == 0
+    db.session.remove()

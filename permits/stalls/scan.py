@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     and_,
     case,
+    delete,
     exists,
     false,
     func,
@@ -31,14 +32,14 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
 from permits.models import Permit, PermitEvent, PermitStatus
 from permits.rules import AgencySilence, PermitRule
 from permits.stages import AGENCY_STATUSES, ASKED
-from permits.stalls.models import LAST_SCANNED, FlagKind, StallFlag, StallScan
+from permits.stalls.models import LAST_SCANNED, FlagKind, StalledPermit, StallFlag, StallScan
+from permits.stalls.stalled import keep_stalled
 
 
 def _rule_says(*outcomes: AgencySilence) -> ColumnElement[bool]:
@@ -130,12 +131,16 @@ def scan_stalled(as_of: date) -> ScanResult:
 
     A few statements for all the kinds, whatever the number of permits: one INSERT raises the flags of every
     kind, one UPDATE resolves the open flags that no longer hold (a join of the open flags to their permits),
-    one writes ``permit.flagged`` where it changes, one records the day scanned (which confirms every flag left
-    open: no flag is rewritten to say so), one counts the open flags."""
+    two keep the permits with an open flag (``StalledPermit``, only what changes: no permit row is written), one
+    records the day scanned (which confirms every flag left open: no flag is rewritten to say so), one counts the
+    open flags."""
     result = ScanResult(as_of)
     now = utcnow()
     settings = _plan_for_bulk()
     new_flags = _new_flags(as_of, now)
+    # With no flag open before this run (a first scan over a backlog), every open flag is one it raises, which holds:
+    # nothing to resolve, and the join of the open flags to the permits (0.4-0.56 s under load at 200,000) is skipped.
+    had_open = db.session.scalar(select(exists().where(StallFlag.resolved_on.is_(None))))
     raised = db.session.scalars(
         _insert_new(StallFlag)
         .from_select(RAISED_COLUMNS, new_flags)
@@ -144,16 +149,17 @@ def scan_stalled(as_of: date) -> ScanResult:
     ).all()
     open_flag = and_(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None))
     still_holds = and_(Permit.last_event_seq == StallFlag.episode, holds(StallFlag.kind, as_of))
-    resolved = db.session.scalars(
+    resolve = (
         update(StallFlag)
         .where(open_flag, StallFlag.raised_on <= as_of, ~still_holds)
         .values(resolved_on=as_of, stored_confirmed_on=LAST_CONFIRMED)
         .returning(StallFlag.kind)
         .execution_options(synchronize_session=False)
-    ).all()
+    )
+    resolved = db.session.scalars(resolve).all() if had_open else []
     result.raised = {k.value: 0 for k in FlagKind} | Counter(k.value for k in raised)
     result.resolved = {k.value: 0 for k in FlagKind} | Counter(k.value for k in resolved)
-    _mark_flagged()
+    keep_stalled(db.session)
     _record_scan(as_of, now)
     counts = db.session.execute(
         select(StallFlag.kind, func.count(StallFlag.id)).where(StallFlag.resolved_on.is_(None)).group_by(StallFlag.kind)
@@ -209,29 +215,6 @@ def _record_scan(as_of: date, now: datetime) -> None:
     db.session.execute(statement.on_conflict_do_update(index_elements=["as_of"], set_={"scanned_at": now}))
 
 
-def _mark_flagged() -> None:
-    """``Permit.flagged`` from the open flags, written only where it changes; ``updated_at`` is left as it was (a
-    flag is not an edit of the permit). On PostgreSQL one statement, one pass over the permits against the set of
-    permits with an open flag, hashed once (0.22 s for a run that changes nothing at 200,000 permits, 0.34-0.51 s
-    in two). On SQLite two, as before: the unflagged permits that have an open flag (looked up in the partial
-    index of the open flags), then the flagged ones (their partial index) that have none left; the single
-    statement was no faster there (0.15 s when nothing changes and 2.5 s when 85,000 permits do, against 0.09-0.21
-    and 0.9-2.1 s in two, on a loaded machine)."""
-    open_flag = select(StallFlag.permit_id).where(StallFlag.resolved_on.is_(None))
-    if db.session.get_bind().dialect.name == "postgresql":
-        changes = [(~Permit.flagged, Permit.flagged != Permit.id.in_(open_flag))]
-    else:
-        has_open = open_flag.where(StallFlag.permit_id == Permit.id).exists()
-        changes = [(True, ~Permit.flagged & has_open), (False, Permit.flagged & ~has_open)]
-    for flagged, where in changes:
-        db.session.execute(
-            update(Permit)
-            .where(where)
-            .values(flagged=flagged, updated_at=Permit.updated_at)
-            .execution_options(synchronize_session=False)
-        )
-
-
 def resolve_on_move(permit: Permit, event: PermitEvent) -> int:
     """A move starts a new episode, so the permit's open flags (of earlier episodes) are resolved at once, in
     the mover's transaction: no list shows a decided or returned permit as late until the next scan. The
@@ -251,14 +234,12 @@ def resolve_on_move(permit: Permit, event: PermitEvent) -> int:
         )
         .execution_options(synchronize_session="fetch")
     ).rowcount
-    if permit.flagged:  # every open flag was of an earlier episode: the move resolved them all
+    if resolved:  # every open flag was of an earlier episode: the move resolved them all
         db.session.execute(
-            update(Permit)
-            .where(Permit.id == permit.id)
-            .values(flagged=False, updated_at=Permit.updated_at)
+            delete(StalledPermit)
+            .where(StalledPermit.permit_id == permit.id)
             .execution_options(synchronize_session=False)
         )
-        set_committed_value(permit, "flagged", False)  # not an edit: the permit's version stays
     db.session.flush()
     return resolved
 

@@ -28,6 +28,7 @@ from app.extensions import db
 from app.listing import Sort, sort_clauses
 from app.security import Scope
 from estates.models import Estate
+from estates.queries import limited_region
 from permits.agencies.models import Agency
 from permits.clock import Band, ClockState
 from permits.dashboard import WorkItem
@@ -45,22 +46,22 @@ from permits.stalls.agency_figures import (  # noqa: F401 - the figures' names, 
     percentile,
     stall_statistics,
 )
-from permits.stalls.models import SEVERITY, StallFlag
+from permits.stalls.models import SEVERITY, StalledPermit, StallFlag
 from permits.workflow import permit_clocks
 
 # --- the officers' list --------------------------------------------------------------------------------------
 
 
+def is_stalled() -> ColumnElement[bool]:
+    """The permit has an open stall flag: its row in ``StalledPermit`` (a probe of its primary key), kept with the
+    flags; nothing is written on the permit, so raising or resolving a flag never rewrites a permit row."""
+    return select(StalledPermit.permit_id).where(StalledPermit.permit_id == Permit.id).exists()
+
+
 def _conditions(filters: StallFilters, scope: Scope) -> list[ColumnElement[bool]]:
-    """The open flags (of ``filters.kind`` when given), the scope and the filters as conditions on ``Permit``
-    alone (the type and the kab/kota by subqueries of ids), shared by the rows and the count: without a kind,
-    the partial indexes of the flagged permits serve them (``ix_permit_flagged_late``, ``_agency``)."""
-    conditions = [Permit.flagged, *in_scope(scope)]  # has an open flag (kept by the scan and the moves)
-    if filters.kind is not None:
-        of_kind = select(StallFlag.id).where(
-            StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None), StallFlag.kind == filters.kind
-        )
-        conditions.append(of_kind.exists())
+    """The scope and the filters as conditions on ``Permit`` alone (the type and the kab/kota by subqueries of
+    ids), shared by the rows and the count, without the open flags (``_flag_condition``)."""
+    conditions = in_scope(scope)
     if filters.agency_id is not None:
         conditions.append(Permit.agency_id == filters.agency_id)
     if filters.permit_type_code:
@@ -71,6 +72,17 @@ def _conditions(filters: StallFilters, scope: Scope) -> list[ColumnElement[bool]
     return conditions
 
 
+def _flag_condition(filters: StallFilters) -> ColumnElement[bool]:
+    """An open flag (of ``filters.kind`` when given) of the permit."""
+    if filters.kind is None:
+        return is_stalled()
+    return (
+        select(StallFlag.id)
+        .where(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None), StallFlag.kind == filters.kind)
+        .exists()
+    )
+
+
 STALL_SORTS = ("type", "reference", "estate", "late", "agency", "raised")
 
 
@@ -78,9 +90,10 @@ def stalled_permits_query(filters: StallFilters, scope: Scope) -> Select:
     """Permits in scope with at least one open flag (of ``filters.kind`` when given), with estate, investor,
     region and type loaded; longest late first (the earliest day it went late, ``Permit.late_on``), the merely
     at-risk last, ties by id, or in the order of ``filters.sort`` ("late" ascending: the fewest days late
-    first). The default order is the index ``ix_permit_late_order``'s: the first page is a ``Limit`` over it.
+    first). The default order is the index ``ix_permit_late_order``'s (``ix_permit_region_late`` for a kab/kota,
+    ``ix_permit_agency_late`` for an agency): the first page walks it, keeping the permits with an open flag.
     Returns a statement to paginate; count it with ``stalled_count``."""
-    query = permits_with_context().where(*_conditions(filters, scope))
+    query = permits_with_context().where(_flag_condition(filters), *_conditions(filters, scope))
     raised = select(func.min(StallFlag.raised_on)).where(
         StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None)
     )
@@ -103,8 +116,22 @@ def stalled_permits_query(filters: StallFilters, scope: Scope) -> Select:
 
 
 def stalled_count(filters: StallFilters, scope: Scope) -> Select:
-    """The number of rows of ``stalled_permits_query``, counted on the permit table alone."""
-    return select(func.count()).select_from(Permit).where(*_conditions(filters, scope))
+    """The number of rows of ``stalled_permits_query``. Filtered by no more than a kab/kota and an agency, in the
+    province's or a kab/kota's scope: the rows of ``StalledPermit`` (all of them, or a range of its kab/kota's or
+    agency's index); by a kind alone, the permits of its open flags; else the permits matching the conditions
+    that have a row."""
+    region_id = None if scope.sees_everything else limited_region(scope)
+    if filters.kind is None and not filters.permit_type_code and (scope.sees_everything or region_id is not None):
+        kept = [] if region_id is None else [StalledPermit.region_id == region_id]
+        if filters.region_code:
+            kept.append(StalledPermit.region_id == region_with_code(filters.region_code))
+        if filters.agency_id is not None:
+            kept.append(StalledPermit.agency_id == filters.agency_id)
+        return select(func.count()).select_from(StalledPermit).where(*kept)
+    if conditions := _conditions(filters, scope):
+        return select(func.count()).select_from(Permit).where(_flag_condition(filters), *conditions)
+    of_kind = select(StallFlag.permit_id).where(StallFlag.resolved_on.is_(None), StallFlag.kind == filters.kind)
+    return select(func.count()).select_from(of_kind.distinct().subquery())
 
 
 @dataclass(frozen=True)
@@ -197,8 +224,6 @@ class ListPage:
 
 def flagged_work_item(scope: Scope) -> WorkItem:
     """The dashboard's line of the flagged permits in the scope: the count of the stalled list it links to, with
-    the same conditions (``Permit.flagged``, kept by the scan and the moves; an index-only count of
-    ``ix_permit_flagged_late`` for the province, of ``ix_permit_flagged_region`` for a kab/kota)."""
-    query = select(func.count()).select_from(Permit).where(*_conditions(StallFilters(), scope))
-    count = db.session.scalar(query) or 0
+    the same statement (``stalled_count``: the rows of ``StalledPermit``, all or a kab/kota's)."""
+    count = db.session.scalar(stalled_count(StallFilters(), scope)) or 0
     return WorkItem("flagged", _l("Flagged"), count, url_for("stalls.stalled_list"))

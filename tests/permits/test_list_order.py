@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.listing import Sort
@@ -28,8 +28,9 @@ from permits.queries import (
     permits_by_ids,
 )
 from permits.stages import AGENCY_STATUSES
-from permits.stalls.models import FlagKind, StallFlag
+from permits.stalls.models import FlagKind, StalledPermit, StallFlag
 from permits.stalls.scan import scan_stalled
+from permits.stalls.stalled import stalled_mismatches
 from permits.stalls.stats import STALL_SORTS, StallFilters, stalled_count, stalled_permits_query
 from permits.tally import list_count
 from permits.workflow import advance_permit
@@ -180,27 +181,72 @@ def test_the_late_day_of_every_permit_is_the_lists_former_computation(spread):
         assert permit.late_on == expected
 
 
-def _flagged() -> set[int]:
+def _stalled() -> set[int]:
     db.session.expire_all()
-    return set(db.session.scalars(select(Permit.id).where(Permit.flagged)))
+    return set(db.session.scalars(select(StalledPermit.permit_id)))
 
 
 def _with_open_flags() -> set[int]:
     return set(db.session.scalars(select(StallFlag.permit_id).where(StallFlag.resolved_on.is_(None))))
 
 
-def test_flagged_follows_the_open_flags_through_the_scan_and_a_move(spread):
-    assert _flagged() == set()
+def test_the_stalled_permits_follow_the_open_flags_through_the_scan_and_a_move(spread):
+    assert _stalled() == set()
     scan_stalled(TODAY)
-    assert _flagged() == _with_open_flags() >= {spread["overdue_early"].id, spread["overdue_late"].id}
+    assert _stalled() == _with_open_flags() >= {spread["overdue_early"].id, spread["overdue_late"].id}
+    assert stalled_mismatches(db.session) == (set(), set())
     never = spread["never"]
-    db.session.execute(update(Permit).where(Permit.id == never.id).values(flagged=True))  # out of step
+    db.session.add(StalledPermit(permit_id=never.id, region_id=never.region_id))  # out of step
+    db.session.execute(delete(StalledPermit).where(StalledPermit.permit_id == spread["overdue_late"].id))
+    assert stalled_mismatches(db.session) == ({spread["overdue_late"].id}, {never.id})
     scan_stalled(TODAY)
-    assert never.id not in _flagged() and _flagged() == _with_open_flags()
+    assert never.id not in _stalled() and _stalled() == _with_open_flags()
+    assert stalled_mismatches(db.session) == (set(), set())
 
     permit = db.session.get(Permit, spread["overdue_early"].id)
     version = permit.version
     advance_permit(permit, S.ISSUED, actor="t", on=TODAY, today=TODAY)
-    assert permit.flagged is False and permit.version == version + 1  # the move's edit only
-    assert permit.id not in _flagged() and _flagged() == _with_open_flags()
+    assert permit.version == version + 1  # the move's edit only
+    assert permit.id not in _stalled() and _stalled() == _with_open_flags()
     assert permit.id not in {p.id for p in db.session.scalars(stalled_permits_query(StallFilters(), SYSTEM_SCOPE))}
+
+
+def test_the_scan_writes_no_permit_row(spread):
+    before = {p.id: (p.version, p.updated_at) for p in db.session.scalars(select(Permit))}
+    scan_stalled(TODAY)
+    db.session.expire_all()
+    assert {p.id: (p.version, p.updated_at) for p in db.session.scalars(select(Permit))} == before
+    assert _stalled()
+
+
+def test_the_stalled_permits_move_with_their_estate_to_another_kab_kota(spread):
+    scan_stalled(TODAY)
+    permit = db.session.get(Permit, spread["overdue_early"].id)
+    elsewhere = region("36.72") if permit.region_id != region("36.72").id else region("36.73")
+    officer = Scope(role=Role.OFFICER, region_id=elsewhere.id)
+    before = db.session.scalar(stalled_count(StallFilters(), officer))
+    permit.estate.region = elsewhere
+    db.session.flush()
+    assert db.session.get(StalledPermit, permit.id).region_id == elsewhere.id
+    assert stalled_mismatches(db.session) == (set(), set())
+    listed = db.session.scalars(stalled_permits_query(StallFilters(), officer)).all()
+    assert permit in listed and db.session.scalar(stalled_count(StallFilters(), officer)) == len(listed) > before
+
+
+def test_a_stalled_permit_moved_to_another_estate_or_agency_takes_its_row_along(spread):
+    scan_stalled(TODAY)
+    permit = db.session.get(Permit, spread["overdue_late"].id)
+    elsewhere = make_estate(name="Kawasan Eta", region=region("36.74"))
+    permit.estate_id = elsewhere.id
+    db.session.flush()
+    assert db.session.get(StalledPermit, permit.id).region_id == region("36.74").id == permit.region_id
+    assert stalled_mismatches(db.session) == (set(), set())
+    other = agency("3673-dpmptsp") if permit.agency_id != agency("3673-dpmptsp").id else agency("3672-dpmptsp")
+    by_agency = StallFilters(agency_id=other.id)
+    before = db.session.scalar(stalled_count(by_agency, SYSTEM_SCOPE))
+    permit.agency_id = other.id
+    db.session.flush()
+    assert db.session.get(StalledPermit, permit.id).agency_id == other.id
+    assert stalled_mismatches(db.session) == (set(), set())
+    listed = db.session.scalars(stalled_permits_query(by_agency, SYSTEM_SCOPE)).all()
+    assert permit in listed and db.session.scalar(stalled_count(by_agency, SYSTEM_SCOPE)) == len(listed) == before + 1

@@ -25,11 +25,14 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from flask import has_app_context, has_request_context, request
+from flask_babel import get_locale
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from app.extensions import db
 from app.models import DataVersion
+from app.security import Scope
+from app.transactions import has_uncommitted_work
 
 T = TypeVar("T")
 SIZE = 2_000
@@ -96,8 +99,17 @@ def stamp() -> str | None:
     return environ[_STAMP]
 
 
+def scope_key(scope: Scope) -> tuple:
+    """What a part of an office page depends on besides the data and its arguments: the scope (role, kab/kota,
+    investor: never the user) and the language."""
+    return (scope.role, scope.region_id, scope.investor_id, str(get_locale() or "id"))
+
+
 def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()``, or what it returned for (name, key) since the last committed write (see the module)."""
+    """``compute()``, or what it returned for (name, key) since the last committed write (see the module). In a
+    transaction that has written (flushed or not), always ``compute()``: its own changes are not committed yet."""
+    if _writing():
+        return compute()
     current = stamp()
     if current is None:
         return compute()
@@ -111,6 +123,13 @@ def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
     while len(_parts) > SIZE:
         _parts.popitem(last=False)
     return value
+
+
+def _writing() -> bool:
+    session = db.session()
+    if has_uncommitted_work(session):
+        return True
+    return session.in_transaction() and bool(session.connection().info.get(_WROTE))  # Core writes
 
 
 def clear() -> None:

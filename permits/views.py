@@ -9,6 +9,7 @@ permit of an estate outside an officer's kab/kota is a 404.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from operator import attrgetter
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -18,6 +19,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.conflicts import CONFLICT, Conflict
+from app.extensions import db
 from app.fragments import cached, scope_key
 from app.listing import Sort, csv_download, every_row, read_sort, sort_rows
 from app.pagination import paginate_counted
@@ -61,9 +63,12 @@ def permit_list():
     scope = current_scope()
     form, filters = _list_filters(scope)
     today = today_wib()
-    pagination = paginate_counted(
-        queries.permit_page_ids(filters, scope, today), tally.list_count(filters, scope, today)
+    count = cached(  # the same for every page and order of the filters, until something is written
+        "permit-count",
+        (*scope_key(scope), replace(filters, sort=Sort()), today),
+        lambda: int(db.session.scalar(tally.list_count(filters, scope, today)) or 0),
     )
+    pagination = paginate_counted(queries.permit_page_ids(filters, scope, today), count)
     pagination.items = queries.permits_by_ids(pagination.items)
     clocks = permit_clocks(pagination.items)
     bar = cached(  # the filter bar as the form's values left it: its selects hold every type, kab/kota and agency

@@ -14,6 +14,8 @@ the cache): any committed write, by this worker or another process, makes the ne
 user ever sees a figure older than the last committed write. ``key`` must hold everything the part depends on
 besides the data: the scope (role, kab/kota, investor), the language, the day. Values must be plain data or
 rendered HTML, never ORM objects (the request's commit expires them). A worker keeps at most ``SIZE`` parts.
+``FRAGMENT_CACHE = False`` (``FLASK_FRAGMENT_CACHE=false``) computes every part every time: what the cache
+saves is measured by ``bench/bench_throughput.py --no-cache``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import has_app_context, has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from flask_babel import get_locale
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -110,7 +112,7 @@ def scope_key(scope: Scope) -> tuple:
 def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, or what it returned for (name, key) since the last committed write (see the module). In a
     transaction that has written (flushed or not), always ``compute()``: its own changes are not committed yet."""
-    if _writing():
+    if not current_app.config["FRAGMENT_CACHE"] or _writing():
         return compute()
     current = stamp()
     if current is None:

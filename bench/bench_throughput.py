@@ -232,6 +232,7 @@ def run_engine(engine: str, url: str, folder: str, args, built: dict | None) -> 
         "SECRET_KEY": secrets.token_hex(32),
         "FLASK_LOGIN_RATE_LIMIT": "100000 per minute",  # every client signs in as every role within seconds
         "FLASK_RATELIMIT_STORAGE_URI": "memory://",
+        "FLASK_FRAGMENT_CACHE": "false" if args.no_cache else "true",  # app.fragments: the parts kept per worker
     }
     access = Path(folder) / f"access-{engine}.log"
     access.touch()
@@ -282,7 +283,9 @@ def report(args, results: dict) -> tuple[Path, list[str]]:
         "memory_gib": memory_gib(),
         "python": platform.python_version(),
     }
-    settings = {k: getattr(args, k) for k in ("scale", "seed", "clients", "workers", "seconds", "warmup", "fixed")}
+    settings = {
+        k: getattr(args, k) for k in ("scale", "seed", "clients", "workers", "seconds", "warmup", "fixed", "no_cache")
+    }
     kept = [found["built"] for found in results.values() if found["built"].get("reused")]
     if kept:  # --reuse: the scale and seed the kept province was built with, not this run's defaults
         settings.update(scale=kept[0]["scale"], seed=kept[0]["seed"], reused=kept[0]["reused"])
@@ -325,6 +328,7 @@ def main() -> None:
     parser.add_argument("--no-forecast", action="store_true", help="skip the forecast refresh (an empty forecast)")
     parser.add_argument("--check", action="store_true", help=f"exit 1 when the ratio is under {TARGET}")
     parser.add_argument("--fixed", action="store_true", help="one URL per page (before issue 13's rotation)")
+    parser.add_argument("--no-cache", action="store_true", help="compute every cached part (app.fragments) each time")
     add_options(parser)
     args = parser.parse_args()
     args.pg_url = args.pg_url if args.pg_url and args.pg_url.startswith("postgresql") else None

@@ -92,3 +92,15 @@ def test_the_cache_keeps_one_value_per_key_and_stamp(app):
     with app.test_request_context():
         assert fragments.cached("t", ("region", 1), compute("d")) == "d"  # a write since: computed again
     assert calls == ["a", "c", "d"]
+
+
+def test_without_the_cache_every_part_is_computed(app):
+    calls: list[int] = []
+    app.config["FRAGMENT_CACHE"] = False
+    try:
+        with app.test_request_context():
+            for _ in range(2):
+                fragments.cached("t", "k", lambda: calls.append(1))
+    finally:
+        app.config["FRAGMENT_CACHE"] = True
+    assert calls == [1, 1]

@@ -9,7 +9,8 @@ from sqlalchemy import select, update
 
 from app import fragments
 from app.extensions import db
-from app.models import DataVersion
+from app.models import DataVersion, Role
+from app.security import Scope
 from devtools.factories import make_estate, make_investor, region
 from estates.models import Estate, EstateStatus
 
@@ -104,3 +105,15 @@ def test_without_the_cache_every_part_is_computed(app):
     finally:
         app.config["FRAGMENT_CACHE"] = True
     assert calls == [1, 1]
+
+
+def test_the_scope_key_tells_investors_and_kab_kota_apart_but_not_users(app):
+    with app.test_request_context():
+        one, other = Scope(Role.INVESTOR, investor_id=1, user_id=5), Scope(Role.INVESTOR, investor_id=2, user_id=5)
+        assert fragments.scope_key(one) != fragments.scope_key(other)
+        serang, cilegon = Scope(Role.OFFICER, region_id=1, user_id=7), Scope(Role.OFFICER, region_id=2, user_id=7)
+        assert fragments.scope_key(serang) != fragments.scope_key(cilegon)
+        assert fragments.scope_key(serang) != fragments.scope_key(Scope(Role.OFFICER, user_id=7))  # the province
+        assert fragments.scope_key(serang) == fragments.scope_key(Scope(Role.OFFICER, region_id=1, user_id=8))
+        assert fragments.cached("t", (*fragments.scope_key(one), "x"), lambda: "one's") == "one's"
+        assert fragments.cached("t", (*fragments.scope_key(other), "x"), lambda: "other's") == "other's"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
@@ -44,6 +45,7 @@ _IGNORED = frozenset({"data_version", "scheduler_lease", "job_run"})
 _WRITE = re.compile(r"\s*(?:(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)|WITH\b|COPY\b)", re.I)
 _ANY_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.I)
 _parts: OrderedDict[tuple, tuple[str, object]] = OrderedDict()
+_lock = threading.Lock()
 _has_table: set[str] = set()  # engines (by URL) whose database has data_version
 
 
@@ -71,6 +73,8 @@ def _bump(conn: Connection) -> None:
         return
     values = {"version": DataVersion.version + 1, "stamp": secrets.token_hex(16)}
     conn.execute(update(DataVersion).where(DataVersion.id == 1).values(values))
+    if has_request_context():
+        request.environ.pop(_STAMP, None)  # a request that goes on after its commit reads the new stamp
 
 
 def _forget(conn: Connection) -> None:
@@ -117,15 +121,17 @@ def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
     current = stamp()
     if current is None:
         return compute()
-    entry = _parts.get((name, key))
-    if entry is not None and entry[0] == current:
-        _parts.move_to_end((name, key))
-        return entry[1]  # type: ignore[return-value]
+    with _lock:
+        entry = _parts.get((name, key))
+        if entry is not None and entry[0] == current:
+            _parts.move_to_end((name, key))
+            return entry[1]  # type: ignore[return-value]
     value = compute()
-    _parts[name, key] = (current, value)
-    _parts.move_to_end((name, key))
-    while len(_parts) > SIZE:
-        _parts.popitem(last=False)
+    with _lock:  # the development server's threads share the parts
+        _parts[name, key] = (current, value)
+        _parts.move_to_end((name, key))
+        while len(_parts) > SIZE:
+            _parts.popitem(last=False)
     return value
 
 
@@ -138,4 +144,5 @@ def _writing() -> bool:
 
 def clear() -> None:
     """Forget every cached part of this worker (tests)."""
-    _parts.clear()
+    with _lock:
+        _parts.clear()

@@ -117,3 +117,13 @@ def test_the_scope_key_tells_investors_and_kab_kota_apart_but_not_users(app):
         assert fragments.scope_key(serang) == fragments.scope_key(Scope(Role.OFFICER, region_id=1, user_id=8))
         assert fragments.cached("t", (*fragments.scope_key(one), "x"), lambda: "one's") == "one's"
         assert fragments.cached("t", (*fragments.scope_key(other), "x"), lambda: "other's") == "other's"
+
+
+def test_a_request_that_commits_reads_past_its_own_commit(app):
+    with app.test_request_context():
+        assert fragments.cached("t", "k", lambda: "before") == "before"
+        assert fragments.cached("t", "k", lambda: "again") == "before"
+        make_estate()  # flushed, not committed: computed, never cached
+        assert fragments.cached("t", "k", lambda: "writing") == "writing"
+        db.session.commit()
+        assert fragments.cached("t", "k", lambda: "after") == "after"  # the stamp read again after the commit

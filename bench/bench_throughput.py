@@ -15,7 +15,8 @@ development mode (plain HTTP: production's Secure cookie would not come back) an
 fills its caches), then request one after the other, for two phases of ``--seconds`` (20) each after
 ``--warmup`` (3) untimed seconds, and at most ``--max-requests`` per phase: the floor page alone (as the province
 officer), then the page mix (``MIX``: mostly the officers' lists and permit pages, some dashboards, the
-governor's forecast, the investor portal). Any answer other than 2xx is an error, counted and reported.
+governor's forecast, the investor portal), each page's URL drawn from many (``devtools.synth.rotation``: 500
+records, a list's pages and filters; ``--fixed``: one URL a page). Any answer other than 2xx is an error.
 Printed and written to ``bench/results/throughput-<date>.txt`` and ``.json`` with the machine, its load, the
 engine and the date: requests/s, p50/p95 latency and errors of each phase, each page's share of the mix, and
 the ratio mix/floor. The target is a ratio of 0.5 or more; ``--check`` exits 1 when it is missed, and any error

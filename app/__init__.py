@@ -55,12 +55,14 @@ def create_app(
 def register_extensions(app: Flask) -> None:
     from app.database import install_sqlite_pragmas
     from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from app.fragments import install as install_change_counter
     from app.headers import install_security_headers
     from app.i18n import select_locale
     from app.input_policy import install_input_policy
 
     db.init_app(app)
     install_sqlite_pragmas()
+    install_change_counter()  # a cached figure is stale as soon as any write commits
     migrate.init_app(
         app, db, directory=str(Path(app.root_path).parent / "migrations"), compare_type=True, render_as_batch=True
     )

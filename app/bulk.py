@@ -24,6 +24,7 @@ from sqlalchemy import Column, Table
 
 from app.database import UTCDateTime
 from app.extensions import db
+from app.fragments import note_write
 
 CHUNK = 5_000  # rows per executemany where there is no COPY
 COPY_CHUNK = 20_000  # rows drawn, then written by one COPY
@@ -136,6 +137,7 @@ def _copy(connection, table: Table, names: list[str], rows: Iterable[Sequence]) 
     """``COPY`` a chunk at a time, each drawn before its ``COPY`` starts: the connection can run nothing else during
     one, and a generator of rows may query the database (the app's calendar, its catalogue) as it goes."""
     raw = connection.connection.driver_connection  # the psycopg connection, in the session's transaction
+    note_write(connection, table.name)  # the COPY is not seen by the engine's hooks
     quoted = ", ".join(f'"{n}"' for n in names)
     sql = f'COPY "{table.name}" ({quoted}) FROM STDIN'
     count = 0

@@ -29,6 +29,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PAGE_SIZE = 20
+    # Parts of pages kept per worker until the next committed write (app/fragments.py); False: computed each time.
+    FRAGMENT_CACHE = True
     # Sign-in attempts per client address (Flask-Limiter syntax); accounts also lock after 5 failures.
     LOGIN_RATE_LIMIT = "10 per minute"
     # Where Flask-Limiter counts: one process in development; "redis://..." or "memcached://..." when several

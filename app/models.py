@@ -231,3 +231,14 @@ class ImportBatch(db.Model):
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     imported_by: Mapped[str] = mapped_column(String(120))  # the name, kept if the account goes
     imported_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class DataVersion(db.Model):
+    """The register's version (``app.fragments``): one row, whose ``stamp`` changes in the same transaction as
+    every committed write, so that a worker's cached figures are known stale by one indexed read."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=0, server_default="0")  # writes committed (for people)
+    stamp: Mapped[str] = mapped_column(String(32), default="", server_default="")  # random, new at each one

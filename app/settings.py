@@ -8,13 +8,15 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from app.extensions import db
+from app.fragments import cached
 from app.models import Setting
 
 log = logging.getLogger(__name__)
 
 
 def setting_value(key: str) -> str | None:
-    return db.session.scalar(select(Setting.value).where(Setting.key == key))
+    """The setting's text, kept per worker until the next committed write (``app.fragments``)."""
+    return cached("setting", key, lambda: db.session.scalar(select(Setting.value).where(Setting.key == key)))
 
 
 def decimal_setting(key: str, default: Decimal) -> Decimal:

@@ -15,7 +15,8 @@ development mode (plain HTTP: production's Secure cookie would not come back) an
 fills its caches), then request one after the other, for two phases of ``--seconds`` (20) each after
 ``--warmup`` (3) untimed seconds, and at most ``--max-requests`` per phase: the floor page alone (as the province
 officer), then the page mix (``MIX``: mostly the officers' lists and permit pages, some dashboards, the
-governor's forecast, the investor portal). Any answer other than 2xx is an error, counted and reported.
+governor's forecast, the investor portal), each page's URL drawn from many (``devtools.synth.rotation``: 500
+records, a list's pages and filters; ``--fixed``: one URL a page). Any answer other than 2xx is an error.
 Printed and written to ``bench/results/throughput-<date>.txt`` and ``.json`` with the machine, its load, the
 engine and the date: requests/s, p50/p95 latency and errors of each phase, each page's share of the mix, and
 the ratio mix/floor. The target is a ratio of 0.5 or more; ``--check`` exits 1 when it is missed, and any error
@@ -49,6 +50,7 @@ from served import Client, gunicorn, memory_gib, percentile, sign_in, wait_for
 
 from app.extensions import db
 from devtools.synth.pages import PASSWORD, accounts, pages, sample
+from devtools.synth.rotation import variants
 
 PAGE = "X-Bench-Page"  # names the page in gunicorn's access log, for its time in the worker
 ACCESS_FORMAT = "%({x-bench-page}i)s|%(s)s|%(D)s"
@@ -98,9 +100,10 @@ class Phase:
 
 
 def run_phase(
-    name: str, sessions: list[dict], choices: list[tuple[str, str, str]], weights: list[int], args, access: Path
+    name: str, sessions: list[dict], choices: list[tuple[str, str, list[str]]], weights: list[int], args, access: Path
 ) -> Phase:
-    """Every client requests ``choices`` ((role, page, path), drawn by ``weights``) one after the other from the
+    """Every client requests ``choices`` ((role, page, its paths), drawn by ``weights``, then one of its paths at
+    random) one after the other from the
     same moment; the requests that end inside the timed window count (the throughput is what completes there).
     Each page's time in the worker is read from gunicorn's ``access`` log."""
     logged_from = access.stat().st_size
@@ -115,7 +118,8 @@ def run_phase(
         while time.monotonic() < begin:
             time.sleep(0.005)
         while time.monotonic() < stop_at and len(samples) < args.max_requests:
-            role, page, path = rng.choices(choices, weights)[0]
+            role, page, paths = rng.choices(choices, weights)[0]
+            path = rng.choice(paths)  # one of the page's URLs (a day's records, its list's pages and filters)
             t0 = time.monotonic()
             status, _body, _headers = sessions[k][role].request(path, headers={PAGE: f"{role} {page}"})
             t1 = time.monotonic()
@@ -174,10 +178,11 @@ def _served(access: Path, offset: int) -> dict[str, list[float]]:
     return times
 
 
-def warm(sessions: list[dict], choices: list[tuple[str, str, str]], workers: int) -> None:
-    """Every page requested by ``2 * workers`` clients at once, so that each worker has compiled its templates
-    and filled its caches before anything is timed (a first request costs a hundred milliseconds and more)."""
-    for role, _page, path in choices:
+def warm(sessions: list[dict], choices: list[tuple[str, str, list[str]]], workers: int) -> None:
+    """Every page (its first URL) requested by ``2 * workers`` clients at once, so that each worker has compiled
+    its templates before anything is timed (a first request costs a hundred milliseconds and more); the other
+    URLs of a page are first met in the timed phases, as a day's new records are."""
+    for role, _page, (path, *_others) in choices:
         threads = [
             threading.Thread(target=sessions[k % len(sessions)][role].request, args=(path,), daemon=True)
             for k in range(2 * workers)
@@ -217,7 +222,7 @@ def run_engine(engine: str, url: str, folder: str, args, built: dict | None) -> 
         s = sample()
         emails = {role: user.email for role, user in accounts(s).items()}
         with app.test_request_context():
-            paths = {(p.role, p.name): p.url() for p in pages(s)}
+            paths = {(p.role, p.name): [p.url()] for p in pages(s)} if args.fixed else variants(s, pages(s))
         db.session.remove()
         db.engine.dispose()
     mix = [(role, page, paths[role, page]) for role, page in MIX]
@@ -228,6 +233,7 @@ def run_engine(engine: str, url: str, folder: str, args, built: dict | None) -> 
         "SECRET_KEY": secrets.token_hex(32),
         "FLASK_LOGIN_RATE_LIMIT": "100000 per minute",  # every client signs in as every role within seconds
         "FLASK_RATELIMIT_STORAGE_URI": "memory://",
+        "FLASK_FRAGMENT_CACHE": "false" if args.no_cache else "true",  # app.fragments: the parts kept per worker
     }
     access = Path(folder) / f"access-{engine}.log"
     access.touch()
@@ -239,8 +245,8 @@ def run_engine(engine: str, url: str, folder: str, args, built: dict | None) -> 
             raise SystemExit(f"gunicorn did not answer; its log: {log}")
         sessions = signed_in_sessions(base, emails, args.clients)
         print(f"{engine}: {args.clients} clients signed in as {len(emails)} roles; {base}", flush=True)
-        warm(sessions, [("officer", "floor", FLOOR), *mix], args.workers)
-        floor = run_phase("floor", sessions, [("officer", "floor", FLOOR)], [1], args, access)
+        warm(sessions, [("officer", "floor", [FLOOR]), *mix], args.workers)
+        floor = run_phase("floor", sessions, [("officer", "floor", [FLOOR])], [1], args, access)
         _print_phase(engine, floor)
         page_mix = run_phase("mix", sessions, mix, list(MIX.values()), args, access)
         _print_phase(engine, page_mix)
@@ -278,7 +284,9 @@ def report(args, results: dict) -> tuple[Path, list[str]]:
         "memory_gib": memory_gib(),
         "python": platform.python_version(),
     }
-    settings = {k: getattr(args, k) for k in ("scale", "seed", "clients", "workers", "seconds", "warmup")}
+    settings = {
+        k: getattr(args, k) for k in ("scale", "seed", "clients", "workers", "seconds", "warmup", "fixed", "no_cache")
+    }
     kept = [found["built"] for found in results.values() if found["built"].get("reused")]
     if kept:  # --reuse: the scale and seed the kept province was built with, not this run's defaults
         settings.update(scale=kept[0]["scale"], seed=kept[0]["seed"], reused=kept[0]["reused"])
@@ -320,6 +328,8 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
     parser.add_argument("--no-forecast", action="store_true", help="skip the forecast refresh (an empty forecast)")
     parser.add_argument("--check", action="store_true", help=f"exit 1 when the ratio is under {TARGET}")
+    parser.add_argument("--fixed", action="store_true", help="one URL per page (before issue 13's rotation)")
+    parser.add_argument("--no-cache", action="store_true", help="compute every cached part (app.fragments) each time")
     add_options(parser)
     args = parser.parse_args()
     args.pg_url = args.pg_url if args.pg_url and args.pg_url.startswith("postgresql") else None

@@ -24,6 +24,7 @@ from sqlalchemy import Select
 from werkzeug.wrappers import Response
 
 from app.formatting import hectares, number, rupiah_short
+from app.fragments import cached, scope_key
 from app.listing import csv_download, every_row
 from app.maps import tile_layer
 from app.pagination import paginate, paginate_counted
@@ -147,7 +148,11 @@ def _estates(scope: Scope, filters: forms.EstateFilters) -> Select:
 def estate_list() -> ResponseReturnValue:
     scope = current_scope()
     filters = forms.estate_filters(request.args)
-    totals = lists.estate_totals(filters.q, filters.region_id, filters.status, scope=scope)
+    totals = cached(  # the count and sums of every estate the filters match: the same for every page and order
+        "estate-totals",
+        (*scope_key(scope), filters.q, filters.region_id, filters.status),
+        lambda: lists.estate_totals(filters.q, filters.region_id, filters.status, scope=scope),
+    )
     ids = lists.estate_page_ids(filters.q, filters.region_id, filters.status, filters.sort, scope=scope)
     page = paginate_counted(ids, totals.count)  # the same estates, counted once by their totals
     page.items = lists.estates_by_ids(page.items)
@@ -156,7 +161,7 @@ def estate_list() -> ResponseReturnValue:
         page=page,
         totals=totals,
         filters=filters,
-        regions=queries.region_choices(scope),
+        regions=cached("estate-regions", scope_key(scope), lambda: queries.region_choices(scope)),
         statuses=list(EstateStatus),
     )
 

@@ -25,7 +25,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Setting
+from app.settings import setting_value
 from permits.models import CalendarOverride, CalendarOverrideKind
 
 MIN_YEAR: int = holidays.Indonesia.start_year
@@ -210,15 +210,15 @@ def cuti_bersama_non_working() -> bool:
     """Whether cuti bersama are non-working on this site: the setting, parsed; a missing row or an unreadable
     value means non-working (the safe default)."""
     with db.session.no_autoflush:
-        row = db.session.get(Setting, CUTI_BERSAMA_SETTING)
-    value = row.value.strip().lower() if row else ""
+        raw = setting_value(CUTI_BERSAMA_SETTING)  # kept until the next committed write (app.fragments)
+    value = raw.strip().lower() if raw else ""
     if value in _FALSE:
         return False
     if value not in _TRUE:
         current_app.logger.warning(
             "setting %s=%r is not true/false: cuti bersama count as non-working",
             CUTI_BERSAMA_SETTING,
-            row.value if row else None,
+            raw,
         )
     return True
 

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
+from app.fragments import cached
 from app.models import Role
 from app.monitoring import scan_overdue
 from app.panels import dashboard_panels
@@ -23,6 +26,7 @@ from app.scheduler import last_success
 from app.security import EDITORS, OFFICE, Scope, current_scope, role_required
 from permits.figures import dashboard_figures
 from permits.queries import work_counts
+from permits.workflow import today_wib
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -70,14 +74,24 @@ def _investors_to_their_portal() -> ResponseReturnValue | None:
 @bp.get("/")
 @role_required(*OFFICE)
 def index():
-    """Figures come from GROUP BY queries in ``permits.figures.dashboard_figures``."""
+    """Figures come from GROUP BY queries in ``permits.figures.dashboard_figures``; the page's parts around the
+    scan's warning are rendered once per scope, language and day and kept until the next committed write
+    (``app.fragments``): every officer of a scope, and every request until something changes, shares them."""
     scope = current_scope()
     last_scan = last_success("stall-scan")
+    key = (scope.role, scope.region_id, scope.investor_id, str(get_locale()), today_wib())
     return render_template(
         "dashboard/index.html",
-        figures=dashboard_figures(scope),
-        work=work_items(scope) if scope.role in EDITORS else [],
+        parts=cached("dashboard", key, lambda: _parts(scope)),
         last_scan=last_scan,
         scan_missed=scope.role in EDITORS and scan_overdue(last_scan),
-        panels=dashboard_panels(scope),
     )
+
+
+def _parts(scope: Scope) -> tuple[Markup, Markup]:
+    """The work panel and the title; the figures and the panels of upper packages (rendered HTML)."""
+    figures = dashboard_figures(scope)
+    work = work_items(scope) if scope.role in EDITORS else []
+    head = render_template("dashboard/_head.html", figures=figures, work=work)
+    body = render_template("dashboard/_figures.html", figures=figures, panels=dashboard_panels(scope))
+    return Markup(head), Markup(body)  # noqa: S704 - rendered templates

@@ -7,6 +7,7 @@ services (``date_problems``, ``live_application``), so the form and a later API 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -221,6 +222,16 @@ def sort_choices() -> list[tuple[str, object]]:
     return [choice for key, (up, down) in SORT_LABELS.items() for choice in ((key, up), (f"-{key}", down))]
 
 
+@dataclass(frozen=True)
+class FilterChoices:
+    """The choices of the permits list's filters that come from the register, as (value, label) pairs: the
+    permit types, the kab/kota and the agencies of the scope (``permits.views``: kept per scope and language)."""
+
+    types: tuple[tuple[str, str], ...]
+    regions: tuple[tuple[str, str], ...]
+    agencies: tuple[tuple[str, str], ...]
+
+
 class PermitFilterForm(FlaskForm):
     """The filter bar of the permits list (GET, no CSRF). An invalid value is ignored, never an error page."""
 
@@ -236,20 +247,12 @@ class PermitFilterForm(FlaskForm):
     sort = SelectField(_l("Order"), validators=[Optional()])
     answered = HiddenField()  # "1": the answers arrived (a link of the dashboard)
 
-    def __init__(
-        self,
-        *args,
-        types: Sequence[PermitType],
-        region_choices: list[tuple[str, str]],
-        agencies: Sequence[Agency],
-        **kwargs,
-    ) -> None:
+    def __init__(self, *args, choices: FilterChoices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        locale = str(get_locale() or "id")
         self.status.choices = [("", _l("All statuses")), *PermitStatus.choices()]
-        self.type.choices = [("", _l("All types")), *[(t.code, t.code) for t in types]]
-        self.agency.choices = [("", _l("Every agency")), *[(str(a.id), a.name(locale)) for a in agencies]]
-        self.region.choices = [("", _l("All kab/kota")), *region_choices]
+        self.type.choices = [("", _l("All types")), *choices.types]
+        self.agency.choices = [("", _l("Every agency")), *choices.agencies]
+        self.region.choices = [("", _l("All kab/kota")), *choices.regions]
         self.band.choices = [("", _l("Any deadline")), *[(b.value, b.label) for b in Band]]
         self.sort.choices = [("", _l("Longest overdue first")), *sort_choices()]
 

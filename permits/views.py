@@ -8,6 +8,8 @@ permit of an estate outside an officer's kab/kota is a 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from operator import attrgetter
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -17,6 +19,8 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.conflicts import CONFLICT, Conflict
+from app.extensions import db
+from app.fragments import cached, scope_key
 from app.listing import Sort, csv_download, every_row, read_sort, sort_rows
 from app.pagination import paginate_counted
 from app.security import EDITORS, OFFICE, current_scope, role_required
@@ -28,7 +32,7 @@ from permits import figures, queries, services, tally
 from permits.agency_choice import rule_agency
 from permits.calendar import cuti_bersama_non_working
 from permits.exports import clock_stop_table, permit_header, permit_rows
-from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
+from permits.forms import FilterChoices, MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
 from permits.stages import TransitionError, allowed_targets
 from permits.stalls.evidence import STAGE_LABELS, build_evidence, evidence_for
 from permits.workflow import ConcurrentEdit, permit_clock, permit_clocks, regime_for, rule_of, today_wib
@@ -37,13 +41,20 @@ bp = Blueprint("permits", __name__, template_folder="templates")
 
 
 def _list_filters(scope):
-    form = PermitFilterForm(
-        formdata=request.args,
-        types=services.catalogue(),
-        region_choices=[(r.bps_code, r.name) for r in services.regions(scope)],
-        agencies=queries.agencies_in_scope(scope),
-    )
+    form = PermitFilterForm(formdata=request.args, choices=cached("permit-filters", scope_key(scope), _choices(scope)))
     return form, form.filters()
+
+
+def _choices(scope) -> Callable[[], FilterChoices]:
+    def read() -> FilterChoices:
+        locale = str(get_locale() or "id")
+        return FilterChoices(
+            types=tuple((t.code, t.code) for t in services.catalogue()),
+            regions=tuple((r.bps_code, r.name) for r in services.regions(scope)),
+            agencies=tuple((str(a.id), a.name(locale)) for a in queries.agencies_in_scope(scope)),
+        )
+
+    return read
 
 
 @bp.get("/permits")
@@ -52,12 +63,20 @@ def permit_list():
     scope = current_scope()
     form, filters = _list_filters(scope)
     today = today_wib()
-    pagination = paginate_counted(
-        queries.permit_page_ids(filters, scope, today), tally.list_count(filters, scope, today)
+    count = cached(  # the same for every page and order of the filters, until something is written
+        "permit-count",
+        (*scope_key(scope), replace(filters, sort=Sort()), today),
+        lambda: int(db.session.scalar(tally.list_count(filters, scope, today)) or 0),
     )
+    pagination = paginate_counted(queries.permit_page_ids(filters, scope, today), count)
     pagination.items = queries.permits_by_ids(pagination.items)
     clocks = permit_clocks(pagination.items)
-    return render_template("permits/list.html", form=form, filters=filters, pagination=pagination, clocks=clocks)
+    bar = cached(  # the filter bar as the form's values left it: its selects hold every type, kab/kota and agency
+        "permit-filter-bar",
+        (*scope_key(scope), tuple(sorted(form.data.items()))),
+        lambda: Markup(render_template("permits/_list_filters.html", form=form, filters=filters)),  # noqa: S704
+    )
+    return render_template("permits/list.html", bar=bar, filters=filters, pagination=pagination, clocks=clocks)
 
 
 @bp.get("/permits.csv")

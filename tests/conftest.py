@@ -44,6 +44,7 @@ REFERENCE_TABLES = (
     "kbli_section",
     "province_realisation",
     "forecast_input",
+    "data_version",
 )
 
 
@@ -129,6 +130,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 def _reset(snapshot: dict[str, list[dict]]) -> None:
     """Delete every row, then put the reference rows back as the migrations left them."""
+    from app import fragments
     from permits.calendar import invalidate_calendar_cache
     from permits.stalls.agency_figures import cached_figures
 
@@ -141,6 +143,7 @@ def _reset(snapshot: dict[str, list[dict]]) -> None:
             if rows:
                 conn.execute(insert(table), rows)
     invalidate_calendar_cache()
+    fragments.clear()  # a stamp the reset restored could name figures of a test that is gone
     cached_figures.cache_clear()  # the figures' cache: ids start again after the reset, so its stamp could repeat
 
 

@@ -1,0 +1,129 @@
+"""The pages' cached parts (``app.fragments``): kept until the next committed write, whoever wrote it, and never
+given to another scope."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select, update
+
+from app import fragments
+from app.extensions import db
+from app.models import DataVersion, Role
+from app.security import Scope
+from devtools.factories import make_estate, make_investor, region
+from estates.models import Estate, EstateStatus
+
+
+def _stamp() -> tuple[int, str]:
+    db.session.expire_all()
+    return tuple(db.session.execute(select(DataVersion.version, DataVersion.stamp)).one())
+
+
+def _estates(client) -> int:
+    html = client.get("/").get_data(as_text=True)
+    return int(re.search(r'id="estate-count">([\d.,]+)<', html).group(1).replace(",", "").replace(".", ""))
+
+
+def test_a_committed_write_is_seen_by_the_very_next_request(client):
+    make_estate(status=EstateStatus.PLANNED)
+    db.session.commit()
+    assert _estates(client) == 1
+    before = _stamp()
+    assert _estates(client) == 1  # read from the cache: reading changed nothing
+    assert _stamp() == before
+
+    second = make_estate(status=EstateStatus.PLANNED)  # this process, through the session
+    db.session.commit()
+    assert _stamp()[0] == before[0] + 1
+    assert _estates(client) == 2
+
+    with db.engine.begin() as conn:  # another worker: its own connection and transaction
+        conn.execute(update(Estate).where(Estate.id == second.id).values(name="Kawasan Berganti Nama"))
+    assert _stamp()[0] == before[0] + 2
+    assert "Kawasan Berganti Nama" in client.get("/").get_data(as_text=True)  # the largest estates, renamed
+
+
+def test_a_rolled_back_write_leaves_the_version_alone(client):
+    before = _stamp()
+    make_estate()
+    db.session.rollback()
+    with db.engine.connect() as conn:
+        conn.execute(update(Estate).values(name="Tidak jadi"))
+        conn.rollback()
+    assert _stamp() == before
+
+
+def test_a_kab_kota_officer_never_gets_another_kab_kota_s_cached_part(login_as):
+    make_estate(name="Kawasan Cilegon Satu", region=region("36.72"))
+    make_estate(name="Kawasan Serang Satu", region=region("36.73"))
+    investor = make_investor(legal_name="PT Penanam Sendiri")
+    make_estate(name="Kawasan Milik Investor", region=region("36.73"), investor=investor)
+    db.session.commit()
+    province, cilegon, serang = (
+        login_as("officer"),
+        login_as("officer", region="36.72"),
+        login_as("officer", region="36.73"),
+    )
+    mine = login_as("investor", investor=investor)
+    for _ in range(2):  # the second round reads every part from the cache
+        assert _estates(province) == 3
+        page = cilegon.get("/").get_data(as_text=True)
+        assert "Kota Cilegon" in page and _estates(cilegon) == 1
+        assert "Kabupaten Serang" not in page.split('id="summary"')[0]
+        assert _estates(serang) == 2
+        home = mine.get("/")
+        assert home.status_code == 302 and "/portal" in home.headers["Location"]  # never the office's parts
+        portal = mine.get("/portal").get_data(as_text=True)
+        assert 'id="estate-count"' not in portal and "Kawasan Cilegon Satu" not in portal
+
+
+def test_the_cache_keeps_one_value_per_key_and_stamp(app):
+    calls: list[str] = []
+
+    def compute(value: str):
+        return lambda: calls.append(value) or value
+
+    with app.test_request_context():
+        assert fragments.cached("t", ("region", 1), compute("a")) == "a"
+        assert fragments.cached("t", ("region", 1), compute("b")) == "a"  # kept
+        assert fragments.cached("t", ("region", 2), compute("c")) == "c"  # another scope: its own
+    make_estate()
+    db.session.commit()
+    with app.test_request_context():
+        assert fragments.cached("t", ("region", 1), compute("d")) == "d"  # a write since: computed again
+    assert calls == ["a", "c", "d"]
+
+
+def test_without_the_cache_every_part_is_computed(app):
+    calls: list[int] = []
+    app.config["FRAGMENT_CACHE"] = False
+    try:
+        with app.test_request_context():
+            for _ in range(2):
+                fragments.cached("t", "k", lambda: calls.append(1))
+    finally:
+        app.config["FRAGMENT_CACHE"] = True
+    assert calls == [1, 1]
+
+
+def test_the_scope_key_tells_investors_and_kab_kota_apart_but_not_users(app):
+    with app.test_request_context():
+        one, other = Scope(Role.INVESTOR, investor_id=1, user_id=5), Scope(Role.INVESTOR, investor_id=2, user_id=5)
+        assert fragments.scope_key(one) != fragments.scope_key(other)
+        serang, cilegon = Scope(Role.OFFICER, region_id=1, user_id=7), Scope(Role.OFFICER, region_id=2, user_id=7)
+        assert fragments.scope_key(serang) != fragments.scope_key(cilegon)
+        assert fragments.scope_key(serang) != fragments.scope_key(Scope(Role.OFFICER, user_id=7))  # the province
+        assert fragments.scope_key(serang) == fragments.scope_key(Scope(Role.OFFICER, region_id=1, user_id=8))
+        assert fragments.cached("t", (*fragments.scope_key(one), "x"), lambda: "one's") == "one's"
+        assert fragments.cached("t", (*fragments.scope_key(other), "x"), lambda: "other's") == "other's"
+
+
+def test_a_request_that_commits_reads_past_its_own_commit(app):
+    with app.test_request_context():
+        assert fragments.cached("t", "k", lambda: "before") == "before"
+        assert fragments.cached("t", "k", lambda: "again") == "before"
+        make_estate()  # flushed, not committed: computed, never cached
+        assert fragments.cached("t", "k", lambda: "writing") == "writing"
+        db.session.commit()
+        assert fragments.cached("t", "k", lambda: "after") == "after"  # the stamp read again after the commit

@@ -1,7 +1,7 @@
 """the register's version: one row changed with every committed write, for the pages' cached parts (issue 13)
 
-Revision ID: 0026_tput2_data_version
-Revises: 0025_fcp_held_lines_index
+Revision ID: 0027_tput2_data_version
+Revises: 0026_scan3_flags_off_the_permit
 Create Date: 2026-11-30
 
 ``data_version`` (``app.fragments``): one row (id 1) whose ``stamp`` and ``version`` change in the same transaction
@@ -11,8 +11,8 @@ as every write, so that a worker's cached figures are known stale by one read of
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026_tput2_data_version"
-down_revision = "0025_fcp_held_lines_index"
+revision = "0027_tput2_data_version"
+down_revision = "0026_scan3_flags_off_the_permit"
 branch_labels = None
 depends_on = None
 

@@ -46,6 +46,10 @@ ZONE_COLUMNS = (
 )  # fmt: skip
 PARTS: dict[str, float] = {}  # the last refresh's parts, in seconds (see ``_refresh``): what bench/ prints
 SERIES_COLUMNS = ("run_id", "series", "job_quarters", "cells")
+ZONE_TYPES = (
+    "int4", "int4", "text", "text", "numeric", "int4", "text", "int4", "text", "int4", "text", "text", "numeric",
+    "text", "int4", "int4", "text", "date", "date", "date", "date", "text", "text", "int4",
+)  # fmt: skip
 SERIES_TYPES = ("int4", "int4", "int8", "bytea")  # copied in binary on PostgreSQL (``store.bulk_insert``)
 REGION_TOTAL_COLUMNS = (
     "run_id", "region_id", "kab_kota", "zone_kind", "capital_status", "zones", "quarter", "phase", "low", "central",
@@ -112,7 +116,7 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     held: dict[int, list] = {}
 
     zones = zone_rows(engine, estates, run_id, counts, held)
-    store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zones, serialised=True)
+    store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zones, serialised=True, binary=ZONE_TYPES)
     start = time.perf_counter()
     figures = engine.figures()  # every series at once, once the zones are numbered
     PARTS["compute"] += time.perf_counter() - start

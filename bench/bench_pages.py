@@ -49,7 +49,7 @@ from devtools.synth.pages import Page, accounts, pages, sample, signed_in
 from forecast.services import refresh_forecast
 from permits.stalls.scan import scan_stalled
 
-COLD: list = []  # how to empty the agency figures' and the forecast page's caches, before every request with --cold
+COLD: list = []  # empties the pages' caches (figures, forecast parts, app.fragments): before each request, --cold
 TARGET_MS = {"postgresql": 50.0, "sqlite": 150.0}
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -261,18 +261,17 @@ def main() -> None:
     parser.add_argument("--pg-url", default=os.environ.get("TEST_DATABASE_URL"), help="a PostgreSQL server URL")
     parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
     parser.add_argument("--no-forecast", action="store_true", help="skip the forecast refresh (an empty forecast)")
-    parser.add_argument(
-        "--cold", action="store_true", help="empty the agency figures' and forecast page's caches before each request"
-    )
+    parser.add_argument("--cold", action="store_true", help="empty every page cache before each request")
     parser.add_argument("--explain", action="store_true", help="print the plan of each page's slowest statement")
     parser.add_argument("--check", action="store_true", help="exit 1 when a page's p95 misses its target")
     add_options(parser)
     args = parser.parse_args()
     if args.cold:
+        from app import fragments
         from forecast.parts import PARTS
         from permits.stalls.agency_figures import cached_figures
 
-        COLD.extend((cached_figures.cache_clear, PARTS.clear))
+        COLD.extend((cached_figures.cache_clear, PARTS.clear, fragments.clear))
     pg_url = args.pg_url if args.pg_url and args.pg_url.startswith("postgresql") else None
     if not pg_url:
         print("PostgreSQL not measured: give --pg-url or TEST_DATABASE_URL (make bench starts a server).")

@@ -3,35 +3,18 @@ walked on a tiny synthetic province, then again after the province has grown, an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-
-from sqlalchemy import event
 
 from app.extensions import db
 from devtools.synth import Sizes, synthesize
 from devtools.synth.pages import accounts, pages, sample, signed_in
 from forecast.services import refresh_forecast
 from permits.stalls.scan import scan_stalled
+from tests.statements import counting
 
 SMALL = Sizes(investors=4, estates=30, zones=60, permits=300, events=2400, audit=30)
 MORE = Sizes(investors=8, estates=60, zones=120, permits=600, events=4800, audit=70)
 AS_OF = date(2026, 11, 16)
-
-
-@contextmanager
-def counting() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _walk(app, clients, s) -> dict[str, int]:

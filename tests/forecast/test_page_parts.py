@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Role, Setting
@@ -18,6 +18,7 @@ from devtools.factories import make_estate, make_layoff, make_zone, region
 from forecast import calibration
 from forecast.parts import PARTS, PartCache, scope_key
 from forecast.services import refresh_forecast
+from tests.statements import counting
 
 AS_OF = date(2026, 11, 2)
 NOW = "2026-11-02 03:00Z"
@@ -38,19 +39,11 @@ def _estate(name: str, bps_code: str, jobs: int):
 
 def _page(client, url: str = "/forecast") -> tuple[str, int]:
     """The page's HTML without its per-request tokens, and the SQL statements it took."""
-    count = [0]
-
-    def listener(*args) -> None:
-        count[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with counting() as statements:
         response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert response.status_code == 200
     html = re.sub(r'(name="csrf_token" value=|nonce=)"[^"]*"', r"\1", response.get_data(as_text=True))
-    return html, count[0]
+    return html, len(statements)
 
 
 def test_the_scope_key_says_what_a_user_sees():

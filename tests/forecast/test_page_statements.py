@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import time_machine
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.security import SYSTEM_SCOPE
@@ -17,6 +17,7 @@ from estates.models import Estate, ZoneKind
 from forecast import reading
 from forecast.services import refresh_forecast
 from permits.models import PermitStatus
+from tests.statements import counting
 
 AS_OF = date(2026, 11, 2)
 NOW = "2026-11-02 03:00Z"
@@ -39,18 +40,10 @@ def _grow(first: int, last: int) -> None:
 
 def _statements(client, url: str) -> tuple[int, str]:
     client.get(url)  # warm: the first request of a client reads the user and the settings once
-    count = [0]
-
-    def listener(*args) -> None:
-        count[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with counting() as statements:
         response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert response.status_code == 200
-    return count[0], response.get_data(as_text=True)
+    return len(statements), response.get_data(as_text=True)
 
 
 @time_machine.travel(NOW, tick=False)

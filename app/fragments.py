@@ -78,7 +78,8 @@ def _bump(conn: Connection) -> None:
 
 
 def _forget(conn: Connection) -> None:
-    conn.info.pop(_WROTE, None)
+    if not conn.invalidated:  # a dropped connection's info went with it (and reading it would raise)
+        conn.info.pop(_WROTE, None)
 
 
 def _counter_exists(conn: Connection) -> bool:

@@ -127,3 +127,14 @@ def test_a_request_that_commits_reads_past_its_own_commit(app):
         assert fragments.cached("t", "k", lambda: "writing") == "writing"
         db.session.commit()
         assert fragments.cached("t", "k", lambda: "after") == "after"  # the stamp read again after the commit
+
+
+def test_a_rollback_on_a_connection_the_server_dropped_raises_nothing_more(app):
+    """A restart of the database drops the connections: the statement fails (a 503 page), and the rollback that
+    follows must not fail again in the hook that forgets the transaction's writes (a 500: ``make soak`` saw one)."""
+    with db.engine.connect() as connection:
+        connection.begin()
+        connection.exec_driver_sql("SELECT 1")
+        connection.invalidate()  # what SQLAlchemy does when a statement meets a dropped connection
+        connection.rollback()  # the hook must not touch the dead connection's info
+        assert connection.invalidated

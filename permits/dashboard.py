@@ -13,12 +13,11 @@ from dataclasses import dataclass
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.fragments import cached
+from app.fragments import cached, scope_key
 from app.models import Role
 from app.monitoring import scan_overdue
 from app.panels import dashboard_panels
@@ -79,10 +78,9 @@ def index():
     (``app.fragments``): every officer of a scope, and every request until something changes, shares them."""
     scope = current_scope()
     last_scan = last_success("stall-scan")
-    key = (scope.role, scope.region_id, scope.investor_id, str(get_locale()), today_wib())
     return render_template(
         "dashboard/index.html",
-        parts=cached("dashboard", key, lambda: _parts(scope)),
+        parts=cached("dashboard", (*scope_key(scope), today_wib()), lambda: _parts(scope)),
         last_scan=last_scan,
         scan_missed=scope.role in EDITORS and scan_overdue(last_scan),
     )

@@ -8,7 +8,6 @@ permit of an estate outside an officer's kab/kota is a 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from operator import attrgetter
 
@@ -41,20 +40,18 @@ bp = Blueprint("permits", __name__, template_folder="templates")
 
 
 def _list_filters(scope):
-    form = PermitFilterForm(formdata=request.args, choices=cached("permit-filters", scope_key(scope), _choices(scope)))
+    choices = cached("permit-filters", scope_key(scope), lambda: _choices(scope))
+    form = PermitFilterForm(formdata=request.args, choices=choices)
     return form, form.filters()
 
 
-def _choices(scope) -> Callable[[], FilterChoices]:
-    def read() -> FilterChoices:
-        locale = str(get_locale() or "id")
-        return FilterChoices(
-            types=tuple((t.code, t.code) for t in services.catalogue()),
-            regions=tuple((r.bps_code, r.name) for r in services.regions(scope)),
-            agencies=tuple((str(a.id), a.name(locale)) for a in queries.agencies_in_scope(scope)),
-        )
-
-    return read
+def _choices(scope) -> FilterChoices:
+    locale = str(get_locale() or "id")
+    return FilterChoices(
+        types=tuple((t.code, t.code) for t in services.catalogue()),
+        regions=tuple((r.bps_code, r.name) for r in services.regions(scope)),
+        agencies=tuple((str(a.id), a.name(locale)) for a in queries.agencies_in_scope(scope)),
+    )
 
 
 @bp.get("/permits")

@@ -186,7 +186,7 @@ def list_conditions(filters: PermitFilters, scope: Scope, today: date | None = N
 OWN_SORTS = frozenset({"reference", "status", "due", "submitted"})
 
 
-def _ordered(query: Select, filters: PermitFilters) -> Select:
+def in_list_order(query: Select, filters: PermitFilters) -> Select:
     """``query`` in the list's order: by days overdue (the permit overdue longest first; ``overdue_on`` is the
     first working day past the limit), then the other running permits by nearest deadline, then the rest; ties
     by id (the order in which they were recorded). That order is the permit's own columns, read in the order of
@@ -202,10 +202,10 @@ def _ordered(query: Select, filters: PermitFilters) -> Select:
 
 def permit_list_query(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:
     """Permits of the estates the scope may see matching ``filters``, with estate, investor, region and type
-    loaded, in the list's order (``_ordered``). Returns a statement to paginate (no N+1: every related row
+    loaded, in the list's order (``in_list_order``). Returns a statement to paginate (no N+1: every related row
     needed by the list is loaded by the same query) or to export; a page of the list is read faster with
     ``permit_page_ids`` and ``permits_by_ids``, and counted with ``permit_list_count``."""
-    return _ordered(permits_with_context().where(*list_conditions(filters, scope, today)), filters)
+    return in_list_order(permits_with_context().where(*list_conditions(filters, scope, today)), filters)
 
 
 def permit_page_ids(filters: PermitFilters, scope: Scope, today: date | None = None) -> Select:
@@ -216,7 +216,7 @@ def permit_page_ids(filters: PermitFilters, scope: Scope, today: date | None = N
     if filters.sort.key in SORTS and filters.sort.key not in OWN_SORTS:
         query = query.join(Permit.estate).join(Estate.investor).join(Estate.region).join(Permit.permit_type)
         query = query.outerjoin(Permit.agency)
-    return _ordered(query, filters)
+    return in_list_order(query, filters)
 
 
 def permits_by_ids(ids: Sequence[int]) -> list[Permit]:

@@ -21,13 +21,13 @@ from app.conflicts import CONFLICT, Conflict
 from app.extensions import db
 from app.fragments import cached, scope_key
 from app.listing import Sort, csv_download, every_row, read_sort, sort_rows
-from app.pagination import paginate_counted
+from app.row_pages import paginate_rows
 from app.security import EDITORS, OFFICE, current_scope, role_required
 from app.transactions import refusal
 from estates.models import Estate
 from estates.queries import get_estate
 from estates.views import register_estate_panel
-from permits import figures, queries, services, tally
+from permits import figures, list_rows, queries, services, tally
 from permits.agency_choice import rule_agency
 from permits.calendar import cuti_bersama_non_working
 from permits.exports import clock_stop_table, permit_header, permit_rows
@@ -65,15 +65,14 @@ def permit_list():
         (*scope_key(scope), replace(filters, sort=Sort()), today),
         lambda: int(db.session.scalar(tally.list_count(filters, scope, today)) or 0),
     )
-    pagination = paginate_counted(queries.permit_page_ids(filters, scope, today), count)
-    pagination.items = queries.permits_by_ids(pagination.items)
-    clocks = permit_clocks(pagination.items)
+    pagination = paginate_rows(lambda limit, offset: list_rows.page_rows(filters, scope, today, limit, offset), count)
+    rows = list_rows.permit_list_rows(pagination.items, list_rows.row_clocks(pagination.items, today))
     bar = cached(  # the filter bar as the form's values left it: its selects hold every type, kab/kota and agency
         "permit-filter-bar",
         (*scope_key(scope), tuple(sorted(form.data.items()))),
         lambda: Markup(render_template("permits/_list_filters.html", form=form, filters=filters)),  # noqa: S704
     )
-    return render_template("permits/list.html", bar=bar, filters=filters, pagination=pagination, clocks=clocks)
+    return render_template("permits/list.html", bar=bar, filters=filters, pagination=pagination, rows=rows)
 
 
 @bp.get("/permits.csv")

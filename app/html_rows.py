@@ -1,0 +1,79 @@
+"""Table rows written by Python instead of a template (issue 13): a list's rows are its dearest part when every
+cell is a macro call, every text a Flask-Babel lookup and every date a Babel call.
+
+``Texts`` is what a template's ``_()`` and ``ngettext()`` give (the translation taken as markup, the values
+escaped into it), with the request's translations looked up once per rendering and each message, date and
+enum label translated once per rendering; ``tag`` writes one element. The caller escapes nothing by hand: a
+value that is not ``Markup`` is escaped when it is put in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask_babel import get_locale, get_translations
+from markupsafe import Markup, escape
+
+from app.formatting import day
+
+
+class Texts:
+    """The interface's texts for one rendering of rows, as the templates' ``_()``, ``ngettext()`` and ``|day``
+    give them."""
+
+    def __init__(self) -> None:
+        self._translations = get_translations()
+        self.locale = str(get_locale() or "id")
+        self._messages: dict[str, Markup] = {}
+        self._days: dict[date | None, str] = {}
+        self._labels: dict[Any, Markup] = {}
+
+    def __call__(self, message: str, **values: object) -> Markup:
+        """``_(message, **values)``: the translation (markup, as Jinja takes it) with the values escaped in."""
+        text = self._messages.get(message)
+        if text is None:
+            text = self._messages[message] = Markup(self._translations.gettext(message))  # noqa: S704 - a catalogue's text, as in a template
+        return text % values if values else text
+
+    def plural(self, singular: str, plural: str, num: int, **values: object) -> Markup:
+        """``ngettext(singular, plural, num, **values)`` with ``num`` among the values."""
+        values.setdefault("num", num)
+        return Markup(self._translations.ngettext(singular, plural, num)) % values  # noqa: S704 - as above
+
+    def day(self, value: date | None) -> str:
+        """``value|day``."""
+        text = self._days.get(value)
+        if text is None:
+            text = self._days[value] = day(value)
+        return text
+
+    def label(self, member: Any) -> Markup:
+        """An enum member's translated ``label``, escaped."""
+        text = self._labels.get(member)
+        if text is None:
+            text = self._labels[member] = escape(member.label)
+        return text
+
+
+def tag(name: str, content: object = "", **attributes: object) -> Markup:
+    """``<name attr="value">content</name>``, every value escaped (``class_`` is ``class``, ``aria_label``
+    ``aria-label``); an attribute whose value is None is left out."""
+    attrs = "".join([f' {_NAMES.get(key) or key}="{escape(v)}"' for key, v in attributes.items() if v is not None])
+    return Markup(f"<{name}{attrs}>{escape(content)}</{name}>")  # noqa: S704 - every part escaped above
+
+
+_NAMES = {"class_": "class", "aria_label": "aria-label", "data_permit": "data-permit"}
+
+
+def memo(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``compute`` kept per distinct argument for one rendering (a page of rows repeats its dates and types)."""
+    seen: dict[Any, Any] = {}
+
+    def once(value: Any) -> Any:
+        if value not in seen:
+            seen[value] = compute(value)
+        return seen[value]
+
+    return once

@@ -324,9 +324,9 @@ def regions(scope: Scope) -> Sequence[Region]:
     return db.session.scalars(query).all()
 
 
-def get_permit(permit_id: int, scope: Scope) -> Permit:
-    """The permit with its type (and prerequisites), estate, investor and region; 404 when unknown or when
-    its estate is outside the scope (nobody learns that it exists)."""
+def get_permit(permit_id: int, scope: Scope, *also: object) -> Permit:
+    """The permit with its type (and prerequisites), estate, investor and region (and ``also``: loader options);
+    404 when unknown or when its estate is outside the scope (nobody learns that it exists)."""
     query = (
         select(Permit)
         .join(Permit.estate)
@@ -335,6 +335,7 @@ def get_permit(permit_id: int, scope: Scope) -> Permit:
             joinedload(Permit.permit_type).selectinload(PermitType.prerequisites),
             joinedload(Permit.estate).joinedload(Estate.investor),
             joinedload(Permit.estate).joinedload(Estate.region),
+            *also,
         )
     )
     return found(db.session.scalars(query).unique().one_or_none())

@@ -27,13 +27,13 @@ from app.transactions import refusal
 from estates.models import Estate
 from estates.queries import get_estate
 from estates.views import register_estate_panel
-from permits import figures, list_rows, queries, services, tally
+from permits import figures, list_rows, page_reads, queries, services, tally
 from permits.agency_choice import rule_agency
 from permits.calendar import cuti_bersama_non_working
 from permits.exports import clock_stop_table, permit_header, permit_rows
 from permits.forms import FilterChoices, MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
 from permits.stages import TransitionError, allowed_targets
-from permits.stalls.evidence import STAGE_LABELS, build_evidence, evidence_for
+from permits.stalls.evidence import STAGE_LABELS, evidence_for, stage_usage
 from permits.workflow import ConcurrentEdit, permit_clock, permit_clocks, regime_for, rule_of, today_wib
 
 bp = Blueprint("permits", __name__, template_folder="templates")
@@ -115,7 +115,7 @@ def clock_stops_csv():
 @bp.get("/permits/<int:permit_id>")
 @role_required(*OFFICE)
 def permit_detail(permit_id: int):
-    permit = services.get_permit(permit_id, current_scope())
+    permit = page_reads.permit_for_page(permit_id, current_scope())
     move_form = MoveForm(targets=allowed_targets(permit.status))
     if not move_form.is_submitted():
         move_form.effective_on.data = today_wib()
@@ -125,20 +125,22 @@ def permit_detail(permit_id: int):
 
 def _render_detail(permit, move_form: MoveForm, conflict: Conflict | None = None):
     today = today_wib()
+    events = services.permit_history(permit.id)  # the timeline, and the sub-stages counted from them
+    prerequisites, siblings = page_reads.related_applications(permit)
     return render_template(
         "permits/detail.html",
         conflict=conflict,
         permit=permit,
         ptype=permit.permit_type,
         rule=rule_of(permit, today),
-        stages=build_evidence(permit, today).stages if permit.regime_id else (),
+        stages=stage_usage(permit, events, today) if permit.regime_id else (),
         stage_labels=STAGE_LABELS,
         cuti_bersama_counted=cuti_bersama_non_working(),
         clock=permit_clock(permit, today),
-        events=services.permit_history(permit.id),
+        events=events,
         move_form=move_form,
-        prerequisites=services.prerequisite_permits(permit.estate_id, permit.permit_type),
-        siblings=services.sibling_applications(permit),
+        prerequisites=prerequisites,
+        siblings=siblings,
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -273,6 +274,14 @@ def build_evidence(permit: Permit, as_of: date) -> Evidence:
 
 def _stage_usage(intervals: list[Interval], rule: PermitRule) -> tuple[StageUsage, ...]:
     """Working days per sub-stage the law counts, with its limit from the rule, in the order of the law."""
+    used: dict[Stage, int] = {}
+    for interval in intervals:
+        if interval.stage is not None:
+            used[interval.stage] = used.get(interval.stage, 0) + interval.working_days
+    return _usage(used, rule)
+
+
+def _usage(used: dict[Stage, int], rule: PermitRule) -> tuple[StageUsage, ...]:
     limits = {
         Stage.CHECK: rule.check_working_days,
         Stage.REVIEW: rule.review_working_days,
@@ -281,15 +290,25 @@ def _stage_usage(intervals: list[Interval], rule: PermitRule) -> tuple[StageUsag
         Stage.REVISION: rule.revision_working_days,
         Stage.STOPPED: None,
     }
-    used: dict[Stage, int] = {}
-    for interval in intervals:
-        if interval.stage is not None:
-            used[interval.stage] = used.get(interval.stage, 0) + interval.working_days
     return tuple(
         StageUsage(stage, limit, used.get(stage, 0))
         for stage, limit in limits.items()
         if stage in used or limit is not None
     )
+
+
+def stage_usage(permit: Permit, events: Sequence[PermitEvent], as_of: date) -> tuple[StageUsage, ...]:
+    """``build_evidence(permit, as_of).stages`` from the permit's events, already read (the permit page shows
+    them too), without what only the evidence shows: the skipped days with the closures' reasons (a query) and
+    the clock replayed from the events."""
+    cal = site_calendar(cuti_bersama_non_working())
+    rows = [e for e in events if e.recorded_at.astimezone(WIB).date() <= as_of]
+    rule = rule_of(permit, as_of)
+    used: dict[Stage, int] = {}
+    for _who, status, start, end, _ongoing in _spans(rows, as_of, rule.clock_starts_at):
+        if (stage := stage_of(status, rule.clock_starts_at)) is not None:
+            used[stage] = used.get(stage, 0) + cal.working_days_between(start, end)
+    return _usage(used, rule)
 
 
 def _event_fact(event: PermitEvent) -> EventFact:
@@ -318,19 +337,7 @@ def _intervals(
     one ending on ``as_of``. Only the agency's and the counted investor's time appear (as ``permits.clock``
     counts them); working days are additive over consecutive intervals.
     """
-    spans: list[tuple[PermitStatus, date, date, bool]] = []
-    moves = [e for e in events if e.from_status is not None]
-    for event, following in zip(moves, [*moves[1:], None][: len(moves)], strict=True):
-        end = following.effective_on if following else max(as_of, event.effective_on)
-        if following is None or end > event.effective_on:  # two moves on one day leave no interval between
-            spans.append((event.to_status, event.effective_on, end, following is None))
-    kept = [
-        (holder(s, start), s, a, b, ongoing)
-        for s, a, b, ongoing in spans
-        if clock_runs(s, start)
-        or s in REVISING
-        or (s is PermitStatus.SUBMITTED and start is ClockStart.DECLARED_COMPLETE)
-    ]
+    kept = _spans(events, as_of, start)
     closures = _closures([(h, a, b, o) for h, _s, a, b, o in kept])
     return [
         Interval(
@@ -344,6 +351,25 @@ def _intervals(
             _skipped(a, b, cal, closures, cuti_counted),
         )
         for who, s, a, b, ongoing in kept
+    ]
+
+
+def _spans(
+    events: Sequence[PermitEvent], as_of: date, start: ClockStart
+) -> list[tuple[Holder, PermitStatus, date, date, bool]]:
+    """The spans between moves that the clock counts: (holder, status, start, end, ongoing)."""
+    spans: list[tuple[PermitStatus, date, date, bool]] = []
+    moves = [e for e in events if e.from_status is not None]
+    for event, following in zip(moves, [*moves[1:], None][: len(moves)], strict=True):
+        end = following.effective_on if following else max(as_of, event.effective_on)
+        if following is None or end > event.effective_on:  # two moves on one day leave no interval between
+            spans.append((event.to_status, event.effective_on, end, following is None))
+    return [
+        (holder(s, start), s, a, b, ongoing)
+        for s, a, b, ongoing in spans
+        if clock_runs(s, start)
+        or s in REVISING
+        or (s is PermitStatus.SUBMITTED and start is ClockStart.DECLARED_COMPLETE)
     ]
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import Select, select
 
 from app.extensions import db
-from app.fragments import cached
+from app.fragments import cached, scope_key
 from app.html_rows import Texts, memo, tag
 from app.listing import plain_rows
 from app.models import Region
@@ -26,9 +27,11 @@ from estates.models import Estate, Investor
 from permits.agencies.models import Agency
 from permits.calendar import site_calendar
 from permits.clock import ClockFields, ClockState, Limits, clock_state
+from permits.forms import FilterChoices
 from permits.models import Permit, PermitType
-from permits.queries import OWN_SORTS, SORTS, PermitFilters, in_list_order, permit_page_ids
+from permits.queries import OWN_SORTS, SORTS, PermitFilters, agencies_in_scope, in_list_order, permit_page_ids
 from permits.rules import PermitRule
+from permits.services import catalogue, regions
 from permits.workflow import at_risk_share, clock_fields, due_is_estimated, limits_of, regime_for, today_wib
 
 # What the rows show and what their clocks need, by the names ``permit_clocks`` reads; the type, the kab/kota and
@@ -78,7 +81,22 @@ def lookups() -> Lookups:
     return cached("permit-lookups", (), _read_lookups)
 
 
-def _with_context(query: Select) -> Select:
+def _choices(scope: Scope) -> FilterChoices:
+    locale = str(get_locale() or "id")
+    return FilterChoices(
+        types=tuple((t.code, t.code) for t in catalogue()),
+        regions=tuple((r.bps_code, r.name) for r in regions(scope)),
+        agencies=tuple((str(a.id), a.name(locale)) for a in agencies_in_scope(scope)),
+    )
+
+
+def filter_choices(scope: Scope) -> FilterChoices:
+    """The choices of the permit lists' filters (types, kab/kota and agencies of the scope), the same for the
+    permits list and the stalled list, kept per scope and language until the next committed write."""
+    return cached("permit-filters", scope_key(scope), lambda: _choices(scope))
+
+
+def with_estate(query: Select) -> Select:
     """``query`` over permits joined to their estate and its investor."""
     return query.join(Estate, Estate.id == Permit.estate_id).join(Investor, Investor.id == Estate.investor_id)
 
@@ -90,14 +108,14 @@ def page_rows(filters: PermitFilters, scope: Scope, today: date, limit: int, off
     ids = permit_page_ids(filters, scope, today).limit(limit).offset(offset)
     if filters.sort.key in SORTS and filters.sort.key not in OWN_SORTS:  # ordered by a related record's column
         return rows_by_ids(db.session.scalars(ids).all())  # the ids in their order, then their rows
-    return plain_rows(in_list_order(_with_context(select(*ROW_COLUMNS)).where(Permit.id.in_(ids)), filters))
+    return plain_rows(in_list_order(with_estate(select(*ROW_COLUMNS)).where(Permit.id.in_(ids)), filters))
 
 
 def rows_by_ids(ids: Sequence[int]) -> list[Any]:
     """The permits ``ids`` as plain rows of ``ROW_COLUMNS``, in that order: one statement."""
     if not ids:
         return []
-    found = {row.id: row for row in plain_rows(_with_context(select(*ROW_COLUMNS)).where(Permit.id.in_(list(ids))))}
+    found = {row.id: row for row in plain_rows(with_estate(select(*ROW_COLUMNS)).where(Permit.id.in_(list(ids))))}
     return [found[i] for i in ids if i in found]
 
 

@@ -31,7 +31,7 @@ from permits import figures, list_rows, page_reads, queries, services, tally
 from permits.agency_choice import rule_agency
 from permits.calendar import cuti_bersama_non_working
 from permits.exports import clock_stop_table, permit_header, permit_rows
-from permits.forms import FilterChoices, MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
+from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
 from permits.stages import TransitionError, allowed_targets
 from permits.stalls.evidence import STAGE_LABELS, evidence_for, stage_usage
 from permits.workflow import ConcurrentEdit, permit_clock, permit_clocks, regime_for, rule_of, today_wib
@@ -40,18 +40,8 @@ bp = Blueprint("permits", __name__, template_folder="templates")
 
 
 def _list_filters(scope):
-    choices = cached("permit-filters", scope_key(scope), lambda: _choices(scope))
-    form = PermitFilterForm(formdata=request.args, choices=choices)
+    form = PermitFilterForm(formdata=request.args, choices=list_rows.filter_choices(scope))
     return form, form.filters()
-
-
-def _choices(scope) -> FilterChoices:
-    locale = str(get_locale() or "id")
-    return FilterChoices(
-        types=tuple((t.code, t.code) for t in services.catalogue()),
-        regions=tuple((r.bps_code, r.name) for r in services.regions(scope)),
-        agencies=tuple((str(a.id), a.name(locale)) for a in queries.agencies_in_scope(scope)),
-    )
 
 
 @bp.get("/permits")

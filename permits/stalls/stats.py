@@ -86,14 +86,17 @@ def _flag_condition(filters: StallFilters) -> ColumnElement[bool]:
 STALL_SORTS = ("type", "reference", "estate", "late", "agency", "raised")
 
 
-def stalled_permits_query(filters: StallFilters, scope: Scope) -> Select:
+def stalled_permits_query(filters: StallFilters, scope: Scope, base: Select | None = None) -> Select:
     """Permits in scope with at least one open flag (of ``filters.kind`` when given), with estate, investor,
     region and type loaded; longest late first (the earliest day it went late, ``Permit.late_on``), the merely
     at-risk last, ties by id, or in the order of ``filters.sort`` ("late" ascending: the fewest days late
     first). The default order is the index ``ix_permit_late_order``'s (``ix_permit_region_late`` for a kab/kota,
     ``ix_permit_agency_late`` for an agency): the first page walks it, keeping the permits with an open flag.
-    Returns a statement to paginate; count it with ``stalled_count``."""
-    query = permits_with_context().where(_flag_condition(filters), *_conditions(filters, scope))
+    Returns a statement to paginate (over ``base``, permits with the records the sort names joined, when given);
+    count it with ``stalled_count``."""
+    query = (permits_with_context() if base is None else base).where(
+        _flag_condition(filters), *_conditions(filters, scope)
+    )
     raised = select(func.min(StallFlag.raised_on)).where(
         StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None)
     )
@@ -161,15 +164,16 @@ class StallRow:
 FLAG_ORDER = {kind: n for n, kind in enumerate(SEVERITY)}
 
 
-def stall_rows(permits: Sequence[Permit], today: date) -> list[StallRow]:
-    """One row per permit of a page of the list, with its clock and open flags (one query for all flags)."""
+def stall_rows(permits: Sequence[Permit], today: date, clocks: dict[int, ClockState] | None = None) -> list[StallRow]:
+    """One row per permit of a page of the list, with its clock (``clocks`` when given) and open flags (one query
+    for all flags)."""
     ids = [p.id for p in permits]
     flags: dict[int, list[StallFlag]] = defaultdict(list)
     if ids:
         query = select(StallFlag).where(StallFlag.permit_id.in_(ids), StallFlag.resolved_on.is_(None))
         for flag in db.session.scalars(query):
             flags[flag.permit_id].append(flag)
-    clocks = permit_clocks(list(permits), today)
+    clocks = permit_clocks(list(permits), today) if clocks is None else clocks
     return [
         StallRow(p, clocks[p.id], sorted(flags[p.id], key=lambda f: (FLAG_ORDER[f.kind], f.raised_on))) for p in permits
     ]

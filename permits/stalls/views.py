@@ -18,18 +18,24 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import SelectField
 from wtforms.validators import Optional
 
+from app.extensions import db
+from app.fragments import cached, scope_key
 from app.listing import Sort, csv_download, every_row, read_sort, sort_rows
 from app.monitoring import scan_overdue
-from app.pagination import page_number, paginate_counted
+from app.pagination import page_number
+from app.row_pages import paginate_rows
 from app.scheduler import last_success
 from app.security import OFFICE, current_scope, role_required
 from app.urls import MAX_ID
-from permits import queries, services
+from permits import services
 from permits.calendar import MIN_YEAR
-from permits.stalls import exports, stats
+from permits.forms import FilterChoices
+from permits.list_rows import filter_choices
+from permits.stalls import exports, rows, stats
 from permits.stalls.evidence import STAGE_LABELS, build_evidence
 from permits.stalls.models import FlagKind
 from permits.stalls.stats import Grouping, ListPage, StallFilters
@@ -56,14 +62,12 @@ class StallFilterForm(FlaskForm):
     region = SelectField(_l("Kab/kota"), validators=[Optional()])
     group = SelectField(_l("Group by"), validators=[Optional()])
 
-    def __init__(self, *args, scope, **kwargs) -> None:
+    def __init__(self, *args, choices: FilterChoices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = [("", _l("Every flag")), *[(k.value, k.label) for k in FlagKind]]
-        locale = str(get_locale() or "id")
-        agencies = [(str(a.id), a.name(locale)) for a in queries.agencies_in_scope(scope)]
-        self.agency.choices = [("", _l("Every agency")), *agencies]
-        self.type.choices = [("", _l("All types")), *[(t.code, t.code) for t in services.catalogue()]]
-        self.region.choices = [("", _l("All kab/kota")), *[(r.bps_code, r.name) for r in services.regions(scope)]]
+        self.agency.choices = [("", _l("Every agency")), *choices.agencies]
+        self.type.choices = [("", _l("All types")), *choices.types]
+        self.region.choices = [("", _l("All kab/kota")), *choices.regions]
         self.group.choices = [(g.value, GROUPING_LABELS[g]) for g in Grouping]
 
     def filters(self) -> StallFilters:
@@ -96,18 +100,29 @@ def _stall_list(form: StallFilterForm) -> StallFilters:
 def stalled_list():
     """The permits with open flags of the morning scan, longest late first, and when the scan last ran."""
     scope = current_scope()
-    form = StallFilterForm(formdata=request.args, scope=scope)
+    form = StallFilterForm(formdata=request.args, choices=filter_choices(scope))
     filters = _stall_list(form)
-    pagination = paginate_counted(stats.stalled_permits_query(filters, scope), stats.stalled_count(filters, scope))
+    today = today_wib()
+    total = cached(  # the same for every page and order of the filters, until something is written
+        "stall-count",
+        (*scope_key(scope), replace(filters, sort=Sort()), today),
+        lambda: int(db.session.scalar(stats.stalled_count(filters, scope)) or 0),
+    )
+    pagination = paginate_rows(lambda limit, offset: rows.page(filters, scope, today, limit, offset), total)
     last = last_success("stall-scan")
+    bar = cached(  # the filter bar as the form's values and the order left it: its selects hold every agency
+        "stall-filter-bar",
+        (*scope_key(scope), tuple(sorted(form.data.items())), filters.sort, filters.active),
+        lambda: Markup(render_template("stalls/_list_filters.html", form=form, filters=filters)),  # noqa: S704
+    )
     return render_template(
         "stalls/list.html",
-        form=form,
+        bar=bar,
         filters=filters,
         pagination=pagination,
-        rows=stats.stall_rows(pagination.items, today_wib()),
+        rows=rows.stalled_list_rows(pagination.items),
         last_scan=last,
-        scan_missed=scan_overdue(last),
+        scan_missed=last is None or scan_overdue(last),  # none: no scan has run (not read a second time)
     )
 
 
@@ -116,7 +131,7 @@ def stalled_list():
 def stalled_list_csv() -> ResponseReturnValue:
     """The stalled list with the same filters, order and scope, every row, as UTF-8 CSV (audited)."""
     scope = current_scope()
-    filters = _stall_list(StallFilterForm(formdata=request.args, scope=scope))
+    filters = _stall_list(StallFilterForm(formdata=request.args, choices=filter_choices(scope)))
     rows = stats.stall_rows(every_row(stats.stalled_permits_query(filters, scope)), today_wib())
     return csv_download("stalled approvals", "stalled-approvals.csv", *exports.stall_table(rows))
 
@@ -171,7 +186,7 @@ def evidence_json(permit_id: int) -> ResponseReturnValue:
 
 def _statistics():
     scope = current_scope()
-    form = StallFilterForm(formdata=request.args, scope=scope)
+    form = StallFilterForm(formdata=request.args, choices=filter_choices(scope))
     filters = replace(form.filters(), sort=read_sort(stats.FIGURE_SORTS))
     figures = stats.stall_statistics(form.grouping, filters, scope, today_wib(), locale=str(get_locale() or "id"))
     figures = replace(figures, rows=sort_rows(figures.rows, filters.sort, stats.FIGURE_SORTS))

@@ -55,7 +55,7 @@ TEMPLATE_ROWS = """{% from "_macros.html" import status_badge %}{% from "permits
 {% endfor %}"""
 
 
-def _normal(html: str) -> str:
+def normal(html: str) -> str:
     """Markup without the layout's whitespace between and inside elements (what a browser shows the same)."""
     html = re.sub(r"\s+", " ", str(html))
     return re.sub(r"\s*(<[^>]+>)\s*", r"\1", html).strip()
@@ -85,7 +85,7 @@ def test_the_rows_read_as_the_template_wrote_them(province, lang):
         rows = list_rows.rows_by_ids(ids)
         written = list_rows.permit_list_rows(rows, list_rows.row_clocks(rows, AS_OF))
     assert len(rows) == len(ids) == 300
-    assert _normal(written) == _normal(expected)
+    assert normal(written) == normal(expected)
     assert "DPMPTSP &lt;Lama&gt;" in written
 
 

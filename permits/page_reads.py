@@ -1,6 +1,7 @@
 """What the permit page reads, in fewer statements (issue 13): the permit with its agency (and the agency's
-kab/kota) loaded with it instead of lazily by the template, and the estate's applications of the prerequisite
-types and of the permit's own type in one query instead of two."""
+kab/kota) and its type's rules and prerequisites loaded by one statement, instead of lazily by the template or by
+statements of their own; and the estate's applications of the prerequisite types and of the permit's own type
+in one query instead of two."""
 
 from __future__ import annotations
 
@@ -13,12 +14,20 @@ from app.extensions import db
 from app.security import Scope
 from permits import services
 from permits.agencies.models import Agency
-from permits.models import Permit
+from permits.models import Permit, PermitType
 
 
 def permit_for_page(permit_id: int, scope: Scope) -> Permit:
-    """``services.get_permit`` with the permit's agency and its kab/kota loaded too (404 outside the scope)."""
-    return services.get_permit(permit_id, scope, joinedload(Permit.agency).joinedload(Agency.region))
+    """``services.get_permit`` with the permit's agency and its kab/kota, and its type's rules and prerequisites,
+    loaded by the same statement (404 outside the scope)."""
+    ptype = joinedload(Permit.permit_type)
+    return services.get_permit(
+        permit_id,
+        scope,
+        joinedload(Permit.agency).joinedload(Agency.region),
+        ptype.joinedload(PermitType.rules),
+        prerequisites=ptype.joinedload(PermitType.prerequisites),
+    )
 
 
 def related_applications(permit: Permit) -> tuple[dict[int, Permit], Sequence[Permit]]:

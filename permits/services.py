@@ -324,15 +324,15 @@ def regions(scope: Scope) -> Sequence[Region]:
     return db.session.scalars(query).all()
 
 
-def get_permit(permit_id: int, scope: Scope, *also: object) -> Permit:
-    """The permit with its type (and prerequisites), estate, investor and region (and ``also``: loader options);
-    404 when unknown or when its estate is outside the scope (nobody learns that it exists)."""
+def get_permit(permit_id: int, scope: Scope, *also: object, prerequisites: object = None) -> Permit:
+    """The permit with its type (and prerequisites), estate, investor and region (and ``also``, ``prerequisites``:
+    loader options); 404 when unknown or when its estate is outside the scope (nobody learns that it exists)."""
     query = (
         select(Permit)
         .join(Permit.estate)
         .where(Permit.id == permit_id, estates_visible_to(scope))
         .options(
-            joinedload(Permit.permit_type).selectinload(PermitType.prerequisites),
+            prerequisites or joinedload(Permit.permit_type).selectinload(PermitType.prerequisites),
             joinedload(Permit.estate).joinedload(Estate.investor),
             joinedload(Permit.estate).joinedload(Estate.region),
             *also,

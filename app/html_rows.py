@@ -1,10 +1,10 @@
 """Table rows written by Python instead of a template (issue 13): a list's rows are its dearest part when every
 cell is a macro call, every text a Flask-Babel lookup and every date a Babel call.
 
-``Texts`` is what a template's ``_()`` and ``ngettext()`` give (the translation taken as markup, the values
-escaped into it), with the request's translations looked up once per rendering and each message, date and
-enum label translated once per rendering; ``tag`` writes one element. The caller escapes nothing by hand: a
-value that is not ``Markup`` is escaped when it is put in.
+``Texts`` gives what a template's ``_()``, ``ngettext()`` and ``|day`` give (the translation taken as markup, the
+values escaped into it), with the request's translations looked up once per rendering and each message, date and
+enum label translated once per rendering; ``memo`` keeps a cell per distinct value for one rendering. The rows
+are written as text with every value passed through ``markupsafe.escape`` and made ``Markup`` once.
 """
 
 from __future__ import annotations
@@ -55,16 +55,6 @@ class Texts:
         if text is None:
             text = self._labels[member] = escape(member.label)
         return text
-
-
-def tag(name: str, content: object = "", **attributes: object) -> Markup:
-    """``<name attr="value">content</name>``, every value escaped (``class_`` is ``class``, ``aria_label``
-    ``aria-label``); an attribute whose value is None is left out."""
-    attrs = "".join([f' {_NAMES.get(key) or key}="{escape(v)}"' for key, v in attributes.items() if v is not None])
-    return Markup(f"<{name}{attrs}>{escape(content)}</{name}>")  # noqa: S704 - every part escaped above
-
-
-_NAMES = {"class_": "class", "aria_label": "aria-label", "data_permit": "data-permit"}
 
 
 def memo(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import render_template_string, session
@@ -16,12 +17,13 @@ from app.security import SYSTEM_SCOPE
 from devtools.synth import Sizes, synthesize
 from estates.models import Investor
 from permits import list_rows, page_reads, services
-from permits.models import Permit
+from permits.models import Permit, PermitEvent
 from permits.queries import PermitFilters, permit_page_ids, permits_by_ids
 from permits.stalls.evidence import build_evidence, stage_usage
 from permits.workflow import permit_clocks
 
 AS_OF = date(2026, 11, 16)
+HISTORY_BEFORE = (Path(__file__).parent / "history_before.html").read_text()
 SIZES = Sizes(investors=4, estates=30, zones=60, permits=300, events=2400, audit=10)
 
 # The rows of permits/list.html before issue 13's change, macro by macro: what the Python rows must equal.
@@ -98,11 +100,18 @@ def test_a_page_of_rows_is_the_page_of_the_list(province, sort):
     assert [r.id for r in list_rows.page_rows(filters, SYSTEM_SCOPE, AS_OF, 20, 20)] == ids
 
 
-def test_the_permit_pages_reads_equal_the_services(province):
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_permit_pages_reads_equal_the_services(province, lang):
+    db.session.execute(update(PermitEvent).where(PermitEvent.id % 7 == 0).values(evidence_fingerprint="ab" * 32))
+    db.session.commit()
     with province.test_request_context("/"):
+        session["lang"] = lang
         for permit in db.session.scalars(select(Permit).where(Permit.regime_id.is_not(None)).limit(60)):
             prerequisites, siblings = page_reads.related_applications(permit)
             assert prerequisites == services.prerequisite_permits(permit.estate_id, permit.permit_type)
             assert siblings == list(services.sibling_applications(permit))
             events = services.permit_history(permit.id)
             assert stage_usage(permit, events, AS_OF) == build_evidence(permit, AS_OF).stages
+            expected = render_template_string(HISTORY_BEFORE, events=events)
+            assert normal(page_reads.history_html(events)) == normal(expected)
+        assert normal(page_reads.history_html([])) == normal(render_template_string(HISTORY_BEFORE, events=[]))

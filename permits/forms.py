@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -232,28 +233,44 @@ class FilterChoices:
     agencies: tuple[tuple[str, str], ...]
 
 
+@lru_cache(maxsize=8)
+def _labelled_choices(locale: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The statuses' and the bands' choices in ``locale`` (the current one), translated once per language."""
+    return tuple(PermitStatus.choices()), tuple((b.value, b.label) for b in Band)
+
+
+class FilterSelectField(SelectField):
+    """A filter's select (with ``Optional()``): an empty value is not looked for among the choices (``Optional``
+    clears that error anyway), so a list's page does not walk every agency's choice to accept "any" (issue 13)."""
+
+    def pre_validate(self, form) -> None:
+        if self.data not in (None, ""):
+            super().pre_validate(form)
+
+
 class PermitFilterForm(FlaskForm):
     """The filter bar of the permits list (GET, no CSRF). An invalid value is ignored, never an error page."""
 
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), validators=[Optional()])
-    type = SelectField(_l("Permit type"), validators=[Optional()])
-    agency = SelectField(_l("Issuing agency"), validators=[Optional()])
-    region = SelectField(_l("Kab/kota"), validators=[Optional()])
-    band = SelectField(_l("Deadline"), validators=[Optional()])
+    status = FilterSelectField(_l("Status"), validators=[Optional()])
+    type = FilterSelectField(_l("Permit type"), validators=[Optional()])
+    agency = FilterSelectField(_l("Issuing agency"), validators=[Optional()])
+    region = FilterSelectField(_l("Kab/kota"), validators=[Optional()])
+    band = FilterSelectField(_l("Deadline"), validators=[Optional()])
     q = StringField(_l("Estate, investor or reference number"), validators=[Optional(), Length(max=100)])
-    sort = SelectField(_l("Order"), validators=[Optional()])
+    sort = FilterSelectField(_l("Order"), validators=[Optional()])
     answered = HiddenField()  # "1": the answers arrived (a link of the dashboard)
 
     def __init__(self, *args, choices: FilterChoices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.status.choices = [("", _l("All statuses")), *PermitStatus.choices()]
+        statuses, bands = _labelled_choices(str(get_locale() or "id"))
+        self.status.choices = [("", _l("All statuses")), *statuses]
         self.type.choices = [("", _l("All types")), *choices.types]
         self.agency.choices = [("", _l("Every agency")), *choices.agencies]
         self.region.choices = [("", _l("All kab/kota")), *choices.regions]
-        self.band.choices = [("", _l("Any deadline")), *[(b.value, b.label) for b in Band]]
+        self.band.choices = [("", _l("Any deadline")), *bands]
         self.sort.choices = [("", _l("Longest overdue first")), *sort_choices()]
 
     def filters(self) -> PermitFilters:

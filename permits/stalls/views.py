@@ -19,7 +19,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import SelectField
 from wtforms.validators import Optional
 
 from app.extensions import db
@@ -33,7 +32,7 @@ from app.security import OFFICE, current_scope, role_required
 from app.urls import MAX_ID
 from permits import services
 from permits.calendar import MIN_YEAR
-from permits.forms import FilterChoices
+from permits.forms import FilterChoices, FilterSelectField
 from permits.list_rows import filter_choices
 from permits.stalls import exports, rows, stats
 from permits.stalls.evidence import STAGE_LABELS, build_evidence
@@ -56,11 +55,11 @@ class StallFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("Flag"), validators=[Optional()])
-    agency = SelectField(_l("Issuing agency"), validators=[Optional()])
-    type = SelectField(_l("Permit type"), validators=[Optional()])
-    region = SelectField(_l("Kab/kota"), validators=[Optional()])
-    group = SelectField(_l("Group by"), validators=[Optional()])
+    kind = FilterSelectField(_l("Flag"), validators=[Optional()])
+    agency = FilterSelectField(_l("Issuing agency"), validators=[Optional()])
+    type = FilterSelectField(_l("Permit type"), validators=[Optional()])
+    region = FilterSelectField(_l("Kab/kota"), validators=[Optional()])
+    group = FilterSelectField(_l("Group by"), validators=[Optional()])
 
     def __init__(self, *args, choices: FilterChoices, **kwargs) -> None:
         super().__init__(*args, **kwargs)

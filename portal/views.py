@@ -26,6 +26,7 @@ from permits.models import Permit
 from permits.stages import RESUMES_TO, TransitionError
 from permits.workflow import ConcurrentEdit, permit_clock
 from portal.forms import AnswerForm
+from portal.rows import permit_rows
 from portal.services import (
     HelpDesk,
     Who,
@@ -68,7 +69,7 @@ def _help_desk() -> dict:
             g.help_desk = help_desk()
         return g.help_desk
 
-    return {"help_desk": desk}
+    return {"help_desk": desk, "permit_rows": permit_rows}
 
 
 @bp.before_request

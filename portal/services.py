@@ -36,6 +36,8 @@ from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.services import RECORDING_NOTE
 from permits.stages import ASKED, Holder
 from permits.workflow import missing_prerequisites, permit_clock, permit_clocks
+from portal.catalogue import CatalogueType
+from portal.catalogue import catalogue as permit_catalogue
 from realisation.queries import InvestorOverview, investor_entries_query, investor_overview
 
 
@@ -56,7 +58,7 @@ class PermitLine:
     (where to file); ``agency_label`` its name in the user's language (an old permit's recorded text, or "the
     issuing agency" when none is known)."""
 
-    permit_type: PermitType
+    permit_type: PermitType | CatalogueType
     permit: Permit | None
     who: Who
     agency: Agency | None
@@ -186,11 +188,6 @@ def latest_return_notes(permit_ids: Sequence[int]) -> dict[int, str | None]:
     return dict(db.session.execute(query).tuples().all())
 
 
-def _catalogue() -> Sequence[PermitType]:
-    query = select(PermitType).options(selectinload(PermitType.prerequisites))
-    return db.session.scalars(query.order_by(PermitType.sequence, PermitType.code)).all()
-
-
 def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
     """For each estate, one line per permit (catalogue order, earlier applications first) and per type not filed.
 
@@ -198,27 +195,26 @@ def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
     latest return notes; clocks are computed with one calendar.
     """
     ids = [e.id for e in estates]
-    catalogue = _catalogue()
+    catalogue = permit_catalogue()
+    resolver = AgencyResolver()  # every agency, in the session: a permit's ``agency`` is found there, not read again
     query = (
         select(Permit)
         .join(Permit.permit_type)
         .where(Permit.estate_id.in_(ids))
-        .options(contains_eager(Permit.permit_type), joinedload(Permit.agency))
         .order_by(Permit.estate_id, PermitType.sequence, Permit.submitted_on.asc().nulls_first(), Permit.id)
-    )
+    )  # the type of each line is the catalogue's (plain data), so the permit's own is not loaded
     permits = db.session.scalars(query).all() if ids else []
     by_estate: dict[int, list[Permit]] = defaultdict(list)
     for permit in permits:
         by_estate[permit.estate_id].append(permit)
     clocks = permit_clocks(list(permits))
     notes = latest_return_notes([p.id for p in permits if p.status in ASKED])
-    resolver = AgencyResolver()
     return {e.id: _estate_lines(e, catalogue, by_estate[e.id], clocks, notes, resolver) for e in estates}
 
 
 def _estate_lines(
     estate: Estate,
-    catalogue: Sequence[PermitType],
+    catalogue: Sequence[CatalogueType],
     permits: list[Permit],
     clocks: dict[int, ClockState],
     notes: dict[int, str | None],
@@ -233,7 +229,7 @@ def _estate_lines(
             where = resolver.resolve(ptype.id, estate.investor.capital_status, estate.region_id)
             lines.append(_unfiled_line(ptype, missing, where))
         for permit in (p for p in permits if p.permit_type_id == ptype.id):
-            lines.append(permit_line(permit, clocks[permit.id], missing, notes.get(permit.id)))
+            lines.append(permit_line(permit, clocks[permit.id], missing, notes.get(permit.id), ptype))
     return lines
 
 
@@ -241,7 +237,7 @@ def _codes(codes: list[str]) -> str:
     return format_list(codes, locale=str(get_locale() or "id"))
 
 
-def _unfiled_line(ptype: PermitType, missing: list[str], agency: Agency | None) -> PermitLine:
+def _unfiled_line(ptype: CatalogueType, missing: list[str], agency: Agency | None) -> PermitLine:
     label = agency_label(agency)
     if missing:
         step = ngettext(
@@ -256,9 +252,16 @@ def _unfiled_line(ptype: PermitType, missing: list[str], agency: Agency | None) 
     return PermitLine(ptype, None, Who.YOU, agency, label, step)
 
 
-def permit_line(permit: Permit, clock: ClockState, missing: list[str], return_note: str | None) -> PermitLine:
-    """Whose move ``permit`` waits for, its due date and working days left, and the next step in plain words."""
-    ptype, agency, status = permit.permit_type, permit.agency, permit.status
+def permit_line(
+    permit: Permit,
+    clock: ClockState,
+    missing: list[str],
+    return_note: str | None,
+    ptype: PermitType | CatalogueType | None = None,
+) -> PermitLine:
+    """Whose move ``permit`` waits for, its due date and working days left, and the next step in plain words
+    (``ptype``: its type, when the caller has it)."""
+    ptype, agency, status = ptype or permit.permit_type, permit.agency, permit.status
     label = agency_label(agency, permit.issuing_authority)
     if status in ASKED:
         left = None if clock.investor_limit is None else clock.investor_limit - clock.investor_round_days_used
@@ -370,11 +373,18 @@ _DECIDED_STEPS = {
 }
 
 
-def single_permit_line(permit: Permit) -> PermitLine:
-    """The line of one permit (its page): prerequisites, clock and return note read for it alone."""
+def single_permit_line(
+    permit: Permit, events: Sequence[PermitEvent] | None = None, clock: ClockState | None = None
+) -> PermitLine:
+    """The line of one permit (its page): prerequisites, clock and return note read for it alone. ``events``: its
+    history as ``permit_events`` reads it (the page shows it), where the latest return's note is found without
+    another query; ``clock``: its clock, when the page has it already."""
     missing = [t.code for t in missing_prerequisites(permit)] if permit.status is PermitStatus.NOT_STARTED else []
-    note = latest_return_notes([permit.id]).get(permit.id)
-    return permit_line(permit, permit_clock(permit), missing, note)
+    if events is None:
+        note = latest_return_notes([permit.id]).get(permit.id)
+    else:  # newest first: the first return for revision is the latest
+        note = next((e.note for e in events if e.to_status in ASKED), None)
+    return permit_line(permit, clock or permit_clock(permit), missing, note)
 
 
 def lkpm_overview(investor_id: int, today: date) -> InvestorOverview:

@@ -132,13 +132,14 @@ def permit_detail(permit_id: int):
 
 
 def _render_permit(permit: Permit, form: AnswerForm | None, status: int = 200, conflict: Conflict | None = None):
+    events, clock = permit_events(permit.id), permit_clock(permit)
     page = render_template(
         "portal/permit.html",
         conflict=conflict,
         permit=permit,
-        line=single_permit_line(permit),
-        clock=permit_clock(permit),
-        events=permit_events(permit.id),
+        line=single_permit_line(permit, events, clock),
+        clock=clock,
+        events=events,
         documents=paginate(documents.permit_documents_query(permit.id)),
         form=form if permit.status in RESUMES_TO else None,
     )

@@ -213,7 +213,7 @@ def estate_detail(estate_id: int) -> ResponseReturnValue:
         "estates/estate_detail.html",
         estate=estate,
         segments=queries.area_breakdown(estate),
-        min_area=queries.minimum_estate_area(),
+        min_area=cached("estate-min-area", (), queries.minimum_estate_area),  # a setting: plain data, kept
         claims=queries.group_claims(estate.claims),
         recorded=_recorded_figures(estate),
         panels=[Markup(panel(estate)) for panel in _estate_panels],  # noqa: S704 - panels return safe HTML

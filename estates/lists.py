@@ -158,7 +158,8 @@ def estate_page_ids(
 ) -> Select:
     """The ids of ``search_estates``' rows in its order (to paginate), from the estate table alone unless the sort
     is by the investor's or the kab/kota's name: a page is then a ``Limit`` over the unique index of the names
-    instead of a sort of every estate joined to its investor and kab/kota. Load it with ``estates_by_ids``."""
+    instead of a sort of every estate joined to its investor and kab/kota. Load it with ``estates_by_ids`` (the
+    entities) or ``estates.rows.estate_rows`` (the columns the list shows)."""
     sorting = read_sort(ESTATE_SORTS, {"sort": sort})
     stmt = select(Estate.id)
     if sorting.key is not None and sorting.key not in OWN_SORTS:

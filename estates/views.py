@@ -30,7 +30,7 @@ from app.maps import tile_layer
 from app.pagination import paginate, paginate_counted
 from app.security import EDITORS, OFFICE, Scope, current_scope, role_required
 from app.transactions import refusal
-from estates import exports, forms, lists, queries, services
+from estates import exports, forms, lists, queries, rows, services
 from estates.models import CapitalStatus, ClaimMetric, Estate, EstateStatus
 
 bp = Blueprint("estates", __name__, template_folder="templates")
@@ -155,10 +155,11 @@ def estate_list() -> ResponseReturnValue:
     )
     ids = lists.estate_page_ids(filters.q, filters.region_id, filters.status, filters.sort, scope=scope)
     page = paginate_counted(ids, totals.count)  # the same estates, counted once by their totals
-    page.items = lists.estates_by_ids(page.items)
+    page.items = rows.estate_rows(page.items)
     return render_template(
         "estates/estate_list.html",
         page=page,
+        rows=rows.estate_list_rows(page.items),
         totals=totals,
         filters=filters,
         regions=cached("estate-regions", scope_key(scope), lambda: queries.region_choices(scope)),
@@ -212,7 +213,7 @@ def estate_detail(estate_id: int) -> ResponseReturnValue:
         "estates/estate_detail.html",
         estate=estate,
         segments=queries.area_breakdown(estate),
-        min_area=queries.minimum_estate_area(),
+        min_area=cached("estate-min-area", (), queries.minimum_estate_area),  # a setting: plain data, kept
         claims=queries.group_claims(estate.claims),
         recorded=_recorded_figures(estate),
         panels=[Markup(panel(estate)) for panel in _estate_panels],  # noqa: S704 - panels return safe HTML

@@ -15,15 +15,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from babel.lists import format_list
-from flask import current_app
-from flask_babel import force_locale, get_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.errors import found
 from app.extensions import db
-from app.formatting import day
 from app.models import Role, Setting
 from app.security import Scope
 from estates.models import Estate, Investor
@@ -33,9 +31,11 @@ from permits.clock import ClockState
 from permits.documents import services as documents
 from permits.documents.models import PermitDocument
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
-from permits.services import RECORDING_NOTE
-from permits.stages import ASKED, Holder
+from permits.stages import AGENCY_STATUSES, ASKED, REVISING, Holder
 from permits.workflow import missing_prerequisites, permit_clock, permit_clocks
+from portal.catalogue import CatalogueType
+from portal.catalogue import catalogue as permit_catalogue
+from portal.steps import decided_step, returned_step, review_step, stopped_step
 from realisation.queries import InvestorOverview, investor_entries_query, investor_overview
 
 
@@ -56,7 +56,7 @@ class PermitLine:
     (where to file); ``agency_label`` its name in the user's language (an old permit's recorded text, or "the
     issuing agency" when none is known)."""
 
-    permit_type: PermitType
+    permit_type: PermitType | CatalogueType
     permit: Permit | None
     who: Who
     agency: Agency | None
@@ -186,11 +186,6 @@ def latest_return_notes(permit_ids: Sequence[int]) -> dict[int, str | None]:
     return dict(db.session.execute(query).tuples().all())
 
 
-def _catalogue() -> Sequence[PermitType]:
-    query = select(PermitType).options(selectinload(PermitType.prerequisites))
-    return db.session.scalars(query.order_by(PermitType.sequence, PermitType.code)).all()
-
-
 def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
     """For each estate, one line per permit (catalogue order, earlier applications first) and per type not filed.
 
@@ -198,29 +193,28 @@ def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
     latest return notes; clocks are computed with one calendar.
     """
     ids = [e.id for e in estates]
-    catalogue = _catalogue()
+    catalogue = permit_catalogue()
+    resolver = AgencyResolver()  # every agency, in the session: a permit's ``agency`` is found there, not read again
     query = (
         select(Permit)
         .join(Permit.permit_type)
         .where(Permit.estate_id.in_(ids))
-        .options(contains_eager(Permit.permit_type), joinedload(Permit.agency))
         .order_by(Permit.estate_id, PermitType.sequence, Permit.submitted_on.asc().nulls_first(), Permit.id)
-    )
+    )  # the type of each line is the catalogue's (plain data), so the permit's own is not loaded
     permits = db.session.scalars(query).all() if ids else []
     by_estate: dict[int, list[Permit]] = defaultdict(list)
     for permit in permits:
         by_estate[permit.estate_id].append(permit)
-    clocks = permit_clocks(list(permits))
+    clocks = permit_clocks([p for p in permits if p.status in _TIMED])  # a decided or unfiled line shows none
     notes = latest_return_notes([p.id for p in permits if p.status in ASKED])
-    resolver = AgencyResolver()
     return {e.id: _estate_lines(e, catalogue, by_estate[e.id], clocks, notes, resolver) for e in estates}
 
 
 def _estate_lines(
     estate: Estate,
-    catalogue: Sequence[PermitType],
+    catalogue: Sequence[CatalogueType],
     permits: list[Permit],
-    clocks: dict[int, ClockState],
+    clocks: dict[int, ClockState | None],
     notes: dict[int, str | None],
     resolver: AgencyResolver,
 ) -> list[PermitLine]:
@@ -233,7 +227,7 @@ def _estate_lines(
             where = resolver.resolve(ptype.id, estate.investor.capital_status, estate.region_id)
             lines.append(_unfiled_line(ptype, missing, where))
         for permit in (p for p in permits if p.permit_type_id == ptype.id):
-            lines.append(permit_line(permit, clocks[permit.id], missing, notes.get(permit.id)))
+            lines.append(permit_line(permit, clocks.get(permit.id), missing, notes.get(permit.id), ptype))
     return lines
 
 
@@ -241,7 +235,7 @@ def _codes(codes: list[str]) -> str:
     return format_list(codes, locale=str(get_locale() or "id"))
 
 
-def _unfiled_line(ptype: PermitType, missing: list[str], agency: Agency | None) -> PermitLine:
+def _unfiled_line(ptype: CatalogueType, missing: list[str], agency: Agency | None) -> PermitLine:
     label = agency_label(agency)
     if missing:
         step = ngettext(
@@ -256,125 +250,64 @@ def _unfiled_line(ptype: PermitType, missing: list[str], agency: Agency | None) 
     return PermitLine(ptype, None, Who.YOU, agency, label, step)
 
 
-def permit_line(permit: Permit, clock: ClockState, missing: list[str], return_note: str | None) -> PermitLine:
-    """Whose move ``permit`` waits for, its due date and working days left, and the next step in plain words."""
-    ptype, agency, status = permit.permit_type, permit.agency, permit.status
+def permit_line(
+    permit: Permit,
+    clock: ClockState | None,
+    missing: list[str],
+    return_note: str | None,
+    ptype: PermitType | CatalogueType | None = None,
+) -> PermitLine:
+    """Whose move ``permit`` waits for, its due date and working days left, and the next step in plain words
+    (``ptype``: its type, when the caller has it). ``clock`` may be None for a status outside ``_TIMED``."""
+    ptype, agency, status = ptype or permit.permit_type, permit.agency, permit.status
     label = agency_label(agency, permit.issuing_authority)
-    if status in ASKED:
-        left = None if clock.investor_limit is None else clock.investor_limit - clock.investor_round_days_used
-        step = _returned_step(return_note, clock.investor_due_on, clock.investor_overdue)
-        return PermitLine(ptype, permit, Who.YOU, agency, label, step, clock.investor_due_on, left)
-    if status is PermitStatus.PROCESS_STOPPED:
-        step = _stopped_step(clock.investor_silent_on)
-        return PermitLine(ptype, permit, Who.YOU, agency, label, step, clock.investor_silent_on)
-    if status is PermitStatus.SUBMITTED and clock.holder is Holder.INVESTOR:
-        step = _("Pay the fee in OSS: %(agency)s checks the file once it is paid.", agency=label)
-        return PermitLine(ptype, permit, Who.YOU, agency, label, step, clock.investor_silent_on)
-    if clock.holder is Holder.AGENCY:
-        since = (permit.running_since or permit.submitted_on) if clock.agency_days_left < 0 else None
-        step = _review_step(label, clock, since)
-        line = PermitLine(ptype, permit, Who.AGENCY, agency, label, step, clock.due_on, clock.agency_days_left)
-        return replace(line, late_since=since)
+    if clock is not None and (line := _timed_line(permit, ptype, label, clock, return_note)) is not None:
+        return line
     if status is PermitStatus.NOT_STARTED:
         if missing:
             waiting = _("Waiting for %(codes)s", codes=_codes(missing))
             return PermitLine(ptype, permit, Who.WAITING, agency, label, waiting)
         step = _("Ready to file: submit the %(code)s application to %(agency)s.", code=ptype.code, agency=label)
         return PermitLine(ptype, permit, Who.YOU, agency, label, step)
-    return PermitLine(ptype, permit, Who.NOBODY, agency, label, _decided_step(permit, label))
+    return PermitLine(ptype, permit, Who.NOBODY, agency, label, decided_step(permit, label))
 
 
-def _agency_request(note: str | None) -> str | None:
-    """The agency's return note as a quotation, or None when there is none worth quoting: a permit recorded
-    after the fact carries only Pantau's recording note, which would tell the investor nothing."""
-    note = (note or "").strip().rstrip(".").strip()
-    if not note:
-        return None
-    recorded = set()
-    for lang in current_app.config["LANGUAGES"]:
-        with force_locale(lang):
-            recorded.add(str(RECORDING_NOTE).rstrip("."))
-    return None if note in recorded else f"“{note}”"
+# The statuses whose line reads the clock: someone's time runs (``permits.stages.holder``); the others (not filed,
+# decided, closed) show no deadline, so the home page computes no clock for them.
+_TIMED = AGENCY_STATUSES | REVISING
 
 
-def _returned_step(note: str | None, due: date | None, late: bool) -> str:
-    asked = _agency_request(note) or _("what the agency asked for in its letter")
-    if due is None:
-        return _("Revise and resubmit: %(asked)s.", asked=asked)
-    if late:
-        return _(
-            "Revise and resubmit: %(asked)s. Your time to revise ended on %(due)s: send it as soon as you can.",
-            asked=asked,
-            due=day(due, "long"),
-        )
-    return _("Revise and resubmit: %(asked)s by %(due)s.", asked=asked, due=day(due, "long"))
+def _timed_line(permit: Permit, ptype, label: str, clock: ClockState, note: str | None) -> PermitLine | None:
+    agency, status = permit.agency, permit.status
+    if status in ASKED:
+        left = None if clock.investor_limit is None else clock.investor_limit - clock.investor_round_days_used
+        step = returned_step(note, clock.investor_due_on, clock.investor_overdue)
+        return PermitLine(ptype, permit, Who.YOU, agency, label, step, clock.investor_due_on, left)
+    if status is PermitStatus.PROCESS_STOPPED:
+        step = stopped_step(clock.investor_silent_on)
+        return PermitLine(ptype, permit, Who.YOU, agency, label, step, clock.investor_silent_on)
+    if status is PermitStatus.SUBMITTED and clock.holder is Holder.INVESTOR:
+        step = _("Pay the fee in OSS: %(agency)s checks the file once it is paid.", agency=label)
+        return PermitLine(ptype, permit, Who.YOU, agency, label, step, clock.investor_silent_on)
+    if clock.holder is Holder.AGENCY:
+        since = (permit.running_since or permit.submitted_on) if clock.agency_days_left < 0 else None
+        line = PermitLine(ptype, permit, Who.AGENCY, agency, label, review_step(label, clock, since), clock.due_on)
+        return replace(line, days_left=clock.agency_days_left, late_since=since)
+    return None
 
 
-def _stopped_step(until: date | None) -> str:
-    if until is None:
-        return _("The process was stopped: send the revision to resume it.")
-    return _(
-        "The process was stopped: send the revision to resume it before %(day)s, or the application is rejected.",
-        day=day(until, "long"),
-    )
-
-
-def _review_step(agency: str, clock: ClockState, since: date | None) -> str:
-    if clock.agency_days_left >= 0:
-        return ngettext(
-            "Nothing to do: %(agency)s has %(num)d working day left.",
-            "Nothing to do: %(agency)s has %(num)d working days left.",
-            clock.agency_days_left,
-            agency=agency,
-        )
-    if since is None:
-        return ngettext(
-            "Nothing to do: %(agency)s is %(num)d working day late.",
-            "Nothing to do: %(agency)s is %(num)d working days late.",
-            clock.days_overdue,
-            agency=agency,
-        )
-    return ngettext(
-        "Late: %(agency)s has held your file since %(since)s and is %(num)d working day late.",
-        "Late: %(agency)s has held your file since %(since)s and is %(num)d working days late.",
-        clock.days_overdue,
-        agency=agency,
-        since=day(since, "long"),
-    )
-
-
-def _decided_step(permit: Permit, agency: str) -> str:
-    """The closing line of a decided or closed permit: only its own sentence is translated (a page shows
-    hundreds of these lines)."""
-    when = day(permit.decided_on, "long") if permit.status in _DECIDED_STEPS else None
-    step = _DECIDED_STEPS.get(permit.status)
-    return step(when, agency) if step is not None else permit.status.label
-
-
-_DECIDED_STEPS = {
-    PermitStatus.ISSUED: lambda when, _agency: _("Done: issued on %(day)s.", day=when),
-    PermitStatus.VERIFIED: lambda when, _agency: _("Done: verified on %(day)s.", day=when),
-    PermitStatus.DEEMED_GRANTED: lambda when, _agency: _(
-        "Done: granted by law (no decision in time) on %(day)s.", day=when
-    ),
-    PermitStatus.FROZEN: lambda _when, agency: _(
-        "Frozen by %(agency)s. Contact DPMPTSP Banten to learn what is needed.", agency=agency
-    ),
-    PermitStatus.REJECTED: lambda when, _agency: _(
-        "Closed: rejected on %(day)s. Contact DPMPTSP Banten before you apply again.", day=when
-    ),
-    PermitStatus.WITHDRAWN: lambda when, _agency: _("Closed: withdrawn on %(day)s.", day=when),
-    PermitStatus.DEEMED_WITHDRAWN: lambda when, _agency: _("Closed: deemed withdrawn by law on %(day)s.", day=when),
-    PermitStatus.CANCELLED: lambda when, _agency: _("Closed: cancelled on %(day)s.", day=when),
-    PermitStatus.REVOKED: lambda when, _agency: _("Closed: revoked on %(day)s.", day=when),
-}
-
-
-def single_permit_line(permit: Permit) -> PermitLine:
-    """The line of one permit (its page): prerequisites, clock and return note read for it alone."""
+def single_permit_line(
+    permit: Permit, events: Sequence[PermitEvent] | None = None, clock: ClockState | None = None
+) -> PermitLine:
+    """The line of one permit (its page): prerequisites, clock and return note read for it alone. ``events``: its
+    history as ``permit_events`` reads it (the page shows it), where the latest return's note is found without
+    another query; ``clock``: its clock, when the page has it already."""
     missing = [t.code for t in missing_prerequisites(permit)] if permit.status is PermitStatus.NOT_STARTED else []
-    note = latest_return_notes([permit.id]).get(permit.id)
-    return permit_line(permit, permit_clock(permit), missing, note)
+    if events is None:
+        note = latest_return_notes([permit.id]).get(permit.id)
+    else:  # newest first: the first return for revision is the latest
+        note = next((e.note for e in events if e.to_status in ASKED), None)
+    return permit_line(permit, clock or permit_clock(permit), missing, note)
 
 
 def lkpm_overview(investor_id: int, today: date) -> InvestorOverview:

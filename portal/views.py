@@ -26,6 +26,7 @@ from permits.models import Permit
 from permits.stages import RESUMES_TO, TransitionError
 from permits.workflow import ConcurrentEdit, permit_clock
 from portal.forms import AnswerForm
+from portal.rows import permit_rows
 from portal.services import (
     HelpDesk,
     Who,
@@ -68,7 +69,7 @@ def _help_desk() -> dict:
             g.help_desk = help_desk()
         return g.help_desk
 
-    return {"help_desk": desk}
+    return {"help_desk": desk, "permit_rows": permit_rows}
 
 
 @bp.before_request
@@ -131,13 +132,14 @@ def permit_detail(permit_id: int):
 
 
 def _render_permit(permit: Permit, form: AnswerForm | None, status: int = 200, conflict: Conflict | None = None):
+    events, clock = permit_events(permit.id), permit_clock(permit)
     page = render_template(
         "portal/permit.html",
         conflict=conflict,
         permit=permit,
-        line=single_permit_line(permit),
-        clock=permit_clock(permit),
-        events=permit_events(permit.id),
+        line=single_permit_line(permit, events, clock),
+        clock=clock,
+        events=events,
         documents=paginate(documents.permit_documents_query(permit.id)),
         form=form if permit.status in RESUMES_TO else None,
     )

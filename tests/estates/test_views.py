@@ -312,6 +312,36 @@ def test_estate_list_pages(app: Flask, client: FlaskClient):
     assert f"{size + 1}\u2013{size + 3}" in second
 
 
+def test_estate_list_rows_show_every_cell_escaped(client: FlaskClient):
+    """The rows written by ``estates.rows`` (issue 13): links, the demo badge, the kab/kota and kecamatan, the
+    figures and the status badge, with every text escaped."""
+    investor = make_investor(legal_name="PT <b>Tebal</b> & Co", is_demo=True)
+    estate = make_estate(
+        investor=investor,
+        name="Kawasan <script>alert(1)</script>",
+        region=region("36.72"),
+        kecamatan="Ciwandan & Citangkil",
+        area_ha=Decimal("12.5"),
+        planned_investment_rp=Decimal(650_000_000_000),
+        status=EstateStatus.OPERATING,
+    )
+    plain = make_estate(name="Kawasan Biasa", planned_investment_rp=None, status=EstateStatus.PLANNED)
+    db.session.commit()
+    rows = _rows(client.get("/estates").text, "estates")
+    first, second = rows if "script" in rows[0] else rows[::-1]
+    assert (
+        f'<a class="fw-medium" href="/estates/{estate.id}">Kawasan &lt;script&gt;alert(1)&lt;/script&gt;</a>' in first
+    )
+    assert f'<a href="/investors/{investor.id}">PT &lt;b&gt;Tebal&lt;/b&gt; &amp; Co</a> <span class="badge' in first
+    assert "demo-badge" in first and "demo-badge" not in second
+    assert '<div class="small text-body-secondary">Ciwandan &amp; Citangkil</div>' in first
+    assert '<td class="num">12.5 ha</td>' in first  # the tests' language is English
+    assert '<span title="Rp650,000,000,000">Rp650 billion</span>' in first
+    assert "estate-status-operating" in first and "estate-status-planned" in second
+    assert '<span class="text-body-secondary">—</span>' in second  # no planned investment
+    assert f'href="/estates/{plain.id}"' in second and "<script>" not in first
+
+
 # --- investor flows --------------------------------------------------------------------------------------
 
 NEW_INVESTOR = {

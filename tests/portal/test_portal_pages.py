@@ -1,10 +1,15 @@
-"""The portal's home page shows its estates five at a time (each with its permits' table), in name order."""
+"""The portal's home page shows its estates five at a time (each with its permits' table), in name order; its rows
+escaped and its catalogue read again after a write."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
-from devtools.factories import make_estate, make_investor
+from app.extensions import db
+from devtools.factories import make_estate, make_investor, make_permit
+from permits.models import PermitStatus, PermitType
+from permits.workflow import advance_permit
 from portal.views import ESTATES_PER_PAGE
 
 
@@ -40,3 +45,41 @@ def test_with_several_pages_the_moves_box_says_it_counts_this_page_only(login_as
     client.get("/language/id")
     page = client.get("/portal").get_data(as_text=True)
     assert re.fullmatch(r"\d+ izin di halaman ini menunggu tindakan Anda", heading.search(page).group(1).strip())
+
+
+def test_the_catalogue_kept_for_the_lines_is_read_again_after_a_write(login_as):
+    """``portal.catalogue`` keeps the catalogue until the next committed write (issue 13): a type added (or
+    renamed) shows on the very next page."""
+    investor = make_investor()
+    make_estate(investor=investor, name="Kawasan Katalog")
+    db.session.commit()
+    client = login_as("investor", investor=investor)
+    assert "UJIBARU" not in client.get("/portal").text
+    db.session.add(
+        PermitType(code="UJIBARU", name_id="Izin uji", name_en="Test permit", issuing_authority="X", sequence=99)
+    )
+    db.session.commit()
+    page = client.get("/portal").text
+    assert 'data-type="UJIBARU"' in page and "Test permit" in page
+
+
+def test_the_rows_escape_every_text(login_as):
+    """The rows written by ``portal.rows`` escape the estate's agency note quoted in the next step."""
+    investor = make_investor()
+    estate = make_estate(investor=investor, name="Kawasan Aman")
+    for code in ("NIB", "KKPR", "PERTEK"):
+        make_permit(
+            code, estate=estate, status=PermitStatus.ISSUED, submitted_on=date(2025, 6, 2), decided_on=date(2025, 7, 1)
+        )
+    permit = make_permit("AMDAL", estate=estate)
+    advance_permit(permit, PermitStatus.SUBMITTED, actor="Petugas", on=date(2026, 1, 5), today=date(2026, 1, 5))
+    advance_permit(permit, PermitStatus.UNDER_REVIEW, actor="Petugas", on=date(2026, 2, 2), today=date(2026, 2, 2))
+    note = "Lengkapi <script>alert(1)</script> & peta"
+    advance_permit(
+        permit, PermitStatus.REVISION, actor="Petugas", note=note, on=date(2026, 2, 2), today=date(2026, 2, 2)
+    )
+    db.session.commit()
+    page = login_as("investor", investor=investor).get("/portal").text
+    assert "<script>alert(1)" not in page
+    assert "Lengkapi &lt;script&gt;alert(1)&lt;/script&gt; &amp; peta" in page
+    assert f'href="/portal/permits/{permit.id}#answer"' in page  # the "send the revision" button

@@ -1,0 +1,104 @@
+"""The rows of the portal's permits tables rendered in Python (issue 13): the home page shows about fifty lines,
+and a macro call per cell (status, whose move, deadline, help, contact) cost more than the rest of the page.
+
+The HTML is the one ``portal/_macros.html`` gave: each cell that depends on few values (a status, whose move and
+the agency, a deadline and the days left, an agency's contact, the help text) is rendered by the macro that
+defines it once per distinct value and page, and the rows are put together with ``markupsafe`` (every text
+escaped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from types import SimpleNamespace
+from typing import Any
+
+from flask import g, get_template_attribute
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from app.urls import id_url
+from portal.services import HelpDesk, PermitLine, Who
+
+_RETURNED = frozenset({"returned", "revision", "process_stopped"})
+
+
+class _Once:
+    """A macro of ``template`` called once per key for the page."""
+
+    def __init__(self, template: str, name: str) -> None:
+        self.macro = get_template_attribute(template, name)
+        self.seen: dict[Hashable, Markup] = {}
+
+    def __call__(self, key: Hashable, *args: Any) -> Markup:
+        if key not in self.seen:
+            self.seen[key] = Markup(self.macro(*args))  # noqa: S704 - an autoescaping macro's output
+        return self.seen[key]
+
+
+class _Cells:
+    """What every table of a page shares: the macros' cells per value, the labels, the links."""
+
+    def __init__(self) -> None:
+        macros = "portal/_macros.html"
+        self.status, self.who = _Once("_macros.html", "status_badge"), _Once(macros, "who_cell")
+        self.deadline, self.help = _Once(macros, "deadline_cell"), _Once(macros, "late_help")
+        self.contact = _Once("agencies/_agency.html", "agency_contact")
+        labels = [_("Permit"), _("Status"), _("Whose move"), _("Deadline"), _("What to do next")]
+        self.labels = [escape(label) for label in labels]
+        self.permit_url = id_url("portal.permit_detail", "permit_id")
+        self.answer_url = id_url("portal.permit_detail", "permit_id", _anchor="answer")
+        self.locale = str(get_locale() or "id")
+        self.not_filed = Markup('<span class="badge text-bg-light border">{}</span>').format(_("Not filed yet"))
+        self.send = Markup(' <i class="bi bi-upload" aria-hidden="true"></i> {}</a></div>').format(
+            _("Send the revision")
+        )
+        self.where = escape(_("Where to file"))
+        self.type_names: dict[int, Markup] = {}
+
+
+def _cells() -> _Cells:
+    if "portal_cells" not in g:
+        g.portal_cells = _Cells()
+    return g.portal_cells
+
+
+def permit_rows(lines: Sequence[PermitLine], desk: Callable[[], HelpDesk]) -> Markup:
+    """The ``<tr>`` of each line of an estate's permits table (``permits_table`` in ``portal/_macros.html``);
+    ``desk`` gives the help desk (read only when a line is late)."""
+    c = _cells()
+    l_permit, l_status, l_who, l_deadline, l_next = c.labels
+    out = []
+    for line in lines:  # plain text: every value below is escaped (or a macro's Markup) before it goes in
+        ptype, permit = line.permit_type, line.permit
+        code = escape(ptype.code)
+        if permit is not None:
+            first = f'<a class="fw-semibold" href="{c.permit_url(permit.id)}">{code}</a>'
+            badge = c.status(permit.status, permit.status)
+        else:
+            first, badge = f'<span class="fw-semibold">{code}</span>', c.not_filed
+        if ptype.id not in c.type_names:
+            c.type_names[ptype.id] = escape(ptype.name(c.locale))
+        who = c.who((line.who, line.agency_label), line)
+        due = SimpleNamespace(due_on=line.due_on, days_left=line.days_left)
+        out += [
+            f'<tr class="portal-line who-{line.who.value}" data-type="{code}">',
+            f'<td data-label="{l_permit}">{first} <div class="small text-body-secondary">{c.type_names[ptype.id]}',
+            f'</div></td><td data-label="{l_status}">{badge}</td>',
+            f'<td class="small who" data-label="{l_who}">{who}</td>',
+            f'<td class="deadline" data-label="{l_deadline}">{c.deadline((line.due_on, line.days_left), due)}</td>',
+            f'<td class="next-step" data-label="{l_next}">{escape(line.next_step)}',
+        ]
+        if line.late_since:
+            out.append(c.help(True, line, desk()))
+        if permit is None:
+            out.append(' <div class="mt-1 small file-with">')
+            if line.who is Who.WAITING:
+                out.append(f"<div>{c.where}: {escape(line.agency_label)}</div>")
+            out += [c.contact(line.agency.id if line.agency is not None else None, line.agency), "</div>"]
+        elif permit.status.value in _RETURNED:
+            href = c.answer_url(permit.id)
+            out.append(f' <div class="mt-2"><a class="btn btn-sm btn-primary" href="{href}">{c.send}')
+        out.append("</td></tr>\n")
+    return Markup("".join(out))  # noqa: S704 - every text escaped above, the macros' cells autoescaped

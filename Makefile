@@ -161,7 +161,7 @@ soak: $(STAMP_DEV) translations
 
 i18n-extract: $(STAMP_RUN)
 	@mkdir -p app/translations
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* ._ build node_modules' \
+	PYTHONPATH=. $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* ._ build node_modules' \
 		--add-comments=Translators: --project=Pantau --sort-by-file -o app/translations/messages.pot .
 
 # Merge new msgids into the Indonesian catalogue (created on first use); then translate and `make run`.

@@ -124,6 +124,10 @@ def test_the_catalogue_holds_every_msgid_of_the_code(tmp_path: Path) -> None:
     )
     extracted = {_key(message): message for message in _entries(_read(template))}
     assert len(extracted) > 400  # the extraction really ran over the code
+    # the rows written by Python (app.html_rows.Texts) are read too, their t("...") inside f-strings included
+    row_modules = {"permits/list_rows.py", "permits/page_reads.py", "permits/stalls/rows.py"}
+    assert row_modules <= {path for m in extracted.values() for path, _line in m.locations}
+    assert {"Agency not recorded", "Raised on %(day)s", "investor late"} <= {key[0] for key in extracted}
     translated = {_key(m) for m in _entries(_read(INDONESIAN_PO)) if all(_forms(m.string)) and not m.fuzzy}
     missing = sorted(
         f"{message.locations[0][0]}:{message.locations[0][1]}: {key[0]!r}" if message.locations else repr(key[0])

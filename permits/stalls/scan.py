@@ -143,7 +143,7 @@ def scan_stalled(as_of: date) -> ScanResult:
     had_open, had_any = db.session.execute(
         select(exists().where(StallFlag.resolved_on.is_(None)), exists(select(StallFlag.id)))
     ).one()
-    if not had_open and settings:
+    if not had_open and settings:  # settings: on PostgreSQL only (a data-modifying WITH)
         result.raised = _raise_first(as_of, now, fresh=not had_any)
     else:
         result.raised = _counted(
@@ -239,8 +239,8 @@ def _raise_first(as_of: date, now: datetime, fresh: bool) -> dict[str, int]:
     (0.4-0.9 s at 200,000 permits). On a fresh flag table (no flag at all: the tracker's first morning) nothing can
     conflict (each kind's SELECT gives a permit once), so a plain INSERT, without ON CONFLICT's probe of the unique
     index and its second write of every row (the speculative insertion confirmed), and every permit it reads is
-    stalled. In permit order, so that the foreign key's checks and the index entries walk their pages in order.
-    Returns the counts raised per kind."""
+    stalled. In permit order, so that the foreign key's checks and the index entries walk their pages in order (no
+    gain measured with the permits in cache; a 20 ms sort). Returns the counts raised per kind."""
     db.session.execute(delete(StalledPermit).execution_options(synchronize_session=False))
     holding = union_all(
         *(

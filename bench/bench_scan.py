@@ -21,7 +21,8 @@ as the machine is shared. On PostgreSQL, after the bulk load and after every run
 what autovacuum does between two mornings; so the first run of a round plans with the statistics of an
 empty flag table, the worst case (a scan raising far more flags than the table held when last analyzed).
 ``--explain`` then runs one more round with every statement of the scan under ``EXPLAIN (ANALYZE, BUFFERS)`` on
-PostgreSQL (the statements still do their work) and ``EXPLAIN QUERY PLAN`` on SQLite, and prints each statement's
+PostgreSQL (the statements still do their work; those whose rows the scan reads are explained in a savepoint rolled
+back, then run) and ``EXPLAIN QUERY PLAN`` on SQLite, and prints each statement's
 time and plan. Exits 1 when a size of 200k or more takes longer than 5 s per 200k permits in any run, or when the
 time per permit of the slowest run grows by more than half from one size to the next (growth far from linear).
 """
@@ -127,9 +128,11 @@ def _maintain(*, clear: bool = False) -> None:
 
 @contextlib.contextmanager
 def explained(bind) -> Iterator[None]:
-    """Print each statement run inside the block with its time and plan: on PostgreSQL the statement itself runs
-    as ``EXPLAIN (ANALYZE, BUFFERS)`` (it does its work; its rows are the plan, so results read -1 or nothing); on
-    SQLite ``EXPLAIN QUERY PLAN`` is asked first on the same connection, then the statement runs as it is."""
+    """Print each statement run inside the block with its time and plan: on PostgreSQL an INSERT, UPDATE or DELETE
+    runs as ``EXPLAIN (ANALYZE, BUFFERS)`` (it does its work; its rows are the plan), a SELECT or WITH, whose rows
+    the scan reads, is explained inside a savepoint rolled back, then runs as it is (an EXISTS read as the plan's
+    text sent a first run's path down every run); on SQLite ``EXPLAIN QUERY PLAN`` is asked first on the same
+    connection, then the statement runs as it is."""
     postgres = bind.dialect.name == "postgresql"
     plans: list[tuple[str, list[str]]] = []
     began: list[float] = []
@@ -138,7 +141,14 @@ def explained(bind) -> Iterator[None]:
         planned = statement.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH"))
         if not planned or "set_config(" in statement:  # the scan's settings read and restored, not planned
             return statement, parameters
-        if postgres:
+        if postgres and statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            # The scan reads these rows (a count, the counts of a data-modifying WITH): explained and rolled back
+            # first, then run as they are.
+            conn.exec_driver_sql("SAVEPOINT explained")
+            plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).all()
+            conn.exec_driver_sql("ROLLBACK TO SAVEPOINT explained")
+            plans.append((statement, [row[0] for row in plan]))
+        elif postgres:
             statement = "EXPLAIN (ANALYZE, BUFFERS) " + statement
         else:
             plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
@@ -150,7 +160,7 @@ def explained(bind) -> Iterator[None]:
         if not began:
             return
         took = time.perf_counter() - began.pop()
-        if postgres:
+        if statement.startswith("EXPLAIN (ANALYZE, BUFFERS) "):
             plans.append((statement.removeprefix("EXPLAIN (ANALYZE, BUFFERS) "), [r[0] for r in cursor.fetchall()]))
         print(f"  {took * 1000:8.1f} ms  {' '.join(plans[-1][0].split())[:300]}")
         print("\n".join("      " + line for line in plans[-1][1]), flush=True)

@@ -212,7 +212,7 @@ class Permit(TimestampMixin, db.Model):
         ),
         Index("ix_permit_overdue_order", "overdue_on", "id", "status", "running_since", "at_risk_on"),  # + bands
         # The stalled list's order, in the province, a kab/kota, an agency: its first page walks one of these and
-        # keeps the permits with an open flag (``ix_stall_flag_open_permit``) until it has a page.
+        # keeps the permits with an open flag (``pk_stalled_permit``) until it has a page.
         Index("ix_permit_late_order", "late_on", "id"),
         Index("ix_permit_region_late", "region_id", "late_on", "id"),
         Index("ix_permit_agency_late", "agency_id", "late_on", "id"),

@@ -1,6 +1,7 @@
 """The permits with an open flag (``StalledPermit``), kept beside the flags in the same transaction.
 
-The scan adds the permits that gained an open flag and removes those left without one (``keep_stalled``); a move
+The scan adds the permits that gained an open flag and removes those left without one (``keep_stalled``; a first
+scan on PostgreSQL writes them with the flags it raises, ``permits.stalls.scan._raise_first``); a move
 that resolves a permit's flags removes it (``permits.stalls.scan.resolve_on_move``); an estate moved to another
 kab/kota, or a permit to another estate or agency, takes its row's copies along (the listeners below), as
 ``permits.regions`` does for the permits themselves. ``stalled_mismatches`` compares the rows with the flags.

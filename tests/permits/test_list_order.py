@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
 from app.listing import Sort
@@ -209,6 +209,27 @@ def test_the_stalled_permits_follow_the_open_flags_through_the_scan_and_a_move(s
     assert permit.version == version + 1  # the move's edit only
     assert permit.id not in _stalled() and _stalled() == _with_open_flags()
     assert permit.id not in {p.id for p in db.session.scalars(stalled_permits_query(StallFilters(), SYSTEM_SCOPE))}
+
+
+def test_a_first_scan_over_a_backlog_keeps_exactly_the_permits_it_flags_and_counts_what_it_raised(spread):
+    never = spread["never"]
+    db.session.add(StalledPermit(permit_id=never.id, region_id=never.region_id))  # out of step before any flag
+    first = scan_stalled(TODAY)  # no flag open before it: on PostgreSQL, flags and rows in one statement
+    assert never.id not in _stalled() and _stalled() == _with_open_flags()
+    assert stalled_mismatches(db.session) == (set(), set())
+    counted = dict(db.session.execute(select(StallFlag.kind, func.count()).group_by(StallFlag.kind)).all())
+    assert first.raised == first.open == {k.value: counted.get(k, 0) for k in FlagKind}
+    assert sum(first.raised.values()) >= 2 and not any(first.resolved.values())
+    again = scan_stalled(TODAY)
+    assert not any(again.raised.values()) and not any(again.resolved.values()) and again.open == first.open
+    assert _stalled() == _with_open_flags()
+    # Every flag resolved, none open: a first scan again, over a table that holds them; an episode's flag is not
+    # raised twice, so its permit is not stalled.
+    db.session.execute(update(StallFlag).values(resolved_on=TODAY))
+    db.session.execute(delete(StalledPermit))
+    third = scan_stalled(TODAY)
+    assert not any(third.raised.values()) and not any(third.open.values())
+    assert _stalled() == _with_open_flags() == set()
 
 
 def test_the_scan_writes_no_permit_row(spread):

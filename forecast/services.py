@@ -104,12 +104,13 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
             store.delete_runs(old_ids)
     db.session.add(run)
     db.session.flush()
-    # a calendar that reads no more: the zones are computed while their rows are being copied
-    engine = Engine(inputs, as_of, preloaded_calendar().add_working_days, low_ratio)
+    # a calendar that reads no more: the permits are read and the zones computed while rows are on the wire
+    calendar = preloaded_calendar()
+    engine = Engine(inputs, as_of, calendar.add_working_days, low_ratio)
     run_id = run.id  # read once: an ORM attribute costs a call per row
     read = time.perf_counter()
     PARTS["delete"] = read - began
-    estates = gathering.gather(as_of)
+    estates = gathering.gather(as_of, calendar=calendar)
     written = time.perf_counter()
     PARTS["read"] = written - read
     counts: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # group -> series -> zones

@@ -39,7 +39,6 @@ from forecast.model import (
 
 Cells = dict[tuple[str, str], Triple]
 BLOCKERS = {"industrial": INDUSTRIAL_BLOCKER, "estate": INDUSTRIAL_BLOCKER}  # any other kind: BUILDING_BLOCKER
-NONE_HELD: dict[int, int] = {}  # a zone no overdue permit holds back (shared: never written to)
 
 
 class Engine:
@@ -134,12 +133,10 @@ class Engine:
 
     def rows(self, facts: dict[str, PermitFact], zones: list[ZoneFacts]) -> list[tuple]:
         """For each zone of one estate, as plain values (what a refresh writes; ``estate`` makes them results):
-        (basis, prior jobs, full jobs, clear, operating, waits for, notes, series number, held back: a dict, or
-        ``NONE_HELD``). The loop is written for 100,000 zones a refresh: a zone's facts unpacked once, what its
-        kind and target give (blocker, timing) found once per estate, memo look-ups inline, no object per zone."""
+        (basis, prior jobs, full jobs, clear, operating, waits for, notes, series number, held back). The loop is
+        written for 100,000 zones a refresh: memo look-ups inline, no key made twice, no object per zone."""
         timings: dict[object, tuple] = {}  # blocker, or (blocker, permit decided today) -> the untargeted timing
-        timed: dict[tuple, tuple] = {}  # (kind, target) -> (blocker, clear, operating, waits for, notes)
-        held_by: dict[tuple, list[int]] = {}  # (blocker, permit the stop names) -> overdue permits on their way
+        ways: dict[tuple, frozenset[str]] = {}  # (blocker, permit the stop names) -> ``_way``
         overdue = [(f.code, f.permit_id) for f in facts.values() if f.state == "overdue" and f.permit_id is not None]
         sizes, numbers, params, as_of = self._sizes, self._numbers, self._params, self.as_of
 
@@ -156,17 +153,15 @@ class Engine:
             return found
 
         out = []
-        append = out.append
         for zone in zones:
-            kind, area, jobs, target, rp, stopped, stop_waits_for = zone
-            kind_key = (kind, target)
-            found = timed.get(kind_key)
-            if found is None:
-                blocker = BLOCKERS.get(kind, BUILDING_BLOCKER)
-                clear, operating, waits_for, notes = timing(zone, blocker, None)
-                found = timed[kind_key] = (blocker, clear, with_target(operating, target), waits_for, notes)
-            blocker, clear, operating, waits_for, notes = found
-            size_key = (kind, area, jobs, rp) if kind == "estate" else (kind, area, jobs)
+            kind = zone.kind
+            blocker = BLOCKERS.get(kind, BUILDING_BLOCKER)
+            target = zone.target_operating_on
+            found = timings.get(blocker)
+            clear, operating, waits_for, notes = found if found is not None else timing(zone, blocker, None)
+            if target is not None:
+                operating = with_target(operating, target)
+            size_key = (kind, zone.area_ha, zone.commitment_jobs, zone.investment_rp if kind == "estate" else None)
             sized = sizes.get(size_key)
             if sized is None:
                 sized = sizes[size_key] = zone_sizes(zone, self.inputs, as_of)
@@ -177,14 +172,14 @@ class Engine:
                 number = numbers[key] = len(params)
                 params.append(key)
                 self._figures = None
-            held = NONE_HELD
+            held: dict[int, int] = {}
             if overdue:
-                roots = (blocker, stop_waits_for) if stopped and stop_waits_for else (blocker,)
-                on_way = held_by.get(roots)
-                if on_way is None:  # deciding a permit off the way today changes nothing
-                    way = self._way(facts, roots)
-                    on_way = held_by[roots] = [permit_id for code, permit_id in overdue if code in way]
+                roots = (blocker, zone.stop_waits_for) if zone.stopped and zone.stop_waits_for else (blocker,)
+                way = ways.get(roots)
+                if way is None:
+                    way = ways[roots] = self._way(facts, roots)
+                on_way = [permit_id for code, permit_id in overdue if code in way]  # deciding another: no change
                 if on_way:
                     held = self._held(full[CENTRAL], operating[CENTRAL], target, on_way, partial(timing, zone, blocker))
-            append((basis, prior, full, clear, operating, waits_for, notes, number, held))
+            out.append((basis, prior, full, clear, operating, waits_for, notes, number, held))
         return out

@@ -164,7 +164,7 @@ def zone_rows(
             if group is None:
                 group = by_kind[kind] = counts[e.region_id, e.kab_kota, kind, e.capital_status]
             group[series] += 1
-            if not gains:  # ``engine.NONE_HELD``: most zones
+            if not gains:  # most zones: nothing held back
                 continue
             for permit_id, gain in gains.items():
                 if permit_id not in held:

@@ -83,7 +83,9 @@ def refresh_forecast(
 def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> ForecastRun:
     """The refresh, its parts timed in ``PARTS``: ``delete`` (the inputs and the previous run), ``read`` (the
     register), ``compute`` (the zones, while their rows are copied, then the series' figures), ``write`` (the rest
-    of the writing: the end of the zone rows' ``COPY``, then the series, held-back and total rows and ``ANALYZE``)."""
+    of the writing: the end of the zone rows' ``COPY``, then the series, held-back and total rows and ``ANALYZE``).
+    The previous run is deleted while the series' figures are computed (``store.delete_runs_beside``), so ``delete``
+    is the inputs' read and the new run's row."""
     began = time.perf_counter()
     PARTS.clear()
     PARTS["compute"] = 0.0
@@ -98,10 +100,7 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
         label=label,
         created_by=actor,
     )
-    if not snapshot:
-        old_ids = store.current_ids()
-        if old_ids:
-            store.delete_runs(old_ids)
+    old_ids = [] if snapshot else store.current_ids()  # deleted while the series' figures are computed
     db.session.add(run)
     db.session.flush()
     # a calendar that reads no more: the permits are read and the zones computed while rows are on the wire
@@ -119,7 +118,7 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     zones = zone_rows(engine, estates, run_id, counts, held)
     store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zones, serialised=True, binary=ZONE_TYPES)
     start = time.perf_counter()
-    figures = engine.figures()  # every series at once, once the zones are numbered
+    figures = store.delete_runs_beside(old_ids, engine.figures)  # every series at once, once the zones are numbered
     PARTS["compute"] += time.perf_counter() - start
     series = zip(range(len(figures)), packed.operation_central(figures).tolist(), packed.encode(figures), strict=True)
     store.bulk_insert(ForecastSeries.__table__, SERIES_COLUMNS, ((run_id, *row) for row in series), binary=SERIES_TYPES)

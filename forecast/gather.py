@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -26,7 +27,7 @@ from app.models import Region
 from estates.models import Claim, ClaimMetric, Estate, EstateStatus, Investor, Zone
 from forecast.model import PermitFact, ZoneFacts
 from permits.agencies.models import Agency
-from permits.calendar import site_calendar
+from permits.calendar import WorkingCalendar, preloaded_calendar
 from permits.models import Permit, PermitStatus, PermitType
 from permits.rules import PermitRule
 from permits.stages import TERMINAL, Holder, holder
@@ -60,18 +61,31 @@ Delays = dict[tuple[int, int | None], list[int]]
 _new = tuple.__new__  # a named tuple made without its ``__new__``'s Python frame (160,000 facts a refresh)
 
 
-def _rows(query) -> list[tuple]:
+STREAMED = 2_000  # rows a chunk, where the rows of a long read are taken as the server sends them
+
+
+def _rows(query, streamed: bool = False) -> Iterable[tuple]:
     """The rows of a plain select, read on the session's connection without the ORM's per-row work. On PostgreSQL
     straight from the driver's cursor (psycopg gives dates, numerics and texts as the columns' Python types; enum
-    columns are read as text here), elsewhere through SQLAlchemy's result (SQLite stores dates as text)."""
+    columns are read as text here), elsewhere through SQLAlchemy's result (SQLite stores dates as text).
+    ``streamed``: on PostgreSQL, in chunks as the server sends them (the client turns the first rows into facts
+    while the server is still reading the next), to be consumed before the session's next statement."""
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         return connection.execute(query).all()
     compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    with connection.connection.driver_connection.cursor() as cursor:
-        params = {k: v.value if isinstance(v, Enum) else v for k, v in compiled.params.items()}  # stored values
+    params = {k: v.value if isinstance(v, Enum) else v for k, v in compiled.params.items()}  # stored values
+    cursor = connection.connection.driver_connection.cursor()
+    if streamed:
+        return _streamed(cursor, str(compiled), params)
+    with cursor:
         cursor.execute(str(compiled), params)
         return cursor.fetchall()
+
+
+def _streamed(cursor, sql: str, params: dict) -> Iterator[tuple]:
+    with cursor:
+        yield from cursor.stream(sql, params, size=STREAMED)
 
 
 def observed_delays() -> Delays:
@@ -82,7 +96,7 @@ def observed_delays() -> Delays:
         Permit.decision_days.is_not(None)
     )
     out: Delays = defaultdict(list)
-    for type_id, agency_id, days in _rows(query):
+    for type_id, agency_id, days in _rows(query, streamed=True):
         out[type_id, agency_id].append(days)
     return out
 
@@ -133,7 +147,7 @@ def _estates(estate_ids: list[int] | None) -> list[tuple[EstateRow, str, str | N
         query = query.where(Estate.id.in_(estate_ids))
     return [
         (EstateRow(i, name, rid, region, iid, investor, capital, rp), status, reason)
-        for i, name, rid, region, iid, investor, capital, rp, status, reason in _rows(query)
+        for i, name, rid, region, iid, investor, capital, rp, status, reason in _rows(query, streamed=True)
     ]
 
 
@@ -150,7 +164,7 @@ def _zones(estate_ids: list[int] | None) -> dict[int, list[list]]:
     if estate_ids is not None:
         query = query.where(Zone.estate_id.in_(estate_ids))
     out: dict[int, list[list]] = defaultdict(list)
-    for estate_id, *rest in _rows(query):
+    for estate_id, *rest in _rows(query, streamed=True):
         out[estate_id].append(rest)
     return out
 
@@ -158,7 +172,7 @@ def _zones(estate_ids: list[int] | None) -> dict[int, list[list]]:
 class _Catalogue:
     """The permit types, their rules and the observed delays, read once per refresh."""
 
-    def __init__(self, as_of: date) -> None:
+    def __init__(self, as_of: date, cal: WorkingCalendar) -> None:
         self.types = list(db.session.scalars(select(PermitType).options(selectinload(PermitType.prerequisites))))
         self.codes = [t.code for t in self.types]
         self.pairs = [(t.code, t.id) for t in self.types]  # read once: an ORM attribute costs a call per estate
@@ -182,7 +196,6 @@ class _Catalogue:
                 percentile(days, 90),
                 len(days),
             )
-        cal = site_calendar()
         self.elapsed = cache(lambda since: cal.working_days_between(since, as_of))
         self.shapes: dict[tuple, tuple] = {}
         self.kinds: dict[tuple, tuple] = {}  # (type, regime, status, agency) -> what ``fact`` reads of them
@@ -261,14 +274,18 @@ def _permits(catalogue: _Catalogue, estate_ids: list[int] | None) -> dict[int, d
         query = query.where(Permit.estate_id.in_(estate_ids))
     out: dict[int, dict[int, PermitFact]] = defaultdict(dict)
     fact = catalogue.fact
-    for row in _rows(query):
+    for row in _rows(query, streamed=True):
         out[row[0]][row[2]] = fact(row)
     return out
 
 
-def gather(as_of: date, estate_ids: list[int] | None = None) -> list[EstateFacts]:
-    """Every estate (or those of ``estate_ids``) with its zones and permit facts as of ``as_of``."""
-    catalogue = _Catalogue(as_of)
+def gather(
+    as_of: date, estate_ids: list[int] | None = None, calendar: WorkingCalendar | None = None
+) -> list[EstateFacts]:
+    """Every estate (or those of ``estate_ids``) with its zones and permit facts as of ``as_of``; ``calendar``: the
+    site's, read at once (``preloaded_calendar``, made here when not given): the permits are turned into facts
+    while their rows are still arriving, and a calendar reading the database then would wait for the read."""
+    catalogue = _Catalogue(as_of, calendar or preloaded_calendar())
     permits = _permits(catalogue, estate_ids)
     zones = _zones(estate_ids)
     by_estate_claim, by_investor_claim = _claims()

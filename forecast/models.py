@@ -23,7 +23,6 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
-    UniqueConstraint,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -209,11 +208,10 @@ class ForecastSeries(db.Model):
     90,000 series were 1.4 million rows of one cell each until 0022)."""
 
     __tablename__ = "forecast_series"
-    __table_args__ = (UniqueConstraint("run_id", "series", name="uq_forecast_series_run_series"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int]
-    series: Mapped[int]
+    # keyed by what every reader looks a series up by: a surrogate id was one more index per row (0028)
+    run_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    series: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     job_quarters: Mapped[int] = mapped_column(BigInteger)  # central operation jobs summed over the horizon
     cells: Mapped[bytes] = mapped_column(LargeBinary)  # ``packed.keys`` order, low/central/high, int32 LE
 

@@ -83,7 +83,9 @@ def refresh_forecast(
 def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> ForecastRun:
     """The refresh, its parts timed in ``PARTS``: ``delete`` (the inputs and the previous run), ``read`` (the
     register), ``compute`` (the zones, while their rows are copied, then the series' figures), ``write`` (the rest
-    of the writing: the end of the zone rows' ``COPY``, then the series, held-back and total rows and ``ANALYZE``)."""
+    of the writing: the end of the zone rows' ``COPY``, then the series, held-back and total rows and ``ANALYZE``).
+    The previous run is deleted while the series' figures are computed (``store.delete_runs_beside``), so ``delete``
+    is the inputs' read and the new run's row."""
     began = time.perf_counter()
     PARTS.clear()
     PARTS["compute"] = 0.0
@@ -98,18 +100,16 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
         label=label,
         created_by=actor,
     )
-    if not snapshot:
-        old_ids = store.current_ids()
-        if old_ids:
-            store.delete_runs(old_ids)
+    old_ids = [] if snapshot else store.current_ids()  # deleted while the series' figures are computed
     db.session.add(run)
     db.session.flush()
-    # a calendar that reads no more: the zones are computed while their rows are being copied
-    engine = Engine(inputs, as_of, preloaded_calendar().add_working_days, low_ratio)
+    # a calendar that reads no more: the permits are read and the zones computed while rows are on the wire
+    calendar = preloaded_calendar()
+    engine = Engine(inputs, as_of, calendar.add_working_days, low_ratio)
     run_id = run.id  # read once: an ORM attribute costs a call per row
     read = time.perf_counter()
     PARTS["delete"] = read - began
-    estates = gathering.gather(as_of)
+    estates = gathering.gather(as_of, calendar=calendar)
     written = time.perf_counter()
     PARTS["read"] = written - read
     counts: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # group -> series -> zones
@@ -118,7 +118,7 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     zones = zone_rows(engine, estates, run_id, counts, held)
     store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zones, serialised=True, binary=ZONE_TYPES)
     start = time.perf_counter()
-    figures = engine.figures()  # every series at once, once the zones are numbered
+    figures = store.delete_runs_beside(old_ids, engine.figures)  # every series at once, once the zones are numbered
     PARTS["compute"] += time.perf_counter() - start
     series = zip(range(len(figures)), packed.operation_central(figures).tolist(), packed.encode(figures), strict=True)
     store.bulk_insert(ForecastSeries.__table__, SERIES_COLUMNS, ((run_id, *row) for row in series), binary=SERIES_TYPES)
@@ -163,6 +163,8 @@ def zone_rows(
             if group is None:
                 group = by_kind[kind] = counts[e.region_id, e.kab_kota, kind, e.capital_status]
             group[series] += 1
+            if not gains:  # most zones: nothing held back
+                continue
             for permit_id, gain in gains.items():
                 if permit_id not in held:
                     if by_permit is None:

@@ -376,3 +376,23 @@ def test_0026_moves_the_flagged_permits_to_their_table_and_back(blank: Flask) ->
     assert "flagged" not in {c["name"] for c in inspect(db.engine).get_columns("permit")}
     assert db_check(blank)[0] == 0
     db.session.remove()
+
+
+def test_0028_keeps_the_series_keyed_by_run_and_series_and_back(blank: Flask) -> None:
+    """Stored series keep their figures through 0028 (the key is (run, series), without the id) and back."""
+    upgrade(revision="0027_tput2_data_version")
+    insert = text("INSERT INTO forecast_series (run_id, series, job_quarters, cells) VALUES (:r, :s, :j, :c)")
+    for run, series in ((3, 1), (3, 0), (2, 0)):
+        db.session.execute(insert, {"r": run, "s": series, "j": 10 * run + series, "c": bytes([run, series, 0, 0])})
+    db.session.commit()
+    query = text("SELECT run_id, series, job_quarters, cells FROM forecast_series ORDER BY run_id, series")
+    kept = [(r, s, j, bytes(c)) for r, s, j, c in db.session.execute(query)]
+    db.session.remove()
+    for revision, key in ((None, ["run_id", "series"]), ("0027_tput2_data_version", ["id"])):
+        if revision is None:
+            upgrade()
+        else:
+            downgrade(revision=revision)
+        assert [(r, s, j, bytes(c)) for r, s, j, c in db.session.execute(query)] == kept
+        assert inspect(db.engine).get_pk_constraint("forecast_series")["constrained_columns"] == key
+        db.session.remove()

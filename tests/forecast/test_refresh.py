@@ -131,3 +131,27 @@ def test_a_refresh_failing_while_its_rows_are_copied_changes_nothing(jdi, monkey
     assert db.session.scalars(select(ForecastRun.id)).all() == [before_id]
     assert db.session.scalar(select(func.count(ForecastZone.id))) == zones
     assert db.session.scalar(select(func.count(ForecastZone.id)).where(ForecastZone.run_id != before_id)) == 0
+
+
+@time_machine.travel("2026-11-02 03:00Z", tick=False)
+def test_a_refresh_deletes_the_previous_run_whole_and_keeps_the_snapshots(jdi):
+    """The previous run goes while the new one's series are computed (pipelined on PostgreSQL): none of its rows is
+    left in any table, and a snapshot's rows are all kept."""
+    from forecast.models import ForecastRegionTotal, ForecastSeries
+
+    tables = ((ForecastZone, ForecastZone.run_id), (ForecastSeries, ForecastSeries.run_id),
+              (ForecastHeld, ForecastHeld.run_id), (ForecastRegionTotal, ForecastRegionTotal.run_id))  # fmt: skip
+
+    def rows_of(run_id: int) -> list[int]:
+        return [db.session.scalar(select(func.count()).select_from(t).where(c == run_id)) for t, c in tables]
+
+    previous = refresh_forecast(ON_TRACK)
+    snapshot = refresh_forecast(ON_TRACK, snapshot=True, label="November")
+    db.session.commit()
+    previous_id, snapshot_id, kept = previous.id, snapshot.id, rows_of(snapshot.id)
+    assert all(rows_of(previous_id)[:2]) and all(kept[:2])
+    latest = refresh_forecast(ON_TRACK)
+    db.session.commit()
+    assert sorted(db.session.scalars(select(ForecastRun.id))) == [snapshot_id, latest.id]
+    assert rows_of(previous_id) == [0, 0, 0, 0]
+    assert rows_of(snapshot_id) == kept and rows_of(latest.id) == kept

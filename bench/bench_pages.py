@@ -221,11 +221,13 @@ def write_results(args, builds: dict, timings: list[Timing]) -> Path:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
     }
+    # a kept province (--reuse) says its own scale and seed; the options' defaults would misname it
+    scale, seed = next(((b["scale"], b["seed"]) for b in builds.values() if "scale" in b), (args.scale, args.seed))
     report = {
         "date": stamp,
         "machine": machine,
-        "scale": args.scale,
-        "seed": args.seed,
+        "scale": scale,
+        "seed": seed,
         "requests_per_page": args.requests,
         "budget_s": args.budget,
         "engines": builds,
@@ -235,7 +237,7 @@ def write_results(args, builds: dict, timings: list[Timing]) -> Path:
     path = RESULTS / f"pages-{stamp}"
     path.with_suffix(".json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     lines = [f"{k}: {v}" for k, v in machine.items()] + [f"{e}: {b}" for e, b in builds.items()]
-    lines += [f"scale {args.scale}, seed {args.seed}, up to {args.requests} requests per page", "", HEADER]
+    lines += [f"scale {scale}, seed {seed}, up to {args.requests} requests per page", "", HEADER]
     for t in timings:
         lines.append(
             f"{t.engine:<11}{t.role:<14}{t.page:<26}{t.status:>7}{t.requests:>9}{t.median_ms:>11.1f}"

@@ -248,3 +248,30 @@ def permit_list_rows(rows: Sequence[Any], clocks: dict[int, ClockState]) -> Mark
             f'<td class="small">{cells.agency(row)}</td></tr>\n'
         )
     return Markup("".join(out))  # noqa: S704 - every value above escaped, every text a catalogue's
+
+
+def estate_panel_rows(permits: Sequence[Any], clocks: dict[int, ClockState]) -> Markup:
+    """The ``<tr>`` of the estate page's permits panel (``permits/_estate_panel.html``) for an estate's permits:
+    the type's code linking to the permit and its name under it, the status, the clock, whose move, the days."""
+    cells = Cells()
+    t = cells.t
+    investor = f'<i class="bi bi-person-fill" aria-hidden="true"></i> {t("Investor")}'
+    nobody = '<span class="text-body-secondary">—</span>'
+    out = []
+    for permit in permits:
+        clock = clocks[permit.id]
+        code, name = cells.types[permit.permit_type_id]
+        ref = permit.reference_number
+        if clock.holder == "agency":
+            move = f'<i class="bi bi-building" aria-hidden="true"></i> {cells.agency(permit)}'
+        else:
+            move = investor if clock.holder == "investor" else nobody
+        out.append(
+            f'<tr><td><a class="fw-semibold" href="{cells.permit_url(permit.id)}">{code}</a>'
+            f'<div class="small text-body-secondary">{name}</div>'
+            + (f'<div class="small text-body-secondary ref-number">{escape(ref)}</div>' if ref else "")
+            + f"</td><td>{cells.status_badge(permit.status)}</td><td>{cells.clock(clock)}</td>"
+            f'<td class="small">{move}</td><td class="text-nowrap small">{t.day(permit.submitted_on)}</td>'
+            f'<td class="text-nowrap small">{t.day(permit.decided_on)}</td></tr>\n'
+        )
+    return Markup("".join(out))  # noqa: S704 - every value above escaped, every text a catalogue's

@@ -239,7 +239,7 @@ def estate_permits_panel(estate: Estate) -> Markup:
         "permits/_estate_panel.html",
         estate=estate,
         permits=permits,
-        clocks=permit_clocks(permits),
+        rows=list_rows.estate_panel_rows(permits, list_rows.row_clocks(permits, today_wib())),
         unfiled=services.unfiled_types(estate.id, scope),
         granted={p.permit_type_id for p in permits if p.status.is_granted},
     )

@@ -56,6 +56,26 @@ TEMPLATE_ROWS = """{% from "_macros.html" import status_badge %}{% from "permits
 </tr>
 {% endfor %}"""
 
+# The rows of permits/_estate_panel.html before issue 13's change: what ``estate_panel_rows`` must equal.
+ESTATE_PANEL_ROWS = """{% from "_macros.html" import status_badge %}
+{% from "permits/_clock.html" import clock_cell, whose_move %}
+{% for permit in permits %}
+<tr>
+  <td>
+    <a class="fw-semibold"
+       href="{{ url_for('permits.permit_detail', permit_id=permit.id) }}">{{ permit.permit_type.code }}</a>
+    <div class="small text-body-secondary">{{ permit.permit_type.name(current_locale) }}</div>
+    {% if permit.reference_number %}
+    <div class="small text-body-secondary ref-number">{{ permit.reference_number }}</div>{% endif %}
+  </td>
+  <td>{{ status_badge(permit.status) }}</td>
+  <td>{{ clock_cell(clocks[permit.id]) }}</td>
+  <td class="small">{{ whose_move(clocks[permit.id], permit) }}</td>
+  <td class="text-nowrap small">{{ permit.submitted_on|day }}</td>
+  <td class="text-nowrap small">{{ permit.decided_on|day }}</td>
+</tr>
+{% endfor %}"""
+
 
 def normal(html: str) -> str:
     """Markup without the layout's whitespace between and inside elements (what a browser shows the same)."""
@@ -89,6 +109,24 @@ def test_the_rows_read_as_the_template_wrote_them(province, lang):
     assert len(rows) == len(ids) == 300
     assert normal(written) == normal(expected)
     assert "DPMPTSP &lt;Lama&gt;" in written
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_estate_panels_rows_read_as_the_template_wrote_them(province, lang):
+    ids = db.session.scalars(select(Permit.id).order_by(Permit.id)).all()
+    held = [i for i, clock in permit_clocks(permits_by_ids(ids), AS_OF).items() if clock.holder == "agency"]
+    db.session.execute(
+        update(Permit).where(Permit.id == held[0]).values(agency_id=None, issuing_authority="Dinas <Lama>")
+    )
+    db.session.commit()
+    with province.test_request_context("/estates/1"):
+        session["lang"] = lang
+        permits = permits_by_ids(ids)
+        expected = render_template_string(ESTATE_PANEL_ROWS, permits=permits, clocks=permit_clocks(permits, AS_OF))
+        written = list_rows.estate_panel_rows(permits, list_rows.row_clocks(permits, AS_OF))
+    assert normal(written) == normal(expected)
+    assert written.count("<tr>") == 300
+    assert '<i class="bi bi-building" aria-hidden="true"></i> Dinas &lt;Lama&gt;</td>' in written  # its move
 
 
 @pytest.mark.parametrize("sort", [Sort(), Sort("due", descending=True), Sort("estate")])

@@ -6,9 +6,10 @@ Values are stored in UTC and whole rupiah; these helpers only present them.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from babel import Locale, numbers
 from babel.dates import format_date as babel_date
@@ -76,6 +77,7 @@ def number(value: int | Decimal | None) -> str:
 # month, ``EEE, d MMM y`` for a weekday) is kept.
 DATE_FORMAT = "d MMM yyyy"
 TIME_FORMATS = {"id": "HH.mm", "en": "HH:mm"}
+_WIB = ZoneInfo("Asia/Jakarta")  # BABEL_DEFAULT_TIMEZONE
 NAMED_WIDTHS = frozenset({"short", "medium", "long", "full"})
 
 
@@ -83,8 +85,15 @@ def wib(value: datetime | None, fmt: str | None = None) -> str:
     """A UTC timestamp shown in WIB (Asia/Jakarta), to the minute, with the zone named; ``fmt`` is ignored."""
     if value is None:
         return "—"
-    time_format = TIME_FORMATS.get(_locale().split("_")[0], "HH:mm")
-    return format_datetime(value, f"{DATE_FORMAT} {time_format}") + " WIB"
+    locale = get_locale()
+    if locale is None or not isinstance(value, datetime):
+        time_format = TIME_FORMATS.get(_locale().split("_")[0], "HH:mm")
+        return format_datetime(value, f"{DATE_FORMAT} {time_format}") + " WIB"
+    # Babel's text of the date (kept per day) and the time written here: Babel's pattern parsed and its zone
+    # looked up on every call cost more than the rest of a history's line (the same text, tests/test_formatting).
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(_WIB)
+    sep = TIME_FORMATS.get(str(locale).split("_")[0], "HH:mm")[2]
+    return f"{_date_text(local.date(), DATE_FORMAT, locale)} {local.hour:02d}{sep}{local.minute:02d} WIB"
 
 
 def day(value: date | None, fmt: str | None = None) -> str:

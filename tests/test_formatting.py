@@ -4,7 +4,7 @@ locale's symbols, everything else through Babel."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from babel.numbers import format_compact_decimal
@@ -12,10 +12,11 @@ from babel.numbers import format_decimal as babel_decimal
 from flask import Flask, url_for
 from flask_babel import force_locale
 from flask_babel import format_date as flask_babel_date
+from flask_babel import format_datetime as flask_babel_datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.formatting import DATE_FORMAT, day, number, rupiah, rupiah_short
+from app.formatting import DATE_FORMAT, TIME_FORMATS, day, number, rupiah, rupiah_short, wib
 from app.urls import id_url
 
 LOCALES = ("id", "en")
@@ -61,6 +62,30 @@ def test_dates_as_flask_babel_formats_them(app: Flask, value: date, locale: str,
 def test_a_timestamp_is_still_moved_to_wib(app: Flask) -> None:
     with app.test_request_context(), force_locale("id"):
         assert day(datetime(2026, 11, 30, 20, 0)) == "1 Des 2026"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    value=st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2100, 12, 31)),
+    offset=st.none() | st.integers(min_value=-14 * 60, max_value=14 * 60),
+    locale=st.sampled_from(LOCALES),
+)
+def test_timestamps_as_flask_babel_formats_them(app: Flask, value: datetime, offset: int | None, locale: str) -> None:
+    """``wib`` writes the time itself beside Babel's date (issue 13): the same text as Flask-Babel's pattern in the
+    app's zone, for naive (UTC) and aware timestamps."""
+    if offset is not None:
+        value = value.replace(tzinfo=timezone(timedelta(minutes=offset)))
+    with app.test_request_context(), force_locale(locale):
+        expected = flask_babel_datetime(value, f"{DATE_FORMAT} {TIME_FORMATS[locale]}") + " WIB"
+        assert wib(value) == expected
+
+
+def test_a_wib_timestamp_crosses_midnight(app: Flask) -> None:
+    with app.test_request_context(), force_locale("id"):
+        assert wib(datetime(2026, 12, 31, 17, 5)) == "1 Jan 2027 00.05 WIB"
+    with app.test_request_context(), force_locale("en"):
+        assert wib(datetime(2026, 12, 31, 16, 59)) == "31 Dec 2026 23:59 WIB"
+        assert wib(None) == "—"
 
 
 @settings(max_examples=50, deadline=None)

@@ -11,12 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup
+from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
+from app.fragments import cached
 from app.models import Role
 from app.pagination import page_number
 from app.security import EDITORS, current_scope, role_required
@@ -101,12 +105,13 @@ def documents_panel(permit: Permit) -> DocumentsPanel:
 
     The caller has already checked that the user may see ``permit``.
     """
-    pagination = db.paginate(
-        documents.permit_documents_query(permit.id),
-        page=page_number(name=DocumentsPanel.page_arg),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    query = documents.permit_documents_query(permit.id)
+    page, per_page = page_number(name=DocumentsPanel.page_arg), current_app.config["PAGE_SIZE"]
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False, count=False)
+    if page == 1 and len(pagination.items) < per_page:
+        pagination.total = len(pagination.items)  # every document is on this page: nothing to count
+    else:
+        pagination.total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     form = None
     if current_scope().can_edit:
         form = DocumentForm(formdata=None)
@@ -117,9 +122,22 @@ def documents_panel(permit: Permit) -> DocumentsPanel:
     return DocumentsPanel(pagination=pagination, form=form)
 
 
+def upload_fields(form: DocumentForm) -> Markup:
+    """The upload form's fields (``permits/_upload_fields.html``, the ``field`` macro's markup): the same for every
+    permit in a language, so kept with ``app.fragments``; with a refused upload's reason, written for this request.
+    The form's CSRF token (per session) stays outside, in the panel."""
+
+    def render() -> Markup:
+        return Markup(render_template("permits/_upload_fields.html", form=form))  # noqa: S704 - a template's output
+
+    if any(f.errors for f in form):
+        return render()
+    return cached("documents.upload_fields", (str(get_locale() or "id"), uploads.max_document_bytes()), render)
+
+
 @bp.app_context_processor
 def _template_helpers() -> dict:
-    return {"documents_panel": documents_panel, "file_size": uploads.file_size}
+    return {"documents_panel": documents_panel, "file_size": uploads.file_size, "upload_fields": upload_fields}
 
 
 # --- routes ------------------------------------------------------------------------------------------------

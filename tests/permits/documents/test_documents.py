@@ -334,11 +334,11 @@ def test_visible_permit_follows_the_scope():
 # --- the partial on the officer's permit page ---------------------------------------------------------------
 
 
-def _render_partial(app: Flask, user: User, permit: Permit, refused: dict | None = None) -> str:
+def _render_partial(app: Flask, user: User, permit: Permit, refused: dict | None = None, query: str = "") -> str:
     from flask import render_template_string, session
     from flask_login import login_user
 
-    with app.test_request_context(f"/permits/{permit.id}"):
+    with app.test_request_context(f"/permits/{permit.id}{query}"):
         login_user(user)
         if refused:
             session[REFUSAL_KEY] = refused
@@ -368,11 +368,43 @@ def test_the_partial_shows_why_the_last_upload_was_refused_beside_the_file_field
     permit = permit_of()
     other = permit_of()
     reason = {"permit_id": permit.id, "reason": "Nothing was uploaded: “x.pdf” is empty (0 bytes)."}
+    assert "is empty" not in _render_partial(app, client.user, other)  # the fields without error, kept
     html = _render_partial(app, client.user, permit, refused=reason)
     field = re.search(r'id="doc-document-error">(.*?)</div>', html, re.S)
     assert field and "is empty (0 bytes)" in html_unescape(field.group(1))
     assert "is empty" not in _render_partial(app, client.user, other, refused=reason)  # another permit's page
     assert "is empty" not in _render_partial(app, client.user, permit)
+
+
+def test_the_partial_counts_the_documents_only_past_a_full_first_page(app, client, folder, monkeypatch):
+    """Issue 13: a first page that is not full holds every document, so the panel reads no count; past it, the
+    count is read and the pages and the total are as before."""
+    from tests.statements import counting
+
+    permit = permit_of()
+    for n in range(3):
+        upload(client, permit, PDF, f"surat-{n}.pdf")
+    assert db.session.scalar(select(func.count(PermitDocument.id))) == 3
+
+    def total(html: str) -> str:
+        found = re.search(r'id="documents-heading">.*?<span class="badge[^"]*">(\d+)</span>', html, re.S)
+        assert found
+        return found.group(1)
+
+    with counting() as statements:
+        html = _render_partial(app, client.user, permit)
+    assert total(html) == "3" and html.count("document-link") == 3 and 'class="pagination' not in html
+    assert not [s for s in statements if "count(" in s.lower()]
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    with counting() as statements:
+        first = _render_partial(app, client.user, permit)
+    assert total(first) == "3" and first.count("document-link") == 2 and "1 / 2" in first
+    assert [s for s in statements if "count(" in s.lower()]
+    second = _render_partial(app, client.user, permit, query="?documents_page=2")
+    assert total(second) == "3" and second.count("document-link") == 1 and "2 / 2" in second
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 3)
+    assert total(_render_partial(app, client.user, permit)) == "3"  # a full first page: counted, the same total
+    assert total(_render_partial(app, client.user, permit_of())) == "0"
 
 
 def html_unescape(text: str) -> str:

@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from babel import Locale, numbers
 from babel.dates import format_date as babel_date
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
 
 
 def _locale() -> str:
@@ -77,7 +76,6 @@ def number(value: int | Decimal | None) -> str:
 # month, ``EEE, d MMM y`` for a weekday) is kept.
 DATE_FORMAT = "d MMM yyyy"
 TIME_FORMATS = {"id": "HH.mm", "en": "HH:mm"}
-_WIB = ZoneInfo("Asia/Jakarta")  # BABEL_DEFAULT_TIMEZONE
 NAMED_WIDTHS = frozenset({"short", "medium", "long", "full"})
 
 
@@ -89,9 +87,10 @@ def wib(value: datetime | None, fmt: str | None = None) -> str:
     if locale is None or not isinstance(value, datetime):
         time_format = TIME_FORMATS.get(_locale().split("_")[0], "HH:mm")
         return format_datetime(value, f"{DATE_FORMAT} {time_format}") + " WIB"
-    # Babel's text of the date (kept per day) and the time written here: Babel's pattern parsed and its zone
-    # looked up on every call cost more than the rest of a history's line (the same text, tests/test_formatting).
-    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(_WIB)
+    # Babel's text of the date (kept per day) in the request's zone (Flask-Babel's, BABEL_DEFAULT_TIMEZONE) and the
+    # time written here in TIME_FORMATS' pattern: Babel's pattern parsed on every call cost more than the rest of a
+    # history's line (the same text, tests/test_formatting).
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(get_timezone())
     sep = TIME_FORMATS.get(str(locale).split("_")[0], "HH:mm")[2]
     return f"{_date_text(local.date(), DATE_FORMAT, locale)} {local.hour:02d}{sep}{local.minute:02d} WIB"
 

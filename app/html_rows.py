@@ -9,10 +9,11 @@ are written as text with every value passed through ``markupsafe.escape`` and ma
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import date
 from typing import Any
 
+from flask import get_template_attribute
 from flask_babel import get_locale, get_translations
 from markupsafe import Markup, escape
 
@@ -67,3 +68,18 @@ def memo(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return seen[value]
 
     return once
+
+
+class MacroOnce:
+    """A macro of ``template`` rendered once per key for one rendering of rows: ``cell(key, *args)`` gives the
+    macro's output for ``args`` the first time ``key`` is met, then the same Markup (a page's cells repeat a few
+    statuses, deadlines and contacts)."""
+
+    def __init__(self, template: str, name: str) -> None:
+        self.macro = get_template_attribute(template, name)
+        self.seen: dict[Hashable, Markup] = {}
+
+    def __call__(self, key: Hashable, *args: Any) -> Markup:
+        if key not in self.seen:
+            self.seen[key] = Markup(self.macro(*args))  # noqa: S704 - an autoescaping macro's output
+        return self.seen[key]

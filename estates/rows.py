@@ -8,7 +8,7 @@ per distinct value, the figures by ``app.formatting``; every text is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app.formatting import hectares, rupiah, rupiah_short
+from app.html_rows import MacroOnce
 from app.listing import plain_rows
 from app.models import Region
 from app.urls import id_url
@@ -48,18 +49,6 @@ def estate_rows(ids: Sequence[int]) -> list[Any]:
     return [found[i] for i in ids if i in found]
 
 
-def _per_value(render: Callable[[Any], Any]) -> Callable[[Any], Markup]:
-    """``render(value)`` as Markup, computed once per distinct value for the page."""
-    seen: dict[Any, Markup] = {}
-
-    def get(value: Any) -> Markup:
-        if value not in seen:
-            seen[value] = Markup(render(value))  # noqa: S704 - an autoescaping macro's output
-        return seen[value]
-
-    return get
-
-
 def _money(value: Any) -> str:
     if value is None:
         return '<span class="text-body-secondary">—</span>'
@@ -70,7 +59,7 @@ def estate_list_rows(rows: Sequence[Any]) -> Markup:
     """The ``<tr>`` of each row of ``estate_rows`` as the estates list shows it."""
     estate_url = id_url("estates.estate_detail", "estate_id")
     investor_url = id_url("estates.investor_detail", "investor_id")
-    status = _per_value(get_template_attribute("estates/_parts.html", "estate_status"))
+    status = MacroOnce("estates/_parts.html", "estate_status")
     demo_badge = get_template_attribute("_macros.html", "demo_badge")
     demo = Markup(demo_badge(SimpleNamespace(is_demo=True)))  # noqa: S704 - an autoescaping macro's output
     out = []
@@ -83,6 +72,6 @@ def estate_list_rows(rows: Sequence[Any]) -> Markup:
             f'<td><a href="{investor_url(row.investor_id)}">{escape(row.legal_name)}</a> {demo if row.is_demo else ""}'
             f'</td><td>{place}</td><td class="num">{escape(hectares(row.area_ha))}</td>'
             f'<td class="num">{_money(row.planned_investment_rp)}</td>'
-            f"<td>{status(EstateStatus(row.status))}</td></tr>\n"
+            f"<td>{status(row.status, EstateStatus(row.status))}</td></tr>\n"
         )
     return Markup("".join(out))  # noqa: S704 - every text escaped above, the macros' cells autoescaped

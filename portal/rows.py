@@ -9,32 +9,19 @@ escaped).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
-from typing import Any
 
-from flask import g, get_template_attribute
+from flask import g
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from app.html_rows import MacroOnce
 from app.urls import id_url
 from portal.services import HelpDesk, PermitLine, Who
 
 _RETURNED = frozenset({"returned", "revision", "process_stopped"})
-
-
-class _Once:
-    """A macro of ``template`` called once per key for the page."""
-
-    def __init__(self, template: str, name: str) -> None:
-        self.macro = get_template_attribute(template, name)
-        self.seen: dict[Hashable, Markup] = {}
-
-    def __call__(self, key: Hashable, *args: Any) -> Markup:
-        if key not in self.seen:
-            self.seen[key] = Markup(self.macro(*args))  # noqa: S704 - an autoescaping macro's output
-        return self.seen[key]
 
 
 class _Cells:
@@ -42,9 +29,9 @@ class _Cells:
 
     def __init__(self) -> None:
         macros = "portal/_macros.html"
-        self.status, self.who = _Once("_macros.html", "status_badge"), _Once(macros, "who_cell")
-        self.deadline, self.help = _Once(macros, "deadline_cell"), _Once(macros, "late_help")
-        self.contact = _Once("agencies/_agency.html", "agency_contact")
+        self.status, self.who = MacroOnce("_macros.html", "status_badge"), MacroOnce(macros, "who_cell")
+        self.deadline, self.help = MacroOnce(macros, "deadline_cell"), MacroOnce(macros, "late_help")
+        self.contact = MacroOnce("agencies/_agency.html", "agency_contact")
         labels = [_("Permit"), _("Status"), _("Whose move"), _("Deadline"), _("What to do next")]
         self.labels = [escape(label) for label in labels]
         self.permit_url = id_url("portal.permit_detail", "permit_id")

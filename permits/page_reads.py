@@ -1,43 +1,127 @@
-"""What the permit page reads, in fewer statements (issue 13): the permit with its agency (and the agency's
-kab/kota) and its type's rules and prerequisites loaded by one statement, instead of lazily by the template or by
-statements of their own; and the estate's applications of the prerequisite types and of the permit's own type
-in one query instead of two."""
+"""What the permit page reads, in fewer statements and fewer objects (issue 13): the permit with its estate (the
+one join its scope needs, also the estate's loader), the estate's investor and kab/kota, its agency and the
+agency's kab/kota, by one statement; the permit catalogue (the type's names, prerequisites and rules under each
+regime) as plain data kept until the next committed write (``app.fragments``), instead of joined to every page's
+permit (three collections joined made the statement dear to plan and its rows dear to turn into objects: about
+2.5 ms of a 14 ms page); and the estate's applications of the prerequisite types and of the permit's own type in
+one query instead of two."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date
 
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from app.errors import found
 from app.extensions import db
 from app.formatting import wib
+from app.fragments import cached
 from app.html_rows import Texts, memo
 from app.security import Scope
-from permits import services
+from estates.models import Estate
+from estates.queries import estates_visible_to
+from permits.admin.rules import RuleFields
 from permits.agencies.models import Agency
 from permits.models import Permit, PermitEvent, PermitType
+from permits.rules import PermitRule
+from permits.workflow import MissingRule, regime_for
 
 
 def permit_for_page(permit_id: int, scope: Scope) -> Permit:
-    """``services.get_permit`` with the permit's agency and its kab/kota, and its type's rules and prerequisites,
-    loaded by the same statement (404 outside the scope)."""
-    ptype = joinedload(Permit.permit_type)
-    return services.get_permit(
-        permit_id,
-        scope,
-        joinedload(Permit.agency).joinedload(Agency.region),
-        ptype.joinedload(PermitType.rules),
-        prerequisites=ptype.joinedload(PermitType.prerequisites),
+    """The permit with its estate, the estate's investor and kab/kota, its agency and the agency's kab/kota, by
+    one statement (404 when unknown or outside the scope). Its type is ``page_type``'s, not loaded here."""
+    estate = contains_eager(Permit.estate)
+    query = (
+        select(Permit)
+        .join(Permit.estate)
+        .where(Permit.id == permit_id, estates_visible_to(scope))
+        .options(
+            estate.joinedload(Estate.investor),
+            estate.joinedload(Estate.region),
+            joinedload(Permit.agency).joinedload(Agency.region),
+        )
     )
+    return found(db.session.scalars(query).one_or_none())
 
 
-def related_applications(permit: Permit) -> tuple[dict[int, Permit], Sequence[Permit]]:
+@dataclass(frozen=True)
+class RegimeName:
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeptRule(RuleFields):
+    """A ``PermitRule`` as plain data: its fields, its regime and the regime's name as ``regime.name``, and
+    ``note(locale)``, so that ``permits.workflow.limits_of`` and the template read it as they read the rule."""
+
+    regime_id: int
+    regime: RegimeName
+
+    @classmethod
+    def of(cls, rule: PermitRule) -> KeptRule:
+        values = {f.name: getattr(rule, f.name) for f in fields(cls) if f.name != "regime"}
+        return cls(regime=RegimeName(rule.regime.name), **values)
+
+    def note(self, locale: str) -> str | None:
+        return self.note_en if locale == "en" else self.note_id
+
+
+@dataclass(frozen=True)
+class KeptType:
+    """A ``PermitType`` as the permit page reads it: names, prerequisites (in the catalogue's order, as
+    ``KeptType`` without their own) and rules, as plain data."""
+
+    id: int
+    code: str
+    name_id: str
+    name_en: str
+    prerequisites: tuple[KeptType, ...]
+    rules: tuple[KeptRule, ...]
+
+    @classmethod
+    def of(cls, ptype: PermitType, deep: bool = True) -> KeptType:
+        prerequisites = tuple(cls.of(p, deep=False) for p in ptype.prerequisites) if deep else ()
+        rules = tuple(KeptRule.of(r) for r in ptype.rules) if deep else ()
+        return cls(ptype.id, ptype.code, ptype.name_id, ptype.name_en, prerequisites, rules)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_id
+
+    def rule_for(self, regime_id: int) -> KeptRule | None:
+        return next((r for r in self.rules if r.regime_id == regime_id), None)
+
+
+def _read_catalogue() -> dict[int, KeptType]:
+    query = select(PermitType).options(selectinload(PermitType.prerequisites), selectinload(PermitType.rules))
+    return {t.id: KeptType.of(t) for t in db.session.scalars(query)}
+
+
+def page_type(permit_type_id: int) -> KeptType:
+    """The permit type with its prerequisites and rules, from the catalogue kept until the next committed write."""
+    return cached("permit-page-catalogue", (), _read_catalogue)[permit_type_id]
+
+
+def page_rule(permit: Permit, ptype: KeptType, today: date) -> KeptRule:
+    """``permits.workflow.rule_of`` for the page: the rule of the permit's regime or, before it is filed, of the
+    regime of ``today``."""
+    regime_id = permit.regime_id if permit.regime_id is not None else regime_for(today).id
+    rule = ptype.rule_for(regime_id)
+    if rule is None:
+        raise MissingRule(f"no rule for {ptype.code} under regime {regime_id}")
+    return rule
+
+
+def related_applications(
+    permit: Permit, ptype: KeptType | PermitType | None = None
+) -> tuple[dict[int, Permit], Sequence[Permit]]:
     """``services.prerequisite_permits`` and ``services.sibling_applications`` of the permit, by one query: for
-    each prerequisite type, the estate's latest application of it; and the estate's other applications of the
-    permit's type, earliest first."""
-    wanted = {p.id for p in permit.permit_type.prerequisites}
+    each prerequisite type (of ``ptype``, by default the permit's type), the estate's latest application of it;
+    and the estate's other applications of the permit's type, earliest first."""
+    wanted = {p.id for p in (ptype or permit.permit_type).prerequisites}
     query = (
         select(Permit)
         .where(Permit.estate_id == permit.estate_id, Permit.permit_type_id.in_([*wanted, permit.permit_type_id]))

@@ -29,12 +29,13 @@ from estates.queries import get_estate
 from estates.views import register_estate_panel
 from permits import figures, list_rows, page_reads, queries, services, tally
 from permits.agency_choice import rule_agency
-from permits.calendar import cuti_bersama_non_working
+from permits.calendar import cuti_bersama_non_working, site_calendar
+from permits.clock import clock_state
 from permits.exports import clock_stop_table, permit_header, permit_rows
 from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
 from permits.stages import TransitionError, allowed_targets
 from permits.stalls.evidence import STAGE_LABELS, evidence_for, stage_usage
-from permits.workflow import ConcurrentEdit, permit_clock, permit_clocks, regime_for, rule_of, today_wib
+from permits.workflow import ConcurrentEdit, clock_fields, limits_of, permit_clocks, regime_for, today_wib
 
 bp = Blueprint("permits", __name__, template_folder="templates")
 
@@ -115,18 +116,20 @@ def permit_detail(permit_id: int):
 
 def _render_detail(permit, move_form: MoveForm, conflict: Conflict | None = None):
     today = today_wib()
+    ptype = page_reads.page_type(permit.permit_type_id)  # the catalogue kept as plain data: ``permit_type`` unread
+    rule = page_reads.page_rule(permit, ptype, today)
     events = services.permit_history(permit.id)  # the timeline, and the sub-stages counted from them
-    prerequisites, siblings = page_reads.related_applications(permit)
+    prerequisites, siblings = page_reads.related_applications(permit, ptype)
     return render_template(
         "permits/detail.html",
         conflict=conflict,
         permit=permit,
-        ptype=permit.permit_type,
-        rule=rule_of(permit, today),
-        stages=stage_usage(permit, events, today) if permit.regime_id else (),
+        ptype=ptype,
+        rule=rule,
+        stages=stage_usage(permit, events, today, rule) if permit.regime_id else (),
         stage_labels=STAGE_LABELS,
         cuti_bersama_counted=cuti_bersama_non_working(),
-        clock=permit_clock(permit, today),
+        clock=clock_state(permit.status, clock_fields(permit), limits_of(rule), today, site_calendar()),
         history=page_reads.history_html(events),
         move_form=move_form,
         prerequisites=prerequisites,

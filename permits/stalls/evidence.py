@@ -297,13 +297,16 @@ def _usage(used: dict[Stage, int], rule: PermitRule) -> tuple[StageUsage, ...]:
     )
 
 
-def stage_usage(permit: Permit, events: Sequence[PermitEvent], as_of: date) -> tuple[StageUsage, ...]:
+def stage_usage(
+    permit: Permit, events: Sequence[PermitEvent], as_of: date, rule: PermitRule | None = None
+) -> tuple[StageUsage, ...]:
     """``build_evidence(permit, as_of).stages`` from the permit's events, already read (the permit page shows
     them too), without what only the evidence shows: the skipped days with the closures' reasons (a query) and
-    the clock replayed from the events."""
+    the clock replayed from the events. ``rule``: the permit's rule when the caller has it (the permit page's,
+    from the kept catalogue), else ``rule_of``."""
     cal = site_calendar(cuti_bersama_non_working())
     rows = [e for e in events if e.recorded_at.astimezone(WIB).date() <= as_of]
-    rule = rule_of(permit, as_of)
+    rule = rule or rule_of(permit, as_of)
     used: dict[Stage, int] = {}
     for _who, status, start, end, _ongoing in _spans(rows, as_of, rule.clock_starts_at):
         if (stage := stage_of(status, rule.clock_starts_at)) is not None:

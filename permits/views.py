@@ -27,7 +27,7 @@ from app.transactions import refusal
 from estates.models import Estate
 from estates.queries import get_estate
 from estates.views import register_estate_panel
-from permits import figures, list_rows, page_reads, queries, services, tally
+from permits import figures, list_rows, page_parts, page_reads, queries, services, tally
 from permits.agency_choice import rule_agency
 from permits.calendar import cuti_bersama_non_working, site_calendar
 from permits.clock import clock_state
@@ -131,7 +131,9 @@ def _render_detail(permit, move_form: MoveForm, conflict: Conflict | None = None
         cuti_bersama_counted=cuti_bersama_non_working(),
         clock=clock_state(permit.status, clock_fields(permit), limits_of(rule), today, site_calendar()),
         history=page_reads.history_html(events),
+        law_facts=page_parts.law_facts(ptype, rule),
         move_form=move_form,
+        move_fields=page_parts.move_fields(permit, move_form) if current_scope().can_edit else None,
         prerequisites=prerequisites,
         siblings=siblings,
     )

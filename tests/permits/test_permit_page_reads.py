@@ -15,7 +15,7 @@ from app.extensions import db
 from app.security import SYSTEM_SCOPE
 from devtools.synth import Sizes, synthesize
 from permits import page_reads, services
-from permits.models import Permit, PermitType
+from permits.models import Permit, PermitStatus, PermitType
 from permits.rules import PermitRule
 from permits.stalls.evidence import stage_usage
 from permits.workflow import permit_clock, rule_of
@@ -123,3 +123,49 @@ def test_a_catalogue_edit_is_on_the_next_page(province, client, lang):
         session["lang"] = lang
         expected = permit_clock(db.session.get(Permit, permit.id))
     assert f"/ {expected.sla_working_days}</small>" in html
+
+
+def _folded(html: str) -> str:
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html))
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_kept_parts_are_the_parts_rendered_live(province, client, app, lang):
+    """The law facts and the move fields read the same kept or computed (``FRAGMENT_CACHE`` off), for permits of
+    every status and type; an edit of the catalogue or a move is on the next page."""
+    with client.session_transaction() as s:
+        s["lang"] = lang
+    firsts = select(Permit.status, Permit.permit_type_id, db.func.min(Permit.id)).group_by(
+        Permit.status, Permit.permit_type_id
+    )
+    ids = [row[2] for row in db.session.execute(firsts)][:30]
+    kept = {i: _folded(client.get(f"/permits/{i}").get_data(as_text=True)) for i in ids * 2}
+    app.config["FRAGMENT_CACHE"] = False
+    try:
+        live = {i: _folded(client.get(f"/permits/{i}").get_data(as_text=True)) for i in ids}
+    finally:
+        app.config["FRAGMENT_CACHE"] = True
+    masked = re.compile(r'name="csrf_token" type="hidden" value="[^"]*"')
+    for i in ids:
+        assert masked.sub("", kept[i]) == masked.sub("", live[i])
+    assert sum('id="move-form"' in page for page in kept.values()) >= 2
+    assert all('id="statutory-days"' in page for page in kept.values())
+
+
+def test_a_refused_move_shows_its_errors_and_the_next_page_is_fresh(province, client):
+    permit = db.session.scalar(select(Permit).where(Permit.status == PermitStatus.SUBMITTED).limit(1))
+    url = f"/permits/{permit.id}"
+    fresh = client.get(url).get_data(as_text=True)
+    assert 'aria-invalid="true"' not in fresh
+    refused = client.post(f"{url}/move", data={"target": "", "effective_on": "", "version": str(permit.version)})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'id="target-error"' in html and 'id="effective_on-error"' in html  # written for that request
+    assert client.get(url).get_data(as_text=True).count('aria-invalid="true"') == 0
+    moved = client.post(
+        f"{url}/move",
+        data={"target": "declared_complete", "effective_on": AS_OF.isoformat(), "version": str(permit.version)},
+    )
+    assert moved.status_code == 302
+    after = client.get(url).get_data(as_text=True)
+    assert after != fresh and '<option value="declared_complete">' not in after  # the next status's choices

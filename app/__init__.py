@@ -57,7 +57,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from app.fragments import install as install_change_counter
     from app.headers import install_security_headers
-    from app.i18n import select_locale
+    from app.i18n import install_template_gettext, select_locale
     from app.input_policy import install_input_policy
 
     db.init_app(app)
@@ -72,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories=str(Path(app.root_path) / "translations")
     )
+    install_template_gettext(app)  # after Babel's: the same callables, the translations found once per locale
     bootstrap.init_app(app)
     login_manager.init_app(app)
     install_security_headers(app)

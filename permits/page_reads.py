@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.errors import found
@@ -21,6 +22,7 @@ from app.extensions import db
 from app.formatting import wib
 from app.fragments import cached
 from app.html_rows import Texts, memo
+from app.models import User
 from app.security import Scope
 from estates.models import Estate
 from estates.queries import estates_visible_to
@@ -115,6 +117,36 @@ def page_rule(permit: Permit, ptype: KeptType, today: date) -> KeptRule:
     return rule
 
 
+# What the page's history and sub-stages read of each event (``history_html``, ``stage_usage``), by these names.
+EVENT_COLUMNS = (
+    PermitEvent.seq,
+    PermitEvent.effective_on,
+    PermitEvent.recorded_at,
+    PermitEvent.from_status,
+    PermitEvent.to_status,
+    PermitEvent.note,
+    PermitEvent.clock_running,
+    PermitEvent.agency_days_used,
+    PermitEvent.sla_working_days,
+    PermitEvent.due_on,
+    PermitEvent.evidence_fingerprint,
+)
+
+
+def page_events(permit_id: int) -> Sequence[Any]:
+    """``services.permit_history`` as plain rows of ``EVENT_COLUMNS`` and ``actor_name`` (``PermitEvent``'s: the
+    user's name now, else the label written at the time), oldest first, by one statement: no event or user object
+    made for a page that only shows them."""
+    actor_name = case((User.id.is_not(None), User.name), else_=PermitEvent.actor).label("actor_name")
+    query = (
+        select(*EVENT_COLUMNS, actor_name)
+        .outerjoin(User, User.id == PermitEvent.actor_id)
+        .where(PermitEvent.permit_id == permit_id)
+        .order_by(PermitEvent.seq)
+    )
+    return db.session.execute(query).all()
+
+
 def related_applications(
     permit: Permit, ptype: KeptType | PermitType | None = None
 ) -> tuple[dict[int, Permit], Sequence[Permit]]:
@@ -133,7 +165,7 @@ def related_applications(
     return prerequisites, siblings
 
 
-def history_html(events: Sequence[PermitEvent]) -> Markup:
+def history_html(events: Sequence[Any]) -> Markup:
     """The permit page's history, newest first, as ``timeline`` of ``_macros.html`` with the page's lines under
     each event wrote it (the moves, their notes, who made them and the clock at each), written by Python: a
     permit's dozen events were a macro, a caller and a dozen translated texts each."""

@@ -118,7 +118,7 @@ def _render_detail(permit, move_form: MoveForm, conflict: Conflict | None = None
     today = today_wib()
     ptype = page_reads.page_type(permit.permit_type_id)  # the catalogue kept as plain data: ``permit_type`` unread
     rule = page_reads.page_rule(permit, ptype, today)
-    events = services.permit_history(permit.id)  # the timeline, and the sub-stages counted from them
+    events = page_reads.page_events(permit.id)  # the timeline, and the sub-stages counted from them
     prerequisites, siblings = page_reads.related_applications(permit, ptype)
     return render_template(
         "permits/detail.html",

@@ -12,10 +12,11 @@ from flask import session
 from sqlalchemy import select, update
 
 from app.extensions import db
+from app.models import User
 from app.security import SYSTEM_SCOPE
 from devtools.synth import Sizes, synthesize
 from permits import page_reads, services
-from permits.models import Permit, PermitStatus, PermitType
+from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.rules import PermitRule
 from permits.stalls.evidence import stage_usage
 from permits.workflow import permit_clock, rule_of
@@ -169,3 +170,28 @@ def test_a_refused_move_shows_its_errors_and_the_next_page_is_fresh(province, cl
     assert moved.status_code == 302
     after = client.get(url).get_data(as_text=True)
     assert after != fresh and '<option value="declared_complete">' not in after  # the next status's choices
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_pages_plain_events_read_as_the_history(province, client, lang):
+    """``page_events`` (plain rows) give the history and the sub-stages the ORM's events give: names of users now
+    and labels of the time, notes, evidence, in order."""
+    db.session.execute(update(PermitEvent).where(PermitEvent.id % 7 == 0).values(evidence_fingerprint="ab" * 32))
+    renamed = client.user.id  # a user who made some moves, renamed since: the name now, escaped
+    db.session.execute(update(PermitEvent).where(PermitEvent.id % 5 == 0).values(actor_id=renamed))
+    db.session.execute(update(User).where(User.id == renamed).values(name="Nama <Baru>"))
+    db.session.commit()
+    with province.test_request_context("/"):
+        session["lang"] = lang
+        permits = db.session.scalars(select(Permit).order_by(Permit.id).limit(60)).all()
+        named = 0
+        for permit in permits:
+            events = services.permit_history(permit.id)
+            rows = page_reads.page_events(permit.id)
+            assert [r.actor_name for r in rows] == [e.actor_name for e in events]
+            named += sum(r.actor_name == "Nama <Baru>" for r in rows)
+            assert page_reads.history_html(rows) == page_reads.history_html(events)
+            if permit.regime_id:
+                assert stage_usage(permit, rows, AS_OF) == stage_usage(permit, events, AS_OF)
+        assert any(len(page_reads.page_events(p.id)) > 3 for p in permits)
+        assert named > 0

@@ -147,19 +147,31 @@ def page_events(permit_id: int) -> Sequence[Any]:
     return db.session.execute(query).all()
 
 
+# What the page shows of the estate's other applications (``related_applications``), by these names.
+RELATED_COLUMNS = (
+    Permit.id,
+    Permit.permit_type_id,
+    Permit.status,
+    Permit.reference_number,
+    Permit.submitted_on,
+    Permit.decided_on,
+)
+
+
 def related_applications(
     permit: Permit, ptype: KeptType | PermitType | None = None
-) -> tuple[dict[int, Permit], Sequence[Permit]]:
-    """``services.prerequisite_permits`` and ``services.sibling_applications`` of the permit, by one query: for
-    each prerequisite type (of ``ptype``, by default the permit's type), the estate's latest application of it;
-    and the estate's other applications of the permit's type, earliest first."""
+) -> tuple[dict[int, Any], Sequence[Any]]:
+    """``services.prerequisite_permits`` and ``services.sibling_applications`` of the permit as plain rows of
+    ``RELATED_COLUMNS``, by one query: for each prerequisite type (of ``ptype``, by default the permit's type), the
+    estate's latest application of it; and the estate's other applications of the permit's type, earliest
+    first."""
     wanted = {p.id for p in (ptype or permit.permit_type).prerequisites}
     query = (
-        select(Permit)
+        select(*RELATED_COLUMNS)
         .where(Permit.estate_id == permit.estate_id, Permit.permit_type_id.in_([*wanted, permit.permit_type_id]))
         .order_by(Permit.submitted_on.asc().nulls_first(), Permit.id)
     )
-    found = db.session.scalars(query).all()
+    found = db.session.execute(query).all()
     prerequisites = {p.permit_type_id: p for p in found if p.permit_type_id in wanted}  # the later one wins
     siblings = [p for p in found if p.permit_type_id == permit.permit_type_id and p.id != permit.id]
     return prerequisites, siblings

@@ -27,14 +27,14 @@ from app.security import Scope
 from estates.models import Estate, Investor
 from permits.agencies.models import Agency
 from permits.agencies.services import AgencyResolver
+from permits.catalogue import CatalogueType
+from permits.catalogue import catalogue as permit_catalogue
 from permits.clock import ClockState
 from permits.documents import services as documents
 from permits.documents.models import PermitDocument
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.stages import AGENCY_STATUSES, ASKED, REVISING, Holder
 from permits.workflow import missing_prerequisites, permit_clock, permit_clocks
-from portal.catalogue import CatalogueType
-from portal.catalogue import catalogue as permit_catalogue
 from portal.steps import decided_step, returned_step, review_step, stopped_step
 from realisation.queries import InvestorOverview, investor_entries_query, investor_overview
 

@@ -153,7 +153,8 @@ def estate_list() -> ResponseReturnValue:
         (*scope_key(scope), filters.q, filters.region_id, filters.status),
         lambda: lists.estate_totals(filters.q, filters.region_id, filters.status, scope=scope),
     )
-    ids = lists.estate_page_ids(filters.q, filters.region_id, filters.status, filters.sort, scope=scope)
+    few = totals.count <= lists.FEW_MATCHES  # a search of few matches reads them as one set (``_estate_filter``)
+    ids = lists.estate_page_ids(filters.q, filters.region_id, filters.status, filters.sort, scope=scope, few=few)
     page = paginate_counted(ids, totals.count)  # the same estates, counted once by their totals
     page.items = rows.estate_rows(page.items)
     return render_template(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, func, or_, select, union, union_all
 from sqlalchemy.orm import aliased, contains_eager
 
 from app.extensions import db
@@ -205,11 +205,27 @@ class EstateTotals:
 def estate_totals(
     q: str | None = None, region_id: int | None = None, status: EstateStatus | None = None, *, scope: Scope
 ) -> EstateTotals:
-    """Count, total area and total planned investment of the estates ``search_estates`` would list."""
+    """Count, total area and total planned investment of the estates ``search_estates`` would list (a search is
+    first probed: a search of few matches is counted as one set, ``_estate_filter``)."""
     stmt = select(
         func.count(Estate.id),
         func.coalesce(func.sum(Estate.area_ha), 0),
         func.coalesce(func.sum(Estate.planned_investment_rp), 0),
     )  # on the estate alone: every filter is a condition on it (an estate always has its investor)
-    count, area, investment = db.session.execute(_estate_filter(stmt, q, region_id, status, scope)).one()
+    few = _few_matches(q)
+    count, area, investment = db.session.execute(_estate_filter(stmt, q, region_id, status, scope, few)).one()
     return EstateTotals(int(count), Decimal(area), Decimal(investment))
+
+
+def _few_matches(q: str | None) -> bool:
+    """Whether the search ``q`` matches at most ``FEW_MATCHES`` estates, by name or by investor, whatever the other
+    filters and the scope (they only narrow it): a count of at most ``FEW_MATCHES + 1`` rows, which stops there
+    for a broad search. False without a search."""
+    q = (q or "").strip()[:MAX_SEARCH_LENGTH]
+    if not q:
+        return False
+    theirs = aliased(Estate)
+    by_name = select(Estate.id).where(contains_text(Estate.name, q))
+    of_investors = select(theirs.id).join(Investor, Investor.id == theirs.investor_id)
+    found = union_all(by_name, of_investors.where(contains_text(Investor.legal_name, q))).limit(FEW_MATCHES + 1)
+    return (db.session.scalar(select(func.count()).select_from(found.subquery())) or 0) <= FEW_MATCHES

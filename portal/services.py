@@ -119,13 +119,19 @@ def _investor_scope(investor_id: int) -> Scope:
 
 
 def investor_estates_query(investor_id: int) -> Select:
-    """The investor's estates by name, with their region (to paginate)."""
+    """The investor's estates by name, with their region and the investor (to paginate: the lines read its capital
+    status, the page its name)."""
     return (
         select(Estate)
         .where(Estate.investor_id == investor_id)
-        .options(joinedload(Estate.region))
+        .options(joinedload(Estate.region), joinedload(Estate.investor))
         .order_by(Estate.name, Estate.id)
     )
+
+
+def investor_estate_count(investor_id: int) -> int:
+    """How many estates ``investor_estates_query`` lists."""
+    return db.session.scalar(select(func.count(Estate.id)).where(Estate.investor_id == investor_id)) or 0
 
 
 def investor_estate(investor_id: int, estate_id: int) -> Estate:

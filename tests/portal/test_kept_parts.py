@@ -7,10 +7,11 @@ from datetime import datetime
 
 import time_machine
 from flask import g
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Setting
-from devtools.factories import make_estate, make_investor, make_lkpm_entry
+from devtools.factories import agency, make_estate, make_investor, make_lkpm_entry
 from permits.workflow import WIB
 from tests.portal.test_late_file import late_amdal
 from tests.portal.test_portal import NOW as LATE_NOW
@@ -59,3 +60,40 @@ def test_an_edited_help_desk_shows_on_the_next_page(login_as):
         g.pop(name, None)
     page = client.get("/portal").text
     assert "(0254) 765 4321" in page and "(0254) 000 0000" not in page
+
+
+def test_the_kept_agencies_resolve_as_the_records(app):
+    """``portal.agencies`` resolves every type, capital status and kab/kota as ``AgencyResolver`` does."""
+    from app.models import Region
+    from estates.models import CapitalStatus
+    from permits.agencies.services import AgencyResolver
+    from permits.models import PermitType
+    from portal.agencies import agency_book
+
+    with app.test_request_context():
+        book, resolver = agency_book(), AgencyResolver()
+        regions = db.session.scalars(select(Region.id)).all()
+        for type_id in db.session.scalars(select(PermitType.id)):
+            for status in CapitalStatus:
+                for region_id in regions:
+                    record = resolver.resolve(type_id, status, region_id)
+                    card = book.resolve(type_id, status, region_id)
+                    assert (card and card.id) == (record and record.id)
+                    assert card is None or (card.name("en"), card.has_contact) == (
+                        record.name("en"),
+                        record.has_contact,
+                    )
+
+
+@time_machine.travel(LATE_NOW, tick=False)
+def test_an_agencys_new_contact_shows_on_the_next_page(login_as):
+    investor = make_investor()
+    make_estate(investor=investor, name="Kawasan Kontak")  # nothing filed: each line says where to file
+    db.session.commit()
+    client = login_as("investor", investor=investor)
+    assert "0800 123 456" not in client.get("/portal").text
+    agency("oss").phone = "0800 123 456"
+    db.session.commit()
+    for name in ("help_desk", "portal_cells"):
+        g.pop(name, None)
+    assert "0800 123 456" in client.get("/portal").text

@@ -59,3 +59,34 @@ def test_the_search_page_reads_the_same_either_way(estates, client, monkeypatch)
         pages.append(re.sub(r'name="csrf_token"[^>]*>', "", html))
     assert pages[0] == pages[1]
     assert pages[0].count("Kawasan ") >= 4
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_kept_filter_bar_reads_as_the_macro_for_each_search(estates, app, login_as, lang):
+    """The bar is kept per choice of filters with the search put in its box: each search reads (escaped) as the
+    macro writes it."""
+    from flask import get_template_attribute, session
+    from flask_babel import refresh
+    from flask_login import login_user
+
+    from app.security import scope_of
+    from estates import forms, queries
+    from estates.models import EstateStatus
+
+    client = login_as("officer")
+    client.get(f"/language/{lang}")
+    bar = re.compile(r'<form class="card card-body mb-3 filter-bar".*?</form>', re.S)
+    for args in ["q=jaya", "q=a\"b<c>%26'", "q=jaya&status=operating", "", "status=stopped&sort=-area"]:
+        for _ in range(2):  # computed, then kept
+            page = client.get(f"/estates?{args}").get_data(as_text=True)
+        with app.test_request_context(f"/estates?{args}"):
+            session["lang"] = lang
+            refresh()
+            login_user(client.user)
+            scope = scope_of(client.user)
+            filters = forms.estate_filters(__import__("flask").request.args)
+            macro = get_template_attribute("estates/_parts.html", "estate_filter_bar")
+            expected = str(macro("/estates", filters, queries.region_choices(scope), list(EstateStatus), None))
+        assert bar.search(page).group(0) == bar.search(expected).group(0), args
+    refused = client.get("/estates?q=x%1fq%1f")  # the bar's stand-in for the search cannot be typed
+    assert 400 <= refused.status_code < 500

@@ -24,6 +24,7 @@ from app.errors import found
 from app.extensions import db
 from app.models import Role, Setting
 from app.security import Scope
+from app.timezone import today_wib
 from estates.models import Estate, Investor
 from permits.agencies.models import Agency
 from permits.catalogue import CatalogueType
@@ -31,9 +32,10 @@ from permits.catalogue import catalogue as permit_catalogue
 from permits.clock import ClockState
 from permits.documents import services as documents
 from permits.documents.models import PermitDocument
+from permits.list_rows import row_clocks
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.stages import AGENCY_STATUSES, ASKED, REVISING, Holder
-from permits.workflow import missing_prerequisites, permit_clock, permit_clocks
+from permits.workflow import missing_prerequisites, permit_clock
 from portal.agencies import AgencyBook, AgencyCard, agency_book
 from portal.steps import decided_step, returned_step, review_step, stopped_step
 from realisation.queries import InvestorOverview, investor_entries_query, investor_overview
@@ -214,7 +216,8 @@ def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
     by_estate: dict[int, list[Permit]] = defaultdict(list)
     for permit in permits:
         by_estate[permit.estate_id].append(permit)
-    clocks = permit_clocks([p for p in permits if p.status in _TIMED])  # a decided or unfiled line shows none
+    timed = [p for p in permits if p.status in _TIMED]  # a decided or unfiled line shows none
+    clocks = row_clocks(timed, today_wib())  # ``permit_clocks`` with the catalogue's limits kept, not read again
     notes = latest_return_notes([p.id for p in permits if p.status in ASKED])
     return {e.id: _estate_lines(e, catalogue, by_estate[e.id], clocks, notes, book) for e in estates}
 

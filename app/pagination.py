@@ -35,11 +35,11 @@ def paginate(stmt: Select, name: str = "page", at_most: int | None = None) -> Pa
     return db.paginate(stmt, page=page_number(name=name), per_page=size, max_per_page=size, error_out=False)
 
 
-def paginate_counted(stmt: Select, count: Select | int, name: str = "page") -> Pagination:
+def paginate_counted(stmt: Select, count: Select | int, name: str = "page", at_most: int | None = None) -> Pagination:
     """``paginate`` with the total read by ``count`` (a cheaper statement giving the same number, e.g. on one
-    table without the list's joins), or given (a number the page reads anyway), instead of a count of ``stmt``
-    wrapped in a subquery."""
-    size = current_app.config["PAGE_SIZE"]
+    table without the list's joins), or given (a number the page reads anyway, or kept), instead of a count of
+    ``stmt`` wrapped in a subquery."""
+    size = min(current_app.config["PAGE_SIZE"], at_most or MAX_PAGE)
     pagination = db.paginate(
         stmt, page=page_number(name=name), per_page=size, max_per_page=size, error_out=False, count=False
     )

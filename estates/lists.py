@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import ColumnElement, Select, func, or_, select, union, union_all
+from sqlalchemy.orm import aliased, contains_eager
 
 from app.extensions import db
 from app.listing import Sort, read_sort, rows_in_order, sort_clauses
@@ -99,14 +99,28 @@ ESTATE_SORTS = {
 
 
 def _estate_filter(
-    stmt: Select, q: str | None, region_id: int | None, status: EstateStatus | None, scope: Scope
+    stmt: Select,
+    q: str | None,
+    region_id: int | None,
+    status: EstateStatus | None,
+    scope: Scope,
+    few: bool = False,
 ) -> Select:
+    """``stmt`` narrowed to the list's filters. ``few``: the search is known to match few estates (the list's
+    count, read first): its matches are then one set, the estates of the names found and of the investors found,
+    which PostgreSQL counts right and sorts alone; otherwise (a broad search) two conditions, which let a page be
+    read in the order of the names' index until it is full (issue 13)."""
     stmt = stmt.where(estates_visible_to(scope))
     q = (q or "").strip()[:MAX_SEARCH_LENGTH]
     if q:  # each name searched on its own table, where PostgreSQL's trigram index finds it (migration 0017)
         by_name = select(Estate.id).where(contains_text(Estate.name, q)).correlate(None)
         by_investor = select(Investor.id).where(contains_text(Investor.legal_name, q)).correlate(None)
-        stmt = stmt.where(or_(Estate.id.in_(by_name), Estate.investor_id.in_(by_investor)))
+        if few:
+            theirs = aliased(Estate)
+            of_investors = select(theirs.id).where(theirs.investor_id.in_(by_investor)).correlate(None)
+            stmt = stmt.where(Estate.id.in_(union(by_name, of_investors)))
+        else:
+            stmt = stmt.where(or_(Estate.id.in_(by_name), Estate.investor_id.in_(by_investor)))
     if region_id is not None:
         stmt = stmt.where(Estate.region_id == region_id)
     if status is not None:
@@ -140,12 +154,20 @@ def _estates_with_context() -> Select:
 
 
 def _ordered(stmt: Select, sorting: Sort) -> Select:
-    """``stmt`` in the list's order: the header's sort (``ESTATE_SORTS``), then by name and id."""
-    return stmt.order_by(*sort_clauses(sorting, ESTATE_SORTS), Estate.name, Estate.id)
+    """``stmt`` in the list's order: the header's sort (``ESTATE_SORTS``), then by name and id. A column that is
+    never empty is sorted without ``sort_clauses``' "empty values last" (the same order): ``ORDER BY name IS NULL,
+    name`` sorts every estate, ``ORDER BY name`` reads the first rows of the unique index of the names (issue 13)."""
+    clauses = sort_clauses(sorting, ESTATE_SORTS)
+    if clauses and not ESTATE_SORTS[sorting.key].expression.nullable:
+        clauses = clauses[1:]
+    return stmt.order_by(*clauses, Estate.name, Estate.id)
 
 
 # The sorts by a column of the estate itself: a page of the list is then read from the estate table alone.
 OWN_SORTS = frozenset({"name", "area", "investment", "status"})
+# A search that matches at most this many estates reads them as one set (``_estate_filter``): sorting them is
+# cheaper than walking the names' index past the estates that do not match.
+FEW_MATCHES = 200
 
 
 def estate_page_ids(
@@ -155,16 +177,17 @@ def estate_page_ids(
     sort: str = "name",
     *,
     scope: Scope,
+    few: bool = False,
 ) -> Select:
     """The ids of ``search_estates``' rows in its order (to paginate), from the estate table alone unless the sort
     is by the investor's or the kab/kota's name: a page is then a ``Limit`` over the unique index of the names
     instead of a sort of every estate joined to its investor and kab/kota. Load it with ``estates_by_ids`` (the
-    entities) or ``estates.rows.estate_rows`` (the columns the list shows)."""
+    entities) or ``estates.rows.estate_rows`` (the columns the list shows). ``few``: see ``_estate_filter``."""
     sorting = read_sort(ESTATE_SORTS, {"sort": sort})
     stmt = select(Estate.id)
     if sorting.key is not None and sorting.key not in OWN_SORTS:
         stmt = stmt.join(Estate.investor).join(Estate.region)
-    return _ordered(_estate_filter(stmt, q, region_id, status, scope), sorting)
+    return _ordered(_estate_filter(stmt, q, region_id, status, scope, few), sorting)
 
 
 def estates_by_ids(ids: Sequence[int]) -> list[Estate]:
@@ -182,11 +205,27 @@ class EstateTotals:
 def estate_totals(
     q: str | None = None, region_id: int | None = None, status: EstateStatus | None = None, *, scope: Scope
 ) -> EstateTotals:
-    """Count, total area and total planned investment of the estates ``search_estates`` would list."""
+    """Count, total area and total planned investment of the estates ``search_estates`` would list (a search is
+    first probed: a search of few matches is counted as one set, ``_estate_filter``)."""
     stmt = select(
         func.count(Estate.id),
         func.coalesce(func.sum(Estate.area_ha), 0),
         func.coalesce(func.sum(Estate.planned_investment_rp), 0),
     )  # on the estate alone: every filter is a condition on it (an estate always has its investor)
-    count, area, investment = db.session.execute(_estate_filter(stmt, q, region_id, status, scope)).one()
+    few = _few_matches(q)
+    count, area, investment = db.session.execute(_estate_filter(stmt, q, region_id, status, scope, few)).one()
     return EstateTotals(int(count), Decimal(area), Decimal(investment))
+
+
+def _few_matches(q: str | None) -> bool:
+    """Whether the search ``q`` matches at most ``FEW_MATCHES`` estates, by name or by investor, whatever the other
+    filters and the scope (they only narrow it): a count of at most ``FEW_MATCHES + 1`` rows, which stops there
+    for a broad search. False without a search."""
+    q = (q or "").strip()[:MAX_SEARCH_LENGTH]
+    if not q:
+        return False
+    theirs = aliased(Estate)
+    by_name = select(Estate.id).where(contains_text(Estate.name, q))
+    of_investors = select(theirs.id).join(Investor, Investor.id == theirs.investor_id)
+    found = union_all(by_name, of_investors.where(contains_text(Investor.legal_name, q))).limit(FEW_MATCHES + 1)
+    return (db.session.scalar(select(func.count()).select_from(found.subquery())) or 0) <= FEW_MATCHES

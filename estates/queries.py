@@ -115,7 +115,8 @@ def investor_estates(investor: Investor, scope: Scope) -> list[Estate]:
 
 def get_estate(estate_id: int, scope: Scope) -> Estate | None:
     """The estate with its investor, region, zones and claims loaded, or ``None`` for an unknown id or an
-    estate outside the scope (the page answers 404 either way: nobody learns that it exists)."""
+    estate outside the scope (the page answers 404 either way: nobody learns that it exists). The claims (few, most
+    estates none) come joined to the estate's row, the zones by a second statement (issue 13: one fewer)."""
     if not _valid_id(estate_id):
         return None
     stmt = (
@@ -125,10 +126,10 @@ def get_estate(estate_id: int, scope: Scope) -> Estate | None:
             joinedload(Estate.investor),
             joinedload(Estate.region),
             selectinload(Estate.zones),
-            selectinload(Estate.claims),
+            joinedload(Estate.claims),
         )
     )
-    return db.session.scalars(stmt).one_or_none()
+    return db.session.scalars(stmt).unique().one_or_none()
 
 
 def get_zone(zone_id: int, scope: Scope) -> Zone | None:

@@ -14,12 +14,13 @@ Other packages add panels to the estate page through ``register_estate_panel`` (
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import Select
 from werkzeug.wrappers import Response
 
@@ -153,7 +154,8 @@ def estate_list() -> ResponseReturnValue:
         (*scope_key(scope), filters.q, filters.region_id, filters.status),
         lambda: lists.estate_totals(filters.q, filters.region_id, filters.status, scope=scope),
     )
-    ids = lists.estate_page_ids(filters.q, filters.region_id, filters.status, filters.sort, scope=scope)
+    few = totals.count <= lists.FEW_MATCHES  # a search of few matches reads them as one set (``_estate_filter``)
+    ids = lists.estate_page_ids(filters.q, filters.region_id, filters.status, filters.sort, scope=scope, few=few)
     page = paginate_counted(ids, totals.count)  # the same estates, counted once by their totals
     page.items = rows.estate_rows(page.items)
     return render_template(
@@ -162,9 +164,26 @@ def estate_list() -> ResponseReturnValue:
         rows=rows.estate_list_rows(page.items),
         totals=totals,
         filters=filters,
-        regions=cached("estate-regions", scope_key(scope), lambda: queries.region_choices(scope)),
-        statuses=list(EstateStatus),
+        filter_bar=_filter_bar(scope, filters),
     )
+
+
+_TYPED = "\x1fq\x1f"  # stands for the search typed in the kept filter bar (no search is ever this: a control char)
+
+
+def _filter_bar(scope: Scope, filters: forms.EstateFilters) -> Markup:
+    """The estates list's filter bar, rendered once per scope, language and choice of kab/kota, status and order
+    (``app.fragments``), with the search typed put in its box (escaped) for each page."""
+
+    def render() -> str:
+        regions = cached("estate-regions", scope_key(scope), lambda: queries.region_choices(scope))
+        bar = get_template_attribute("estates/_parts.html", "estate_filter_bar")
+        typed = replace(filters, q=_TYPED if filters.q else "")
+        return str(bar(url_for(".estate_list"), typed, regions, list(EstateStatus), scope.region_id))
+
+    key = (*scope_key(scope), filters.region_id, filters.status, filters.sort, bool(filters.q))
+    html = cached("estate-filter-bar", key, render)
+    return Markup(html.replace(_TYPED, str(escape(filters.q)), 1))  # noqa: S704 - a rendered macro, the search escaped
 
 
 @bp.get("/estates.csv")

@@ -242,6 +242,9 @@ class ForecastHeld(db.Model):
     """Job-quarters one overdue permit holds back, against its being decided on the run's day."""
 
     __tablename__ = "forecast_held"
+    __table_args__ = (
+        Index("ix_forecast_held_estate_run", "estate_id", "run_id"),  # one estate's (the estate page, migration 0029)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True)

@@ -23,21 +23,16 @@ def dashboard_card(scope: Scope) -> str:
 
 
 def estate_panel(estate: Estate) -> Markup | str:
-    """The estate's expected jobs by quarter and the permit that holds them back ("" outside the user's scope)."""
-    run = reading.current_run()
+    """The estate's expected jobs by quarter and the permit that holds them back ("" outside the user's scope): the
+    current run kept as plain data, the zones, their series and the held-back permits in one query."""
+    run = reading.current_run_info()
     if run is None:
         return ""
     try:
-        quarters, zones = reading.estate_quarters(run, estate.id, current_scope())
+        quarters, zones, held = reading.estate_view(run, estate.id, current_scope())
     except NotFound:
         return ""
-    html = render_template(
-        "forecast/_estate_panel.html",
-        run=run,
-        quarters=quarters,
-        zones=zones,
-        held=reading.held_by_estate(run, estate.id),
-    )
+    html = render_template("forecast/_estate_panel.html", run=run, quarters=quarters, zones=zones, held=held)
     return Markup(html)  # noqa: S704 - a rendered (autoescaped) template
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import ColumnElement, Subquery, and_, false, func, select, true
+from sqlalchemy import ColumnElement, Subquery, and_, false, func, literal, null, select, true, union_all
 
 from app.errors import NotFound, found
 from app.extensions import db
+from app.fragments import cached
 from app.listing import plain_rows
 from app.models import Role
 from app.security import Scope
@@ -295,19 +297,63 @@ def run_quarters(run: ForecastRun) -> list[str]:
     return [quarter for quarter, _ in quarter_ends(run.as_of, run.horizon_quarters)]
 
 
-def estate_quarters(run: ForecastRun, estate_id: int, scope: Scope) -> tuple[list[tuple], list[ForecastZone]]:
-    """An estate's operation-phase jobs by quarter and its zones' timing (for the estate page and the portal);
-    ``NotFound`` for an estate the scope may not see."""
-    rows = zones(run, Filters(estate_id=estate_id), scope)
-    if not rows:
+@dataclass(frozen=True)
+class RunInfo:
+    """What a panel reads of the current run, as plain data (kept by ``app.fragments`` until the next write)."""
+
+    id: int
+    computed_at: datetime
+    as_of: date
+    horizon_quarters: int
+
+
+def current_run_info() -> RunInfo | None:
+    """``current_run`` as plain data, read once per committed write (a refresh writes a run): the estate page's and
+    the portal's panels read no run of their own."""
+
+    def read() -> RunInfo | None:
+        run = current_run()
+        return None if run is None else RunInfo(run.id, run.computed_at, run.as_of, run.horizon_quarters)
+
+    return cached("forecast-current-run", (), read)
+
+
+@dataclass(frozen=True)
+class EstateZoneLine:
+    zone_kind: str
+    waits_for: str | None
+    operating_central: date | None
+
+
+def estate_view(
+    run: ForecastRun | RunInfo, estate_id: int, scope: Scope
+) -> tuple[list[tuple], list[EstateZoneLine], dict[str, int]]:
+    """An estate's operation-phase jobs by quarter (summed over its zones' series), its zones' timing and the
+    job-quarters its overdue permits hold back by permit type, in one query: its zones in scope with their series'
+    cells, then its held-back permits. ``NotFound`` for an estate the scope may not see (or without zones)."""
+    z, s, h = ForecastZone, ForecastSeries, ForecastHeld
+    zones = (
+        select(
+            literal(0).label("part"), z.id, z.zone_kind, z.waits_for, z.operating_central, s.cells, null().label("jobs")
+        )
+        .outerjoin(s, and_(s.run_id == z.run_id, s.series == z.series))
+        .where(zone_condition(run, Filters(estate_id=estate_id), scope))  # type: ignore[arg-type]
+    )
+    held = select(literal(1), h.id, h.permit_type, null(), null(), null(), h.job_quarters).where(
+        h.run_id == run.id, h.estate_id == estate_id
+    )
+    rows = db.session.execute(union_all(zones, held).order_by("part", "id")).all()
+    lines = [EstateZoneLine(kind, waits, day) for part, _, kind, waits, day, _, _ in rows if part == 0]
+    if not lines:
         raise NotFound
-    by_phase = series(run, Filters(estate_id=estate_id), scope)
-    return total_series({"operation": by_phase.get("operation", {})}), rows
-
-
-def held_by_estate(run: ForecastRun, estate_id: int) -> dict[str, int]:
+    keys = packed.keys(packed.run_quarters(run.as_of, run.horizon_quarters))
+    blobs = [bytes(cells) for part, *_, cells, _ in rows if part == 0 and cells is not None]
+    total = packed.decode(blobs, 3 * len(keys)).sum(axis=0).tolist() if blobs else [0] * (3 * len(keys))
+    quarters = sorted(
+        (quarter, *total[3 * i : 3 * i + 3]) for i, (quarter, phase) in enumerate(keys) if phase == "operation"
+    )
     out: dict[str, int] = defaultdict(int)
-    query = select(ForecastHeld).where(ForecastHeld.run_id == run.id, ForecastHeld.estate_id == estate_id)
-    for row in db.session.scalars(query):
-        out[row.permit_type] += row.job_quarters
-    return dict(out)
+    for part, _, permit_type, *_, jobs in rows:
+        if part == 1:
+            out[permit_type] += jobs
+    return quarters, lines, dict(out)

@@ -355,18 +355,6 @@ def estate_permits(estate_id: int, scope: Scope) -> Sequence[Permit]:
     return db.session.scalars(query).all()
 
 
-def unfiled_types(estate_id: int, scope: Scope) -> Sequence[PermitType]:
-    """Catalogue types for which the estate has no permit record at all (every type for an estate outside
-    the scope: its records are not read)."""
-    filed = (
-        select(Permit.permit_type_id)
-        .join(Permit.estate)
-        .where(Permit.estate_id == estate_id, estates_visible_to(scope))
-    )
-    query = select(PermitType).where(PermitType.id.not_in(filed)).order_by(PermitType.sequence)
-    return db.session.scalars(query).all()
-
-
 def prerequisite_permits(estate_id: int, ptype: PermitType) -> dict[int, Permit]:
     """For each prerequisite type of ``ptype``, the estate's latest application of it (absent: none filed)."""
     ids = [p.id for p in ptype.prerequisites]

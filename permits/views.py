@@ -30,6 +30,7 @@ from estates.views import register_estate_panel
 from permits import figures, list_rows, page_parts, page_reads, queries, services, tally
 from permits.agency_choice import rule_agency
 from permits.calendar import cuti_bersama_non_working, site_calendar
+from permits.catalogue import catalogue
 from permits.clock import clock_state
 from permits.exports import clock_stop_table, permit_header, permit_rows
 from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
@@ -240,12 +241,13 @@ def estate_permits_panel(estate: Estate) -> Markup:
     """The permits panel of the estate detail page: one table row per permit, then the unfiled types."""
     scope = current_scope()
     permits = services.estate_permits(estate.id, scope)
+    filed = {p.permit_type_id for p in permits}  # the estate is in scope (its page is shown): all its permits
     html = render_template(
         "permits/_estate_panel.html",
         estate=estate,
         permits=permits,
         rows=list_rows.estate_panel_rows(permits, list_rows.row_clocks(permits, today_wib())),
-        unfiled=services.unfiled_types(estate.id, scope),
+        unfiled=[t for t in catalogue() if t.id not in filed],  # kept plain data: no query, no lazy prerequisites
         granted={p.permit_type_id for p in permits if p.status.is_granted},
     )
     return Markup(html)  # noqa: S704 - rendered by an autoescaping template

@@ -24,17 +24,19 @@ from app.errors import found
 from app.extensions import db
 from app.models import Role, Setting
 from app.security import Scope
+from app.timezone import today_wib
 from estates.models import Estate, Investor
 from permits.agencies.models import Agency
-from permits.agencies.services import AgencyResolver
+from permits.catalogue import CatalogueType
+from permits.catalogue import catalogue as permit_catalogue
 from permits.clock import ClockState
 from permits.documents import services as documents
 from permits.documents.models import PermitDocument
+from permits.list_rows import row_clocks
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.stages import AGENCY_STATUSES, ASKED, REVISING, Holder
-from permits.workflow import missing_prerequisites, permit_clock, permit_clocks
-from portal.catalogue import CatalogueType
-from portal.catalogue import catalogue as permit_catalogue
+from permits.workflow import missing_prerequisites, permit_clock
+from portal.agencies import AgencyBook, AgencyCard, agency_book
 from portal.steps import decided_step, returned_step, review_step, stopped_step
 from realisation.queries import InvestorOverview, investor_entries_query, investor_overview
 
@@ -48,6 +50,9 @@ class Who(enum.StrEnum):
     NOBODY = "nobody"  # decided or closed
 
 
+_RECORD = object()  # ``permit_line``'s agency: the permit's own record
+
+
 @dataclass(frozen=True)
 class PermitLine:
     """One permit type of an estate on the portal: the application (None: not filed) and what comes next.
@@ -59,7 +64,7 @@ class PermitLine:
     permit_type: PermitType | CatalogueType
     permit: Permit | None
     who: Who
-    agency: Agency | None
+    agency: Agency | AgencyCard | None
     agency_label: str
     next_step: str
     due_on: date | None = None
@@ -106,7 +111,7 @@ def _locale() -> str:
     return str(get_locale() or "id")
 
 
-def agency_label(agency: Agency | None, legacy: str | None = None) -> str:
+def agency_label(agency: Agency | AgencyCard | None, legacy: str | None = None) -> str:
     """An agency's name in the user's language; else the text an old permit was recorded with, else a
     description."""
     if agency is not None:
@@ -119,13 +124,19 @@ def _investor_scope(investor_id: int) -> Scope:
 
 
 def investor_estates_query(investor_id: int) -> Select:
-    """The investor's estates by name, with their region (to paginate)."""
+    """The investor's estates by name, with their region and the investor (to paginate: the lines read its capital
+    status, the page its name)."""
     return (
         select(Estate)
         .where(Estate.investor_id == investor_id)
-        .options(joinedload(Estate.region))
+        .options(joinedload(Estate.region), joinedload(Estate.investor))
         .order_by(Estate.name, Estate.id)
     )
+
+
+def investor_estate_count(investor_id: int) -> int:
+    """How many estates ``investor_estates_query`` lists."""
+    return db.session.scalar(select(func.count(Estate.id)).where(Estate.investor_id == investor_id)) or 0
 
 
 def investor_estate(investor_id: int, estate_id: int) -> Estate:
@@ -194,7 +205,7 @@ def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
     """
     ids = [e.id for e in estates]
     catalogue = permit_catalogue()
-    resolver = AgencyResolver()  # every agency, in the session: a permit's ``agency`` is found there, not read again
+    book = agency_book()  # the rules and the agencies as plain data: a permit's agency is found there, not read
     query = (
         select(Permit)
         .join(Permit.permit_type)
@@ -205,9 +216,10 @@ def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
     by_estate: dict[int, list[Permit]] = defaultdict(list)
     for permit in permits:
         by_estate[permit.estate_id].append(permit)
-    clocks = permit_clocks([p for p in permits if p.status in _TIMED])  # a decided or unfiled line shows none
+    timed = [p for p in permits if p.status in _TIMED]  # a decided or unfiled line shows none
+    clocks = row_clocks(timed, today_wib())  # ``permit_clocks`` with the catalogue's limits kept, not read again
     notes = latest_return_notes([p.id for p in permits if p.status in ASKED])
-    return {e.id: _estate_lines(e, catalogue, by_estate[e.id], clocks, notes, resolver) for e in estates}
+    return {e.id: _estate_lines(e, catalogue, by_estate[e.id], clocks, notes, book) for e in estates}
 
 
 def _estate_lines(
@@ -216,7 +228,7 @@ def _estate_lines(
     permits: list[Permit],
     clocks: dict[int, ClockState | None],
     notes: dict[int, str | None],
-    resolver: AgencyResolver,
+    book: AgencyBook,
 ) -> list[PermitLine]:
     granted = {p.permit_type_id for p in permits if p.status.is_granted}
     filed = {p.permit_type_id for p in permits}
@@ -224,10 +236,11 @@ def _estate_lines(
     for ptype in catalogue:
         missing = [pre.code for pre in ptype.prerequisites if pre.id not in granted]
         if ptype.id not in filed:
-            where = resolver.resolve(ptype.id, estate.investor.capital_status, estate.region_id)
+            where = book.resolve(ptype.id, estate.investor.capital_status, estate.region_id)
             lines.append(_unfiled_line(ptype, missing, where))
         for permit in (p for p in permits if p.permit_type_id == ptype.id):
-            lines.append(permit_line(permit, clocks.get(permit.id), missing, notes.get(permit.id), ptype))
+            agency = book.by_id.get(permit.agency_id) if permit.agency_id is not None else None
+            lines.append(permit_line(permit, clocks.get(permit.id), missing, notes.get(permit.id), ptype, agency))
     return lines
 
 
@@ -235,7 +248,7 @@ def _codes(codes: list[str]) -> str:
     return format_list(codes, locale=str(get_locale() or "id"))
 
 
-def _unfiled_line(ptype: CatalogueType, missing: list[str], agency: Agency | None) -> PermitLine:
+def _unfiled_line(ptype: CatalogueType, missing: list[str], agency: AgencyCard | None) -> PermitLine:
     label = agency_label(agency)
     if missing:
         step = ngettext(
@@ -256,12 +269,15 @@ def permit_line(
     missing: list[str],
     return_note: str | None,
     ptype: PermitType | CatalogueType | None = None,
+    agency: Agency | AgencyCard | object | None = _RECORD,
 ) -> PermitLine:
     """Whose move ``permit`` waits for, its due date and working days left, and the next step in plain words
-    (``ptype``: its type, when the caller has it). ``clock`` may be None for a status outside ``_TIMED``."""
-    ptype, agency, status = ptype or permit.permit_type, permit.agency, permit.status
+    (``ptype``: its type, when the caller has it; ``agency``: its agency, when the caller has it, else the
+    permit's record). ``clock`` may be None for a status outside ``_TIMED``."""
+    ptype, status = ptype or permit.permit_type, permit.status
+    agency = permit.agency if agency is _RECORD else agency
     label = agency_label(agency, permit.issuing_authority)
-    if clock is not None and (line := _timed_line(permit, ptype, label, clock, return_note)) is not None:
+    if clock is not None and (line := _timed_line(permit, ptype, agency, label, clock, return_note)) is not None:
         return line
     if status is PermitStatus.NOT_STARTED:
         if missing:
@@ -277,8 +293,8 @@ def permit_line(
 _TIMED = AGENCY_STATUSES | REVISING
 
 
-def _timed_line(permit: Permit, ptype, label: str, clock: ClockState, note: str | None) -> PermitLine | None:
-    agency, status = permit.agency, permit.status
+def _timed_line(permit: Permit, ptype, agency, label: str, clock: ClockState, note: str | None) -> PermitLine | None:
+    status = permit.status
     if status in ASKED:
         left = None if clock.investor_limit is None else clock.investor_limit - clock.investor_round_days_used
         step = returned_step(note, clock.investor_due_on, clock.investor_overdue)

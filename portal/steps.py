@@ -5,6 +5,7 @@ chooses which)."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale, ngettext
@@ -22,11 +23,18 @@ def agency_request(note: str | None) -> str | None:
     note = (note or "").strip().rstrip(".").strip()
     if not note:
         return None
+    return None if note in _recording_notes(tuple(current_app.config["LANGUAGES"])) else f"“{note}”"
+
+
+@cache
+def _recording_notes(languages: tuple[str, ...]) -> frozenset[str]:
+    """Pantau's recording note in each language, read once per process (``force_locale`` reloads the translations:
+    a page of returned permits paid it on every line, issue 13)."""
     recorded = set()
-    for lang in current_app.config["LANGUAGES"]:
+    for lang in languages:
         with force_locale(lang):
             recorded.add(str(RECORDING_NOTE).rstrip("."))
-    return None if note in recorded else f"“{note}”"
+    return frozenset(recorded)
 
 
 def returned_step(note: str | None, due: date | None, late: bool) -> str:

@@ -13,8 +13,9 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.conflicts import CONFLICT, Conflict
+from app.fragments import cached, scope_key
 from app.models import Role
-from app.pagination import paginate
+from app.pagination import paginate, paginate_counted
 from app.security import current_scope, guard_blueprint
 from app.timezone import today_wib
 from app.transactions import refusal
@@ -34,6 +35,7 @@ from portal.services import (
     help_desk,
     investor_documents_query,
     investor_estate,
+    investor_estate_count,
     investor_estates_query,
     investor_of,
     investor_permit,
@@ -66,7 +68,7 @@ def _help_desk() -> dict:
 
     def desk() -> HelpDesk:
         if "help_desk" not in g:
-            g.help_desk = help_desk()
+            g.help_desk = cached("help-desk", (), help_desk)  # settings: plain data, kept until the next write
         return g.help_desk
 
     return {"help_desk": desk, "permit_rows": permit_rows}
@@ -81,7 +83,9 @@ def _limit_upload_size() -> None:
 def home():
     """Each estate of the investor with, per permit, whose move it is, the deadline and the next step."""
     investor_id = _investor_id()
-    pagination = paginate(investor_estates_query(investor_id), at_most=ESTATES_PER_PAGE)
+    key, today = scope_key(current_scope()), today_wib()  # the investor's own scope and language
+    count = cached("portal-estate-count", key, lambda: investor_estate_count(investor_id))
+    pagination = paginate_counted(investor_estates_query(investor_id), count, at_most=ESTATES_PER_PAGE)
     lines = permit_lines(pagination.items)
     todo = [(estate, line) for estate in pagination.items for line in lines[estate.id] if line.who is Who.YOU]
     return render_template(
@@ -90,7 +94,7 @@ def home():
         lines=lines,
         todo=todo,
         investor=investor_of(investor_id),
-        lkpm=lkpm_overview(investor_id, today_wib()),
+        lkpm=cached("portal-lkpm", (*key, today), lambda: lkpm_overview(investor_id, today)),  # plain data, a day's
     )
 
 

@@ -328,7 +328,9 @@ def test_search_estates_filters_and_sorts():
 @pytest.mark.parametrize(
     "sort", ["name", "-name", "investor", "-investor", "region", "area", "-investment", "status", "nonsense"]
 )
-@pytest.mark.parametrize("args", [{}, {"q": "dinasti"}, {"status": EstateStatus.STOPPED}])
+@pytest.mark.parametrize(
+    "args", [{}, {"q": "dinasti"}, {"q": "zeta"}, {"q": "kawasan"}, {"status": EstateStatus.STOPPED}]
+)
 def test_a_page_read_as_ids_is_the_search_in_the_same_order(sort, args):
     """The list's page (ids from the estate table, then loaded) holds what ``search_estates`` lists, in its order."""
     jaya = make_investor(legal_name="PT Jaya Dinasti")
@@ -340,6 +342,8 @@ def test_a_page_read_as_ids_is_the_search_in_the_same_order(sort, args):
     listed = db.session.scalars(lists.search_estates(sort=sort, scope=ALL, **args)).unique().all()
     ids = db.session.scalars(lists.estate_page_ids(sort=sort, scope=ALL, **args)).all()
     assert lists.estates_by_ids(ids) == listed and listed
+    few = db.session.scalars(lists.estate_page_ids(sort=sort, scope=ALL, few=True, **args)).all()
+    assert few == ids  # a search of few matches read as one set: the same page
 
 
 def test_estate_totals_follow_the_filters():

@@ -48,7 +48,7 @@ def test_with_several_pages_the_moves_box_says_it_counts_this_page_only(login_as
 
 
 def test_the_catalogue_kept_for_the_lines_is_read_again_after_a_write(login_as):
-    """``portal.catalogue`` keeps the catalogue until the next committed write (issue 13): a type added (or
+    """``permits.catalogue`` keeps the catalogue until the next committed write (issue 13): a type added (or
     renamed) shows on the very next page."""
     investor = make_investor()
     make_estate(investor=investor, name="Kawasan Katalog")

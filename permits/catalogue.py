@@ -1,6 +1,6 @@
-"""The permit catalogue as the portal's lines read it (issue 13): the types in the catalogue's order with their
-prerequisites, as plain data kept until the next committed write (``app.fragments``), the same for every investor
-and language (both names are kept)."""
+"""The permit catalogue as the portal's lines and the estate page's permits panel read it (issue 13): the types in
+the catalogue's order with their prerequisites, as plain data kept until the next committed write
+(``app.fragments``), the same for every user and language (both names are kept)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ class TypeRef:
 
 @dataclass(frozen=True)
 class CatalogueType:
-    """A permit type as a line shows it: what ``PermitType`` gives the portal (``id``, ``code``, ``name``)."""
+    """A permit type as a line shows it: what ``PermitType`` gives the portal and the panel (``id``, ``code``,
+    ``name``, ``prerequisites``)."""
 
     id: int
     code: str
@@ -45,4 +46,4 @@ def _read() -> tuple[CatalogueType, ...]:
 
 def catalogue() -> tuple[CatalogueType, ...]:
     """Every permit type in the catalogue's order (sequence, code), with its prerequisites."""
-    return cached("portal-catalogue", (), _read)
+    return cached("permit-catalogue", (), _read)

@@ -12,13 +12,17 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 from functools import cache
+from itertools import chain
 from typing import NamedTuple
 
+import psycopg
+from psycopg.pq import TransactionStatus
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import selectinload
 
@@ -84,8 +88,29 @@ def _rows(query, streamed: bool = False) -> Iterable[tuple]:
 
 
 def _streamed(cursor, sql: str, params: dict) -> Iterator[tuple]:
-    with cursor:
-        yield from cursor.stream(sql, params, size=STREAMED)
+    return chain.from_iterable(_chunks(cursor, sql, params))
+
+
+def _chunks(cursor, sql: str, params: dict) -> Iterator[list[tuple]]:
+    """The rows of ``sql`` in the chunks the server sends, as ``Cursor.stream`` reads them (psycopg 3.3; the same
+    calls), but each chunk's rows made by the driver at once instead of one Python step a row (``stream`` yields
+    280,000 rows a province's refresh one by one). Read to the end, or the query is cancelled as ``stream`` does."""
+    conn = cursor.connection
+    with cursor, conn.lock:
+        try:
+            conn.wait(cursor._stream_send_gen(sql, params, size=STREAMED))
+            first = True
+            while result := conn.wait(cursor._stream_fetchone_gen(first)):
+                yield cursor._tx.load_rows(0, result.ntuples, cursor._make_row)
+                first = False
+        finally:
+            if conn.pgconn.transaction_status == TransactionStatus.ACTIVE:  # left early: cancel, then drain
+                conn.cancel_safe()
+                with suppress(psycopg.Error):
+                    while conn.wait(cursor._stream_fetchone_gen(False)):
+                        pass
+                with suppress(psycopg.Error):
+                    conn.wait(cursor._stream_fetchone_gen(False))
 
 
 def observed_delays() -> Delays:

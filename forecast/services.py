@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from decimal import Decimal
 from app.errors import NotFound, found
 from app.extensions import db
 from app.timezone import today_wib
-from forecast import calibration, packed, store
+from forecast import calibration, store
 from forecast import gather as gathering
 from forecast.engine import Engine
 from forecast.inputs import input_rows, inputs_json, load_inputs
@@ -27,7 +28,6 @@ from forecast.models import (
     ForecastInput,
     ForecastRegionTotal,
     ForecastRun,
-    ForecastSeries,
     ForecastZone,
 )
 from permits.calendar import preloaded_calendar
@@ -45,12 +45,10 @@ ZONE_COLUMNS = (
     "waits_for", "notes", "series",
 )  # fmt: skip
 PARTS: dict[str, float] = {}  # the last refresh's parts, in seconds (see ``_refresh``): what bench/ prints
-SERIES_COLUMNS = ("run_id", "series", "job_quarters", "cells")
 ZONE_TYPES = (
     "int4", "int4", "text", "text", "numeric", "int4", "text", "int4", "text", "int4", "text", "text", "numeric",
     "text", "int4", "int4", "text", "date", "date", "date", "date", "text", "text", "int4",
 )  # fmt: skip
-SERIES_TYPES = ("int4", "int4", "int8", "bytea")  # copied in binary on PostgreSQL (``store.bulk_insert``)
 REGION_TOTAL_COLUMNS = (
     "run_id", "region_id", "kab_kota", "zone_kind", "capital_status", "zones", "quarter", "phase", "low", "central",
     "high",
@@ -117,15 +115,17 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
 
     zones = zone_rows(engine, estates, run_id, counts, held)
     store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zones, serialised=True, binary=ZONE_TYPES)
+    freeing = threading.Thread(target=estates.clear)  # the register, freed while the client waits for the server
+    freeing.start()
     start = time.perf_counter()
     figures = store.delete_runs_beside(old_ids, engine.figures)  # every series at once, once the zones are numbered
     PARTS["compute"] += time.perf_counter() - start
-    series = zip(range(len(figures)), packed.operation_central(figures).tolist(), packed.encode(figures), strict=True)
-    store.bulk_insert(ForecastSeries.__table__, SERIES_COLUMNS, ((run_id, *row) for row in series), binary=SERIES_TYPES)
+    store.insert_series(run_id, figures)
     store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, (tuple(v) for v in held.values()))
     totals = ((run_id, *row) for row in engine.totals(counts))
     store.bulk_insert(ForecastRegionTotal.__table__, REGION_TOTAL_COLUMNS, totals)
     store.analyze()
+    freeing.join()
     PARTS["write"] = time.perf_counter() - written - PARTS["compute"]
     return run
 

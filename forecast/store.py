@@ -10,9 +10,11 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
+import numpy as np
 from sqlalchemy import Table, delete, select
 
 from app.extensions import db
+from forecast import packed
 from forecast.models import ForecastHeld, ForecastRegionTotal, ForecastRun, ForecastSeries, ForecastZone
 
 CHUNK = 5_000  # rows per executemany where there is no COPY
@@ -51,6 +53,25 @@ def bulk_insert(
             batch = []
     if batch:
         connection.exec_driver_sql(sql, batch)
+
+
+SERIES_COLUMNS = ("run_id", "series", "job_quarters", "cells")
+
+
+def insert_series(run_id: int, figures: np.ndarray) -> None:
+    """A run's series rows, one per row of ``figures`` (``packed``): on PostgreSQL their binary ``COPY`` data made
+    at once (``packed.copy_binary``), elsewhere ``bulk_insert``."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        rows = zip(range(len(figures)), packed.operation_central(figures).tolist(), packed.encode(figures), strict=True)
+        bulk_insert(ForecastSeries.__table__, SERIES_COLUMNS, ((run_id, *row) for row in rows))
+        return
+    rows = packed.copy_binary(run_id, figures)
+    raw = connection.connection.driver_connection
+    names = ", ".join(SERIES_COLUMNS)
+    with raw.cursor() as cursor, cursor.copy(f"COPY forecast_series ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+        for data in (packed.COPY_SIGNATURE, rows, packed.COPY_TRAILER):
+            copy.write(data)
 
 
 def _dumped(row: tuple, json_at: list[int], texts: dict[tuple, str]) -> list:

@@ -103,6 +103,13 @@ class Engine:
             self._figures = packed.compute(self._params, self.inputs.ramp_up_months, ends, self.low_ratio)
         return self._figures
 
+    def forget(self) -> None:
+        """Drop the memos once every series' figures are computed (``figures``): what is left is ``cells`` and
+        ``totals``."""
+        self.figures()
+        for memo in (self._sizes, self._numbers, self._params, self._jq):
+            memo.clear()
+
     def cells(self, number: int) -> Cells:
         """One series' cells, as ``model.zone_cells`` (then ``calibration.apply``) gives them."""
         return packed.as_cells(self.figures()[number], [quarter for quarter, _ in self.quarters])

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 import numpy as np
+from psycopg.adapt import PyFormat
 from sqlalchemy import Table, delete, select
 
 from app.extensions import db
@@ -72,6 +73,30 @@ def insert_series(run_id: int, figures: np.ndarray) -> None:
     with raw.cursor() as cursor, cursor.copy(f"COPY forecast_series ({names}) FROM STDIN (FORMAT BINARY)") as copy:
         for data in (packed.COPY_SIGNATURE, rows, packed.COPY_TRAILER):
             copy.write(data)
+
+
+class NumericData(dict):
+    """Numeric values (``Decimal`` or ``None``) -> what a ``COPY`` writes for them: on PostgreSQL their binary
+    form, made once per distinct value by the driver's own dumper (a province's 100,000 zone rows carry a few
+    thousand distinct areas and 20,000 investments; dumping each ``Decimal`` took a tenth of a second of the
+    client), to be copied with the type "bytea" (as they are); elsewhere the values themselves."""
+
+    def __init__(self, dump: Callable[[Decimal], bytes] | None = None) -> None:
+        super().__init__()
+        self.dump = dump
+
+    def __missing__(self, value: Decimal | None) -> object:
+        data = self[value] = value if value is None or self.dump is None else bytes(self.dump(value))
+        return data
+
+
+def numeric_data() -> NumericData:
+    """A ``NumericData`` for the session's connection."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return NumericData()
+    raw = connection.connection.driver_connection
+    return NumericData(raw.adapters.get_dumper(Decimal, PyFormat.BINARY)(Decimal, raw).dump)
 
 
 def _dumped(row: tuple, json_at: list[int], texts: dict[tuple, str]) -> list:

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import numpy as np
 from psycopg.adapt import PyFormat
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Table, delete, select
 
 from app.extensions import db
@@ -59,20 +60,23 @@ def bulk_insert(
 SERIES_COLUMNS = ("run_id", "series", "job_quarters", "cells")
 
 
-def insert_series(run_id: int, figures: np.ndarray) -> None:
-    """A run's series rows, one per row of ``figures`` (``packed``): on PostgreSQL their binary ``COPY`` data made
-    at once (``packed.copy_binary``), elsewhere ``bulk_insert``."""
+def insert_series(run_id: int, figures: np.ndarray, beside: Callable[[], T]) -> T:
+    """A run's series rows, one per row of ``figures`` (``packed``), and ``beside()`` (which must not use the
+    database), whose result is returned: on PostgreSQL the rows' binary ``COPY`` data is made at once
+    (``packed.copy_binary``) and sent from the driver's writer thread while ``beside`` runs, the server storing
+    them; elsewhere ``bulk_insert``, then ``beside``."""
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         rows = zip(range(len(figures)), packed.operation_central(figures).tolist(), packed.encode(figures), strict=True)
         bulk_insert(ForecastSeries.__table__, SERIES_COLUMNS, ((run_id, *row) for row in rows))
-        return
-    rows = packed.copy_binary(run_id, figures)
+        return beside()
+    data = packed.copy_binary(run_id, figures)
     raw = connection.connection.driver_connection
-    names = ", ".join(SERIES_COLUMNS)
-    with raw.cursor() as cursor, cursor.copy(f"COPY forecast_series ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-        for data in (packed.COPY_SIGNATURE, rows, packed.COPY_TRAILER):
-            copy.write(data)
+    sql = f"COPY forecast_series ({', '.join(SERIES_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+    with raw.cursor() as cursor, cursor.copy(sql, writer=QueuedLibpqWriter(cursor)) as copy:
+        for part in (packed.COPY_SIGNATURE, data, packed.COPY_TRAILER):
+            copy.write(part)  # queued: the data (40 MB a province) fits the writer's queue
+        return beside()
 
 
 class NumericData(dict):

@@ -123,13 +123,15 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     # the register and the engine's memos (a million objects) freed while the server stores the series
     freeing = threading.Thread(target=_forget, args=(estates, engine))
     freeing.start()
-    held_rows, totals = store.insert_series(  # the other rows made while the server stores the series
-        run_id, figures, lambda: ([tuple(v) for v in held.values()], [(run_id, *t) for t in engine.totals(counts)])
-    )
-    store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, held_rows)
-    store.bulk_insert(ForecastRegionTotal.__table__, REGION_TOTAL_COLUMNS, totals)
-    store.analyze()
-    freeing.join()
+    try:
+        held_rows, totals = store.insert_series(  # the other rows made while the server stores the series
+            run_id, figures, lambda: ([tuple(v) for v in held.values()], [(run_id, *t) for t in engine.totals(counts)])
+        )
+        store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, held_rows)
+        store.bulk_insert(ForecastRegionTotal.__table__, REGION_TOTAL_COLUMNS, totals)
+        store.analyze()
+    finally:
+        freeing.join()
     PARTS["write"] = time.perf_counter() - written - PARTS["compute"]
     return run
 

@@ -38,6 +38,7 @@ from forecast.model import (
 )
 
 Cells = dict[tuple[str, str], Triple]
+NOTHING_HELD: dict[int, int] = {}  # what most zones hold back: shared, never changed
 BLOCKERS = {"industrial": INDUSTRIAL_BLOCKER, "estate": INDUSTRIAL_BLOCKER}  # any other kind: BUILDING_BLOCKER
 
 
@@ -101,6 +102,13 @@ class Engine:
             ends = [end for _, end in self.quarters]
             self._figures = packed.compute(self._params, self.inputs.ramp_up_months, ends, self.low_ratio)
         return self._figures
+
+    def forget(self) -> None:
+        """Drop the memos once every series' figures are computed (``figures``): what is left is ``cells`` and
+        ``totals``."""
+        self.figures()
+        for memo in (self._sizes, self._numbers, self._params, self._jq):
+            memo.clear()
 
     def cells(self, number: int) -> Cells:
         """One series' cells, as ``model.zone_cells`` (then ``calibration.apply``) gives them."""
@@ -167,12 +175,11 @@ class Engine:
                 sized = sizes[size_key] = zone_sizes(zone, self.inputs, as_of)
             basis, prior, full, builders = sized
             key = (full, builders, clear, operating)
-            number = numbers.get(key)
-            if number is None:  # a new series: its figures are computed with the others (``figures``)
-                number = numbers[key] = len(params)
+            number = numbers.setdefault(key, len(params))  # the key hashed once (80,000 of 100,000 are new)
+            if number == len(params):  # a new series: its figures are computed with the others (``figures``)
                 params.append(key)
                 self._figures = None
-            held: dict[int, int] = {}
+            held = NOTHING_HELD
             if overdue:
                 roots = (blocker, zone.stop_waits_for) if zone.stopped and zone.stop_waits_for else (blocker,)
                 way = ways.get(roots)

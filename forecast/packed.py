@@ -101,12 +101,42 @@ def _times_half_up(values: np.ndarray, ratio: Decimal) -> np.ndarray:
 
 def encode(figures: np.ndarray) -> list[bytes]:
     """Each row of ``figures`` as stored. A figure must fit 32 bits (two billion jobs in one zone: refused)."""
-    if figures.size and (int(figures.max()) > LIMIT or int(figures.min()) < 0):
-        raise ValueError("a forecast figure outside 0..2**31-1")
-    data = np.ascontiguousarray(figures, dtype=DTYPE)
+    data = _checked(figures)
     width = data.shape[1] * DTYPE.itemsize
     raw = data.tobytes()
     return [raw[i : i + width] for i in range(0, len(raw), width)]
+
+
+COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # PostgreSQL's binary ``COPY`` header: no flags, no extension
+COPY_TRAILER = b"\xff\xff"
+
+
+def copy_binary(run_id: int, figures: np.ndarray) -> memoryview:
+    """A run's series rows (run id, series, central operation job-quarters, cells: ``encode``) as the rows of
+    PostgreSQL's binary ``COPY`` (between ``COPY_SIGNATURE`` and ``COPY_TRAILER``), made at once: each row is
+    fixed-width (four fields, big-endian, each after its length), so the 80,000 rows of a province are one numpy
+    array, not 80,000 calls to the driver's row writer."""
+    cells = _checked(figures)
+    n, width = cells.shape[0], cells.shape[1] * DTYPE.itemsize
+    head = np.dtype([
+        ("fields", ">i2"), ("run_len", ">i4"), ("run", ">i4"), ("series_len", ">i4"), ("series", ">i4"),
+        ("jq_len", ">i4"), ("jq", ">i8"), ("cells_len", ">i4"),
+    ])  # fmt: skip
+    heads = np.empty(n, dtype=head)
+    heads["fields"], heads["run_len"], heads["series_len"], heads["jq_len"], heads["cells_len"] = 4, 4, 4, 8, width
+    heads["run"], heads["series"], heads["jq"] = run_id, np.arange(n), operation_central(figures)
+    out = np.empty((n, head.itemsize + width), dtype=np.uint8)
+    out[:, : head.itemsize] = heads.view(np.uint8).reshape(n, head.itemsize)
+    out[:, head.itemsize :] = cells.view(np.uint8).reshape(n, width)
+    return out.reshape(-1).data
+
+
+def _checked(figures: np.ndarray) -> np.ndarray:
+    """``figures`` as stored (contiguous little-endian 32-bit integers); refused (``ValueError``) if one does not
+    fit (two billion jobs in one zone)."""
+    if figures.size and (int(figures.max()) > LIMIT or int(figures.min()) < 0):
+        raise ValueError("a forecast figure outside 0..2**31-1")
+    return np.ascontiguousarray(figures, dtype=DTYPE)
 
 
 def decode(blobs: list[bytes], width: int, columns: slice | None = None) -> np.ndarray:

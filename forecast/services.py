@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from decimal import Decimal
 from app.errors import NotFound, found
 from app.extensions import db
 from app.timezone import today_wib
-from forecast import calibration, packed, store
+from forecast import calibration, store
 from forecast import gather as gathering
 from forecast.engine import Engine
 from forecast.inputs import input_rows, inputs_json, load_inputs
@@ -27,7 +28,6 @@ from forecast.models import (
     ForecastInput,
     ForecastRegionTotal,
     ForecastRun,
-    ForecastSeries,
     ForecastZone,
 )
 from permits.calendar import preloaded_calendar
@@ -45,12 +45,12 @@ ZONE_COLUMNS = (
     "waits_for", "notes", "series",
 )  # fmt: skip
 PARTS: dict[str, float] = {}  # the last refresh's parts, in seconds (see ``_refresh``): what bench/ prints
-SERIES_COLUMNS = ("run_id", "series", "job_quarters", "cells")
 ZONE_TYPES = (
-    "int4", "int4", "text", "text", "numeric", "int4", "text", "int4", "text", "int4", "text", "text", "numeric",
+    "int4", "int4", "text", "text", "bytea", "int4", "text", "int4", "text", "int4", "text", "text", "bytea",
     "text", "int4", "int4", "text", "date", "date", "date", "date", "text", "text", "int4",
 )  # fmt: skip
-SERIES_TYPES = ("int4", "int4", "int8", "bytea")  # copied in binary on PostgreSQL (``store.bulk_insert``)
+# the two numeric columns (area, investment) arrive already in PostgreSQL's binary form (``store.NumericData``),
+# written as they are ("bytea": the bytes unchanged); the server reads them as the column's type
 REGION_TOTAL_COLUMNS = (
     "run_id", "region_id", "kab_kota", "zone_kind", "capital_status", "zones", "quarter", "phase", "low", "central",
     "high",
@@ -115,33 +115,50 @@ def _refresh(as_of: date, snapshot: bool, label: str | None, actor: str) -> Fore
     counts: dict[tuple, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # group -> series -> zones
     held: dict[int, list] = {}
 
-    zones = zone_rows(engine, estates, run_id, counts, held)
+    zones = zone_rows(engine, estates, run_id, counts, held, store.numeric_data())
     store.bulk_insert(ForecastZone.__table__, ZONE_COLUMNS, zones, serialised=True, binary=ZONE_TYPES)
     start = time.perf_counter()
     figures = store.delete_runs_beside(old_ids, engine.figures)  # every series at once, once the zones are numbered
     PARTS["compute"] += time.perf_counter() - start
-    series = zip(range(len(figures)), packed.operation_central(figures).tolist(), packed.encode(figures), strict=True)
-    store.bulk_insert(ForecastSeries.__table__, SERIES_COLUMNS, ((run_id, *row) for row in series), binary=SERIES_TYPES)
-    store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, (tuple(v) for v in held.values()))
-    totals = ((run_id, *row) for row in engine.totals(counts))
-    store.bulk_insert(ForecastRegionTotal.__table__, REGION_TOTAL_COLUMNS, totals)
-    store.analyze()
+    # the register and the engine's memos (a million objects) freed while the server stores the series
+    freeing = threading.Thread(target=_forget, args=(estates, engine))
+    freeing.start()
+    try:
+        held_rows, totals = store.insert_series(  # the other rows made while the server stores the series
+            run_id, figures, lambda: ([tuple(v) for v in held.values()], [(run_id, *t) for t in engine.totals(counts)])
+        )
+        store.bulk_insert(ForecastHeld.__table__, HELD_COLUMNS, held_rows)
+        store.bulk_insert(ForecastRegionTotal.__table__, REGION_TOTAL_COLUMNS, totals)
+        store.analyze()
+    finally:
+        freeing.join()
     PARTS["write"] = time.perf_counter() - written - PARTS["compute"]
     return run
 
 
+def _forget(estates: list, engine: Engine) -> None:
+    estates.clear()
+    engine.forget()
+
+
 def zone_rows(
-    engine: Engine, estates: list, run_id: int, counts: dict[tuple, dict[int, int]], held: dict[int, list]
+    engine: Engine,
+    estates: list,
+    run_id: int,
+    counts: dict[tuple, dict[int, int]],
+    held: dict[int, list],
+    numeric: dict[Decimal | None, object],
 ) -> Iterator[tuple]:
     """Each zone's row, computed as the ``COPY`` takes them (the server stores the rows on the other core while
     the next estate is computed): the computation reads nothing from the database (``preloaded_calendar``). Counts
-    each group's zones by series in ``counts`` and the job-quarters each overdue permit holds back in ``held``."""
+    each group's zones by series in ``counts`` and the job-quarters each overdue permit holds back in ``held``.
+    ``numeric``: a numeric value as written (``store.numeric_data``)."""
     texts: dict[tuple, str] = {}  # the notes' JSON text, by their items (a few dozen distinct lists)
     rows_of = engine.rows
     for facts in estates:
         start = time.perf_counter()
         e = facts.estate
-        estate_part = (*e, facts.claim_jobs)
+        estate_part = (*e[:7], numeric[e.investment_rp], facts.claim_jobs)
         by_kind: dict[str, dict[int, int]] = {}  # zone kind -> its group's zones by series
         by_permit: dict[int, object] | None = None  # permit id -> its fact, made where a permit holds jobs back
         out = []
@@ -155,8 +172,8 @@ def zone_rows(
                 text = texts[key] = json.dumps(sorted(set(key)))
             kind = zone.kind
             row = (
-                run_id, zone_id, kind, zone_name, zone.area_ha, *estate_part, zone.commitment_jobs, prior, basis,
-                clear[1], *operating, waits_for, text, series,
+                run_id, zone_id, kind, zone_name, numeric[zone.area_ha], *estate_part, zone.commitment_jobs, prior,
+                basis, clear[1], *operating, waits_for, text, series,
             )  # fmt: skip
             out.append(row)  # in the order of ``ZONE_COLUMNS``
             group = by_kind.get(kind)

@@ -19,7 +19,7 @@ from estates.models import Estate, Investor
 from estates.queries import estates_visible_to, limited_region
 from permits.agencies.models import Agency
 from permits.clock import Band
-from permits.models import RUNNING_STATUSES, Permit, PermitStatus, PermitType
+from permits.models import RUNNING_STATUSES, STOPPED_STATUSES, Permit, PermitStatus, PermitType
 from permits.stages import REVISING
 from permits.workflow import today_wib
 
@@ -72,7 +72,7 @@ def band_condition(band: Band, today: date):
     if band is Band.ON_TRACK:  # the overdue day follows the at-risk day: said too, for ix_permit_overdue_order
         return running & (Permit.at_risk_on > today) & (Permit.overdue_on > today)
     if band is Band.STOPPED:
-        return Permit.status.in_(REVISING)
+        return stopped_condition()
     return ~running & Permit.status.not_in(REVISING)
 
 
@@ -83,6 +83,13 @@ def running_condition() -> ColumnElement[bool]:
     from them (with parameters it read every permit of the status index or of the kab/kota)."""
     statuses = bindparam("running", list(RUNNING_STATUSES), expanding=True, literal_execute=True, unique=True)
     return Permit.status.in_(statuses) & Permit.running_since.is_not(None)
+
+
+def stopped_condition() -> ColumnElement[bool]:
+    """SQL for "the clock is stopped" (``stages.REVISING``), written as ``ix_permit_stopped_type``'s condition
+    (``STOPPED_WHERE``: literals, in its order), as ``running_condition`` is."""
+    statuses = bindparam("stopped", list(STOPPED_STATUSES), expanding=True, literal_execute=True, unique=True)
+    return Permit.status.in_(statuses)
 
 
 def answered_condition() -> ColumnElement[bool]:

@@ -168,8 +168,7 @@ ANSWERED_WHERE = {"postgresql": "answered IS true", "sqlite": "answered IS 1"}
 # uses a partial index only for a query whose condition has each term of the index's, and never for parameters).
 RUNNING_STATUSES = ("submitted", "declared_complete", "under_review", "feasibility_test", "recommendation")
 RUNNING_WHERE = f"status IN ({', '.join(repr(s) for s in RUNNING_STATUSES)}) AND running_since IS NOT NULL"
-# The clock is stopped: the file is with the investor or the process is stopped (``stages.REVISING``, the band
-# "stopped"), as literals in the order of the partial index's condition, as ``RUNNING_WHERE``.
+# The clock is stopped (``stages.REVISING``, the band "stopped"): literals in the index's order, as above.
 STOPPED_STATUSES = ("returned", "revision", "process_stopped")
 STOPPED_WHERE = f"status IN ({', '.join(repr(s) for s in STOPPED_STATUSES)})"
 # The first day the permit is (or will be) late: the agency's while its clock runs (``stages.AGENCY_STATUSES``).

@@ -33,7 +33,7 @@ from permits.agencies.models import Agency
 from permits.clock import Band, ClockState
 from permits.dashboard import WorkItem
 from permits.models import Permit, PermitType
-from permits.queries import in_scope, permits_with_context, region_with_code
+from permits.queries import in_scope, of_type, permits_with_context, region_with_code
 from permits.stages import ASKED, DECIDED_FROM, DECISIONS, Holder  # noqa: F401 - DECIDED_FROM, DECISIONS re-exported
 from permits.stalls.agency_figures import (  # noqa: F401 - the figures' names, re-exported
     FIGURE_SORTS,
@@ -65,8 +65,7 @@ def _conditions(filters: StallFilters, scope: Scope) -> list[ColumnElement[bool]
     if filters.agency_id is not None:
         conditions.append(Permit.agency_id == filters.agency_id)
     if filters.permit_type_code:
-        of_type = select(PermitType.id).where(PermitType.code == filters.permit_type_code)
-        conditions.append(Permit.permit_type_id.in_(of_type))
+        conditions.append(of_type(filters.permit_type_code))
     if filters.region_code:
         conditions.append(Permit.region_id == region_with_code(filters.region_code))
     return conditions

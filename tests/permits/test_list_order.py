@@ -117,6 +117,7 @@ def test_the_default_order_is_the_longest_overdue_first_then_the_nearest_deadlin
         PermitFilters(status=S.NOT_STARTED),
         PermitFilters(permit_type_code="KKPR"),
         PermitFilters(permit_type_code="NIB"),
+        PermitFilters(permit_type_code="NO-SUCH-TYPE"),
         PermitFilters(region_code="36.72"),
         PermitFilters(status=S.NOT_STARTED, region_code="36.73"),
         PermitFilters(q="gamma"),

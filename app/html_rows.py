@@ -105,3 +105,12 @@ class KeptTable:
     def around(self, rows: Markup) -> Markup:
         """The table with ``rows`` (markup) in its body."""
         return self.head + rows + self.tail
+
+
+def kept_pager(pagination: Any, endpoint: str) -> Markup:
+    """``pager(pagination, endpoint)`` of ``_macros.html`` (a link per page, each a ``url_for``), kept per language,
+    query arguments and page until the next committed write (``app.fragments``)."""
+    args = tuple(sorted(request.args.to_dict().items()))
+    key = (str(get_locale() or "id"), endpoint, args, pagination.page, pagination.pages)
+    pager = get_template_attribute("_macros.html", "pager")
+    return cached("pager", key, lambda: Markup(pager(pagination, endpoint)))  # noqa: S704 - an autoescaping macro's

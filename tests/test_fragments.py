@@ -161,3 +161,17 @@ def test_a_lists_kept_table_follows_its_order_and_language_and_holds_the_pages_r
             assert table("/permits?sort=estate&page=1") == by_estate  # the page's number aside
             assert re.findall(r"Kawasan Urut \d", by_estate) == [f"Kawasan Urut {n}" for n in range(3)]
             assert label in plain and other not in plain
+
+
+def test_a_kept_pager_is_each_pages_own(login_as):
+    """``app.html_rows.kept_pager``: kept per page and arguments, so each page marks itself and keeps the filters."""
+    for n in range(21):  # a page and one more
+        make_permit("NIB", estate=make_estate(name=f"Kawasan Halaman {n}", region=region("36.73")))
+    db.session.commit()
+    officer = login_as("officer")
+    for _ in range(2):  # the second round from the cache
+        for url, page in (("/permits", 1), ("/permits?page=2", 2), ("/permits?page=2&sort=estate", 2)):
+            html = officer.get(url).get_data(as_text=True)
+            active = re.search(r'class="page-item active"><a class="page-link" href="([^"]+)">(\d+)<', html)
+            assert active and int(active.group(2)) == page
+            assert ("sort=estate" in active.group(1)) == ("sort=estate" in url)

@@ -13,11 +13,14 @@ from collections.abc import Callable, Hashable
 from datetime import date
 from typing import Any
 
-from flask import get_template_attribute
+from flask import get_template_attribute, render_template, request
 from flask_babel import get_locale, get_translations
 from markupsafe import Markup, escape
 
 from app.formatting import day
+from app.fragments import cached
+
+ROWS = Markup("\x00rows\x00")  # where a kept table's rows go
 
 
 class Texts:
@@ -83,3 +86,31 @@ class MacroOnce:
         if key not in self.seen:
             self.seen[key] = Markup(self.macro(*args))  # noqa: S704 - an autoescaping macro's output
         return self.seen[key]
+
+
+class KeptTable:
+    """A list's table around its rows (``_macros.html``'s ``data_table``: the headers with their sort links,
+    the labels), rendered by ``template`` with ``ROWS`` for the rows and kept per language and query arguments
+    (the page's number aside: the headers link to the first page) until the next committed write
+    (``app.fragments``). ``context`` must follow from the arguments (the list's order)."""
+
+    def __init__(self, name: str, template: str, **context: Any) -> None:
+        args = request.args.to_dict()
+        args.pop("page", None)
+        key = (str(get_locale() or "id"), tuple(sorted(args.items())))
+        html = cached(name, key, lambda: str(render_template(template, rows=ROWS, **context)))
+        head, tail = html.split(ROWS, 1)
+        self.head, self.tail = Markup(head), Markup(tail)  # noqa: S704 - an autoescaping template's output
+
+    def around(self, rows: Markup) -> Markup:
+        """The table with ``rows`` (markup) in its body."""
+        return self.head + rows + self.tail
+
+
+def kept_pager(pagination: Any, endpoint: str) -> Markup:
+    """``pager(pagination, endpoint)`` of ``_macros.html`` (a link per page, each a ``url_for``), kept per language,
+    query arguments and page until the next committed write (``app.fragments``)."""
+    args = tuple(sorted(request.args.to_dict().items()))
+    key = (str(get_locale() or "id"), endpoint, args, pagination.page, pagination.pages)
+    pager = get_template_attribute("_macros.html", "pager")
+    return cached("pager", key, lambda: Markup(pager(pagination, endpoint)))  # noqa: S704 - an autoescaping macro's

@@ -150,6 +150,14 @@ def row_clocks(rows: Sequence[Any], today: date) -> dict[int, ClockState]:
     }
 
 
+def _names(english: bool) -> tuple[dict[int, tuple[str, str]], dict[int, str], dict[int, str]]:
+    """The ``Lookups`` escaped in a language: the types (code, name), the agencies and the kab/kota by id."""
+    known = lookups()
+    types = {i: (escape(code), escape(en if english else id_)) for i, (code, id_, en) in known.types.items()}
+    agencies = {i: escape(en if english else id_) for i, (id_, en) in known.agencies.items()}
+    return types, agencies, {i: escape(name) for i, name in known.regions.items()}
+
+
 class Cells:
     """The cells the permit lists share, for one rendering, as escaped HTML text (``Markup`` once, for the whole
     page of rows): texts, links, names and badges looked up or escaped once per rendering."""
@@ -160,11 +168,7 @@ class Cells:
         self.estate_url = id_url("estates.estate_detail", "estate_id")
         today = today or today_wib()
         self.estimated: Callable[[date | None], bool] = memo(lambda due: due_is_estimated(due, today))
-        known = lookups()
-        english = t.locale == "en"
-        self.types = {i: (escape(code), escape(en if english else id_)) for i, (code, id_, en) in known.types.items()}
-        self.agencies = {i: escape(en if english else id_) for i, (id_, en) in known.agencies.items()}
-        self.regions = {i: escape(name) for i, name in known.regions.items()}
+        self.types, self.agencies, self.regions = cached("permit-cells", t.locale, lambda: _names(t.locale == "en"))
         self.status_badge: Callable[[Any], str] = memo(
             lambda status: f'<span class="badge text-bg-{status.css} status-badge">{t.label(status)}</span>'
         )

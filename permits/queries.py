@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, false, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
+from app.fragments import cached
 from app.listing import Sort, rows_in_order, sort_clauses
 from app.models import Region
 from app.security import Scope
@@ -19,7 +20,7 @@ from estates.models import Estate, Investor
 from estates.queries import estates_visible_to, limited_region
 from permits.agencies.models import Agency
 from permits.clock import Band
-from permits.models import RUNNING_STATUSES, Permit, PermitStatus, PermitType
+from permits.models import RUNNING_STATUSES, STOPPED_STATUSES, Permit, PermitStatus, PermitType
 from permits.stages import REVISING
 from permits.workflow import today_wib
 
@@ -72,7 +73,7 @@ def band_condition(band: Band, today: date):
     if band is Band.ON_TRACK:  # the overdue day follows the at-risk day: said too, for ix_permit_overdue_order
         return running & (Permit.at_risk_on > today) & (Permit.overdue_on > today)
     if band is Band.STOPPED:
-        return Permit.status.in_(REVISING)
+        return stopped_condition()
     return ~running & Permit.status.not_in(REVISING)
 
 
@@ -83,6 +84,13 @@ def running_condition() -> ColumnElement[bool]:
     from them (with parameters it read every permit of the status index or of the kab/kota)."""
     statuses = bindparam("running", list(RUNNING_STATUSES), expanding=True, literal_execute=True, unique=True)
     return Permit.status.in_(statuses) & Permit.running_since.is_not(None)
+
+
+def stopped_condition() -> ColumnElement[bool]:
+    """SQL for "the clock is stopped" (``stages.REVISING``), written as ``ix_permit_stopped_type``'s condition
+    (``STOPPED_WHERE``: literals, in its order), as ``running_condition`` is."""
+    statuses = bindparam("stopped", list(STOPPED_STATUSES), expanding=True, literal_execute=True, unique=True)
+    return Permit.status.in_(statuses)
 
 
 def answered_condition() -> ColumnElement[bool]:
@@ -144,6 +152,19 @@ def in_scope(scope: Scope) -> list[ColumnElement[bool]]:
     return [Permit.estate_id.in_(select(Estate.id).where(estates_visible_to(scope)))]
 
 
+def _type_ids() -> dict[str, int]:
+    return {code: type_id for code, type_id in db.session.execute(select(PermitType.code, PermitType.id))}
+
+
+def of_type(code: str) -> ColumnElement[bool]:
+    """SQL for "the permit is of the type ``code``" as ``permit_type_id = <id>``, the catalogue's ids kept until the
+    next committed write (``app.fragments``): a constant the planner can estimate and an index can start from
+    (``ix_permit_stopped_type``, ``ix_permit_region_type``), where a subquery of the id was a join to plan. An
+    unknown code matches no permit."""
+    type_id = cached("permit-type-ids", (), _type_ids).get(code)
+    return Permit.permit_type_id == type_id if type_id is not None else false()
+
+
 def region_with_code(bps_code: str) -> ColumnElement:
     """The id of the kab/kota with BPS code ``bps_code``, as a subquery (none: no permit matches)."""
     return select(Region.id).where(Region.bps_code == bps_code).scalar_subquery()
@@ -156,9 +177,7 @@ def list_conditions(filters: PermitFilters, scope: Scope, today: date | None = N
     if filters.status is not None:
         conditions.append(Permit.status == filters.status)
     if filters.permit_type_code:
-        conditions.append(
-            Permit.permit_type_id.in_(select(PermitType.id).where(PermitType.code == filters.permit_type_code))
-        )
+        conditions.append(of_type(filters.permit_type_code))
     if filters.agency_id is not None:
         conditions.append(Permit.agency_id == filters.agency_id)
     if filters.region_code:

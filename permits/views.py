@@ -20,6 +20,7 @@ from markupsafe import Markup
 from app.conflicts import CONFLICT, Conflict
 from app.extensions import db
 from app.fragments import cached, scope_key
+from app.html_rows import KeptTable, kept_pager
 from app.listing import Sort, csv_download, every_row, read_sort, sort_rows
 from app.row_pages import paginate_rows
 from app.security import EDITORS, OFFICE, current_scope, role_required
@@ -64,7 +65,11 @@ def permit_list():
         (*scope_key(scope), tuple(sorted(form.data.items()))),
         lambda: Markup(render_template("permits/_list_filters.html", form=form, filters=filters)),  # noqa: S704
     )
-    return render_template("permits/list.html", bar=bar, filters=filters, pagination=pagination, rows=rows)
+    table = KeptTable("permit-table", "permits/_list_table.html", sort=filters.sort)
+    pager = kept_pager(pagination, "permits.permit_list") if pagination.pages > 1 else ""
+    return render_template(
+        "permits/list.html", bar=bar, filters=filters, pagination=pagination, rows=rows, table=table, pager=pager
+    )
 
 
 @bp.get("/permits.csv")

@@ -11,7 +11,7 @@ from app import fragments
 from app.extensions import db
 from app.models import DataVersion, Role
 from app.security import Scope
-from devtools.factories import make_estate, make_investor, region
+from devtools.factories import make_estate, make_investor, make_permit, region
 from estates.models import Estate, EstateStatus
 
 
@@ -138,3 +138,40 @@ def test_a_rollback_on_a_connection_the_server_dropped_raises_nothing_more(app):
         connection.invalidate()  # what SQLAlchemy does when a statement meets a dropped connection
         connection.rollback()  # the hook must not touch the dead connection's info
         assert connection.invalidated
+
+
+def test_a_lists_kept_table_follows_its_order_and_language_and_holds_the_pages_rows(login_as):
+    """``app.html_rows.KeptTable`` (the permits list's and the stalled list's headers, kept): each order and
+    language its own, the page's number aside; the rows always the page's."""
+    for n in range(3):
+        make_permit("KKPR", estate=make_estate(name=f"Kawasan Urut {n}", region=region("36.73")))
+    db.session.commit()
+    officer = login_as("officer")
+
+    def table(url: str) -> str:
+        html = officer.get(url).get_data(as_text=True)
+        return html[html.index('<table class="table table-hover card-table mb-0" id="permit-list"') :]
+
+    for _ in range(2):  # the second round from the cache
+        for lang, label, other in (("id", ">Izin<", ">Permit<"), ("en", ">Permit<", ">Izin<")):
+            with officer.session_transaction() as session:
+                session["lang"] = lang
+            plain, by_estate = table("/permits"), table("/permits?sort=estate")
+            assert 'href="/permits?sort=estate"' in plain and 'href="/permits?sort=-estate"' in by_estate
+            assert table("/permits?sort=estate&page=1") == by_estate  # the page's number aside
+            assert re.findall(r"Kawasan Urut \d", by_estate) == [f"Kawasan Urut {n}" for n in range(3)]
+            assert label in plain and other not in plain
+
+
+def test_a_kept_pager_is_each_pages_own(login_as):
+    """``app.html_rows.kept_pager``: kept per page and arguments, so each page marks itself and keeps the filters."""
+    for n in range(21):  # a page and one more
+        make_permit("NIB", estate=make_estate(name=f"Kawasan Halaman {n}", region=region("36.73")))
+    db.session.commit()
+    officer = login_as("officer")
+    for _ in range(2):  # the second round from the cache
+        for url, page in (("/permits", 1), ("/permits?page=2", 2), ("/permits?page=2&sort=estate", 2)):
+            html = officer.get(url).get_data(as_text=True)
+            active = re.search(r'class="page-item active"><a class="page-link" href="([^"]+)">(\d+)<', html)
+            assert active and int(active.group(2)) == page
+            assert ("sort=estate" in active.group(1)) == ("sort=estate" in url)

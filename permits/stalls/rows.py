@@ -30,7 +30,12 @@ def page(filters: StallFilters, scope: Scope, today: date, limit: int, offset: i
         base = base.join(PermitType, PermitType.id == Permit.permit_type_id)
     elif filters.sort.key == "agency":
         base = base.outerjoin(Agency, Agency.id == Permit.agency_id)
-    rows = plain_rows(stats.stalled_permits_query(filters, scope, base).limit(limit).offset(offset))
+    if stats.reads_from_flags(filters):  # the page's ids from the flags, then their 20 rows in the same order
+        ids = stats.stalled_permits_query(filters, scope, select(Permit.id)).limit(limit).offset(offset)
+        query = base.where(Permit.id.in_(ids)).order_by(*stats.flags_order())
+    else:
+        query = stats.stalled_permits_query(filters, scope, base).limit(limit).offset(offset)
+    rows = plain_rows(query)
     return stats.stall_rows(rows, today, row_clocks(rows, today))
 
 

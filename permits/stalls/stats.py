@@ -33,7 +33,7 @@ from permits.agencies.models import Agency
 from permits.clock import Band, ClockState
 from permits.dashboard import WorkItem
 from permits.models import Permit, PermitType
-from permits.queries import in_scope, permits_with_context, region_with_code
+from permits.queries import in_scope, of_type, permits_with_context, region_with_code
 from permits.stages import ASKED, DECIDED_FROM, DECISIONS, Holder  # noqa: F401 - DECIDED_FROM, DECISIONS re-exported
 from permits.stalls.agency_figures import (  # noqa: F401 - the figures' names, re-exported
     FIGURE_SORTS,
@@ -46,7 +46,7 @@ from permits.stalls.agency_figures import (  # noqa: F401 - the figures' names, 
     percentile,
     stall_statistics,
 )
-from permits.stalls.models import SEVERITY, StalledPermit, StallFlag
+from permits.stalls.models import SEVERITY, FlagKind, StalledPermit, StallFlag
 from permits.workflow import permit_clocks
 
 # --- the officers' list --------------------------------------------------------------------------------------
@@ -65,8 +65,7 @@ def _conditions(filters: StallFilters, scope: Scope) -> list[ColumnElement[bool]
     if filters.agency_id is not None:
         conditions.append(Permit.agency_id == filters.agency_id)
     if filters.permit_type_code:
-        of_type = select(PermitType.id).where(PermitType.code == filters.permit_type_code)
-        conditions.append(Permit.permit_type_id.in_(of_type))
+        conditions.append(of_type(filters.permit_type_code))
     if filters.region_code:
         conditions.append(Permit.region_id == region_with_code(filters.region_code))
     return conditions
@@ -84,6 +83,24 @@ def _flag_condition(filters: StallFilters) -> ColumnElement[bool]:
 
 
 STALL_SORTS = ("type", "reference", "estate", "late", "agency", "raised")
+NEVER_LATE = date(9999, 12, 31)  # after every day a permit goes late: no permit is ordered past it
+
+
+def reads_from_flags(filters: StallFilters) -> bool:
+    """Whether a page of the list is best found from the open flags rather than by walking the list's order.
+
+    The merely at-risk permits are not late yet: in the default order (the earliest day gone late first) they
+    come after every late permit, so walking ``ix_permit_late_order`` for a page of them read the 49,000 late
+    permits first (110-250 ms at the reference size), the planner taking the at-risk flags to be spread evenly
+    over the order. Their flags are few (about 1,000 of 200,000 permits): read from them and sorted instead."""
+    default = filters.sort.key is None or (filters.sort.key == "late" and filters.sort.descending)
+    return filters.kind is FlagKind.AT_RISK and default
+
+
+def flags_order() -> tuple[ColumnElement, ...]:
+    """The default order (the earliest day gone late first, the never late last, ties by id) as an expression no
+    index provides, for ``reads_from_flags``: the planner starts from the flags and sorts the few permits."""
+    return func.coalesce(Permit.late_on, NEVER_LATE), Permit.id
 
 
 def stalled_permits_query(filters: StallFilters, scope: Scope, base: Select | None = None) -> Select:
@@ -110,11 +127,15 @@ def stalled_permits_query(filters: StallFilters, scope: Scope, base: Select | No
     }
     sort = filters.sort
     if sort.key == "late":  # more days late is an earlier day gone late: "-late" is the default order
+        if reads_from_flags(filters):
+            return query.order_by(*flags_order())
         if sort.descending:
             return query.order_by(Permit.late_on.asc().nulls_last(), Permit.id)
         return query.order_by(*sort_clauses(Sort("late", True), columns), Permit.id)
     if order := sort_clauses(sort, columns):
         return query.order_by(*order, Estate.name, Permit.id)
+    if reads_from_flags(filters):
+        return query.order_by(*flags_order())
     return query.order_by(Permit.late_on.asc().nulls_last(), Permit.id)
 
 

@@ -23,6 +23,7 @@ from wtforms.validators import Optional
 
 from app.extensions import db
 from app.fragments import cached, scope_key
+from app.html_rows import KeptTable, kept_pager
 from app.listing import Sort, csv_download, every_row, read_sort, sort_rows
 from app.monitoring import scan_overdue
 from app.pagination import page_number
@@ -120,6 +121,8 @@ def stalled_list():
         filters=filters,
         pagination=pagination,
         rows=rows.stalled_list_rows(pagination.items),
+        table=KeptTable("stall-table", "stalls/_list_table.html", sort=filters.sort),
+        pager=kept_pager(pagination, "stalls.stalled_list") if pagination.pages > 1 else "",
         last_scan=last,
         scan_missed=last is None or scan_overdue(last),  # none: no scan has run (not read a second time)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -29,9 +30,10 @@ from permits.queries import (
 )
 from permits.stages import AGENCY_STATUSES
 from permits.stalls.models import FlagKind, StalledPermit, StallFlag
+from permits.stalls.rows import page
 from permits.stalls.scan import scan_stalled
 from permits.stalls.stalled import stalled_mismatches
-from permits.stalls.stats import STALL_SORTS, StallFilters, stalled_count, stalled_permits_query
+from permits.stalls.stats import STALL_SORTS, StallFilters, reads_from_flags, stalled_count, stalled_permits_query
 from permits.tally import list_count
 from permits.workflow import advance_permit
 
@@ -109,9 +111,13 @@ def test_the_default_order_is_the_longest_overdue_first_then_the_nearest_deadlin
         PermitFilters(band=Band.ON_TRACK),
         PermitFilters(band=Band.STOPPED),
         PermitFilters(band=Band.AT_RISK),
+        PermitFilters(band=Band.STOPPED, permit_type_code="KKPR"),
+        PermitFilters(band=Band.ON_TRACK, permit_type_code="KKPR"),
+        PermitFilters(band=Band.OVERDUE, region_code="36.73"),
         PermitFilters(status=S.NOT_STARTED),
         PermitFilters(permit_type_code="KKPR"),
         PermitFilters(permit_type_code="NIB"),
+        PermitFilters(permit_type_code="NO-SUCH-TYPE"),
         PermitFilters(region_code="36.72"),
         PermitFilters(status=S.NOT_STARTED, region_code="36.73"),
         PermitFilters(q="gamma"),
@@ -271,3 +277,23 @@ def test_a_stalled_permit_moved_to_another_estate_or_agency_takes_its_row_along(
     assert stalled_mismatches(db.session) == (set(), set())
     listed = db.session.scalars(stalled_permits_query(by_agency, SYSTEM_SCOPE)).all()
     assert permit in listed and db.session.scalar(stalled_count(by_agency, SYSTEM_SCOPE)) == len(listed) == before + 1
+
+
+def test_a_page_of_the_at_risk_flags_is_read_from_them_in_the_lists_order(spread):
+    """``kind=at_risk`` (issue 13): its permits come after every late one, so a page of them is found from the
+    flags and sorted, not by walking the late order; the same permits, pages and order as the walk's."""
+    days = [date(2026, 4, d) for d in range(20, 31)] + [date(2026, 5, d) for d in range(1, 12)]
+    for n, day in enumerate(reversed(days)):  # 15 to 28 working days before TODAY, the latest first: at risk
+        _filed("36.72" if n % 2 else "36.73", day, f"Kawasan {n}")
+    scan_stalled(TODAY)
+    at_risk = StallFilters(kind=FlagKind.AT_RISK)
+    assert reads_from_flags(at_risk) and not reads_from_flags(StallFilters(kind=FlagKind.OVERDUE))
+    assert not reads_from_flags(replace(at_risk, sort=Sort("late")))
+    for scope in (SYSTEM_SCOPE, Scope(role=Role.OFFICER, region_id=region("36.73").id)):
+        walked = db.session.scalars(stalled_permits_query(replace(at_risk, kind=None), scope)).all()
+        flagged = {f.permit_id for f in db.session.scalars(select(StallFlag).where(StallFlag.kind == at_risk.kind))}
+        expected = [p.id for p in walked if p.id in flagged]
+        assert len(expected) >= 2
+        paged = [r.permit.id for offset in range(0, len(expected), 2) for r in page(at_risk, scope, TODAY, 2, offset)]
+        assert paged == expected
+        assert db.session.scalar(stalled_count(at_risk, scope)) == len(expected)

@@ -12,17 +12,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 from functools import cache
-from itertools import chain
 from typing import NamedTuple
 
-import psycopg
-from psycopg.pq import TransactionStatus
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import selectinload
 
@@ -88,29 +84,8 @@ def _rows(query, streamed: bool = False) -> Iterable[tuple]:
 
 
 def _streamed(cursor, sql: str, params: dict) -> Iterator[tuple]:
-    return chain.from_iterable(_chunks(cursor, sql, params))
-
-
-def _chunks(cursor, sql: str, params: dict) -> Iterator[list[tuple]]:
-    """The rows of ``sql`` in the chunks the server sends, as ``Cursor.stream`` reads them (psycopg 3.3; the same
-    calls), but each chunk's rows made by the driver at once instead of one Python step a row (``stream`` yields
-    280,000 rows a province's refresh one by one). Read to the end, or the query is cancelled as ``stream`` does."""
-    conn = cursor.connection
-    with cursor, conn.lock:
-        try:
-            conn.wait(cursor._stream_send_gen(sql, params, size=STREAMED))
-            first = True
-            while result := conn.wait(cursor._stream_fetchone_gen(first)):
-                yield cursor._tx.load_rows(0, result.ntuples, cursor._make_row)
-                first = False
-        finally:
-            if conn.pgconn.transaction_status == TransactionStatus.ACTIVE:  # left early: cancel, then drain
-                conn.cancel_safe()
-                with suppress(psycopg.Error):
-                    while conn.wait(cursor._stream_fetchone_gen(False)):
-                        pass
-                with suppress(psycopg.Error):
-                    conn.wait(cursor._stream_fetchone_gen(False))
+    with cursor:
+        yield from cursor.stream(sql, params, size=STREAMED)
 
 
 def observed_delays() -> Delays:
@@ -164,34 +139,16 @@ def _estates(estate_ids: list[int] | None) -> list[tuple[EstateRow, str, str | N
         )
         .join(Region, Region.id == Estate.region_id)
         .join(Investor, Investor.id == Estate.investor_id)
+        # the order the pages list a run's zones in: written in it, they are listed by id (``reading.zones``),
+        # whose index costs a refresh a third of what one on the names did
+        .order_by(Region.name, Estate.name, Estate.id)
     )
-    # the order the pages list a run's zones in: written in it, they are listed by id (``reading.zones``), whose
-    # index costs a refresh a third of what one on the names did. Sorted here where the database orders text as
-    # Python does: the server's sort must end before its first row, while the rows of a join come as they are made
-    in_python = _orders_text_as_python()
-    if not in_python:
-        query = query.order_by(Region.name, Estate.name, Estate.id)
     if estate_ids is not None:
         query = query.where(Estate.id.in_(estate_ids))
-    out = [
+    return [
         (EstateRow(i, name, rid, region, iid, investor, capital, rp), status, reason)
         for i, name, rid, region, iid, investor, capital, rp, status, reason in _rows(query, streamed=True)
     ]
-    if in_python:
-        out.sort(key=lambda row: (row[0].kab_kota, row[0].name, row[0].id))
-    return out
-
-
-def _orders_text_as_python() -> bool:
-    """Whether the database compares text as Python compares ``str``, by code point: PostgreSQL's "C" (or
-    "POSIX") collation, which compares the UTF-8 bytes (the database's default; no column here names another)."""
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        return False
-    collation = connection.exec_driver_sql(
-        "SELECT datcollate FROM pg_database WHERE datname = current_database()"
-    ).scalar()
-    return collation in ("C", "POSIX")
 
 
 def _zones(estate_ids: list[int] | None) -> dict[int, list[list]]:

@@ -95,9 +95,8 @@ def test_a_refresh_writes_the_zones_by_kab_kota_and_estate_name():
     assert [row[2] for row in written if row[2] in {e.id for e in made}] != [e.id for e in made]
 
 
-def test_a_stream_left_early_leaves_the_connection_usable(is_postgres):
-    if not is_postgres:
-        pytest.skip("streamed reads exist on PostgreSQL only")
+@pytest.mark.postgres_only  # streamed reads exist on PostgreSQL only
+def test_a_stream_left_early_leaves_the_connection_usable():
     for n in range(gather.STREAMED * 2 + 1):
         make_estate(name=f"Kawasan Arus {n:04}")
     rows = gather._rows(select(Estate.id, Estate.name).order_by(Estate.id), streamed=True)

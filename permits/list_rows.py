@@ -26,12 +26,13 @@ from app.urls import id_url
 from estates.models import Estate, Investor
 from permits.agencies.models import Agency
 from permits.calendar import site_calendar
+from permits.catalogue import catalogue
 from permits.clock import ClockFields, ClockState, Limits, clock_state
 from permits.forms import FilterChoices
-from permits.models import Permit, PermitType
+from permits.models import Permit
 from permits.queries import OWN_SORTS, SORTS, PermitFilters, agencies_in_scope, in_list_order, permit_page_ids
 from permits.rules import PermitRule
-from permits.services import catalogue, regions
+from permits.services import regions
 from permits.workflow import at_risk_share, clock_fields, due_is_estimated, limits_of, regime_for, today_wib
 
 # What the rows show and what their clocks need, by the names ``permit_clocks`` reads; the type, the kab/kota and
@@ -67,10 +68,7 @@ class Lookups:
 
 def _read_lookups() -> Lookups:
     run = db.session.execute
-    types = {
-        i: (code, id_, en)
-        for i, code, id_, en in run(select(PermitType.id, PermitType.code, PermitType.name_id, PermitType.name_en))
-    }
+    types = {t.id: (t.code, t.name_id, t.name_en) for t in catalogue()}
     regions = {i: name for i, name in run(select(Region.id, Region.name))}
     agencies = {i: (id_, en) for i, id_, en in run(select(Agency.id, Agency.name_id, Agency.name_en))}
     return Lookups(types, regions, agencies)

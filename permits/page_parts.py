@@ -10,16 +10,16 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from app.fragments import cached
+from permits.catalogue import CatalogueType, KeptRule
 from permits.forms import MoveForm
 from permits.models import Permit
-from permits.page_reads import KeptRule, KeptType
 
 
 def _locale() -> str:
     return str(get_locale() or "id")
 
 
-def law_facts(ptype: KeptType, rule: KeptRule) -> Markup:
+def law_facts(ptype: CatalogueType, rule: KeptRule) -> Markup:
     """``permits/_law_facts.html`` for the type under the rule's regime."""
     return cached(
         "permit-page-law",

@@ -9,33 +9,30 @@ one query instead of two."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import case, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.errors import found
 from app.extensions import db
 from app.formatting import wib
-from app.fragments import cached
 from app.html_rows import Texts, memo
 from app.models import User
 from app.security import Scope
 from estates.models import Estate
 from estates.queries import estates_visible_to
-from permits.admin.rules import RuleFields
 from permits.agencies.models import Agency
+from permits.catalogue import CatalogueType, KeptRule
 from permits.models import Permit, PermitEvent, PermitType
-from permits.rules import PermitRule
 from permits.workflow import MissingRule, regime_for
 
 
 def permit_for_page(permit_id: int, scope: Scope) -> Permit:
     """The permit with its estate, the estate's investor and kab/kota, its agency and the agency's kab/kota, by
-    one statement (404 when unknown or outside the scope). Its type is ``page_type``'s, not loaded here."""
+    one statement (404 when unknown or outside the scope). Its type is ``catalogue.type_of``'s, not loaded here."""
     estate = contains_eager(Permit.estate)
     query = (
         select(Permit)
@@ -50,64 +47,7 @@ def permit_for_page(permit_id: int, scope: Scope) -> Permit:
     return found(db.session.scalars(query).one_or_none())
 
 
-@dataclass(frozen=True)
-class RegimeName:
-    name: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class KeptRule(RuleFields):
-    """A ``PermitRule`` as plain data: its fields, its regime and the regime's name as ``regime.name``, and
-    ``note(locale)``, so that ``permits.workflow.limits_of`` and the template read it as they read the rule."""
-
-    regime_id: int
-    regime: RegimeName
-
-    @classmethod
-    def of(cls, rule: PermitRule) -> KeptRule:
-        values = {f.name: getattr(rule, f.name) for f in fields(cls) if f.name != "regime"}
-        return cls(regime=RegimeName(rule.regime.name), **values)
-
-    def note(self, locale: str) -> str | None:
-        return self.note_en if locale == "en" else self.note_id
-
-
-@dataclass(frozen=True)
-class KeptType:
-    """A ``PermitType`` as the permit page reads it: names, prerequisites (in the catalogue's order, as
-    ``KeptType`` without their own) and rules, as plain data."""
-
-    id: int
-    code: str
-    name_id: str
-    name_en: str
-    prerequisites: tuple[KeptType, ...]
-    rules: tuple[KeptRule, ...]
-
-    @classmethod
-    def of(cls, ptype: PermitType, deep: bool = True) -> KeptType:
-        prerequisites = tuple(cls.of(p, deep=False) for p in ptype.prerequisites) if deep else ()
-        rules = tuple(KeptRule.of(r) for r in ptype.rules) if deep else ()
-        return cls(ptype.id, ptype.code, ptype.name_id, ptype.name_en, prerequisites, rules)
-
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_id
-
-    def rule_for(self, regime_id: int) -> KeptRule | None:
-        return next((r for r in self.rules if r.regime_id == regime_id), None)
-
-
-def _read_catalogue() -> dict[int, KeptType]:
-    query = select(PermitType).options(selectinload(PermitType.prerequisites), selectinload(PermitType.rules))
-    return {t.id: KeptType.of(t) for t in db.session.scalars(query)}
-
-
-def page_type(permit_type_id: int) -> KeptType:
-    """The permit type with its prerequisites and rules, from the catalogue kept until the next committed write."""
-    return cached("permit-page-catalogue", (), _read_catalogue)[permit_type_id]
-
-
-def page_rule(permit: Permit, ptype: KeptType, today: date) -> KeptRule:
+def page_rule(permit: Permit, ptype: CatalogueType, today: date) -> KeptRule:
     """``permits.workflow.rule_of`` for the page: the rule of the permit's regime or, before it is filed, of the
     regime of ``today``."""
     regime_id = permit.regime_id if permit.regime_id is not None else regime_for(today).id
@@ -159,7 +99,7 @@ RELATED_COLUMNS = (
 
 
 def related_applications(
-    permit: Permit, ptype: KeptType | PermitType | None = None
+    permit: Permit, ptype: CatalogueType | PermitType | None = None
 ) -> tuple[dict[int, Any], Sequence[Any]]:
     """``services.prerequisite_permits`` and ``services.sibling_applications`` of the permit as plain rows of
     ``RELATED_COLUMNS``, by one query: for each prerequisite type (of ``ptype``, by default the permit's type), the

@@ -12,13 +12,13 @@ from sqlalchemy import ColumnElement, Select, bindparam, false, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
-from app.fragments import cached
 from app.listing import Sort, rows_in_order, sort_clauses
 from app.models import Region
 from app.security import Scope
 from estates.models import Estate, Investor
 from estates.queries import estates_visible_to, limited_region
 from permits.agencies.models import Agency
+from permits.catalogue import type_id_of
 from permits.clock import Band
 from permits.models import RUNNING_STATUSES, STOPPED_STATUSES, Permit, PermitStatus, PermitType
 from permits.stages import REVISING
@@ -152,16 +152,12 @@ def in_scope(scope: Scope) -> list[ColumnElement[bool]]:
     return [Permit.estate_id.in_(select(Estate.id).where(estates_visible_to(scope)))]
 
 
-def _type_ids() -> dict[str, int]:
-    return {code: type_id for code, type_id in db.session.execute(select(PermitType.code, PermitType.id))}
-
-
 def of_type(code: str) -> ColumnElement[bool]:
     """SQL for "the permit is of the type ``code``" as ``permit_type_id = <id>``, the catalogue's ids kept until the
     next committed write (``app.fragments``): a constant the planner can estimate and an index can start from
     (``ix_permit_stopped_type``, ``ix_permit_region_type``), where a subquery of the id was a join to plan. An
     unknown code matches no permit."""
-    type_id = cached("permit-type-ids", (), _type_ids).get(code)
+    type_id = type_id_of(code)
     return Permit.permit_type_id == type_id if type_id is not None else false()
 
 

@@ -12,6 +12,7 @@ the applicant stays silent. An unconfirmed rule says so wherever it shows and ra
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -139,3 +140,24 @@ class PermitRule(db.Model):
 
     def __repr__(self) -> str:
         return f"<PermitRule type={self.permit_type_id} regime={self.regime_id}>"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleFields:
+    """Everything an administrator may change on a rule (the type and the regime are fixed)."""
+
+    sla_working_days: int | None
+    clock_starts_at: ClockStart
+    check_working_days: int | None
+    review_working_days: int | None
+    decision_working_days: int | None
+    fix_working_days: int | None
+    revision_working_days: int | None
+    max_revision_rounds: int | None
+    agency_silence: AgencySilence
+    applicant_silence: ApplicantSilence
+    applicant_silence_days: int | None
+    legal_basis: str
+    confirmed: bool
+    note_id: str | None
+    note_en: str | None

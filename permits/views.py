@@ -31,7 +31,7 @@ from estates.views import register_estate_panel
 from permits import figures, list_rows, page_parts, page_reads, queries, services, tally
 from permits.agency_choice import rule_agency
 from permits.calendar import cuti_bersama_non_working, site_calendar
-from permits.catalogue import catalogue
+from permits.catalogue import catalogue, type_of
 from permits.clock import clock_state
 from permits.exports import clock_stop_table, permit_header, permit_rows
 from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
@@ -122,7 +122,7 @@ def permit_detail(permit_id: int):
 
 def _render_detail(permit, move_form: MoveForm, conflict: Conflict | None = None):
     today = today_wib()
-    ptype = page_reads.page_type(permit.permit_type_id)  # the catalogue kept as plain data: ``permit_type`` unread
+    ptype = type_of(permit.permit_type_id)  # the catalogue kept as plain data: ``permit_type`` unread
     rule = page_reads.page_rule(permit, ptype, today)
     events = page_reads.page_events(permit.id)  # the timeline, and the sub-stages counted from them
     prerequisites, siblings = page_reads.related_applications(permit, ptype)

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import AuditEvent
 from app.urls import MAX_ID
 from permits.admin.catalogue import MAX_LONG_TEXT, MAX_WORKING_DAYS, AdminError
-from permits.rules import AgencySilence, ApplicantSilence, ClockStart, PermitRule, Regime
+from permits.rules import ApplicantSilence, PermitRule, Regime, RuleFields
 from permits.workflow import recompute_open_deadlines
 
 MAX_SILENCE_DAYS = 3650  # calendar days
@@ -36,27 +36,6 @@ DAY_FIELDS = (
 
 class InvalidRule(AdminError):
     """A rule's figures or texts are missing or out of range."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class RuleFields:
-    """Everything an administrator may change on a rule (the type and the regime are fixed)."""
-
-    sla_working_days: int | None
-    clock_starts_at: ClockStart
-    check_working_days: int | None
-    review_working_days: int | None
-    decision_working_days: int | None
-    fix_working_days: int | None
-    revision_working_days: int | None
-    max_revision_rounds: int | None
-    agency_silence: AgencySilence
-    applicant_silence: ApplicantSilence
-    applicant_silence_days: int | None
-    legal_basis: str
-    confirmed: bool
-    note_id: str | None
-    note_en: str | None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import User
 from app.security import SYSTEM_SCOPE
 from devtools.synth import Sizes, synthesize
-from permits import page_reads, services
+from permits import catalogue, page_reads, services
 from permits.models import Permit, PermitEvent, PermitStatus, PermitType
 from permits.rules import PermitRule
 from permits.stalls.evidence import stage_usage
@@ -38,7 +38,7 @@ def test_the_kept_catalogue_reads_as_the_orm(province):
         types = db.session.scalars(select(PermitType)).all()
         assert types
         for ptype in types:
-            kept = page_reads.page_type(ptype.id)
+            kept = catalogue.type_of(ptype.id)
             assert (kept.id, kept.code, kept.name("id"), kept.name("en")) == (
                 ptype.id,
                 ptype.code,
@@ -64,9 +64,9 @@ def test_the_pages_rule_clock_and_stages_are_the_services(province):
         permits = db.session.scalars(select(Permit).order_by(Permit.id).limit(80)).all()
         assert any(p.regime_id is None for p in permits) and any(p.regime_id for p in permits)
         for permit in permits:
-            ptype = page_reads.page_type(permit.permit_type_id)
+            ptype = catalogue.type_of(permit.permit_type_id)
             rule = page_reads.page_rule(permit, ptype, AS_OF)
-            assert rule == page_reads.KeptRule.of(rule_of(permit, AS_OF))
+            assert rule == catalogue.KeptRule.of(rule_of(permit, AS_OF))
             related = page_reads.related_applications(permit, ptype)
             assert related == page_reads.related_applications(permit)
             if permit.regime_id:

@@ -21,6 +21,8 @@ Downgrade puts the column back, filled from the open flags, with its indexes, an
 import sqlalchemy as sa
 from alembic import op
 
+from app.database import analyze_tables
+
 revision = "0026_scan3_flags_off_the_permit"
 down_revision = "0025_fcp_held_lines_index"
 branch_labels = None
@@ -60,22 +62,7 @@ def upgrade():
     op.drop_column("permit", "flagged")
     for name, columns in LATE_INDEXES.items():
         op.create_index(name, "permit", columns)
-    _analyze("permit", "stalled_permit")
-
-
-def _analyze(*tables: str) -> None:
-    """Fresh statistics for the tables whose indexes changed. PostgreSQL: before autovacuum gets to them (the
-    counts' plans). SQLite has none for new indexes (nor for a table an earlier batch migration copied), and with
-    the statistics of every other table and none of these it walked the stalled list from the kab/kota table and
-    sorted the lot (300 ms instead of 25 at the reference size): where the database has statistics
-    (``sqlite_stat1``: an ANALYZE ran once), they are renewed for these tables; one never analysed is left so."""
-    bind = op.get_bind()
-    if bind.dialect.name == "sqlite":
-        has_stats = bind.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first()
-        if not has_stats:
-            return
-    for table in tables:
-        op.execute(f"ANALYZE {table}")
+    analyze_tables(op.get_bind(), "permit", "stalled_permit")
 
 
 def downgrade():
@@ -93,4 +80,4 @@ def downgrade():
     op.drop_index(op.f("ix_stalled_permit_agency_id"), table_name="stalled_permit")
     op.drop_index(op.f("ix_stalled_permit_region_id"), table_name="stalled_permit")
     op.drop_table("stalled_permit")
-    _analyze("permit")
+    analyze_tables(op.get_bind(), "permit")

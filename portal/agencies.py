@@ -13,6 +13,7 @@ from app.extensions import db
 from app.fragments import cached
 from estates.models import CapitalStatus
 from permits.agencies.models import Agency, AgencyKind, AgencyLevel, AgencyRule
+from permits.agencies.services import place, rule_for
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,8 @@ class AgencyBook:
 
     def resolve(self, permit_type_id: int, capital_status: CapitalStatus, region_id: int) -> AgencyCard | None:
         """As ``AgencyResolver.resolve``: the agency that issues the type for this investor in this kab/kota."""
-        rule = self.rules.get((permit_type_id, capital_status)) or self.rules.get((permit_type_id, None))
-        if rule is None:
-            return None
-        kind, level = rule
-        return self.by_place.get((kind, level, region_id if level is AgencyLevel.KAB_KOTA else None))
+        rule = rule_for(self.rules, permit_type_id, capital_status)
+        return None if rule is None else self.by_place.get(place(*rule, region_id))
 
 
 def _read() -> AgencyBook:

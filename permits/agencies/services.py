@@ -12,8 +12,9 @@ change applies to permits recorded afterwards (a permit keeps the agency it was 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -38,6 +39,22 @@ class AgencyError(ValueError):
 # --- resolution ----------------------------------------------------------------------------------------------
 
 
+R = TypeVar("R")  # a rule as a caller keeps it (an ``AgencyRule``, or its kind and level)
+
+
+def rule_for(
+    rules: Mapping[tuple[int, CapitalStatus | None], R], permit_type_id: int, capital_status: CapitalStatus
+) -> R | None:
+    """Of ``rules`` by (type, capital status or None for any), the one for this capital status, else the one for
+    any: the catalogue's rule of a permit type for an investor."""
+    return rules.get((permit_type_id, capital_status)) or rules.get((permit_type_id, None))
+
+
+def place(kind: AgencyKind, level: AgencyLevel, region_id: int | None) -> tuple[AgencyKind, AgencyLevel, int | None]:
+    """Where a rule's agency sits, as the agencies are keyed: the estate's kab/kota only at kab/kota level."""
+    return kind, level, region_id if level is AgencyLevel.KAB_KOTA else None
+
+
 class AgencyResolver:
     """The catalogue's rules and the agencies, loaded once; ``resolve`` needs no further query."""
 
@@ -51,10 +68,10 @@ class AgencyResolver:
 
     def rule(self, permit_type_id: int, capital_status: CapitalStatus) -> AgencyRule | None:
         """The rule for this capital status, else the rule for any."""
-        return self.rules.get((permit_type_id, capital_status)) or self.rules.get((permit_type_id, None))
+        return rule_for(self.rules, permit_type_id, capital_status)
 
     def agency(self, kind: AgencyKind, level: AgencyLevel, region_id: int | None) -> Agency | None:
-        return self.agencies.get((kind, level, region_id if level is AgencyLevel.KAB_KOTA else None))
+        return self.agencies.get(place(kind, level, region_id))
 
     def resolve(self, permit_type_id: int, capital_status: CapitalStatus, region_id: int) -> Agency | None:
         """The agency that issues ``permit_type_id`` for an investor of ``capital_status`` in ``region_id``."""

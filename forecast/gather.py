@@ -151,7 +151,9 @@ def _estates(estate_ids: list[int] | None) -> list[tuple[EstateRow, str, str | N
     ]
 
 
-def _zones(estate_ids: list[int] | None) -> dict[int, list[list]]:
+def _zones(estate_ids: list[int] | None, shapes: dict[int, tuple]) -> dict[int, list[tuple]]:
+    """estate id -> its zones as (zone id, zone name, ``ZoneFacts``), made as the rows arrive: ``shapes`` gives
+    each estate's part of its zones' facts (investment, stopped, the permit type its stop order names)."""
     query = select(
         Zone.estate_id,
         Zone.id,
@@ -163,9 +165,11 @@ def _zones(estate_ids: list[int] | None) -> dict[int, list[list]]:
     ).order_by(Zone.estate_id, Zone.id)
     if estate_ids is not None:
         query = query.where(Zone.estate_id.in_(estate_ids))
-    out: dict[int, list[list]] = defaultdict(list)
-    for estate_id, *rest in _rows(query, streamed=True):
-        out[estate_id].append(rest)
+    out: dict[int, list[tuple]] = defaultdict(list)
+    for estate_id, zone_id, name, kind, area, jobs, target in _rows(query, streamed=True):
+        shape = shapes.get(estate_id)
+        if shape is not None:  # an estate the register lists (always, but for a change in between)
+            out[estate_id].append((zone_id, name, _new(ZoneFacts, (kind, area, jobs, target, *shape))))
     return out
 
 
@@ -287,22 +291,19 @@ def gather(
     while their rows are still arriving, and a calendar reading the database then would wait for the read."""
     catalogue = _Catalogue(as_of, calendar or preloaded_calendar())
     permits = _permits(catalogue, estate_ids)
-    zones = _zones(estate_ids)
-    by_estate_claim, by_investor_claim = _claims()
     pairs, not_filed, stopped_value = catalogue.pairs, catalogue.not_filed, EstateStatus.STOPPED.value
+    estates = _estates(estate_ids)
+    shapes: dict[int, tuple] = {}  # estate id -> (investment, stopped, the permit its stop order names)
+    for estate, status, reason in estates:
+        stopped = status == stopped_value
+        shapes[estate.id] = (estate.investment_rp, stopped, _stop_names(reason, catalogue.codes) if stopped else None)
+    zones = _zones(estate_ids, shapes)  # each zone's facts made once, as its row arrives
+    by_estate_claim, by_investor_claim = _claims()
     out = []
-    for estate, status, reason in _estates(estate_ids):
+    for estate, _, _ in estates:
         own = permits.get(estate.id, {})
         facts = {code: own.get(type_id) or not_filed[type_id] for code, type_id in pairs}
-        stopped = status == stopped_value
-        waits = _stop_names(reason, catalogue.codes) if stopped else None
-        rp = estate.investment_rp
-        rows = [
-            (zid, name, _new(ZoneFacts, (kind, area, jobs, target, rp, stopped, waits)))
-            for zid, name, kind, area, jobs, target in zones.get(estate.id, ())
-        ]
-        if not rows:
-            rows = [(None, None, ZoneFacts("estate", None, None, None, rp, stopped, waits))]
+        rows = zones.get(estate.id) or [(None, None, ZoneFacts("estate", None, None, None, *shapes[estate.id]))]
         claim = by_investor_claim.get(estate.investor_id) or by_estate_claim.get(estate.id)
         out.append(EstateFacts(estate, rows, facts, claim))
     return out

@@ -144,7 +144,7 @@ def _render_permit(permit: Permit, form: AnswerForm | None, status: int = 200, c
         line=single_permit_line(permit, events, clock),
         clock=clock,
         events=events,
-        documents=paginate(documents.permit_documents_query(permit.id)),
+        documents=documents.permit_documents_page(permit.id),
         form=form if permit.status in RESUMES_TO else None,
     )
     return page, status

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, String, false, func, literal, or_, select, true
+from sqlalchemy import Boolean, ColumnElement, Select, String, bindparam, false, func, literal, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager, joinedload, selectinload
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -27,6 +27,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from app.extensions import db
 from app.models import Region, Role, Setting
 from app.security import Scope
+from app.statements import kept_statement
 from app.urls import MAX_ID
 from estates.models import Claim, ClaimMetric, Estate, Investor, Zone, ZoneKind
 
@@ -123,17 +124,21 @@ def get_estate(estate_id: int, scope: Scope) -> Estate | None:
     estates none) come joined to the estate's row, the zones by a second statement (issue 13: one fewer)."""
     if not _valid_id(estate_id):
         return None
-    stmt = (
-        select(Estate)
-        .where(Estate.id == estate_id, estates_visible_to(scope))
-        .options(
-            joinedload(Estate.investor),
-            joinedload(Estate.region),
-            selectinload(Estate.zones),
-            joinedload(Estate.claims),
+
+    def build() -> Select:  # once per kind of scope (``app.statements``)
+        return (
+            select(Estate)
+            .where(Estate.id == bindparam("estate_id"), estates_visible_to(scope))
+            .options(
+                joinedload(Estate.investor),
+                joinedload(Estate.region),
+                selectinload(Estate.zones),
+                joinedload(Estate.claims),
+            )
         )
-    )
-    return db.session.scalars(stmt).unique().one_or_none()
+
+    stmt = kept_statement("estate-page", (scope.role, scope.region_id, scope.investor_id), build)
+    return db.session.scalars(stmt, {"estate_id": estate_id}).unique().one_or_none()
 
 
 def get_zone(zone_id: int, scope: Scope) -> Zone | None:

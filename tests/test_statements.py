@@ -48,3 +48,15 @@ def test_the_permit_page_shows_its_own_permit_each_time(client):
         html = client.get(f"/permits/{permit.id}").get_data(as_text=True)
         assert f"Kawasan {permit.permit_type.code}" in html
         assert f'action="/permits/{permit.id}/move"' in html or "no further move" in html
+
+
+def test_the_estate_page_and_its_permits_kept_for_one_scope_do_not_answer_for_another(login_as):
+    cilegon, serang = make_estate(region=region("36.72")), make_estate(region=region("36.73"))
+    kkpr = make_permit("KKPR", estate=serang)
+    province, officer_of_serang = login_as("officer"), login_as("officer", region="36.73")
+    for _ in range(2):
+        assert province.get(f"/estates/{cilegon.id}").status_code == 200
+        assert officer_of_serang.get(f"/estates/{cilegon.id}").status_code == 404
+        for client in (province, officer_of_serang):
+            html = client.get(f"/estates/{serang.id}").get_data(as_text=True)
+            assert f'href="/permits/{kkpr.id}"' in html

@@ -119,7 +119,8 @@ def agency_label(agency: Agency | AgencyCard | None, legacy: str | None = None) 
     return legacy or _("the issuing agency")
 
 
-def _investor_scope(investor_id: int) -> Scope:
+def investor_scope(investor_id: int) -> Scope:
+    """What an investor's user may see: its own estates and their permits."""
     return Scope(role=Role.INVESTOR, investor_id=investor_id)
 
 
@@ -156,7 +157,7 @@ def investor_of(investor_id: int) -> Investor:
 
 def investor_permit(investor_id: int, permit_id: int) -> Permit:
     """One permit of the investor's estates; 404 for anybody else's."""
-    return documents.visible_permit(_investor_scope(investor_id), permit_id)
+    return documents.visible_permit(investor_scope(investor_id), permit_id)
 
 
 def permit_events(permit_id: int) -> Sequence[PermitEvent]:
@@ -313,17 +314,23 @@ def _timed_line(permit: Permit, ptype, agency, label: str, clock: ClockState, no
 
 
 def single_permit_line(
-    permit: Permit, events: Sequence[PermitEvent] | None = None, clock: ClockState | None = None
+    permit: Permit,
+    events: Sequence[PermitEvent] | None = None,
+    clock: ClockState | None = None,
+    ptype: CatalogueType | None = None,
 ) -> PermitLine:
     """The line of one permit (its page): prerequisites, clock and return note read for it alone. ``events``: its
     history as ``permit_events`` reads it (the page shows it), where the latest return's note is found without
-    another query; ``clock``: its clock, when the page has it already."""
-    missing = [t.code for t in missing_prerequisites(permit)] if permit.status is PermitStatus.NOT_STARTED else []
+    another query; ``clock``: its clock, when the page has it already; ``ptype``: its type in the kept catalogue
+    (by default the permit's record)."""
+    missing = []
+    if permit.status is PermitStatus.NOT_STARTED:
+        missing = [t.code for t in missing_prerequisites(permit, ptype.prerequisites if ptype else None)]
     if events is None:
         note = latest_return_notes([permit.id]).get(permit.id)
     else:  # newest first: the first return for revision is the latest
         note = next((e.note for e in events if e.to_status in ASKED), None)
-    return permit_line(permit, clock or permit_clock(permit), missing, note)
+    return permit_line(permit, clock or permit_clock(permit), missing, note, ptype)
 
 
 def lkpm_overview(investor_id: int, today: date) -> InvestorOverview:

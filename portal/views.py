@@ -20,12 +20,16 @@ from app.security import current_scope, guard_blueprint
 from app.timezone import today_wib
 from app.transactions import refusal
 from forecast.panels import estate_panel
+from permits.calendar import site_calendar
+from permits.catalogue import type_of
+from permits.clock import clock_state
 from permits.documents import services as documents
 from permits.documents import uploads
 from permits.documents.views import limit_request_size, too_large_message
 from permits.models import Permit
+from permits.page_reads import page_rule, permit_for_page
 from permits.stages import RESUMES_TO, TransitionError
-from permits.workflow import ConcurrentEdit, permit_clock
+from permits.workflow import ConcurrentEdit, clock_fields, limits_of
 from portal.forms import AnswerForm
 from portal.rows import permit_rows
 from portal.services import (
@@ -39,6 +43,7 @@ from portal.services import (
     investor_estates_query,
     investor_of,
     investor_permit,
+    investor_scope,
     lkpm_entries_query,
     lkpm_overview,
     permit_events,
@@ -129,19 +134,24 @@ def document_list():
 
 @bp.get("/permits/<int:permit_id>")
 def permit_detail(permit_id: int):
-    permit = investor_permit(_investor_id(), permit_id)
+    permit = permit_for_page(permit_id, investor_scope(_investor_id()))  # as the officer's page reads it
     form = AnswerForm(formdata=None)
     form.version.data = str(permit.version)
     return _render_permit(permit, form)
 
 
 def _render_permit(permit: Permit, form: AnswerForm | None, status: int = 200, conflict: Conflict | None = None):
-    events, clock = permit_events(permit.id), permit_clock(permit)
+    """The permit page, its type and rule from the kept catalogue (``permit_type`` and ``permit_rule`` unread)."""
+    today, ptype = today_wib(), type_of(permit.permit_type_id)
+    rule = page_rule(permit, ptype, today)
+    events = permit_events(permit.id)
+    clock = clock_state(permit.status, clock_fields(permit), limits_of(rule), today, site_calendar())
     page = render_template(
         "portal/permit.html",
         conflict=conflict,
         permit=permit,
-        line=single_permit_line(permit, events, clock),
+        ptype=ptype,
+        line=single_permit_line(permit, events, clock, ptype),
         clock=clock,
         events=events,
         documents=documents.permit_documents_page(permit.id),

@@ -17,13 +17,14 @@ from datetime import date
 from babel.lists import format_list
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.errors import found
 from app.extensions import db
 from app.models import Role, Setting
 from app.security import Scope
+from app.statements import kept_statement
 from app.timezone import today_wib
 from estates.models import Estate, Investor
 from permits.agencies.models import Agency
@@ -186,16 +187,20 @@ def latest_return_notes(permit_ids: Sequence[int]) -> dict[int, str | None]:
     """For each permit, the note of its latest return for revision (the agency's request), in one query."""
     if not permit_ids:
         return {}
+    query = kept_statement("portal-return-notes", (), _return_notes)
+    return dict(db.session.execute(query, {"permit_ids": list(permit_ids)}).tuples().all())
+
+
+def _return_notes() -> Select:
     latest = (
         select(PermitEvent.permit_id, func.max(PermitEvent.seq).label("seq"))
-        .where(PermitEvent.permit_id.in_(permit_ids), PermitEvent.to_status.in_(ASKED))
+        .where(PermitEvent.permit_id.in_(bindparam("permit_ids", expanding=True)), PermitEvent.to_status.in_(ASKED))
         .group_by(PermitEvent.permit_id)
         .subquery()
     )
-    query = select(PermitEvent.permit_id, PermitEvent.note).join(
+    return select(PermitEvent.permit_id, PermitEvent.note).join(
         latest, (PermitEvent.permit_id == latest.c.permit_id) & (PermitEvent.seq == latest.c.seq)
     )
-    return dict(db.session.execute(query).tuples().all())
 
 
 def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
@@ -207,13 +212,8 @@ def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
     ids = [e.id for e in estates]
     catalogue = permit_catalogue()
     book = agency_book()  # the rules and the agencies as plain data: a permit's agency is found there, not read
-    query = (
-        select(Permit)
-        .join(Permit.permit_type)
-        .where(Permit.estate_id.in_(ids))
-        .order_by(Permit.estate_id, PermitType.sequence, Permit.submitted_on.asc().nulls_first(), Permit.id)
-    )  # the type of each line is the catalogue's (plain data), so the permit's own is not loaded
-    permits = db.session.scalars(query).all() if ids else []
+    query = kept_statement("portal-permits", (), _estates_permits)  # built once (``app.statements``)
+    permits = db.session.scalars(query, {"estate_ids": ids}).all() if ids else []
     by_estate: dict[int, list[Permit]] = defaultdict(list)
     for permit in permits:
         by_estate[permit.estate_id].append(permit)
@@ -221,6 +221,17 @@ def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
     clocks = row_clocks(timed, today_wib())  # ``permit_clocks`` with the catalogue's limits kept, not read again
     notes = latest_return_notes([p.id for p in permits if p.status in ASKED])
     return {e.id: _estate_lines(e, catalogue, by_estate[e.id], clocks, notes, book) for e in estates}
+
+
+def _estates_permits() -> Select:
+    """The permits of the estates ``estate_ids`` in the lines' order; the type of each line is the catalogue's
+    (plain data), so the permit's own is not loaded."""
+    return (
+        select(Permit)
+        .join(Permit.permit_type)
+        .where(Permit.estate_id.in_(bindparam("estate_ids", expanding=True)))
+        .order_by(Permit.estate_id, PermitType.sequence, Permit.submitted_on.asc().nulls_first(), Permit.id)
+    )
 
 
 def _estate_lines(

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from babel.lists import format_list
 from flask_babel import get_locale, ngettext
@@ -22,6 +23,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.errors import found
 from app.extensions import db
+from app.listing import plain_rows
 from app.models import Role, Setting
 from app.security import Scope
 from app.statements import kept_statement
@@ -207,14 +209,16 @@ def permit_lines(estates: Sequence[Estate]) -> dict[int, list[PermitLine]]:
     """For each estate, one line per permit (catalogue order, earlier applications first) and per type not filed.
 
     A fixed number of queries whatever the number of estates: the catalogue, the permits, the agencies'
-    latest return notes; clocks are computed with one calendar.
+    latest return notes; clocks are computed with one calendar. The permits are plain rows of the permit's columns
+    (``PermitLine.permit``: read by attribute, as a ``Permit``), not ORM objects (issue 13: 50 permits hydrated
+    cost about 1 ms).
     """
     ids = [e.id for e in estates]
     catalogue = permit_catalogue()
     book = agency_book()  # the rules and the agencies as plain data: a permit's agency is found there, not read
     query = kept_statement("portal-permits", (), _estates_permits)  # built once (``app.statements``)
-    permits = db.session.scalars(query, {"estate_ids": ids}).all() if ids else []
-    by_estate: dict[int, list[Permit]] = defaultdict(list)
+    permits = plain_rows(query, {"estate_ids": ids}) if ids else []  # the permit's columns by name, no ORM object
+    by_estate: dict[int, list[Any]] = defaultdict(list)
     for permit in permits:
         by_estate[permit.estate_id].append(permit)
     timed = [p for p in permits if p.status in _TIMED]  # a decided or unfiled line shows none
@@ -237,7 +241,7 @@ def _estates_permits() -> Select:
 def _estate_lines(
     estate: Estate,
     catalogue: Sequence[CatalogueType],
-    permits: list[Permit],
+    permits: list[Any],
     clocks: dict[int, ClockState | None],
     notes: dict[int, str | None],
     book: AgencyBook,

@@ -18,7 +18,20 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Select, String, bindparam, false, func, literal, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    Boolean,
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager, joinedload, selectinload
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -330,8 +343,16 @@ def _like_sqlite(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -> st
     return compiler.process(column.like(pattern, escape="\\"), **kw)
 
 
-def contains_text(column: InstrumentedAttribute, text: str) -> ColumnElement[bool]:
+def contains_text(column: InstrumentedAttribute, text: str | BindParameter) -> ColumnElement[bool]:
     """``column`` contains ``text``, any case (ASCII letters on SQLite, every letter on PostgreSQL: as
-    ``ilike``), with ``%``, ``_`` and ``\\`` taken literally."""
+    ``ilike``), with ``%``, ``_`` and ``\\`` taken literally; ``text`` may be a ``bindparam`` given
+    ``contains_pattern(text)`` when the statement runs (a statement built once, ``app.statements``)."""
+    if isinstance(text, BindParameter):
+        return _ContainsText(column, text)
+    return _ContainsText(column, literal(contains_pattern(text), String()))
+
+
+def contains_pattern(text: str) -> str:
+    """The ``LIKE`` pattern of ``contains_text``: ``text`` anywhere, its wildcards and escapes taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return _ContainsText(column, literal(f"%{escaped}%", String()))
+    return f"%{escaped}%"

@@ -18,7 +18,7 @@ from typing import Any
 from babel.lists import format_list
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.errors import found
@@ -127,7 +127,18 @@ def investor_scope(investor_id: int) -> Scope:
     return Scope(role=Role.INVESTOR, investor_id=investor_id)
 
 
-def investor_estates_query(investor_id: int) -> Select:
+def investor_estates_page(investor_id: int, limit: int, offset: int) -> Sequence[Estate]:
+    """``limit`` estates of ``investor_estates_query`` from ``offset``, by a statement built once
+    (``app.statements``), the investor, limit and offset bound."""
+
+    def build() -> Select:
+        return investor_estates_query(bindparam("investor_id")).limit(bindparam("limit")).offset(bindparam("offset"))
+
+    stmt = kept_statement("portal-estates", (), build)
+    return db.session.scalars(stmt, {"investor_id": investor_id, "limit": limit, "offset": offset}).unique().all()
+
+
+def investor_estates_query(investor_id: int | BindParameter) -> Select:
     """The investor's estates by name, with their region and the investor (to paginate: the lines read its capital
     status, the page its name)."""
     return (

@@ -7,6 +7,8 @@ to the agency (``permits.documents.services.answer_return``).
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,7 +17,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.conflicts import CONFLICT, Conflict
 from app.fragments import cached, scope_key
 from app.models import Role
-from app.pagination import paginate, paginate_counted
+from app.pagination import paginate
+from app.row_pages import paginate_rows
 from app.security import current_scope, guard_blueprint
 from app.timezone import today_wib
 from app.transactions import refusal
@@ -40,7 +43,7 @@ from portal.services import (
     investor_documents_query,
     investor_estate,
     investor_estate_count,
-    investor_estates_query,
+    investor_estates_page,
     investor_of,
     investor_permit,
     investor_scope,
@@ -90,7 +93,8 @@ def home():
     investor_id = _investor_id()
     key, today = scope_key(current_scope()), today_wib()  # the investor's own scope and language
     count = cached("portal-estate-count", key, lambda: investor_estate_count(investor_id))
-    pagination = paginate_counted(investor_estates_query(investor_id), count, at_most=ESTATES_PER_PAGE)
+    estates = partial(investor_estates_page, investor_id)  # (limit, offset): by a statement built once
+    pagination = paginate_rows(estates, count, at_most=ESTATES_PER_PAGE)
     lines = permit_lines(pagination.items)
     todo = [(estate, line) for estate in pagination.items for line in lines[estate.id] if line.who is Who.YOU]
     return render_template(

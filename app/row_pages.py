@@ -23,10 +23,12 @@ class _LoadedPagination(Pagination):
         raise NotImplementedError
 
 
-def paginate_rows(load: Callable[[int, int], Sequence[Any]], total: int, name: str = "page") -> Pagination:
-    """The page chosen by the ``name`` query argument (PAGE_SIZE rows), its rows read by ``load(limit, offset)``,
-    ``total`` rows in all; past the end: empty."""
-    size = current_app.config["PAGE_SIZE"]
+def paginate_rows(
+    load: Callable[[int, int], Sequence[Any]], total: int, name: str = "page", at_most: int | None = None
+) -> Pagination:
+    """The page chosen by the ``name`` query argument (PAGE_SIZE rows, or ``at_most`` if fewer), its rows read by
+    ``load(limit, offset)``, ``total`` rows in all; past the end: empty."""
+    size = min(current_app.config["PAGE_SIZE"], at_most or current_app.config["PAGE_SIZE"])
     pagination = _LoadedPagination(
         page=page_number(name=name), per_page=size, max_per_page=size, error_out=False, count=False, load=load
     )

@@ -11,15 +11,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, union, union_all
+from sqlalchemy import BindParameter, ColumnElement, Select, String, bindparam, func, or_, select, union, union_all
 from sqlalchemy.orm import aliased, contains_eager
 
 from app.extensions import db
 from app.listing import Sort, read_sort, rows_in_order, sort_clauses
 from app.models import Region
 from app.security import Scope
+from app.statements import kept_statement
 from estates.models import CapitalStatus, Estate, EstateStatus, Investor
-from estates.queries import MAX_SEARCH_LENGTH, contains_text, estates_visible_to, investors_visible_to, limited_region
+from estates.queries import (
+    MAX_SEARCH_LENGTH,
+    contains_pattern,
+    contains_text,
+    estates_visible_to,
+    investors_visible_to,
+    limited_region,
+)
 
 
 def investors_listed_to(scope: Scope) -> ColumnElement[bool]:
@@ -100,9 +108,9 @@ ESTATE_SORTS = {
 
 def _estate_filter(
     stmt: Select,
-    q: str | None,
-    region_id: int | None,
-    status: EstateStatus | None,
+    q: str | BindParameter | None,
+    region_id: int | BindParameter | None,
+    status: EstateStatus | BindParameter | None,
     scope: Scope,
     few: bool = False,
 ) -> Select:
@@ -111,8 +119,10 @@ def _estate_filter(
     which PostgreSQL counts right and sorts alone; otherwise (a broad search) two conditions, which let a page be
     read in the order of the names' index until it is full (issue 13)."""
     stmt = stmt.where(estates_visible_to(scope))
-    q = (q or "").strip()[:MAX_SEARCH_LENGTH]
-    if q:  # each name searched on its own table, where PostgreSQL's trigram index finds it (migration 0017)
+    if not isinstance(q, BindParameter):  # a bound search (``estate_page_of_ids``) is its pattern already
+        q = (q or "").strip()[:MAX_SEARCH_LENGTH]
+    # each name searched on its own table, where PostgreSQL's trigram index finds it (migration 0017)
+    if isinstance(q, BindParameter) or q:
         by_name = select(Estate.id).where(contains_text(Estate.name, q)).correlate(None)
         by_investor = select(Investor.id).where(contains_text(Investor.legal_name, q)).correlate(None)
         if few:
@@ -188,6 +198,34 @@ def estate_page_ids(
     if sorting.key is not None and sorting.key not in OWN_SORTS:
         stmt = stmt.join(Estate.investor).join(Estate.region)
     return _ordered(_estate_filter(stmt, q, region_id, status, scope, few), sorting)
+
+
+def estate_page_of_ids(
+    q: str | None,
+    region_id: int | None,
+    status: EstateStatus | None,
+    sort: str,
+    *,
+    scope: Scope,
+    few: bool,
+    limit: int,
+    offset: int,
+) -> list[int]:
+    """``limit`` ids of ``estate_page_ids`` from ``offset``, by a statement built once per shape of the filters
+    (which are given, the order, ``few``, the kind of scope: ``app.statements``) with their values bound."""
+    q = (q or "").strip()[:MAX_SEARCH_LENGTH]
+    sorting = read_sort(ESTATE_SORTS, {"sort": sort})
+    given = (bool(q), region_id is not None, status is not None)
+    key = (scope.role, scope.region_id, scope.investor_id, *given, few, sorting.key, sorting.descending)
+
+    def build() -> Select:
+        typed = (bindparam("q", type_=String()), bindparam("region"), bindparam("status"))  # the two last: the columns'
+        bound = [param if present else None for param, present in zip(typed, given, strict=True)]
+        stmt = estate_page_ids(*bound, sort=sort, scope=scope, few=few)  # type: ignore[arg-type]
+        return stmt.limit(bindparam("limit")).offset(bindparam("offset"))
+
+    values = {"q": contains_pattern(q), "region": region_id, "status": status, "limit": limit, "offset": offset}
+    return list(db.session.scalars(kept_statement("estate-page-ids", key, build), values))
 
 
 def estates_by_ids(ids: Sequence[int]) -> list[Estate]:

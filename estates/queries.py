@@ -16,13 +16,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    Boolean,
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager, joinedload, selectinload
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 from app.models import Region, Role, Setting
 from app.security import Scope
+from app.statements import kept_statement
 from app.urls import MAX_ID
 from estates.models import Claim, ClaimMetric, Estate, Investor, Zone, ZoneKind
 
@@ -119,17 +137,21 @@ def get_estate(estate_id: int, scope: Scope) -> Estate | None:
     estates none) come joined to the estate's row, the zones by a second statement (issue 13: one fewer)."""
     if not _valid_id(estate_id):
         return None
-    stmt = (
-        select(Estate)
-        .where(Estate.id == estate_id, estates_visible_to(scope))
-        .options(
-            joinedload(Estate.investor),
-            joinedload(Estate.region),
-            selectinload(Estate.zones),
-            joinedload(Estate.claims),
+
+    def build() -> Select:  # once per kind of scope (``app.statements``)
+        return (
+            select(Estate)
+            .where(Estate.id == bindparam("estate_id"), estates_visible_to(scope))
+            .options(
+                joinedload(Estate.investor),
+                joinedload(Estate.region),
+                selectinload(Estate.zones),
+                joinedload(Estate.claims),
+            )
         )
-    )
-    return db.session.scalars(stmt).unique().one_or_none()
+
+    stmt = kept_statement("estate-page", (scope.role, scope.region_id, scope.investor_id), build)
+    return db.session.scalars(stmt, {"estate_id": estate_id}).unique().one_or_none()
 
 
 def get_zone(zone_id: int, scope: Scope) -> Zone | None:
@@ -297,7 +319,40 @@ def group_claims(claims: Sequence[Claim]) -> dict[ClaimMetric, list[Claim]]:
 # --- lists -----------------------------------------------------------------------------------------------
 
 
-def contains_text(column: InstrumentedAttribute, text: str) -> ColumnElement[bool]:
-    """``column`` contains ``text``, any case, with ``%``, ``_`` and ``\\`` taken literally."""
+class _ContainsText(FunctionElement):
+    """``ILIKE`` of a column and a pattern escaped by ``\\``; on SQLite a plain ``LIKE``, which ignores the case of
+    the same letters as ``lower()`` (ASCII: neither folds other letters without the ICU extension, which Pantau
+    does not load), without two calls of ``lower()`` per row (issue 13: a search reads every estate's and every
+    investor's name on SQLite, where no index helps; 4 ms → 1 ms for 20,000 names)."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "contains_text"
+    _is_implicitly_boolean = True  # a condition as it stands: no "= 1" after it on SQLite
+
+
+@compiles(_ContainsText)
+def _ilike(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
+    column, pattern = element.clauses
+    return compiler.process(column.ilike(pattern, escape="\\"), **kw)
+
+
+@compiles(_ContainsText, "sqlite")
+def _like_sqlite(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
+    column, pattern = element.clauses
+    return compiler.process(column.like(pattern, escape="\\"), **kw)
+
+
+def contains_text(column: InstrumentedAttribute, text: str | BindParameter) -> ColumnElement[bool]:
+    """``column`` contains ``text``, any case (ASCII letters on SQLite, every letter on PostgreSQL: as
+    ``ilike``), with ``%``, ``_`` and ``\\`` taken literally; ``text`` may be a ``bindparam`` given
+    ``contains_pattern(text)`` when the statement runs (a statement built once, ``app.statements``)."""
+    if isinstance(text, BindParameter):
+        return _ContainsText(column, text)
+    return _ContainsText(column, literal(contains_pattern(text), String()))
+
+
+def contains_pattern(text: str) -> str:
+    """The ``LIKE`` pattern of ``contains_text``: ``text`` anywhere, its wildcards and escapes taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
+    return f"%{escaped}%"

@@ -14,12 +14,13 @@ from typing import Any
 
 from flask import get_template_attribute
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from app.formatting import hectares, rupiah, rupiah_short
 from app.html_rows import MacroOnce
 from app.listing import plain_rows
 from app.models import Region
+from app.statements import kept_statement
 from app.urls import id_url
 from estates.models import Estate, EstateStatus, Investor
 
@@ -28,7 +29,12 @@ def estate_rows(ids: Sequence[int]) -> list[Any]:
     """The rows of the estates ``ids`` (a page of the list) with the columns the list shows, in that order."""
     if not ids:
         return []
-    query = (
+    found = {row.id: row for row in plain_rows(kept_statement("estate-rows", (), _rows_query), {"ids": list(ids)})}
+    return [found[i] for i in ids if i in found]
+
+
+def _rows_query() -> Select:
+    return (
         select(
             Estate.id,
             Estate.name,
@@ -43,10 +49,8 @@ def estate_rows(ids: Sequence[int]) -> list[Any]:
         )
         .join(Investor, Investor.id == Estate.investor_id)
         .join(Region, Region.id == Estate.region_id)
-        .where(Estate.id.in_(ids))
+        .where(Estate.id.in_(bindparam("ids", expanding=True)))
     )
-    found = {row.id: row for row in plain_rows(query)}
-    return [found[i] for i in ids if i in found]
 
 
 def _money(value: Any) -> str:

@@ -28,7 +28,8 @@ from app.formatting import hectares, number, rupiah_short
 from app.fragments import cached, scope_key
 from app.listing import csv_download, every_row
 from app.maps import tile_layer
-from app.pagination import paginate, paginate_counted
+from app.pagination import paginate
+from app.row_pages import paginate_rows
 from app.security import EDITORS, OFFICE, Scope, current_scope, role_required
 from app.transactions import refusal
 from estates import exports, forms, lists, queries, rows, services
@@ -155,8 +156,12 @@ def estate_list() -> ResponseReturnValue:
         lambda: lists.estate_totals(filters.q, filters.region_id, filters.status, scope=scope),
     )
     few = totals.count <= lists.FEW_MATCHES  # a search of few matches reads them as one set (``_estate_filter``)
-    ids = lists.estate_page_ids(filters.q, filters.region_id, filters.status, filters.sort, scope=scope, few=few)
-    page = paginate_counted(ids, totals.count)  # the same estates, counted once by their totals
+
+    def ids(limit: int, offset: int) -> list[int]:  # by a statement built once per shape of the filters
+        args = (filters.q, filters.region_id, filters.status, filters.sort)
+        return lists.estate_page_of_ids(*args, scope=scope, few=few, limit=limit, offset=offset)
+
+    page = paginate_rows(ids, totals.count)  # the same estates, counted once by their totals
     page.items = rows.estate_rows(page.items)
     return render_template(
         "estates/estate_list.html",

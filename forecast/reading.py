@@ -9,7 +9,20 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import ColumnElement, Subquery, and_, false, func, literal, null, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    false,
+    func,
+    literal,
+    null,
+    select,
+    true,
+    union_all,
+)
 
 from app.errors import NotFound, found
 from app.extensions import db
@@ -17,6 +30,7 @@ from app.fragments import cached
 from app.listing import plain_rows
 from app.models import Role
 from app.security import Scope
+from app.statements import kept_statement
 from forecast import packed
 from forecast.inputs import indirect_multipliers, stored_rows, stored_skill_shares
 from forecast.model import quarter_ends, quarter_of, skills_demand
@@ -325,13 +339,9 @@ class EstateZoneLine:
     operating_central: date | None
 
 
-def estate_view(
-    run: ForecastRun | RunInfo, estate_id: int, scope: Scope
-) -> tuple[list[tuple], list[EstateZoneLine], dict[str, int]]:
-    """An estate's operation-phase jobs by quarter (summed over its zones' series), its zones' timing and the
-    job-quarters its overdue permits hold back by permit type, in one query: its zones in scope with their series'
-    cells, then its held-back permits. ``NotFound`` for an estate the scope may not see (or without zones)."""
+def _estate_view_query(run: ForecastRun | RunInfo, scope: Scope) -> Select:
     z, s, h = ForecastZone, ForecastSeries, ForecastHeld
+    estate_id = bindparam("estate_id")
     zones = (
         select(
             literal(0).label("part"), z.id, z.zone_kind, z.waits_for, z.operating_central, s.cells, null().label("jobs")
@@ -342,7 +352,21 @@ def estate_view(
     held = select(literal(1), h.id, h.permit_type, null(), null(), null(), h.job_quarters).where(
         h.run_id == run.id, h.estate_id == estate_id
     )
-    rows = db.session.execute(union_all(zones, held).order_by("part", "id")).all()
+    return union_all(zones, held).order_by("part", "id")
+
+
+def estate_view(
+    run: ForecastRun | RunInfo, estate_id: int, scope: Scope
+) -> tuple[list[tuple], list[EstateZoneLine], dict[str, int]]:
+    """An estate's operation-phase jobs by quarter (summed over its zones' series), its zones' timing and the
+    job-quarters its overdue permits hold back by permit type, in one query: its zones in scope with their series'
+    cells, then its held-back permits. ``NotFound`` for an estate the scope may not see (or without zones)."""
+    query = kept_statement(  # built once per run and kind of scope (``app.statements``), the estate a parameter
+        "forecast-estate-panel",
+        (run.id, scope.role, scope.region_id, scope.investor_id),
+        lambda: _estate_view_query(run, scope),
+    )
+    rows = db.session.execute(query, {"estate_id": estate_id}).all()
     lines = [EstateZoneLine(kind, waits, day) for part, _, kind, waits, day, _, _ in rows if part == 0]
     if not lines:
         raise NotFound

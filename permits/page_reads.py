@@ -13,15 +13,17 @@ from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import case, select
+from sqlalchemy import Select, bindparam, case, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.errors import found
 from app.extensions import db
 from app.formatting import wib
 from app.html_rows import Texts, memo
+from app.listing import plain_rows
 from app.models import User
 from app.security import Scope
+from app.statements import kept_statement
 from estates.models import Estate
 from estates.queries import estates_visible_to
 from permits.agencies.models import Agency
@@ -32,19 +34,24 @@ from permits.workflow import MissingRule, regime_for
 
 def permit_for_page(permit_id: int, scope: Scope) -> Permit:
     """The permit with its estate, the estate's investor and kab/kota, its agency and the agency's kab/kota, by
-    one statement (404 when unknown or outside the scope). Its type is ``catalogue.type_of``'s, not loaded here."""
-    estate = contains_eager(Permit.estate)
-    query = (
-        select(Permit)
-        .join(Permit.estate)
-        .where(Permit.id == permit_id, estates_visible_to(scope))
-        .options(
-            estate.joinedload(Estate.investor),
-            estate.joinedload(Estate.region),
-            joinedload(Permit.agency).joinedload(Agency.region),
+    one statement (404 when unknown or outside the scope). Its type is ``catalogue.type_of``'s, not loaded here.
+    The statement is built once per kind of scope (``app.statements``)."""
+
+    def build() -> Select:
+        estate = contains_eager(Permit.estate)
+        return (
+            select(Permit)
+            .join(Permit.estate)
+            .where(Permit.id == bindparam("permit_id"), estates_visible_to(scope))
+            .options(
+                estate.joinedload(Estate.investor),
+                estate.joinedload(Estate.region),
+                joinedload(Permit.agency).joinedload(Agency.region),
+            )
         )
-    )
-    return found(db.session.scalars(query).one_or_none())
+
+    query = kept_statement("permit-page", (scope.role, scope.region_id, scope.investor_id), build)
+    return found(db.session.scalars(query, {"permit_id": permit_id}).one_or_none())
 
 
 def page_rule(permit: Permit, ptype: CatalogueType, today: date) -> KeptRule:
@@ -75,16 +82,19 @@ EVENT_COLUMNS = (
 
 def page_events(permit_id: int) -> Sequence[Any]:
     """``services.permit_history`` as plain rows of ``EVENT_COLUMNS`` and ``actor_name`` (``PermitEvent``'s: the
-    user's name now, else the label written at the time), oldest first, by one statement: no event or user object
-    made for a page that only shows them."""
+    user's name now, else the label written at the time), oldest first, by one statement (built once): no event or
+    user object made for a page that only shows them."""
+    return db.session.execute(kept_statement("permit-page-events", (), _events_query), {"permit_id": permit_id}).all()
+
+
+def _events_query() -> Select:
     actor_name = case((User.id.is_not(None), User.name), else_=PermitEvent.actor).label("actor_name")
-    query = (
+    return (
         select(*EVENT_COLUMNS, actor_name)
         .outerjoin(User, User.id == PermitEvent.actor_id)
-        .where(PermitEvent.permit_id == permit_id)
+        .where(PermitEvent.permit_id == bindparam("permit_id"))
         .order_by(PermitEvent.seq)
     )
-    return db.session.execute(query).all()
 
 
 # What the page shows of the estate's other applications (``related_applications``), by these names.
@@ -106,15 +116,21 @@ def related_applications(
     estate's latest application of it; and the estate's other applications of the permit's type, earliest
     first."""
     wanted = {p.id for p in (ptype or permit.permit_type).prerequisites}
-    query = (
-        select(*RELATED_COLUMNS)
-        .where(Permit.estate_id == permit.estate_id, Permit.permit_type_id.in_([*wanted, permit.permit_type_id]))
-        .order_by(Permit.submitted_on.asc().nulls_first(), Permit.id)
-    )
-    found = db.session.execute(query).all()
+    query = kept_statement("permit-page-related", (), _related_query)
+    found = db.session.execute(query, {"estate_id": permit.estate_id, "types": [*wanted, permit.permit_type_id]}).all()
     prerequisites = {p.permit_type_id: p for p in found if p.permit_type_id in wanted}  # the later one wins
     siblings = [p for p in found if p.permit_type_id == permit.permit_type_id and p.id != permit.id]
     return prerequisites, siblings
+
+
+def _related_query() -> Select:
+    return (
+        select(*RELATED_COLUMNS)
+        .where(
+            Permit.estate_id == bindparam("estate_id"), Permit.permit_type_id.in_(bindparam("types", expanding=True))
+        )
+        .order_by(Permit.submitted_on.asc().nulls_first(), Permit.id)
+    )
 
 
 def history_html(events: Sequence[Any]) -> Markup:
@@ -160,3 +176,20 @@ def history_html(events: Sequence[Any]) -> Markup:
         )
     out.append("</ol>")
     return Markup("".join(out))  # noqa: S704 - every value above escaped, every text a catalogue's
+
+
+def estate_panel_permits(estate_id: int, scope: Scope) -> Sequence[Any]:
+    """``services.estate_permits`` as plain rows of the permit's columns, by a statement built once per kind of
+    scope (``app.statements``): the panel's rows and clocks read them by name, no ``Permit`` or type object made."""
+
+    def build() -> Select:
+        return (
+            select(*Permit.__table__.c)
+            .join(PermitType, PermitType.id == Permit.permit_type_id)
+            .join(Estate, Estate.id == Permit.estate_id)
+            .where(Permit.estate_id == bindparam("estate_id"), estates_visible_to(scope))
+            .order_by(PermitType.sequence, Permit.submitted_on.asc().nulls_first(), Permit.id)
+        )
+
+    query = kept_statement("estate-panel-permits", (scope.role, scope.region_id, scope.investor_id), build)
+    return plain_rows(query, {"estate_id": estate_id})

@@ -17,7 +17,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,6 +25,7 @@ from app.errors import found
 from app.extensions import db
 from app.models import AuditEvent, Region
 from app.security import SYSTEM_SCOPE, Scope
+from app.statements import kept_statement
 from estates.models import Estate
 from estates.queries import estates_visible_to, limited_region
 from estates.services import check_estate_in_scope
@@ -344,15 +345,19 @@ def get_permit(permit_id: int, scope: Scope, *also: object, prerequisites: objec
 def estate_permits(estate_id: int, scope: Scope) -> Sequence[Permit]:
     """The estate's permits in catalogue order, earlier applications of a type first (none for an estate
     outside the scope)."""
-    query = (
-        select(Permit)
-        .join(Permit.permit_type)
-        .join(Permit.estate)
-        .where(Permit.estate_id == estate_id, estates_visible_to(scope))
-        .options(contains_eager(Permit.permit_type))
-        .order_by(PermitType.sequence, Permit.submitted_on.asc().nulls_first(), Permit.id)
-    )
-    return db.session.scalars(query).all()
+
+    def build() -> Select:  # once per kind of scope (``app.statements``)
+        return (
+            select(Permit)
+            .join(Permit.permit_type)
+            .join(Permit.estate)
+            .where(Permit.estate_id == bindparam("estate_id"), estates_visible_to(scope))
+            .options(contains_eager(Permit.permit_type))
+            .order_by(PermitType.sequence, Permit.submitted_on.asc().nulls_first(), Permit.id)
+        )
+
+    query = kept_statement("estate-permits", (scope.role, scope.region_id, scope.investor_id), build)
+    return db.session.scalars(query, {"estate_id": estate_id}).all()
 
 
 def prerequisite_permits(estate_id: int, ptype: PermitType) -> dict[int, Permit]:

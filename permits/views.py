@@ -245,7 +245,7 @@ def permit_edit(permit_id: int):
 def estate_permits_panel(estate: Estate) -> Markup:
     """The permits panel of the estate detail page: one table row per permit, then the unfiled types."""
     scope = current_scope()
-    permits = services.estate_permits(estate.id, scope)
+    permits = page_reads.estate_panel_permits(estate.id, scope)  # plain rows, no ORM object
     filed = {p.permit_type_id for p in permits}  # the estate is in scope (its page is shown): all its permits
     html = render_template(
         "permits/_estate_panel.html",

@@ -166,9 +166,9 @@ def due_is_estimated(due: date | None, today: date | None = None) -> bool:
     return due is not None and due > today and is_estimated(today, due)
 
 
-def missing_prerequisites(permit: Permit) -> list[PermitType]:
-    """Prerequisite types with no issued or deemed-granted permit for the same estate."""
-    needed = permit.permit_type.prerequisites
+def missing_prerequisites(permit: Permit, needed: tuple | list | None = None) -> list:
+    """Prerequisite types (``needed``, else the type's records) with no issued or deemed-granted permit there."""
+    needed = permit.permit_type.prerequisites if needed is None else needed
     if not needed:
         return []
     granted = set(

@@ -7,6 +7,8 @@ to the agency (``permits.documents.services.answer_return``).
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,17 +17,22 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.conflicts import CONFLICT, Conflict
 from app.fragments import cached, scope_key
 from app.models import Role
-from app.pagination import paginate, paginate_counted
+from app.pagination import paginate
+from app.row_pages import paginate_rows
 from app.security import current_scope, guard_blueprint
 from app.timezone import today_wib
 from app.transactions import refusal
 from forecast.panels import estate_panel
+from permits.calendar import site_calendar
+from permits.catalogue import type_of
+from permits.clock import clock_state
 from permits.documents import services as documents
 from permits.documents import uploads
 from permits.documents.views import limit_request_size, too_large_message
 from permits.models import Permit
+from permits.page_reads import page_rule, permit_for_page
 from permits.stages import RESUMES_TO, TransitionError
-from permits.workflow import ConcurrentEdit, permit_clock
+from permits.workflow import ConcurrentEdit, clock_fields, limits_of
 from portal.forms import AnswerForm
 from portal.rows import permit_rows
 from portal.services import (
@@ -36,9 +43,10 @@ from portal.services import (
     investor_documents_query,
     investor_estate,
     investor_estate_count,
-    investor_estates_query,
+    investor_estates_page,
     investor_of,
     investor_permit,
+    investor_scope,
     lkpm_entries_query,
     lkpm_overview,
     permit_events,
@@ -85,7 +93,8 @@ def home():
     investor_id = _investor_id()
     key, today = scope_key(current_scope()), today_wib()  # the investor's own scope and language
     count = cached("portal-estate-count", key, lambda: investor_estate_count(investor_id))
-    pagination = paginate_counted(investor_estates_query(investor_id), count, at_most=ESTATES_PER_PAGE)
+    estates = partial(investor_estates_page, investor_id)  # (limit, offset): by a statement built once
+    pagination = paginate_rows(estates, count, at_most=ESTATES_PER_PAGE)
     lines = permit_lines(pagination.items)
     todo = [(estate, line) for estate in pagination.items for line in lines[estate.id] if line.who is Who.YOU]
     return render_template(
@@ -129,22 +138,27 @@ def document_list():
 
 @bp.get("/permits/<int:permit_id>")
 def permit_detail(permit_id: int):
-    permit = investor_permit(_investor_id(), permit_id)
+    permit = permit_for_page(permit_id, investor_scope(_investor_id()))  # as the officer's page reads it
     form = AnswerForm(formdata=None)
     form.version.data = str(permit.version)
     return _render_permit(permit, form)
 
 
 def _render_permit(permit: Permit, form: AnswerForm | None, status: int = 200, conflict: Conflict | None = None):
-    events, clock = permit_events(permit.id), permit_clock(permit)
+    """The permit page, its type and rule from the kept catalogue (``permit_type`` and ``permit_rule`` unread)."""
+    today, ptype = today_wib(), type_of(permit.permit_type_id)
+    rule = page_rule(permit, ptype, today)
+    events = permit_events(permit.id)
+    clock = clock_state(permit.status, clock_fields(permit), limits_of(rule), today, site_calendar())
     page = render_template(
         "portal/permit.html",
         conflict=conflict,
         permit=permit,
-        line=single_permit_line(permit, events, clock),
+        ptype=ptype,
+        line=single_permit_line(permit, events, clock, ptype),
         clock=clock,
         events=events,
-        documents=paginate(documents.permit_documents_query(permit.id)),
+        documents=documents.permit_documents_page(permit.id),
         form=form if permit.status in RESUMES_TO else None,
     )
     return page, status

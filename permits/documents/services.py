@@ -27,14 +27,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, event, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import BindParameter, Select, bindparam, event, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from app.audit import record_change
 from app.errors import NotFound, found
 from app.extensions import db
 from app.models import AuditEvent
+from app.row_pages import paginate_rows
 from app.security import Scope
+from app.statements import kept_statement
 from app.urls import MAX_ID
 from estates.queries import estates_visible_to
 from permits.auditing import audit_move
@@ -215,7 +218,7 @@ def open_document(scope: Scope, document_id: int) -> tuple[PermitDocument, Path]
     return document, path
 
 
-def permit_documents_query(permit_id: int) -> Select:
+def permit_documents_query(permit_id: int | BindParameter) -> Select:
     """The permit's documents, newest first, with the uploader loaded (to paginate)."""
     return (
         select(PermitDocument)
@@ -223,6 +226,32 @@ def permit_documents_query(permit_id: int) -> Select:
         .options(joinedload(PermitDocument.uploaded_by))
         .order_by(PermitDocument.uploaded_at.desc(), PermitDocument.id.desc())
     )
+
+
+def permit_documents_page(permit_id: int, name: str = "page") -> Pagination:
+    """The page of the permit's documents (``permit_documents_query``) chosen by the ``name`` query argument, by
+    statements built once (``app.statements``); counted only when they do not all fit on the first page (issue 13:
+    the permit pages, officer's and investor's, show a permit's few documents)."""
+
+    def load(limit: int, offset: int) -> Sequence[PermitDocument]:
+        stmt = kept_statement("permit-documents", (), _documents_page_query)
+        return db.session.scalars(stmt, {"permit_id": permit_id, "limit": limit, "offset": offset}).unique().all()
+
+    pagination = paginate_rows(load, 0, name=name)
+    if pagination.page == 1 and len(pagination.items) < pagination.per_page:
+        pagination.total = len(pagination.items)  # every document is on this page: nothing to count
+    else:
+        count = kept_statement("permit-documents-count", (), _documents_count_query)
+        pagination.total = db.session.scalar(count, {"permit_id": permit_id}) or 0
+    return pagination
+
+
+def _documents_page_query() -> Select:
+    return permit_documents_query(bindparam("permit_id")).limit(bindparam("limit")).offset(bindparam("offset"))
+
+
+def _documents_count_query() -> Select:
+    return select(func.count(PermitDocument.id)).where(PermitDocument.permit_id == bindparam("permit_id"))
 
 
 # --- files follow the transaction --------------------------------------------------------------------------

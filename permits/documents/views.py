@@ -16,13 +16,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
-from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.extensions import db
 from app.fragments import cached
 from app.models import Role
-from app.pagination import page_number
 from app.security import EDITORS, current_scope, role_required
 from app.transactions import refusal
 from permits.documents import services as documents
@@ -105,13 +102,7 @@ def documents_panel(permit: Permit) -> DocumentsPanel:
 
     The caller has already checked that the user may see ``permit``.
     """
-    query = documents.permit_documents_query(permit.id)
-    page, per_page = page_number(name=DocumentsPanel.page_arg), current_app.config["PAGE_SIZE"]
-    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False, count=False)
-    if page == 1 and len(pagination.items) < per_page:
-        pagination.total = len(pagination.items)  # every document is on this page: nothing to count
-    else:
-        pagination.total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pagination = documents.permit_documents_page(permit.id, DocumentsPanel.page_arg)
     form = None
     if current_scope().can_edit:
         form = DocumentForm(formdata=None)

@@ -3,8 +3,10 @@
 SQLAlchemy finds a statement's compiled form by its cache key, a walk of the whole statement with its loader
 options, memoized on the statement object: a page that builds its statement anew on every request pays that walk
 every time (0.3-0.6 ms for a statement with joined loads, more than the database's own time for a read by primary
-key). ``kept_statement`` builds it once per name and key (what changes its SQL: a scope's kind and kab/kota) with
-``bindparam`` for what changes per request (a record's id), and the page runs it with those values.
+key). ``kept_statement`` builds it once per name and key (what changes its SQL: the whole ``Scope`` where the statement
+holds a scope's condition, never a part of it, so that a rule of visibility added to ``Scope`` later cannot be
+missed by a key) with ``bindparam`` for what changes per request (a record's id), and the page runs it with those
+values.
 """
 
 from __future__ import annotations

@@ -212,11 +212,11 @@ def estate_page_of_ids(
     offset: int,
 ) -> list[int]:
     """``limit`` ids of ``estate_page_ids`` from ``offset``, by a statement built once per shape of the filters
-    (which are given, the order, ``few``, the kind of scope: ``app.statements``) with their values bound."""
+    (which are given, the order, ``few``, the scope: ``app.statements``) with their values bound."""
     q = (q or "").strip()[:MAX_SEARCH_LENGTH]
     sorting = read_sort(ESTATE_SORTS, {"sort": sort})
     given = (bool(q), region_id is not None, status is not None)
-    key = (scope.role, scope.region_id, scope.investor_id, *given, few, sorting.key, sorting.descending)
+    key = (scope, *given, few, sorting.key, sorting.descending)
 
     def build() -> Select:
         typed = (bindparam("q", type_=String()), bindparam("region"), bindparam("status"))  # the two last: the columns'

@@ -138,7 +138,7 @@ def get_estate(estate_id: int, scope: Scope) -> Estate | None:
     if not _valid_id(estate_id):
         return None
 
-    def build() -> Select:  # once per kind of scope (``app.statements``)
+    def build() -> Select:  # once per scope (``app.statements``)
         return (
             select(Estate)
             .where(Estate.id == bindparam("estate_id"), estates_visible_to(scope))
@@ -150,7 +150,7 @@ def get_estate(estate_id: int, scope: Scope) -> Estate | None:
             )
         )
 
-    stmt = kept_statement("estate-page", (scope.role, scope.region_id, scope.investor_id), build)
+    stmt = kept_statement("estate-page", scope, build)
     return db.session.scalars(stmt, {"estate_id": estate_id}).unique().one_or_none()
 
 

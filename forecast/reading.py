@@ -361,9 +361,9 @@ def estate_view(
     """An estate's operation-phase jobs by quarter (summed over its zones' series), its zones' timing and the
     job-quarters its overdue permits hold back by permit type, in one query: its zones in scope with their series'
     cells, then its held-back permits. ``NotFound`` for an estate the scope may not see (or without zones)."""
-    query = kept_statement(  # built once per run and kind of scope (``app.statements``), the estate a parameter
+    query = kept_statement(  # built once per run and scope (``app.statements``), the estate a parameter
         "forecast-estate-panel",
-        (run.id, scope.role, scope.region_id, scope.investor_id),
+        (run.id, scope),
         lambda: _estate_view_query(run, scope),
     )
     rows = db.session.execute(query, {"estate_id": estate_id}).all()

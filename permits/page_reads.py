@@ -35,7 +35,7 @@ from permits.workflow import MissingRule, regime_for
 def permit_for_page(permit_id: int, scope: Scope) -> Permit:
     """The permit with its estate, the estate's investor and kab/kota, its agency and the agency's kab/kota, by
     one statement (404 when unknown or outside the scope). Its type is ``catalogue.type_of``'s, not loaded here.
-    The statement is built once per kind of scope (``app.statements``)."""
+    The statement is built once per scope (``app.statements``)."""
 
     def build() -> Select:
         estate = contains_eager(Permit.estate)
@@ -50,7 +50,7 @@ def permit_for_page(permit_id: int, scope: Scope) -> Permit:
             )
         )
 
-    query = kept_statement("permit-page", (scope.role, scope.region_id, scope.investor_id), build)
+    query = kept_statement("permit-page", scope, build)
     return found(db.session.scalars(query, {"permit_id": permit_id}).one_or_none())
 
 
@@ -191,5 +191,5 @@ def estate_panel_permits(estate_id: int, scope: Scope) -> Sequence[Any]:
             .order_by(PermitType.sequence, Permit.submitted_on.asc().nulls_first(), Permit.id)
         )
 
-    query = kept_statement("estate-panel-permits", (scope.role, scope.region_id, scope.investor_id), build)
+    query = kept_statement("estate-panel-permits", scope, build)
     return plain_rows(query, {"estate_id": estate_id})

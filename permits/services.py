@@ -346,7 +346,7 @@ def estate_permits(estate_id: int, scope: Scope) -> Sequence[Permit]:
     """The estate's permits in catalogue order, earlier applications of a type first (none for an estate
     outside the scope)."""
 
-    def build() -> Select:  # once per kind of scope (``app.statements``)
+    def build() -> Select:  # once per scope (``app.statements``)
         return (
             select(Permit)
             .join(Permit.permit_type)
@@ -356,7 +356,7 @@ def estate_permits(estate_id: int, scope: Scope) -> Sequence[Permit]:
             .order_by(PermitType.sequence, Permit.submitted_on.asc().nulls_first(), Permit.id)
         )
 
-    query = kept_statement("estate-permits", (scope.role, scope.region_id, scope.investor_id), build)
+    query = kept_statement("estate-permits", scope, build)
     return db.session.scalars(query, {"estate_id": estate_id}).all()
 
 

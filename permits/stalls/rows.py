@@ -10,8 +10,9 @@ from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
+from app.fragments import cached, scope_key
 from app.html_rows import memo
 from app.listing import plain_rows
 from app.security import Scope
@@ -24,7 +25,17 @@ from permits.stalls.stats import StallFilters, StallRow
 
 
 def page(filters: StallFilters, scope: Scope, today: date, limit: int, offset: int) -> list[StallRow]:
-    """A page of the stalled list: its permits as plain rows, with their clocks and open flags."""
+    """A page of the stalled list: its permits as plain rows, with their clocks and open flags. The page's
+    statement is built once per scope, filters and page until the next committed write (``app.fragments``) and run
+    again as it is (SQLAlchemy keeps its cache key on it)."""
+    query = cached(
+        "stall-page-query", (*scope_key(scope), filters, limit, offset), lambda: _query(filters, scope, limit, offset)
+    )
+    rows = plain_rows(query)
+    return stats.stall_rows(rows, today, row_clocks(rows, today))
+
+
+def _query(filters: StallFilters, scope: Scope, limit: int, offset: int) -> Select:
     base = with_estate(select(*ROW_COLUMNS))
     if filters.sort.key == "type":
         base = base.join(PermitType, PermitType.id == Permit.permit_type_id)
@@ -35,8 +46,7 @@ def page(filters: StallFilters, scope: Scope, today: date, limit: int, offset: i
         query = base.where(Permit.id.in_(ids)).order_by(*stats.flags_order())
     else:
         query = stats.stalled_permits_query(filters, scope, base).limit(limit).offset(offset)
-    rows = plain_rows(query)
-    return stats.stall_rows(rows, today, row_clocks(rows, today))
+    return query
 
 
 def _days_late(cells: Cells, row: StallRow) -> str:

@@ -19,13 +19,14 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, select
 
 from app.extensions import db
-from app.listing import Sort, sort_clauses
+from app.listing import Sort, plain_rows, sort_clauses
 from app.security import Scope
 from estates.models import Estate
 from estates.queries import limited_region
@@ -169,7 +170,7 @@ def stalled_count(filters: StallFilters, scope: Scope) -> Select:
 class StallRow:
     permit: Permit
     clock: ClockState
-    flags: list[StallFlag]  # open, most serious first
+    flags: list[Any]  # the open flags (their ``kind`` and ``raised_on``), most serious first
 
     @property
     def late_party(self) -> Holder:
@@ -194,12 +195,15 @@ FLAG_ORDER = {kind: n for n, kind in enumerate(SEVERITY)}
 
 def stall_rows(permits: Sequence[Permit], today: date, clocks: dict[int, ClockState] | None = None) -> list[StallRow]:
     """One row per permit of a page of the list, with its clock (``clocks`` when given) and open flags (one query
-    for all flags)."""
+    for all flags, of the two columns the list shows: not the flags as objects, whose confirmation day is two
+    subqueries of the scans)."""
     ids = [p.id for p in permits]
-    flags: dict[int, list[StallFlag]] = defaultdict(list)
+    flags: dict[int, list[Any]] = defaultdict(list)
     if ids:
-        query = select(StallFlag).where(StallFlag.permit_id.in_(ids), StallFlag.resolved_on.is_(None))
-        for flag in db.session.scalars(query):
+        query = select(StallFlag.permit_id, StallFlag.kind, StallFlag.raised_on).where(
+            StallFlag.permit_id.in_(ids), StallFlag.resolved_on.is_(None)
+        )
+        for flag in plain_rows(query):
             flags[flag.permit_id].append(flag)
     clocks = permit_clocks(list(permits), today) if clocks is None else clocks
     return [

@@ -58,3 +58,20 @@ def test_the_kept_parse_is_each_scopes_own(login_as, monkeypatch):
     province, kab_kota = login_as("officer"), login_as("officer", region="36.73")
     assert "Kawasan Lain" in province.get("/permits?type=NIB").get_data(as_text=True)
     assert "Kawasan Lain" not in kab_kota.get("/permits?type=NIB").get_data(as_text=True)
+
+
+def test_the_stalled_lists_filters_are_parsed_and_its_page_built_once_per_arguments(client, monkeypatch):
+    from permits.stalls import rows
+    from permits.stalls.views import StallFilterForm
+
+    parsed = _counting(monkeypatch, StallFilterForm, "filters")
+    built = _counting(monkeypatch, rows, "_query")
+    first = client.get("/stalls?kind=overdue&sort=raised").get_data(as_text=True)
+    counts = len(parsed), len(built)
+    assert counts[0] >= 1 and counts[1] == 1
+    client.get("/stalls?kind=overdue&sort=raised&page=1")  # the page's number is no part of the parse
+    again = client.get("/stalls?kind=overdue&sort=raised").get_data(as_text=True)
+    assert again.split("<main", 1)[1].split("</main>")[0] == first.split("<main", 1)[1].split("</main>")[0]
+    assert (len(parsed), len(built)) == counts
+    client.get("/stalls?kind=overdue&sort=-raised")  # another order: parsed and built
+    assert len(parsed) > counts[0] and len(built) == 2

@@ -193,13 +193,18 @@ class StallRow:
 FLAG_ORDER = {kind: n for n, kind in enumerate(SEVERITY)}
 
 
-def stall_rows(permits: Sequence[Permit], today: date, clocks: dict[int, ClockState] | None = None) -> list[StallRow]:
-    """One row per permit of a page of the list, with its clock (``clocks`` when given) and open flags (one query
-    for all flags, of the two columns the list shows: not the flags as objects, whose confirmation day is two
-    subqueries of the scans)."""
+def stall_rows(
+    permits: Sequence[Permit],
+    today: date,
+    clocks: dict[int, ClockState] | None = None,
+    open_flags: dict[int, list[Any]] | None = None,
+) -> list[StallRow]:
+    """One row per permit of a page of the list, with its clock (``clocks`` when given) and open flags
+    (``open_flags`` when given, else one query for all flags, of the two columns the list shows: not the flags as
+    objects, whose confirmation day is two subqueries of the scans)."""
     ids = [p.id for p in permits]
-    flags: dict[int, list[Any]] = defaultdict(list)
-    if ids:
+    flags: dict[int, list[Any]] = defaultdict(list, open_flags or {})
+    if ids and open_flags is None:
         query = select(StallFlag.permit_id, StallFlag.kind, StallFlag.raised_on).where(
             StallFlag.permit_id.in_(ids), StallFlag.resolved_on.is_(None)
         )

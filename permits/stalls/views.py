@@ -121,7 +121,9 @@ def stalled_list():
         lambda: int(db.session.scalar(stats.stalled_count(filters, scope)) or 0),
     )
     pagination = paginate_rows(lambda limit, offset: rows.page(filters, scope, today, limit, offset), total)
-    last = last_success("stall-scan")
+    last = rows.last_scan(pagination.items)  # read with the page's rows
+    if last is False:
+        last = last_success(rows.SCAN_JOB)
     bar = cached(  # the filter bar as the form's values and the order left it: its selects hold every agency
         "stall-filter-bar",
         (*scope_key(scope), values, filters.sort, filters.active),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup, escape
 from sqlalchemy import Select, String, cast, func, select
@@ -71,8 +71,9 @@ def _open_flags(rows: Sequence[Any]) -> dict[int, list[Any]]:
     return found
 
 
-@dataclass(frozen=True)
-class _Flag:
+class _Flag(NamedTuple):
+    """An open flag as the list shows it."""
+
     kind: FlagKind
     raised_on: date
 

@@ -29,7 +29,7 @@ from typing import TypeVar
 
 from flask import current_app, has_app_context, has_request_context, request
 from flask_babel import get_locale
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import ColumnElement, event, inspect, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from app.extensions import db
@@ -47,6 +47,8 @@ _ANY_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.I)
 _parts: OrderedDict[tuple, tuple[str, object]] = OrderedDict()
 _lock = threading.Lock()
 _has_table: set[str] = set()  # engines (by URL) whose database has data_version
+_ALONG = "pantau.read_along."
+_along: dict[str, Callable[[], ColumnElement | None]] = {}
 
 
 def note_write(connection: Connection, table: str | None = None) -> None:
@@ -75,6 +77,8 @@ def _bump(conn: Connection) -> None:
     conn.execute(update(DataVersion).where(DataVersion.id == 1).values(values))
     if has_request_context():
         request.environ.pop(_STAMP, None)  # a request that goes on after its commit reads the new stamp
+        for key in [key for key in request.environ if key.startswith(_ALONG)]:
+            del request.environ[key]  # and what was read with it
 
 
 def _forget(conn: Connection) -> None:
@@ -104,8 +108,28 @@ def stamp() -> str | None:
         return None
     environ = request.environ if has_request_context() else {}
     if _STAMP not in environ:
-        environ[_STAMP] = db.session.scalar(select(DataVersion.stamp).where(DataVersion.id == 1))
+        along = [(name, column) for name, make in _along.items() if (column := make()) is not None] if environ else []
+        row = db.session.execute(select(DataVersion.stamp, *(c for _n, c in along)).where(DataVersion.id == 1)).first()
+        environ[_STAMP] = row[0] if row is not None else None
+        for (name, _column), value in zip(along, row[1:] if row is not None else (), strict=False):
+            environ[_ALONG + name] = value
     return environ[_STAMP]
+
+
+def read_with_stamp(name: str, column: Callable[[], ColumnElement | None]) -> None:
+    """Read ``column()`` (a scalar subquery, or None for nothing) with the stamp, in the same statement, on the
+    requests that read the stamp; ``read_along(name)`` gives it to a later part of the request (the layout's unread
+    notifications: a round trip less on every page that keeps parts)."""
+    _along[name] = column
+
+
+def read_along(name: str) -> tuple[bool, object]:
+    """(True, the value) when ``name`` was read with this request's stamp and nothing was written since, else
+    (False, None): the caller reads it itself."""
+    key = _ALONG + name
+    if not has_request_context() or key not in request.environ or _writing():
+        return False, None
+    return True, request.environ[key]
 
 
 def scope_key(scope: Scope) -> tuple:

@@ -88,6 +88,12 @@ class MacroOnce:
         return self.seen[key]
 
 
+def request_args() -> tuple[tuple[str, str], ...]:
+    """The request's query arguments but the page's number, in their order, each value once (a key of a part kept
+    per arguments: a form takes a field's first value, so the order of repeated ones matters)."""
+    return tuple(item for item in request.args.items(multi=True) if item[0] != "page")
+
+
 class KeptTable:
     """A list's table around its rows (``_macros.html``'s ``data_table``: the headers with their sort links,
     the labels), rendered by ``template`` with ``ROWS`` for the rows and kept per language and query arguments

@@ -103,10 +103,25 @@ def page_rows(filters: PermitFilters, scope: Scope, today: date, limit: int, off
     """A page of the permits list as plain rows of ``ROW_COLUMNS``, in the list's order, in one statement: the
     page's ids (``permit_page_ids``: a ``Limit`` over a permit index) as a subquery, the rows of those 20
     permits joined to their records and put in the same order (by a related record's column: two statements)."""
+    by_ids, query = cached(
+        "permit-page-query",
+        (*scope_key(scope), filters, today, limit, offset),
+        lambda: _page_query(filters, scope, today, limit, offset),
+    )
+    if by_ids:  # ordered by a related record's column
+        return rows_by_ids(db.session.scalars(query).all())  # the ids in their order, then their rows
+    return plain_rows(query)
+
+
+def _page_query(filters: PermitFilters, scope: Scope, today: date, limit: int, offset: int) -> tuple[bool, Select]:
+    """``page_rows``' statement: its rows, or (``True``) the page's ids when the list is sorted by a related
+    record's column. Built once per scope, filters, day and page until the next committed write (the type's and
+    the kab/kota's ids are the register's), and run again as it is: SQLAlchemy keeps its cache key on the
+    statement, so neither the statement nor its key is built again (about 0.4 ms a page)."""
     ids = permit_page_ids(filters, scope, today).limit(limit).offset(offset)
-    if filters.sort.key in SORTS and filters.sort.key not in OWN_SORTS:  # ordered by a related record's column
-        return rows_by_ids(db.session.scalars(ids).all())  # the ids in their order, then their rows
-    return plain_rows(in_list_order(with_estate(select(*ROW_COLUMNS)).where(Permit.id.in_(ids)), filters))
+    if filters.sort.key in SORTS and filters.sort.key not in OWN_SORTS:
+        return True, ids
+    return False, in_list_order(with_estate(select(*ROW_COLUMNS)).where(Permit.id.in_(ids)), filters)
 
 
 def rows_by_ids(ids: Sequence[int]) -> list[Any]:

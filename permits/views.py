@@ -20,7 +20,7 @@ from markupsafe import Markup
 from app.conflicts import CONFLICT, Conflict
 from app.extensions import db
 from app.fragments import cached, scope_key
-from app.html_rows import KeptTable, kept_pager
+from app.html_rows import KeptTable, kept_pager, request_args
 from app.listing import Sort, csv_download, every_row, read_sort, sort_rows
 from app.row_pages import paginate_rows
 from app.security import EDITORS, OFFICE, current_scope, role_required
@@ -35,6 +35,7 @@ from permits.catalogue import catalogue, type_of
 from permits.clock import clock_state
 from permits.exports import clock_stop_table, permit_header, permit_rows
 from permits.forms import MoveForm, PermitFilterForm, PermitForm, PermitRecordForm
+from permits.queries import PermitFilters
 from permits.stages import TransitionError, allowed_targets
 from permits.stalls.evidence import STAGE_LABELS, evidence_for, stage_usage
 from permits.workflow import ConcurrentEdit, clock_fields, limits_of, permit_clocks, regime_for, today_wib
@@ -42,16 +43,28 @@ from permits.workflow import ConcurrentEdit, clock_fields, limits_of, permit_clo
 bp = Blueprint("permits", __name__, template_folder="templates")
 
 
-def _list_filters(scope):
+def _parsed_filters(scope) -> tuple[PermitFilterForm, PermitFilters]:
     form = PermitFilterForm(formdata=request.args, choices=list_rows.filter_choices(scope))
     return form, form.filters()
+
+
+def _list_filters(scope) -> tuple[PermitFilters, tuple]:
+    """The filters the query arguments ask for and the filter form's values as it left them (an invalid value
+    cleared): the form parsed once per scope, language and arguments (the page's number aside) until the next
+    committed write (``app.fragments``; it checks the values against the kept choices), not on every page."""
+
+    def parse() -> tuple[PermitFilters, tuple]:
+        form, filters = _parsed_filters(scope)
+        return filters, tuple(sorted(form.data.items()))
+
+    return cached("permit-filter-args", (*scope_key(scope), request_args()), parse)
 
 
 @bp.get("/permits")
 @role_required(*OFFICE)
 def permit_list():
     scope = current_scope()
-    form, filters = _list_filters(scope)
+    filters, values = _list_filters(scope)
     today = today_wib()
     count = cached(  # the same for every page and order of the filters, until something is written
         "permit-count",
@@ -62,8 +75,8 @@ def permit_list():
     rows = list_rows.permit_list_rows(pagination.items, list_rows.row_clocks(pagination.items, today))
     bar = cached(  # the filter bar as the form's values left it: its selects hold every type, kab/kota and agency
         "permit-filter-bar",
-        (*scope_key(scope), tuple(sorted(form.data.items()))),
-        lambda: Markup(render_template("permits/_list_filters.html", form=form, filters=filters)),  # noqa: S704
+        (*scope_key(scope), values),
+        lambda: Markup(render_template("permits/_list_filters.html", form=_parsed_filters(scope)[0], filters=filters)),  # noqa: S704
     )
     table = KeptTable("permit-table", "permits/_list_table.html", sort=filters.sort)
     pager = kept_pager(pagination, "permits.permit_list") if pagination.pages > 1 else ""
@@ -77,7 +90,7 @@ def permit_list():
 def permit_list_csv():
     """The permits list with the same filters, order and scope, every row, as UTF-8 CSV (the export is audited)."""
     scope = current_scope()
-    _form, filters = _list_filters(scope)
+    filters, _values = _list_filters(scope)
     permits = every_row(queries.permit_list_query(filters, scope))
     return csv_download("permits", "permits.csv", permit_header(), permit_rows(permits, permit_clocks(permits)))
 

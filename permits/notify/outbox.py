@@ -133,11 +133,14 @@ def inbox_query(user_id: int) -> Select:
     )
 
 
-def unread_count(user_id: int) -> int:
-    stmt = select(func.count(Notification.id)).where(
+def unread_count_query(user_id: int) -> Select:
+    return select(func.count(Notification.id)).where(
         Notification.recipient_id == user_id, Notification.read_at.is_(None)
     )
-    return db.session.scalar(stmt) or 0
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(unread_count_query(user_id)) or 0
 
 
 def mark_read(notification_id: int, user_id: int, now: datetime) -> bool:

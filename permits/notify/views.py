@@ -18,6 +18,7 @@ from wtforms import HiddenField
 
 from app import mail
 from app.database import utcnow
+from app.fragments import read_along, read_with_stamp
 from app.models import Role
 from app.pagination import paginate
 from app.security import role_required
@@ -43,10 +44,22 @@ def kind_label(kind: NotificationKind) -> str:
     return _("Weekly summary") if kind is NotificationKind.WEEKLY_DIGEST else _("Daily digest")
 
 
+def _unread_with_stamp():
+    """The layout's unread count as a column of the statement that reads the register's stamp, on the pages that
+    read it (``app.fragments.read_with_stamp``): one round trip less for them (issue 13, branch ``tph``)."""
+    return outbox.unread_count_query(current_user.id).scalar_subquery() if current_user.is_authenticated else None
+
+
+read_with_stamp("unread-notifications", _unread_with_stamp)
+
+
 @bp.app_context_processor
 def _notification_helpers() -> dict:
     def unread_notifications() -> int:
-        return outbox.unread_count(current_user.id) if current_user.is_authenticated else 0
+        if not current_user.is_authenticated:
+            return 0
+        found, count = read_along("unread-notifications")
+        return int(count or 0) if found else outbox.unread_count(current_user.id)
 
     return {"unread_notifications": unread_notifications, "notification_body": visible_body}
 

@@ -23,7 +23,7 @@ from wtforms.validators import Optional
 
 from app.extensions import db
 from app.fragments import cached, scope_key
-from app.html_rows import KeptTable, kept_pager
+from app.html_rows import KeptTable, kept_pager, request_args
 from app.listing import Sort, csv_download, every_row, read_sort, sort_rows
 from app.monitoring import scan_overdue
 from app.pagination import page_number
@@ -95,13 +95,25 @@ def _stall_list(form: StallFilterForm) -> StallFilters:
     return replace(form.filters(), sort=read_sort(stats.STALL_SORTS, default=Sort("late", descending=True)))
 
 
+def _list_form(scope) -> tuple[StallFilterForm, StallFilters]:
+    form = StallFilterForm(formdata=request.args, choices=filter_choices(scope))
+    return form, _stall_list(form)
+
+
+def _list_parse(scope) -> tuple[StallFilters, tuple]:
+    """The stalled list's filters and order, and the form's values as it left them (an invalid value cleared):
+    parsed once per scope, language and query arguments (the page's number aside) until the next committed write
+    (``app.fragments``), not on every page."""
+    form, filters = _list_form(scope)
+    return filters, tuple(sorted(form.data.items()))
+
+
 @bp.get("/stalls")
 @role_required(*OFFICE)
 def stalled_list():
     """The permits with open flags of the morning scan, longest late first, and when the scan last ran."""
     scope = current_scope()
-    form = StallFilterForm(formdata=request.args, choices=filter_choices(scope))
-    filters = _stall_list(form)
+    filters, values = cached("stall-filter-args", (*scope_key(scope), request_args()), lambda: _list_parse(scope))
     today = today_wib()
     total = cached(  # the same for every page and order of the filters, until something is written
         "stall-count",
@@ -109,11 +121,13 @@ def stalled_list():
         lambda: int(db.session.scalar(stats.stalled_count(filters, scope)) or 0),
     )
     pagination = paginate_rows(lambda limit, offset: rows.page(filters, scope, today, limit, offset), total)
-    last = last_success("stall-scan")
+    last = rows.last_scan(pagination.items)  # read with the page's rows
+    if last is False:
+        last = last_success(rows.SCAN_JOB)
     bar = cached(  # the filter bar as the form's values and the order left it: its selects hold every agency
         "stall-filter-bar",
-        (*scope_key(scope), tuple(sorted(form.data.items())), filters.sort, filters.active),
-        lambda: Markup(render_template("stalls/_list_filters.html", form=form, filters=filters)),  # noqa: S704
+        (*scope_key(scope), values, filters.sort, filters.active),
+        lambda: Markup(render_template("stalls/_list_filters.html", form=_list_form(scope)[0], filters=filters)),  # noqa: S704
     )
     return render_template(
         "stalls/list.html",

@@ -100,6 +100,24 @@ def test_a_missed_scan_is_shown_on_the_list(frozen, client):
     assert 'data-state="missed"' in client.get("/stalls").get_data(as_text=True)
 
 
+def test_the_scans_state_read_with_the_rows_is_the_scans_own(frozen, client, monkeypatch):
+    """The page's rows bring when the last successful scan finished (branch ``tph``): with flagged rows and no
+    recorded run the list says no scan has run; with a run a day old, that it was missed; neither reads the job's
+    record again."""
+    from permits.stalls import views
+
+    monkeypatch.setattr(views, "last_success", lambda job: pytest.fail("read again"))
+    late = _filed("36.73", date(2026, 1, 8))
+    scan_stalled(TODAY)  # flags without a recorded run (a scan run by hand)
+    db.session.commit()
+    html = client.get("/stalls").get_data(as_text=True)
+    assert 'data-state="never"' in html and _rows(html) == [str(late.id)]
+    _scan_run(NOW - timedelta(hours=27))
+    db.session.commit()
+    html = client.get("/stalls").get_data(as_text=True)
+    assert 'data-state="missed"' in html and _rows(html) == [str(late.id)]
+
+
 def test_the_filters_narrow_the_list_and_bad_values_are_ignored(frozen, client):
     serang = _filed("36.73", date(2026, 1, 8))
     kab = _filed("36.04", date(2026, 2, 2))

@@ -6,7 +6,9 @@ change in the same transaction as every write: an engine hook notes each INSERT,
 runs (COPY through ``app.bulk`` is noted by it) and, when that connection commits, runs ``UPDATE data_version``
 just before the COMMIT, as the transaction's last statement (so the row's lock is held for an instant and no
 writer waits on it while holding other locks). A rolled-back transaction changes nothing. Writes to the
-scheduler's bookkeeping (``scheduler_lease``, ``job_run``) do not count: no cached part reads them.
+scheduler's bookkeeping (``scheduler_lease``, ``job_run``) and to the audit log (``audit_log``: every sign-in,
+export and refused request writes a row) do not count: no cached part reads them (``tests/test_fragment_reads.py``
+walks every page and fails if one does), and an export must not throw away every worker's parts.
 
 **The cache.** ``cached(name, key, compute)`` returns what ``compute()`` returned for the same name and key while
 the stamp is the one this request read (one indexed statement, once per request, and only on pages that use
@@ -25,6 +27,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from flask import current_app, has_app_context, has_request_context, request
@@ -41,7 +44,7 @@ T = TypeVar("T")
 SIZE = 2_000
 _WROTE = "pantau_wrote"
 _STAMP = "pantau.data_stamp"
-_IGNORED = frozenset({"data_version", "scheduler_lease", "job_run"})
+_IGNORED = frozenset({"data_version", "scheduler_lease", "job_run", "audit_log"})  # tables no cached part reads
 _WRITE = re.compile(r"\s*(?:(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)|WITH\b|COPY\b)", re.I)
 _ANY_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.I)
 _parts: OrderedDict[tuple, tuple[str, object]] = OrderedDict()
@@ -49,6 +52,7 @@ _lock = threading.Lock()
 _has_table: set[str] = set()  # engines (by URL) whose database has data_version
 _ALONG = "pantau.read_along."
 _along: dict[str, Callable[[], ColumnElement | None]] = {}
+_computing: ContextVar[bool] = ContextVar("pantau_fragment_computing", default=False)
 
 
 def note_write(connection: Connection, table: str | None = None) -> None:
@@ -151,13 +155,27 @@ def cached(name: str, key: Hashable, compute: Callable[[], T]) -> T:
         if entry is not None and entry[0] == current:
             _parts.move_to_end((name, key))
             return entry[1]  # type: ignore[return-value]
-    value = compute()
+    token = _computing.set(True)
+    try:
+        value = compute()
+    finally:
+        _computing.reset(token)
     with _lock:  # the development server's threads share the parts
         _parts[name, key] = (current, value)
         _parts.move_to_end((name, key))
         while len(_parts) > SIZE:
             _parts.popitem(last=False)
     return value
+
+
+def computing() -> bool:
+    """Whether a part is being computed for the cache (what it reads must not be a table of ``_IGNORED``)."""
+    return _computing.get()
+
+
+def ignored_tables() -> frozenset[str]:
+    """The tables whose writes leave every cached part as it is: no part may read them."""
+    return _IGNORED
 
 
 def _writing() -> bool:

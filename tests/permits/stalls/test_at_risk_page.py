@@ -27,8 +27,11 @@ def test_a_page_of_at_risk_flags_is_found_from_the_flags_not_by_probing_every_pe
         params = tuple(compiled.params.values())
         plan = db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params).all()
         steps = [str(row[-1]) for row in plan]
-        assert not any(step.startswith("SCAN permit") for step in steps), steps
-        assert any("ix_stall_flag_open" in step for step in steps), steps
+        # the flags are read once, as a list, from their index; no probe of stall_flag per permit (how the permits
+        # themselves are walked depends on the statistics of the moment: a tiny test database has none that count)
+        assert any(step.startswith("LIST SUBQUERY") for step in steps), steps
+        assert any(step.startswith("SEARCH stall_flag USING INDEX ix_stall_flag_open") for step in steps), steps
+        assert not any("CORRELATED" in step for step in steps), steps
 
 
 def test_the_overdue_kind_still_walks_the_late_order_with_a_probe_per_permit():

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 
-from flask import g
+from flask import g, get_template_attribute
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from app.html_rows import MacroOnce
+from app.fragments import cached
+from app.html_rows import ROWS, MacroOnce
 from app.urls import id_url
 from portal.services import HelpDesk, PermitLine, Who
 
@@ -46,9 +47,29 @@ class _Cells:
 
 
 def _cells() -> _Cells:
-    if "portal_cells" not in g:
+    cells = g.get("portal_cells")
+    if cells is None or cells.locale != str(get_locale() or "id"):  # a test's requests may share one ``g``
         g.portal_cells = _Cells()
     return g.portal_cells
+
+
+_TABLE_ID = "\x00table-id\x00"  # where a table's id goes in the kept frame
+
+
+def _frame(locale: str) -> tuple[str, str]:
+    frame = get_template_attribute("portal/_macros.html", "permits_frame")
+    head, tail = str(frame(_TABLE_ID, ROWS)).split(ROWS, 1)
+    return head, tail
+
+
+def permits_table(lines: Sequence[PermitLine], desk: Callable[[], HelpDesk], table_id: str = "permits") -> Markup:
+    """An estate's permits table (``permits_frame`` of ``portal/_macros.html``: the headers and labels, rendered
+    once per language and kept until the next committed write; it reads no table) with its ``lines``' rows: the
+    home page shows five of them, and a macro call per table cost as much as their rows."""
+    c = _cells()
+    head, tail = cached("portal-permits-frame", (c.locale,), lambda: _frame(c.locale))
+    html = "".join((head.replace(_TABLE_ID, str(escape(table_id))), str(permit_rows(lines, desk)), tail))
+    return Markup(html)  # noqa: S704 - an autoescaping macro's frame, the id escaped, the rows escaped below
 
 
 def permit_rows(lines: Sequence[PermitLine], desk: Callable[[], HelpDesk]) -> Markup:

@@ -1,10 +1,10 @@
 """The rows of the portal's permits tables rendered in Python (issue 13): the home page shows about fifty lines,
 and a macro call per cell (status, whose move, deadline, help, contact) cost more than the rest of the page.
 
-The HTML is the one ``portal/_macros.html`` gave: each cell that depends on few values (a status, whose move and
-the agency, a deadline and the days left, an agency's contact, the help text) is rendered by the macro that
-defines it once per distinct value and page, and the rows are put together with ``markupsafe`` (every text
-escaped).
+The HTML is the one ``portal/_macros.html`` gave: the status, whose move and the deadline are written here as
+the macros write them (``tests/portal/test_portal_rows.py`` compares them), once per distinct value and page; an
+agency's contact and the help text are rendered by their macros once per distinct value and page; the rows are
+put together with ``markupsafe`` (every text escaped), and the table around them (``permits_frame``) is kept.
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 from flask import Flask, get_template_attribute, session
+from flask_babel import gettext, ngettext
 
+from app import i18n
 from app.timezone import today_wib
 from permits.models import PermitStatus
 from permits.workflow import due_is_estimated
@@ -41,3 +43,19 @@ def test_the_cells_read_as_the_macros_wrote_them(app: Flask, lang: str) -> None:
         status_badge = get_template_attribute("_macros.html", "status_badge")
         for status in PermitStatus:
             assert cells.status(status) == str(status_badge(status)), status
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_kept_translations_give_flask_babels_texts(app: Flask, lang: str) -> None:
+    with app.test_request_context():
+        session["lang"] = lang
+        message = "Pay the fee in OSS: %(agency)s checks the file once it is paid."
+        assert i18n.gettext(message, agency="Dinas <X>") == gettext(message, agency="Dinas <X>")
+        assert i18n.gettext("Not filed yet") == gettext("Not filed yet")
+        for num in (1, 3):
+            texts = (
+                "Nothing to do: %(agency)s has %(num)d working day left.",
+                "Nothing to do: %(agency)s has %(num)d working days left.",
+            )
+            assert i18n.ngettext(*texts, num, agency="BPN") == ngettext(*texts, num, agency="BPN")
+        assert (lang == "id") == (i18n.gettext("Not filed yet") != "Not filed yet")

@@ -44,3 +44,16 @@ def install_template_gettext(app: Flask) -> None:
         pgettext=lambda c, s: template_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: template_translations().unpgettext(c, s, p, n),
     )
+
+
+def gettext(message: str, **values: object) -> str:
+    """Flask-Babel's ``gettext`` (the same text, the values put in with ``%``) through ``template_translations``:
+    for the Python that writes a page's many lines (the portal's next steps, issue 13)."""
+    text = template_translations().ugettext(message)
+    return text % values if values else text
+
+
+def ngettext(singular: str, plural: str, num: int, **values: object) -> str:
+    """Flask-Babel's ``ngettext`` through ``template_translations`` (``num`` among the values, as there)."""
+    values.setdefault("num", num)
+    return template_translations().ungettext(singular, plural, num) % values

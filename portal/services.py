@@ -16,13 +16,14 @@ from datetime import date
 from typing import Any
 
 from babel.lists import format_list
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.errors import found
 from app.extensions import db
+from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.listing import plain_rows
 from app.models import Role, Setting
 from app.security import Scope
@@ -258,14 +259,16 @@ def _estate_lines(
     book: AgencyBook,
 ) -> list[PermitLine]:
     granted = {p.permit_type_id for p in permits if p.status.is_granted}
-    filed = {p.permit_type_id for p in permits}
+    filed: dict[int, list[Any]] = defaultdict(list)  # by type, in the lines' order (one pass, not one per type)
+    for permit in permits:
+        filed[permit.permit_type_id].append(permit)
     lines = []
     for ptype in catalogue:
         missing = [pre.code for pre in ptype.prerequisites if pre.id not in granted]
         if ptype.id not in filed:
             where = book.resolve(ptype.id, estate.investor.capital_status, estate.region_id)
             lines.append(_unfiled_line(ptype, missing, where))
-        for permit in (p for p in permits if p.permit_type_id == ptype.id):
+        for permit in filed.get(ptype.id, ()):
             agency = book.by_id.get(permit.agency_id) if permit.agency_id is not None else None
             lines.append(permit_line(permit, clocks.get(permit.id), missing, notes.get(permit.id), ptype, agency))
     return lines

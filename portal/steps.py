@@ -8,10 +8,11 @@ from datetime import date
 from functools import cache
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import force_locale
 
 from app.formatting import day
+from app.i18n import gettext as _
+from app.i18n import ngettext
 from permits.clock import ClockState
 from permits.models import Permit, PermitStatus
 from permits.services import RECORDING_NOTE

@@ -7,11 +7,13 @@ to the agency (``permits.documents.services.answer_return``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.conflicts import CONFLICT, Conflict
@@ -34,9 +36,10 @@ from permits.page_reads import page_rule, permit_for_page
 from permits.stages import RESUMES_TO, TransitionError
 from permits.workflow import ConcurrentEdit, clock_fields, limits_of
 from portal.forms import AnswerForm
-from portal.rows import permit_rows
+from portal.rows import permits_table
 from portal.services import (
     HelpDesk,
+    PermitLine,
     Who,
     agency_label,
     help_desk,
@@ -79,7 +82,10 @@ def _help_desk() -> dict:
             g.help_desk = cached("help-desk", (), help_desk)  # settings: plain data, kept until the next write
         return g.help_desk
 
-    return {"help_desk": desk, "permit_rows": permit_rows}
+    def table(lines: Sequence[PermitLine], table_id: str = "permits") -> Markup:
+        return permits_table(lines, desk, table_id)
+
+    return {"help_desk": desk, "permits_table": table}
 
 
 @bp.before_request

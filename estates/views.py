@@ -13,9 +13,9 @@ Other packages add panels to the estate page through ``register_estate_panel`` (
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -218,12 +218,12 @@ def estate_map() -> ResponseReturnValue:
     )
 
 
-def _recorded_figures(estate: Estate) -> dict[ClaimMetric, str]:
-    """The estate's own figures, shown above the claims so that a reader can compare them."""
+def _recorded_figures(estate: Estate, zones: Sequence[Any]) -> dict[ClaimMetric, str]:
+    """The estate's own figures, shown above the claims so that a reader can compare them (``zones``: its rows)."""
     figures = {ClaimMetric.AREA: hectares(estate.area_ha)}
     if estate.planned_investment_rp is not None:
         figures[ClaimMetric.INVESTMENT] = rupiah_short(estate.planned_investment_rp)
-    jobs = [z.planned_direct_jobs for z in estate.zones if z.planned_direct_jobs is not None]
+    jobs = [z.planned_direct_jobs for z in zones if z.planned_direct_jobs is not None]
     if jobs:
         figures[ClaimMetric.JOBS] = _("%(n)s planned in the zones", n=number(sum(jobs)))
     return figures
@@ -232,14 +232,16 @@ def _recorded_figures(estate: Estate) -> dict[ClaimMetric, str]:
 @bp.get("/estates/<int:estate_id>")
 @role_required(*OFFICE)
 def estate_detail(estate_id: int) -> ResponseReturnValue:
-    estate = _found(queries.get_estate(estate_id, current_scope()))
+    estate, zones = _found(queries.estate_page(estate_id, current_scope()))
     return render_template(
         "estates/estate_detail.html",
         estate=estate,
-        segments=queries.area_breakdown(estate),
+        zones=zones,  # plain rows: ``estate.zones`` is not read
+        zoned=queries.zones_area(zones),
+        segments=queries.area_breakdown(estate, zones),
         min_area=cached("estate-min-area", (), queries.minimum_estate_area),  # a setting: plain data, kept
         claims=queries.group_claims(estate.claims),
-        recorded=_recorded_figures(estate),
+        recorded=_recorded_figures(estate, zones),
         panels=[Markup(panel(estate)) for panel in _estate_panels],  # noqa: S704 - panels return safe HTML
     )
 

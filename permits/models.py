@@ -24,7 +24,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from app.database import TimestampMixin, str_enum, utcnow
 from app.enums import LabelledEnum
@@ -277,6 +277,9 @@ class Permit(TimestampMixin, db.Model):
     # the working days it had used and the limit then in force, as the deciding event recorded them (the figures).
     decision_days: Mapped[int | None]
     decision_sla: Mapped[int | None]
+    # How many documents the permit has, read only by a statement that asks for it (the permit page's, issue 13),
+    # else None.
+    document_count: Mapped[int | None] = query_expression()
 
     estate: Mapped[Estate] = relationship()
     permit_type: Mapped[PermitType] = relationship()

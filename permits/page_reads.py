@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import Select, bindparam, case, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy.orm import contains_eager, joinedload, with_expression
 
 from app.errors import found
 from app.extensions import db
@@ -28,17 +28,20 @@ from estates.models import Estate
 from estates.queries import estates_visible_to
 from permits.agencies.models import Agency
 from permits.catalogue import CatalogueType, KeptRule
+from permits.documents.models import PermitDocument
 from permits.models import Permit, PermitEvent, PermitType
 from permits.workflow import MissingRule, regime_for
 
 
 def permit_for_page(permit_id: int, scope: Scope) -> Permit:
-    """The permit with its estate, the estate's investor and kab/kota, its agency and the agency's kab/kota, by
-    one statement (404 when unknown or outside the scope). Its type is ``catalogue.type_of``'s, not loaded here.
-    The statement is built once per scope (``app.statements``)."""
+    """The permit with its estate, the estate's investor and kab/kota, its agency and the agency's kab/kota, and
+    its number of documents (``Permit.document_count``: the documents panel reads none when there are none, most
+    permits), by one statement (404 when unknown or outside the scope). Its type is ``catalogue.type_of``'s, not
+    loaded here. The statement is built once per scope (``app.statements``)."""
 
     def build() -> Select:
         estate = contains_eager(Permit.estate)
+        documents = select(func.count(PermitDocument.id)).where(PermitDocument.permit_id == Permit.id)
         return (
             select(Permit)
             .join(Permit.estate)
@@ -47,6 +50,7 @@ def permit_for_page(permit_id: int, scope: Scope) -> Permit:
                 estate.joinedload(Estate.investor),
                 estate.joinedload(Estate.region),
                 joinedload(Permit.agency).joinedload(Agency.region),
+                with_expression(Permit.document_count, documents.scalar_subquery()),
             )
         )
 

@@ -228,10 +228,13 @@ def permit_documents_query(permit_id: int | BindParameter) -> Select:
     )
 
 
-def permit_documents_page(permit_id: int, name: str = "page") -> Pagination:
+def permit_documents_page(permit_id: int, name: str = "page", count: int | None = None) -> Pagination:
     """The page of the permit's documents (``permit_documents_query``) chosen by the ``name`` query argument, by
     statements built once (``app.statements``); counted only when they do not all fit on the first page (issue 13:
-    the permit pages, officer's and investor's, show a permit's few documents)."""
+    the permit pages, officer's and investor's, show a permit's few documents). ``count``: their number when the
+    caller read it (``Permit.document_count``); with none, nothing is read."""
+    if count == 0:
+        return paginate_rows(lambda _limit, _offset: (), 0, name=name)
 
     def load(limit: int, offset: int) -> Sequence[PermitDocument]:
         stmt = kept_statement("permit-documents", (), _documents_page_query)

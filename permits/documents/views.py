@@ -102,7 +102,7 @@ def documents_panel(permit: Permit) -> DocumentsPanel:
 
     The caller has already checked that the user may see ``permit``.
     """
-    pagination = documents.permit_documents_page(permit.id, DocumentsPanel.page_arg)
+    pagination = documents.permit_documents_page(permit.id, DocumentsPanel.page_arg, permit.document_count)
     form = None
     if current_scope().can_edit:
         form = DocumentForm(formdata=None)

@@ -187,6 +187,8 @@ def test_scoped_reads_return_nothing_outside_the_region(world: World):
     assert queries.get_zone(t.zone.id, serang) is None
     assert queries.get_claim(t.claim.id, serang) is None
     assert queries.get_estate(s.estate.id, serang) == s.estate
+    assert queries.estate_page(t.estate.id, serang) is None  # the estate page's read: the same rule
+    assert queries.estate_page(s.estate.id, serang)[0] == s.estate
     assert queries.get_zone(s.zone.id, serang) == s.zone
     assert queries.get_claim(s.claim.id, serang) == s.claim
     assert queries.get_claim(world.investor_claim.id, serang) == world.investor_claim
@@ -203,6 +205,7 @@ def test_an_investor_scope_sees_only_its_own_company(world: World):
     assert queries.get_investor(world.only_tangerang.id, own) == world.only_tangerang
     assert queries.get_claim(world.investor_claim.id, own) is None
     assert queries.get_estate(world.tangerang.estate.id, own) is None
+    assert queries.estate_page(world.tangerang.estate.id, own) is None
 
 
 def test_write_services_refuse_records_outside_the_region(world: World):

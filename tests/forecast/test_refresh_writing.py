@@ -97,14 +97,20 @@ def test_a_refresh_writes_the_zones_by_kab_kota_and_estate_name():
 
 @pytest.mark.postgres_only  # streamed reads exist on PostgreSQL only
 def test_a_stream_left_early_leaves_the_connection_usable():
+    """A stream is read to its end before the session's next statement; one left early (an error in the middle of
+    a refresh) is cancelled by the driver, and when the cancel reaches the server while it still runs the query the
+    transaction is aborted: the session's rollback (as every failed request and job ends) makes it usable again."""
     for n in range(gather.STREAMED * 2 + 1):
         make_estate(name=f"Kawasan Arus {n:04}")
+    db.session.commit()
     rows = gather._rows(select(Estate.id, Estate.name).order_by(Estate.id), streamed=True)
     first = next(rows)
     del rows  # the read cancelled
+    db.session.rollback()
     assert db.session.scalar(select(Estate.id).order_by(Estate.id).limit(1)) == first[0]
     streamed = list(gather._rows(select(Estate.id).order_by(Estate.id), streamed=True))
     assert [row[0] for row in streamed] == list(db.session.scalars(select(Estate.id).order_by(Estate.id)))
+    assert len(streamed) == gather.STREAMED * 2 + 1
 
 
 def test_numeric_data_is_what_the_engine_writes(is_postgres):

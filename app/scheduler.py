@@ -24,7 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -123,9 +123,13 @@ def _finish(run_id: int, *, counts: str | None = None, error: str | None = None)
     return run
 
 
+def successes(job: str) -> Select:
+    """The job's successful runs, latest first (a page may read the latest beside its own rows)."""
+    return select(JobRun).where(JobRun.job == job, JobRun.succeeded.is_(True)).order_by(JobRun.started_at.desc())
+
+
 def last_success(job: str) -> JobRun | None:
-    query = select(JobRun).where(JobRun.job == job, JobRun.succeeded.is_(True)).order_by(JobRun.started_at.desc())
-    return db.session.scalars(query.limit(1)).first()
+    return db.session.scalars(successes(job).limit(1)).first()
 
 
 def scheduler_alive(now: datetime | None = None) -> bool:

@@ -20,6 +20,7 @@ from app.fragments import cached, scope_key
 from app.html_rows import memo
 from app.listing import plain_rows
 from app.models import JobRun
+from app.scheduler import successes
 from app.security import Scope
 from app.urls import id_url
 from permits.agencies.models import Agency
@@ -54,12 +55,11 @@ def _extra_columns() -> tuple:
     the last successful stall scan finished (the same for every row: computed once)."""
     flags = select(func.aggregate_strings(cast(StallFlag.kind, String) + " " + _IsoDay(StallFlag.raised_on), ","))
     flags = flags.where(StallFlag.permit_id == Permit.id, StallFlag.resolved_on.is_(None))
-    succeeded = (JobRun.job == SCAN_JOB, JobRun.succeeded.is_(True))
-    scan = select(JobRun.finished_at).where(*succeeded).order_by(JobRun.started_at.desc()).limit(1)
+    runs = successes(SCAN_JOB)
     return (
         flags.scalar_subquery().label("open_flags"),
-        scan.scalar_subquery().label("last_scan_at"),
-        select(JobRun.id).where(*succeeded).exists().label("scan_ran"),
+        runs.with_only_columns(JobRun.finished_at).limit(1).scalar_subquery().label("last_scan_at"),
+        runs.with_only_columns(JobRun.id).order_by(None).exists().label("scan_ran"),
     )
 
 
